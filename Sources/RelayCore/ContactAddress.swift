@@ -1,0 +1,60 @@
+import RelayStore
+
+/// A survivor's address on a channel, normalised so that the same person always hashes the same way.
+public struct ContactAddress: Sendable, Equatable {
+    /// The channel.
+    public let channel: ChannelKind
+    /// The normalised form: E.164 for SMS (`+14155550100`), the opaque contact id for webchat.
+    public let normalised: String
+
+    /// What goes into the blind index: channel and address, so equal strings on two channels never collide.
+    var indexInput: String { "\(channel.rawValue):\(normalised)" }
+
+    /// An SMS address, normalised to E.164. Accepts `+`, `00` or (for North America) a bare
+    /// 10- or 11-digit number, with spaces, dots, dashes and parentheses ignored.
+    /// - Throws: `RelayError.invalidInput` if it is not a plausible phone number.
+    public static func phone(_ raw: String) throws -> ContactAddress {
+        guard raw.utf8.count <= 40 else { throw RelayError.invalidInput("phone number too long") }
+        var digits = ""
+        var hasPlus = false
+        for (offset, char) in raw.trimmingWhitespace().enumerated() {
+            switch char {
+            case "+" where offset == 0: hasPlus = true
+            case "0"..."9": digits.append(char)
+            case " ", "-", ".", "(", ")": continue
+            default: throw RelayError.invalidInput("phone number has an unexpected character")
+            }
+        }
+        if !hasPlus {
+            if digits.hasPrefix("00") {
+                digits.removeFirst(2)
+            } else if digits.count == 10 {
+                digits = "1" + digits
+            } else if !(digits.count == 11 && digits.hasPrefix("1")) {
+                throw RelayError.invalidInput("phone number is not in international form")
+            }
+        }
+        guard (8...15).contains(digits.count), digits.first != "0" else {
+            throw RelayError.invalidInput("phone number is not a valid E.164 number")
+        }
+        return ContactAddress(channel: .sms, normalised: "+" + digits)
+    }
+
+    /// A webchat address: the opaque, random contact id a webchat session is bound to.
+    public static func webchat(contactKey: String) throws -> ContactAddress {
+        guard (16...128).contains(contactKey.utf8.count), contactKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw RelayError.invalidInput("webchat contact key is malformed")
+        }
+        return ContactAddress(channel: .webchat, normalised: contactKey)
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> Substring {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return self[first...last]
+    }
+}

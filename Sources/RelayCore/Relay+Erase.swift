@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import RelayStore
+
+/// What erasing a thread did.
+public struct ErasureReceipt: Sendable, Equatable {
+    /// The thread.
+    public var threadID: String
+    /// How many messages were destroyed.
+    public var messagesDeleted: Int
+    /// Whether the WAL was checkpointed and truncated (false if a reader held it; retried later).
+    public var walTruncated: Bool
+}
+
+extension Relay {
+    /// Crypto-shreds a thread: deletes its wrapped data key and its ciphertext in one transaction,
+    /// then checkpoints the WAL with TRUNCATE so the overwritten pages are the only copies left.
+    public func eraseThread(id threadID: String) async throws -> ErasureReceipt {
+        let now = clock.now().storeTime
+        guard let deleted = try await store.write({ try $0.eraseThread(id: threadID, at: now) }) else {
+            throw RelayError.threadNotFound
+        }
+        var truncated = true
+        do {
+            try await store.checkpointAndTruncate()
+        } catch {
+            truncated = false
+            logger.warning("WAL truncation after erasure incomplete; it will be retried", metadata: ["thread.id": "\(threadID)"])
+        }
+        logger.info("thread erased", metadata: ["thread.id": "\(threadID)", "messages.deleted": "\(deleted)"])
+        return ErasureReceipt(threadID: threadID, messagesDeleted: deleted, walTruncated: truncated)
+    }
+}

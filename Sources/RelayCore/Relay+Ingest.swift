@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import RelayCrypto
+import RelayStore
+
+/// A message from a survivor, as a channel hands it over.
+public struct InboundMessage: Sendable {
+    /// Largest body accepted, in UTF-8 bytes (an SMS concatenates to at most 1,600 characters).
+    public static let maximumBodyBytes = 8 * 1024
+    /// Longest delivery id accepted.
+    public static let maximumDeliveryIDBytes = 128
+
+    /// Who wrote, on which channel.
+    public var address: ContactAddress
+    /// The text.
+    public var body: String
+    /// The channel's id for this delivery (Twilio MessageSid, webchat idempotency key); a retry with
+    /// the same id is stored once.
+    public var deliveryID: String?
+
+    /// Creates an inbound message.
+    public init(address: ContactAddress, body: String, deliveryID: String?) {
+        self.address = address
+        self.body = body
+        self.deliveryID = deliveryID
+    }
+}
+
+/// What ingesting a message did.
+public struct IngestReceipt: Sendable, Equatable {
+    /// The stored message.
+    public var messageID: String
+    /// Its thread.
+    public var threadID: String
+    /// The contact.
+    public var contactID: String
+    /// True when this delivery had been stored before and nothing new was written.
+    public var duplicate: Bool
+    /// True when this message opened a new thread.
+    public var newThread: Bool
+}
+
+extension Relay {
+    /// Stores an inbound message durably: finds or creates the contact (by keyed hash of the
+    /// address) and its open thread, seals the body with the thread's data key, and commits — all
+    /// in one transaction. Returns only after the commit is on disk. A repeated delivery id
+    /// returns the first receipt, marked duplicate.
+    public func ingest(_ message: InboundMessage) async throws -> IngestReceipt {
+        let body = Array(message.body.utf8)
+        guard body.count <= InboundMessage.maximumBodyBytes else {
+            throw RelayError.invalidInput("message body exceeds \(InboundMessage.maximumBodyBytes) bytes")
+        }
+        if let deliveryID = message.deliveryID {
+            guard !deliveryID.isEmpty, deliveryID.utf8.count <= InboundMessage.maximumDeliveryIDBytes else {
+                throw RelayError.invalidInput("delivery id must be 1 to \(InboundMessage.maximumDeliveryIDBytes) bytes")
+            }
+        }
+        let channel = message.address.channel
+        let addressIndex = self.addressIndex(message.address)
+        let deliveryIndex = message.deliveryID.map { self.deliveryIndex(channel: channel, deliveryID: $0) }
+        let now = clock.now().storeTime
+        let envelope = self.envelope
+        let address = message.address
+
+        let receipt = try await store.write { writer -> IngestReceipt in
+            if let deliveryIndex, let existing = try writer.message(deliveryIndex: deliveryIndex) {
+                let thread = try writer.thread(id: existing.threadID)
+                return IngestReceipt(
+                    messageID: existing.id, threadID: existing.threadID, contactID: thread?.contactID ?? "",
+                    duplicate: true, newThread: false)
+            }
+            let contact = try writer.contact(addressIndex: addressIndex)
+                ?? Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
+
+            let threadKey: DataKey
+            let threadID: String
+            var newThread = false
+            if let open = try writer.openThread(contactID: contact.id, channel: channel), let stored = open.key {
+                threadKey = try envelope.unwrap(stored.wrapped, owner: open.id)
+                threadID = open.id
+            } else {
+                threadID = RandomToken.identifier()
+                let (key, wrapped) = envelope.newDataKey(owner: threadID)
+                threadKey = key
+                newThread = true
+                try writer.insert(ThreadRecord(
+                    id: threadID, contactID: contact.id, channel: channel, state: .open, key: StoredKey(wrapped),
+                    openedAt: now, lastActivityAt: now))
+            }
+
+            let messageID = RandomToken.identifier()
+            let sealed = envelope.seal(
+                body, with: threadKey,
+                context: SealContext(threadID: threadID, messageID: messageID, direction: MessageDirection.inbound.rawValue))
+            try writer.insert(MessageRecord(
+                id: messageID, threadID: threadID, direction: .inbound, sealedBody: Data(sealed),
+                deliveryIndex: deliveryIndex.map { Data($0) }, createdAt: now))
+            try writer.touchThread(id: threadID, at: now)
+            return IngestReceipt(messageID: messageID, threadID: threadID, contactID: contact.id, duplicate: false, newThread: newThread)
+        }
+        logger.debug(
+            "inbound message stored",
+            metadata: [
+                "message.id": "\(receipt.messageID)", "thread.id": "\(receipt.threadID)",
+                "channel": "\(channel.rawValue)", "duplicate": "\(receipt.duplicate)",
+            ])
+        return receipt
+    }
+
+    private static func newContact(
+        address: ContactAddress, addressIndex: [UInt8], now: StoreTime, envelope: Envelope, writer: any StoreWriter
+    ) throws -> ContactRecord {
+        let contactID = RandomToken.identifier()
+        let (key, wrapped) = envelope.newDataKey(owner: contactID)
+        let sealedAddress = envelope.seal(Array(address.normalised.utf8), with: key, context: .contactAddress(contactID))
+        let contact = ContactRecord(
+            id: contactID, channel: address.channel, addressIndex: Data(addressIndex), sealedAddress: Data(sealedAddress),
+            key: StoredKey(wrapped), pseudonym: Pseudonym.random(), createdAt: now)
+        try writer.insert(contact)
+        return contact
+    }
+}
+
+extension SealContext {
+    /// The context a contact's address is sealed under.
+    static func contactAddress(_ contactID: String) -> SealContext {
+        SealContext(threadID: contactID, messageID: "address", direction: "contact")
+    }
+}
+
+extension StoredKey {
+    /// The store's form of a wrapped key.
+    init(_ wrapped: WrappedKey) {
+        self.init(kekVersion: wrapped.kekVersion, keyVersion: wrapped.dataKeyVersion, sealed: Data(wrapped.sealed))
+    }
+
+    /// The crypto module's form of a stored key.
+    var wrapped: WrappedKey {
+        WrappedKey(kekVersion: kekVersion, dataKeyVersion: keyVersion, sealed: Array(sealed))
+    }
+}

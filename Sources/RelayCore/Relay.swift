@@ -1,0 +1,42 @@
+import Logging
+import RelayCrypto
+import RelayStore
+
+/// The relay's use cases in one place: ingest, read, erase and key rotation. The server and the
+/// CLI are thin shells over this; it knows no HTTP and no SQL.
+///
+/// ```swift
+/// let relay = Relay(store: store, keyring: keyring, logger: logger)
+/// let receipt = try await relay.ingest(InboundMessage(address: .phone("+14155550100"), body: "hi", deliveryID: sid))
+/// ```
+public struct Relay: Sendable {
+    /// Where ciphertext and keyed hashes live.
+    public let store: any RelayStore
+    /// Envelope encryption over the keyring.
+    public let envelope: Envelope
+    /// The time source.
+    public let clock: any RelayClock
+    /// Structured logs: ids and counts only.
+    public let logger: Logger
+
+    /// The keyring in use.
+    public var keyring: Keyring { envelope.keyring }
+
+    /// Creates the relay.
+    public init(store: any RelayStore, keyring: Keyring, clock: any RelayClock = SystemClock(), logger: Logger) {
+        self.store = store
+        self.envelope = Envelope(keyring: keyring)
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The blind index of a contact address.
+    func addressIndex(_ address: ContactAddress) -> [UInt8] {
+        keyring.blindIndex(.contactAddress).index(address.indexInput)
+    }
+
+    /// The blind index of a channel delivery id (Twilio MessageSid, webchat idempotency key).
+    func deliveryIndex(channel: ChannelKind, deliveryID: String) -> [UInt8] {
+        keyring.blindIndex(.deliveryID).index("\(channel.rawValue):\(deliveryID)")
+    }
+}

@@ -1,0 +1,20 @@
+/// Errors of the relay's use cases. Messages never contain message text, addresses or tokens.
+public enum RelayError: Error, Equatable, CustomStringConvertible {
+    /// Input from outside failed validation.
+    case invalidInput(String)
+    /// No such thread (or not visible to the caller).
+    case threadNotFound
+    /// The thread's content has been erased.
+    case threadErased
+    /// A stored ciphertext or wrapped key did not open.
+    case undecryptable
+
+    public var description: String {
+        switch self {
+        case .invalidInput(let reason): reason
+        case .threadNotFound: "no such thread"
+        case .threadErased: "the thread's content has been erased"
+        case .undecryptable: "stored content could not be decrypted"
+        }
+    }
+}

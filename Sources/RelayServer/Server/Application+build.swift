@@ -1,0 +1,45 @@
+import Hummingbird
+import Logging
+import NIOCore
+import RelayCore
+
+/// Builds the SafeRelay HTTP application over a relay.
+///
+/// ```swift
+/// let app = buildApplication(relay: relay, configuration: ServerConfiguration(port: 0), logger: logger)
+/// try await app.runService()
+/// ```
+/// - Parameters:
+///   - relay: the use cases, over an open store and keyring.
+///   - configuration: address, public URL and limits.
+///   - logger: the server's logger; it never receives personal data.
+///   - onListening: called with the bound port once the server accepts connections.
+public func buildApplication(
+    relay: Relay,
+    configuration: ServerConfiguration,
+    logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = buildRouter(relay: relay, configuration: configuration)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
+            await onListening(port)
+        },
+        logger: logger
+    )
+    app.addServices(StoreLifecycleService(relay: relay, logger: logger))
+    return app
+}
+
+/// The router with every route and middleware (exposed for router-level tests).
+public func buildRouter(relay: Relay, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorEnvelopeMiddleware())
+    HealthRoutes(relay: relay).register(on: router)
+    return router
+}

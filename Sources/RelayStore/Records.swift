@@ -1,0 +1,170 @@
+import Foundation
+
+/// Times in the store: whole milliseconds since 1970-01-01 UTC. Metadata only, never content.
+public typealias StoreTime = Int64
+
+/// Which channel a contact or thread came in on.
+public enum ChannelKind: String, Sendable, Codable, CaseIterable {
+    /// SMS through the Twilio-compatible bridge.
+    case sms
+    /// The no-trace webchat.
+    case webchat
+}
+
+/// A thread's lifecycle state.
+public enum ThreadState: String, Sendable, Codable, CaseIterable {
+    /// Accepting messages.
+    case open
+    /// Closed by an advocate or by idleness; content kept until retention purges it.
+    case closed
+    /// Content destroyed (crypto-shredded); only metadata remains.
+    case erased
+}
+
+/// A message's direction, bound into its ciphertext.
+public enum MessageDirection: String, Sendable, Codable, CaseIterable {
+    /// From the survivor.
+    case inbound
+    /// From an advocate.
+    case outbound
+}
+
+/// A data key as stored: sealed by a key-encryption key. The store never sees the key itself.
+public struct StoredKey: Sendable, Equatable, Codable {
+    /// The key-encryption key version that opens it.
+    public var kekVersion: UInt32
+    /// The data key's own version.
+    public var keyVersion: UInt32
+    /// The sealed key.
+    public var sealed: Data
+
+    /// Creates a stored key.
+    public init(kekVersion: UInt32, keyVersion: UInt32, sealed: Data) {
+        self.kekVersion = kekVersion
+        self.keyVersion = keyVersion
+        self.sealed = sealed
+    }
+}
+
+/// A survivor as the relay knows them: a keyed hash of their address, the address sealed with the
+/// contact's own data key (only to send replies), and a stable pseudonym for advocates.
+public struct ContactRecord: Sendable, Equatable {
+    /// Random id (32 hex characters).
+    public var id: String
+    /// The channel of the address.
+    public var channel: ChannelKind
+    /// Keyed BLAKE2b of the normalised address.
+    public var addressIndex: Data
+    /// The address sealed with the contact's data key.
+    public var sealedAddress: Data
+    /// The contact's data key, wrapped; `nil` once the contact is erased.
+    public var key: StoredKey?
+    /// The stable pseudonym advocates see instead of the address.
+    public var pseudonym: String
+    /// When the contact first wrote.
+    public var createdAt: StoreTime
+
+    /// Creates a contact record.
+    public init(id: String, channel: ChannelKind, addressIndex: Data, sealedAddress: Data, key: StoredKey?, pseudonym: String, createdAt: StoreTime) {
+        self.id = id
+        self.channel = channel
+        self.addressIndex = addressIndex
+        self.sealedAddress = sealedAddress
+        self.key = key
+        self.pseudonym = pseudonym
+        self.createdAt = createdAt
+    }
+}
+
+/// A conversation. Its data key seals every message in it; erasing the thread destroys that key.
+public struct ThreadRecord: Sendable, Equatable {
+    /// Random id (32 hex characters).
+    public var id: String
+    /// The contact, while it exists.
+    public var contactID: String?
+    /// The channel the thread runs on.
+    public var channel: ChannelKind
+    /// Lifecycle state.
+    public var state: ThreadState
+    /// The thread's data key, wrapped; `nil` once erased.
+    public var key: StoredKey?
+    /// When the first message arrived.
+    public var openedAt: StoreTime
+    /// When the last message arrived or was sent.
+    public var lastActivityAt: StoreTime
+    /// When it was closed, if it was.
+    public var closedAt: StoreTime?
+    /// When its content was destroyed, if it was.
+    public var erasedAt: StoreTime?
+
+    /// Creates a thread record.
+    public init(
+        id: String, contactID: String?, channel: ChannelKind, state: ThreadState, key: StoredKey?,
+        openedAt: StoreTime, lastActivityAt: StoreTime, closedAt: StoreTime? = nil, erasedAt: StoreTime? = nil
+    ) {
+        self.id = id
+        self.contactID = contactID
+        self.channel = channel
+        self.state = state
+        self.key = key
+        self.openedAt = openedAt
+        self.lastActivityAt = lastActivityAt
+        self.closedAt = closedAt
+        self.erasedAt = erasedAt
+    }
+}
+
+/// One message, sealed with its thread's data key.
+public struct MessageRecord: Sendable, Equatable {
+    /// Random id (32 hex characters), bound into the ciphertext.
+    public var id: String
+    /// The thread, bound into the ciphertext.
+    public var threadID: String
+    /// Direction, bound into the ciphertext.
+    public var direction: MessageDirection
+    /// The sealed body.
+    public var sealedBody: Data
+    /// Keyed hash of the channel's delivery id (Twilio MessageSid, webchat idempotency key); unique.
+    public var deliveryIndex: Data?
+    /// When it was stored.
+    public var createdAt: StoreTime
+
+    /// Creates a message record.
+    public init(id: String, threadID: String, direction: MessageDirection, sealedBody: Data, deliveryIndex: Data?, createdAt: StoreTime) {
+        self.id = id
+        self.threadID = threadID
+        self.direction = direction
+        self.sealedBody = sealedBody
+        self.deliveryIndex = deliveryIndex
+        self.createdAt = createdAt
+    }
+}
+
+/// Who owns a wrapped data key.
+public enum KeyOwner: Sendable, Equatable, Hashable {
+    /// A thread's data key.
+    case thread(String)
+    /// A contact's data key.
+    case contact(String)
+
+    /// The owner's id, bound into the wrapped key.
+    public var id: String {
+        switch self {
+        case .thread(let id), .contact(let id): id
+        }
+    }
+}
+
+/// A wrapped key with its owner, for rotation.
+public struct OwnedKey: Sendable, Equatable {
+    /// The owner.
+    public var owner: KeyOwner
+    /// The wrapped key.
+    public var key: StoredKey
+
+    /// Creates an owned key.
+    public init(owner: KeyOwner, key: StoredKey) {
+        self.owner = owner
+        self.key = key
+    }
+}

@@ -1,0 +1,51 @@
+/// Read access inside one consistent snapshot.
+public protocol StoreReader {
+    /// The contact with this address index, if any.
+    func contact(addressIndex: [UInt8]) throws -> ContactRecord?
+    /// The contact with this id, if any.
+    func contact(id: String) throws -> ContactRecord?
+    /// The thread with this id, if any.
+    func thread(id: String) throws -> ThreadRecord?
+    /// The contact's open thread on a channel, if any.
+    func openThread(contactID: String, channel: ChannelKind) throws -> ThreadRecord?
+    /// A thread's messages, oldest first.
+    func messages(threadID: String) throws -> [MessageRecord]
+    /// The message delivered under this delivery index, if any.
+    func message(deliveryIndex: [UInt8]) throws -> MessageRecord?
+    /// How many data keys (threads and contacts) are wrapped under each KEK version.
+    func wrappedKeyCounts() throws -> [UInt32: Int]
+    /// Up to `limit` wrapped keys not under `kekVersion`, for rotation.
+    func keys(notWrappedUnder kekVersion: UInt32, limit: Int) throws -> [OwnedKey]
+}
+
+/// Write access inside one transaction: everything commits together or not at all.
+public protocol StoreWriter: StoreReader {
+    /// Inserts a new contact.
+    func insert(_ contact: ContactRecord) throws
+    /// Inserts a new thread.
+    func insert(_ thread: ThreadRecord) throws
+    /// Inserts a new message.
+    func insert(_ message: MessageRecord) throws
+    /// Records activity on a thread.
+    func touchThread(id: String, at time: StoreTime) throws
+    /// Replaces a wrapped key (rotation). Returns false if the owner no longer has a key.
+    @discardableResult
+    func replaceKey(of owner: KeyOwner, with key: StoredKey, expectedKEKVersion: UInt32) throws -> Bool
+    /// Destroys a thread's content: deletes its messages and its wrapped data key, marks it erased.
+    /// Returns the number of messages deleted, or `nil` if there is no such thread.
+    func eraseThread(id: String, at time: StoreTime) throws -> Int?
+}
+
+/// The narrow storage protocol every backend implements (SQLite now, PostgreSQL later).
+/// It stores ciphertext and keyed hashes only; it never sees a key.
+public protocol RelayStore: Sendable {
+    /// Runs `body` in a read-only snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T
+    /// Runs `body` in one durable write transaction (committed with fsync before this returns).
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T
+    /// Moves every WAL frame into the database file and truncates the WAL to zero bytes, so that
+    /// erased pages live nowhere but in their overwritten form.
+    func checkpointAndTruncate() async throws
+    /// Closes the store; later calls fail.
+    func close() throws
+}

@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+
+/// `StoreReader` and `StoreWriter` over one GRDB connection inside a transaction or snapshot.
+struct SQLiteAccess: StoreWriter {
+    let db: Database
+
+    // MARK: - Reading
+
+    func contact(addressIndex: [UInt8]) throws -> ContactRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM contact WHERE address_index = ?", arguments: [Data(addressIndex)])
+            .map(Self.contact(from:))
+    }
+
+    func contact(id: String) throws -> ContactRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM contact WHERE id = ?", arguments: [id]).map(Self.contact(from:))
+    }
+
+    func thread(id: String) throws -> ThreadRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM thread WHERE id = ?", arguments: [id]).map(Self.thread(from:))
+    }
+
+    func openThread(contactID: String, channel: ChannelKind) throws -> ThreadRecord? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM thread WHERE contact_id = ? AND channel = ? AND state = 'open' ORDER BY opened_at DESC LIMIT 1",
+            arguments: [contactID, channel.rawValue]
+        ).map(Self.thread(from:))
+    }
+
+    func messages(threadID: String) throws -> [MessageRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM message WHERE thread_id = ? ORDER BY created_at, rowid", arguments: [threadID])
+            .map(Self.message(from:))
+    }
+
+    func message(deliveryIndex: [UInt8]) throws -> MessageRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM message WHERE delivery_index = ?", arguments: [Data(deliveryIndex)])
+            .map(Self.message(from:))
+    }
+
+    func wrappedKeyCounts() throws -> [UInt32: Int] {
+        var counts: [UInt32: Int] = [:]
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT kek_version, count(*) AS n FROM (
+                SELECT kek_version FROM thread WHERE wrapped_key IS NOT NULL
+                UNION ALL SELECT kek_version FROM contact WHERE wrapped_key IS NOT NULL)
+            GROUP BY kek_version
+            """)
+        for row in rows {
+            counts[UInt32(row["kek_version"] as Int64)] = row["n"]
+        }
+        return counts
+    }
+
+    func keys(notWrappedUnder kekVersion: UInt32, limit: Int) throws -> [OwnedKey] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT 'thread' AS kind, id, wrapped_key, kek_version, key_version FROM thread
+                WHERE wrapped_key IS NOT NULL AND kek_version <> ?1
+            UNION ALL
+            SELECT 'contact' AS kind, id, wrapped_key, kek_version, key_version FROM contact
+                WHERE wrapped_key IS NOT NULL AND kek_version <> ?1
+            LIMIT ?2
+            """, arguments: [Int64(kekVersion), limit])
+        return try rows.map { row in
+            let id: String = row["id"]
+            let kind: String = row["kind"]
+            guard let key = Self.storedKey(row) else { throw StoreError.corruptRow(table: kind) }
+            return OwnedKey(owner: kind == "thread" ? .thread(id) : .contact(id), key: key)
+        }
+    }
+
+    // MARK: - Writing
+
+    func insert(_ contact: ContactRecord) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO contact (id, channel, address_index, sealed_address, wrapped_key, kek_version, key_version, pseudonym, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                contact.id, contact.channel.rawValue, contact.addressIndex, contact.sealedAddress,
+                contact.key?.sealed, contact.key.map { Int64($0.kekVersion) }, contact.key.map { Int64($0.keyVersion) },
+                contact.pseudonym, contact.createdAt,
+            ])
+    }
+
+    func insert(_ thread: ThreadRecord) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO thread (id, contact_id, channel, state, wrapped_key, kek_version, key_version,
+                                    opened_at, last_activity_at, closed_at, erased_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                thread.id, thread.contactID, thread.channel.rawValue, thread.state.rawValue,
+                thread.key?.sealed, thread.key.map { Int64($0.kekVersion) }, thread.key.map { Int64($0.keyVersion) },
+                thread.openedAt, thread.lastActivityAt, thread.closedAt, thread.erasedAt,
+            ])
+    }
+
+    func insert(_ message: MessageRecord) throws {
+        try db.execute(
+            sql: "INSERT INTO message (id, thread_id, direction, sealed_body, delivery_index, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [message.id, message.threadID, message.direction.rawValue, message.sealedBody, message.deliveryIndex, message.createdAt])
+    }
+
+    func touchThread(id: String, at time: StoreTime) throws {
+        try db.execute(sql: "UPDATE thread SET last_activity_at = max(last_activity_at, ?) WHERE id = ?", arguments: [time, id])
+    }
+
+    func replaceKey(of owner: KeyOwner, with key: StoredKey, expectedKEKVersion: UInt32) throws -> Bool {
+        let table = switch owner {
+        case .thread: "thread"
+        case .contact: "contact"
+        }
+        try db.execute(
+            sql: "UPDATE \(table) SET wrapped_key = ?, kek_version = ?, key_version = ? WHERE id = ? AND wrapped_key IS NOT NULL AND kek_version = ?",
+            arguments: [key.sealed, Int64(key.kekVersion), Int64(key.keyVersion), owner.id, Int64(expectedKEKVersion)])
+        return db.changesCount == 1
+    }
+
+    func eraseThread(id: String, at time: StoreTime) throws -> Int? {
+        guard try thread(id: id) != nil else { return nil }
+        try db.execute(sql: "DELETE FROM message WHERE thread_id = ?", arguments: [id])
+        let deleted = db.changesCount
+        try db.execute(
+            sql: """
+                UPDATE thread SET state = 'erased', wrapped_key = NULL, kek_version = NULL, key_version = NULL,
+                    erased_at = coalesce(erased_at, ?), closed_at = coalesce(closed_at, ?)
+                WHERE id = ?
+                """,
+            arguments: [time, time, id])
+        return deleted
+    }
+
+    // MARK: - Decoding rows
+
+    private static func storedKey(_ row: Row) -> StoredKey? {
+        guard let sealed = row["wrapped_key"] as Data?, let kek = row["kek_version"] as Int64?, let version = row["key_version"] as Int64?,
+            let kekVersion = UInt32(exactly: kek), let keyVersion = UInt32(exactly: version)
+        else { return nil }
+        return StoredKey(kekVersion: kekVersion, keyVersion: keyVersion, sealed: sealed)
+    }
+
+    private static func contact(from row: Row) throws -> ContactRecord {
+        guard let channel = ChannelKind(rawValue: row["channel"]) else { throw StoreError.corruptRow(table: "contact") }
+        return ContactRecord(
+            id: row["id"], channel: channel, addressIndex: row["address_index"], sealedAddress: row["sealed_address"],
+            key: storedKey(row), pseudonym: row["pseudonym"], createdAt: row["created_at"])
+    }
+
+    private static func thread(from row: Row) throws -> ThreadRecord {
+        guard let channel = ChannelKind(rawValue: row["channel"]), let state = ThreadState(rawValue: row["state"]) else {
+            throw StoreError.corruptRow(table: "thread")
+        }
+        return ThreadRecord(
+            id: row["id"], contactID: row["contact_id"], channel: channel, state: state, key: storedKey(row),
+            openedAt: row["opened_at"], lastActivityAt: row["last_activity_at"], closedAt: row["closed_at"], erasedAt: row["erased_at"])
+    }
+
+    private static func message(from row: Row) throws -> MessageRecord {
+        guard let direction = MessageDirection(rawValue: row["direction"]) else { throw StoreError.corruptRow(table: "message") }
+        return MessageRecord(
+            id: row["id"], threadID: row["thread_id"], direction: direction, sealedBody: row["sealed_body"],
+            deliveryIndex: row["delivery_index"], createdAt: row["created_at"])
+    }
+}

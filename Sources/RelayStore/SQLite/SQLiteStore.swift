@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode, `synchronous=FULL` (a commit is on disk
+/// before it returns), `secure_delete=ON` (deleted bytes are overwritten), foreign keys on.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "data/saferelay.sqlite")
+/// let thread = try await store.read { try $0.thread(id: id) }
+/// ```
+public final class SQLiteStore: RelayStore {
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.writeWithoutTransaction { db in
+                // GRDB chooses NORMAL for WAL; an acknowledged message must survive a power cut.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            try SQLiteMigrations.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        } catch let error as CocoaError {
+            throw StoreError.cannotOpen(path: path, reason: "cannot create its directory (\(error.code.rawValue))")
+        }
+        // Database files are as private as the keyring.
+        for suffix in ["", "-wal", "-shm"] {
+            chmod(path + suffix, 0o600)
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T {
+        try await pool.read { db in try body(SQLiteAccess(db: db)) }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+        try await pool.write { db in try body(SQLiteAccess(db: db)) }
+    }
+
+    public func checkpointAndTruncate() async throws {
+        try await pool.writeWithoutTransaction { db in
+            let result = try db.checkpoint(.truncate)
+            guard result.walFrameCount == 0 || result.walFrameCount == result.checkpointedFrameCount else {
+                throw StoreError.checkpointIncomplete
+            }
+        }
+    }
+
+    public func close() throws {
+        try pool.close()
+    }
+
+    /// Reads a pragma on the writer connection (for tests and `status`).
+    public func pragma(_ name: String) throws -> String? {
+        precondition(name.allSatisfy { $0.isLetter || $0 == "_" }, "pragma names are plain words")
+        return try pool.writeWithoutTransaction { db in
+            try String.fetchOne(db, sql: "PRAGMA \(name)")
+        }
+    }
+}

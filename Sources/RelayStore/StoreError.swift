@@ -1,0 +1,17 @@
+/// Storage failures, phrased without any stored value.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// The database file could not be opened or created.
+    case cannotOpen(path: String, reason: String)
+    /// The WAL could not be truncated (a reader held it); erasure is committed but pages may linger until the next checkpoint.
+    case checkpointIncomplete
+    /// A stored row does not decode (corruption or a newer schema).
+    case corruptRow(table: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open the database at \(path): \(reason)"
+        case .checkpointIncomplete: "the WAL checkpoint could not complete; retry when readers have finished"
+        case .corruptRow(let table): "a row in \(table) does not decode"
+        }
+    }
+}

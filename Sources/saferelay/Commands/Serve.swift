@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RelayCore
+import RelayCrypto
+import RelayServer
+import RelayStore
+
+/// `saferelay serve`: runs the relay on embedded defaults.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the relay: HTTP on 127.0.0.1:8080, SQLite under ./data, keys in Keys/.",
+        discussion: """
+            Every flag has a SAFERELAY_* environment variable of the same meaning; the flag wins. \
+            Stops gracefully on SIGINT or SIGTERM: in-flight requests finish, the WAL is \
+            checkpointed, the database is closed.
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("Address to listen on (env SAFERELAY_HOST; default 127.0.0.1).", valueName: "address"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one (env SAFERELAY_PORT; default 8080).", valueName: "port"))
+    var port: String?
+
+    @Option(name: .customLong("public-url"), help: ArgumentHelp(
+        "The public URL Twilio signs webhook requests for (env SAFERELAY_PUBLIC_URL; default http://HOST:PORT).", valueName: "url"))
+    var publicURL: String?
+
+    @Option(help: ArgumentHelp(
+        "Retention policy file for the scheduler (env SAFERELAY_POLICY; default Policies/default.yaml).", valueName: "file"))
+    var policy: String?
+
+    @Flag(help: ArgumentHelp(
+        "Production mode: never create a missing keyring, refuse to start instead (env SAFERELAY_PRODUCTION=1)."))
+    var production = false
+
+    func validate() throws {
+        let portText = Setting.resolve(port, environment: "SAFERELAY_PORT", default: "8080")
+        guard let value = Int(portText), (0...65535).contains(value) else {
+            throw ValidationError("port must be a number from 0 to 65535")
+        }
+        if let url = Setting.resolveOptional(publicURL, environment: "SAFERELAY_PUBLIC_URL") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw ValidationError("public URL must be an absolute http or https URL")
+            }
+        }
+    }
+
+    func run() async throws {
+        let logger = LoggingSetup.logger("saferelay")
+        let host = Setting.resolve(host, environment: "SAFERELAY_HOST", default: "127.0.0.1")
+        let port = Int(Setting.resolve(port, environment: "SAFERELAY_PORT", default: "8080")) ?? 8080
+        let publicURL = Setting.resolveOptional(publicURL, environment: "SAFERELAY_PUBLIC_URL")
+        let isProduction = Setting.flag(production, environment: "SAFERELAY_PRODUCTION")
+
+        var relay: Relay!
+        await runReportingFailures {
+            let keyring = try loadOrCreateKeyring(production: isProduction, logger: logger)
+            let database = try SQLiteStore(path: store.databasePath)
+            relay = Relay(store: database, keyring: keyring, logger: logger)
+        }
+        let configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
+        let app = buildApplication(relay: relay, configuration: configuration, logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            CLIFailure(message: "the server stopped with an error (\(String(reflecting: type(of: error))))", code: CLIFailure.software).exit()
+        }
+        logger.info("stopped")
+    }
+
+    private func loadOrCreateKeyring(production: Bool, logger: Logger) throws -> Keyring {
+        do {
+            return try store.loadKeyring().keyring
+        } catch KeyringError.notFound(let path) where !production {
+            let keyring = Keyring.generate(now: Date().rfc3339)
+            try KeyringStore.create(keyring, path: path)
+            logger.warning(
+                "DEVELOPMENT MODE: created a new keyring because none existed. Back it up offline; in production create it with `saferelay keys init` and run with --production.",
+                metadata: ["keyring.path": "\(path)"])
+            return keyring
+        }
+    }
+}
