@@ -77,19 +77,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by the test targets: temporary folders, log capture, file scans.
+        .target(
+            name: "RelayTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/RelayTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RelayCryptoTests",
-            dependencies: ["RelayCrypto"],
+            dependencies: ["RelayCrypto", "RelayTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RelayStoreTests",
-            dependencies: ["RelayStore", "RelayCrypto", "RelayCore"],
+            dependencies: ["RelayStore", "RelayCrypto", "RelayCore", "RelayTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RelayCoreTests",
-            dependencies: ["RelayCore", "RelayCrypto", "RelayStore"],
+            dependencies: ["RelayCore", "RelayCrypto", "RelayStore", "RelayTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -99,13 +106,14 @@ let package = Package(
                 "RelayCore",
                 "RelayCrypto",
                 "RelayStore",
+                "RelayTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SafeRelayCLITests",
-            dependencies: ["saferelay"],
+            dependencies: ["saferelay", "RelayTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,134 @@
+import Foundation
+import RelayTestSupport
+import Testing
+
+@testable import RelayCrypto
+
+struct KeyringTests {
+    @Test func createWritesAnOwnerOnlyFileThatLoadsBack() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("Keys/saferelay.keyring")
+        let keyring = Keyring.generate(now: "2026-11-23T20:00:00Z")
+        try KeyringStore.create(keyring, path: path)
+
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let loaded = try KeyringStore.load(path: path)
+        #expect(loaded.currentVersion == 1)
+        #expect(loaded.currentKEK.fingerprint == keyring.currentKEK.fingerprint)
+        #expect(loaded.blindIndexFingerprint == keyring.blindIndexFingerprint)
+        #expect(loaded.auditSigningKey.publicKey == keyring.auditSigningKey.publicKey)
+        #expect(loaded.blindIndex(.contactAddress).index("x") == keyring.blindIndex(.contactAddress).index("x"))
+    }
+
+    @Test func createRefusesToOverwriteAndChangesNothing() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("saferelay.keyring")
+        try KeyringStore.create(.generate(now: "2026-11-23T20:00:00Z"), path: path)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: KeyringError.alreadyExists(path: path)) {
+            try KeyringStore.create(.generate(now: "2026-11-23T21:00:00Z"), path: path)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(leftovers == ["saferelay.keyring"])
+    }
+
+    @Test(arguments: [0o640, 0o604, 0o644, 0o660, 0o666])
+    func loadRefusesAKeyringOthersCanRead(mode: Int) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("saferelay.keyring")
+        try KeyringStore.create(.generate(now: "2026-11-23T20:00:00Z"), path: path)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        #expect {
+            try KeyringStore.load(path: path)
+        } throws: { error in
+            guard case KeyringError.insecurePermissions(_, let found) = error else { return false }
+            return Int(found & 0o777) == mode && "\(error)".contains("chmod 600")
+        }
+    }
+
+    @Test func missingKeyringIsReportedAsNotFound() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        #expect(throws: KeyringError.notFound(path: dir.file("none"))) { try KeyringStore.load(path: dir.file("none")) }
+    }
+
+    static let secretLooking = "U0VDUkVULVNFQ1JFVC1TRUNSRVQtU0VDUkVULVNFQ1JFVA=="
+    static let corruptCases: [(String, Int)] = [
+        ("", 0),
+        ("hello world\n", 1),
+        ("saferelay-keyring 2\n", 1),
+        ("saferelay-keyring 1\nkek 1 2026 \(secretLooking)\n", 2),
+        ("saferelay-keyring 1\nkek one 2026 AAAA\n", 2),
+        ("saferelay-keyring 1\nmystery entry\n", 2),
+        ("saferelay-keyring 1\nkek 1 2026 \(String(repeating: "A", count: 43))=\ncurrent-kek 2\n", 0),
+    ]
+
+    @Test(arguments: corruptCases)
+    func corruptKeyringGivesAClearErrorWithoutEchoingSecrets(content: String, line: Int) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("saferelay.keyring")
+        FileManager.default.createFile(atPath: path, contents: Data(content.utf8), attributes: [.posixPermissions: 0o600])
+        #expect {
+            try KeyringStore.load(path: path)
+        } throws: { error in
+            guard case KeyringError.corrupt(_, let reportedLine, _) = error else { return false }
+            return reportedLine == line && !"\(error)".contains(Self.secretLooking)
+        }
+        // Nothing was changed by the failed load.
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == content)
+    }
+
+    @Test func truncatedKeyringIsCorrupt() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("saferelay.keyring")
+        try KeyringStore.create(.generate(now: "2026-11-23T20:00:00Z"), path: path)
+        let full = try Data(contentsOf: URL(fileURLWithPath: path))
+        try full.prefix(full.count - 20).write(to: URL(fileURLWithPath: path))
+        #expect(throws: KeyringError.self) { try KeyringStore.load(path: path) }
+    }
+
+    @Test func replaceAfterRotationKeepsEveryVersion() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("saferelay.keyring")
+        let original = Keyring.generate(now: "2026-11-23T20:00:00Z")
+        try KeyringStore.create(original, path: path)
+        try KeyringStore.replace(original.rotated(now: "2026-11-24T20:00:00Z"), path: path)
+        let loaded = try KeyringStore.load(path: path)
+        #expect(loaded.kekVersions.map(\.version) == [1, 2])
+        #expect(loaded.currentVersion == 2)
+        #expect(loaded.kek(version: 1)?.fingerprint == original.currentKEK.fingerprint)
+        #expect(loaded.blindIndexFingerprint == original.blindIndexFingerprint)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func keyringLoadsFromTheEnvironmentAsTextOrBase64() throws {
+        let keyring = Keyring.generate(now: "2026-11-23T20:00:00Z")
+        let text = keyring.serialisedForTest
+        let name = "SAFERELAY_TEST_KEYRING_\(UUID().uuidString.prefix(8))"
+        setenv(name, text, 1)
+        defer { unsetenv(name) }
+        #expect(try KeyringStore.loadFromEnvironment(name)?.currentKEK.fingerprint == keyring.currentKEK.fingerprint)
+        setenv(name, Data(text.utf8).base64EncodedString(), 1)
+        #expect(try KeyringStore.loadFromEnvironment(name)?.blindIndexFingerprint == keyring.blindIndexFingerprint)
+        setenv(name, "%%% not a keyring", 1)
+        #expect(throws: KeyringError.self) { try KeyringStore.loadFromEnvironment(name) }
+        unsetenv(name)
+        #expect(try KeyringStore.loadFromEnvironment(name) == nil)
+    }
+}
+
+extension Keyring {
+    /// The file text (tests only: it copies secrets into a Swift string).
+    var serialisedForTest: String {
+        KeyringFile.serialise(self).withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import RelayStore
+import RelayTestSupport
+import Testing
+
+struct SQLiteStoreTests {
+    @Test func opensWithDurableAndErasingSettings() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteStore(path: dir.file("data/saferelay.sqlite"))
+        defer { try? store.close() }
+        #expect(try store.pragma("journal_mode") == "wal")
+        #expect(try store.pragma("synchronous") == "2")  // FULL
+        #expect(try store.pragma("secure_delete") == "1")
+        #expect(try store.pragma("foreign_keys") == "1")
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir.file("data/saferelay.sqlite"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func reopeningRunsNoMigrationTwiceAndKeepsData() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("saferelay.sqlite")
+        let store = try SQLiteStore(path: path)
+        try await store.write { try $0.insert(Fixtures.contact(id: "c1")) }
+        try store.close()
+        let reopened = try SQLiteStore(path: path)
+        defer { try? reopened.close() }
+        #expect(try await reopened.read { try $0.contact(id: "c1") } == Fixtures.contact(id: "c1"))
+    }
+
+    @Test func aFailedTransactionChangesNothing() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
+        defer { try? store.close() }
+        struct Abort: Error {}
+        await #expect(throws: Abort.self) {
+            try await store.write { writer in
+                try writer.insert(Fixtures.contact(id: "c1"))
+                throw Abort()
+            }
+        }
+        #expect(try await store.read { try $0.contact(id: "c1") } == nil)
+    }
+
+    @Test func aDeliveryIndexIsStoredOnce() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
+        defer { try? store.close() }
+        let delivery = Data(repeating: 7, count: 32)
+        try await store.write { writer in
+            try writer.insert(Fixtures.contact(id: "c1"))
+            try writer.insert(Fixtures.thread(id: "t1", contactID: "c1"))
+            try writer.insert(Fixtures.message(id: "m1", threadID: "t1", delivery: delivery))
+        }
+        await #expect(throws: (any Error).self) {
+            try await store.write { try $0.insert(Fixtures.message(id: "m2", threadID: "t1", delivery: delivery)) }
+        }
+        #expect(try await store.read { try $0.messages(threadID: "t1").map(\.id) } == ["m1"])
+        #expect(try await store.read { try $0.message(deliveryIndex: Array(delivery))?.id } == "m1")
+    }
+
+    @Test func schemaRefusesMalformedRows() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
+        defer { try? store.close() }
+        var malformed = Fixtures.contact(id: "c1")
+        malformed.addressIndex = Data([1, 2, 3])
+        let shortIndex = malformed
+        await #expect(throws: (any Error).self) { try await store.write { try $0.insert(shortIndex) } }
+        // A message must belong to an existing thread.
+        await #expect(throws: (any Error).self) {
+            try await store.write { try $0.insert(Fixtures.message(id: "m1", threadID: "missing", delivery: nil)) }
+        }
+    }
+
+    @Test func erasingAThreadDeletesItsMessagesAndKeyAndTruncatesTheWAL() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("saferelay.sqlite")
+        let store = try SQLiteStore(path: path)
+        let marker = Data("SEALED-BODY-MARKER-0123456789".utf8)
+        let keyMarker = Data("WRAPPED-KEY-MARKER-0123456789".utf8)
+        try await store.write { writer in
+            try writer.insert(Fixtures.contact(id: "c1"))
+            var thread = Fixtures.thread(id: "t1", contactID: "c1")
+            thread.key = StoredKey(kekVersion: 1, keyVersion: 1, sealed: keyMarker)
+            try writer.insert(thread)
+            for index in 0..<50 {
+                try writer.insert(MessageRecord(id: "m\(index)", threadID: "t1", direction: .inbound, sealedBody: marker, deliveryIndex: nil, createdAt: 1))
+            }
+            try writer.insert(Fixtures.thread(id: "t2", contactID: "c1"))
+            try writer.insert(Fixtures.message(id: "keep", threadID: "t2", delivery: nil))
+        }
+        let deleted = try await store.write { try $0.eraseThread(id: "t1", at: 99) }
+        #expect(deleted == 50)
+        #expect(try await store.write { try $0.eraseThread(id: "nope", at: 99) } == nil)
+        try await store.checkpointAndTruncate()
+
+        let erased = try #require(try await store.read { try $0.thread(id: "t1") })
+        #expect(erased.state == .erased && erased.key == nil && erased.erasedAt == 99)
+        #expect(try await store.read { try $0.messages(threadID: "t1") }.isEmpty)
+        #expect(try await store.read { try $0.messages(threadID: "t2").map(\.id) } == ["keep"])
+        let walSize = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? -1
+        #expect(walSize == 0)
+        try store.close()
+        #expect(try FileScan.hits(in: FileScan.databaseFiles(path), needles: [Array(marker), Array(keyMarker)]).isEmpty)
+    }
+
+    @Test func keysCanBeListedAndReplacedForRotation() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
+        defer { try? store.close() }
+        try await store.write { writer in
+            try writer.insert(Fixtures.contact(id: "c1"))
+            try writer.insert(Fixtures.thread(id: "t1", contactID: "c1"))
+        }
+        #expect(try await store.read { try $0.wrappedKeyCounts() } == [1: 2])
+        let pending = try await store.read { try $0.keys(notWrappedUnder: 2, limit: 10) }
+        #expect(Set(pending.map(\.owner)) == [.thread("t1"), .contact("c1")])
+        let replaced = try await store.write { writer in
+            try pending.map { try writer.replaceKey(of: $0.owner, with: StoredKey(kekVersion: 2, keyVersion: 1, sealed: Data([9])), expectedKEKVersion: 1) }
+        }
+        #expect(replaced == [true, true])
+        #expect(try await store.read { try $0.wrappedKeyCounts() } == [2: 2])
+        #expect(try await store.read { try $0.keys(notWrappedUnder: 2, limit: 10) }.isEmpty)
+    }
+}
+
+enum Fixtures {
+    static func contact(id: String) -> ContactRecord {
+        ContactRecord(
+            id: id, channel: .sms, addressIndex: Data(repeating: UInt8(id.count), count: 32) + Data(),
+            sealedAddress: Data([1, 2, 3]), key: StoredKey(kekVersion: 1, keyVersion: 1, sealed: Data([4, 5, 6])),
+            pseudonym: "Quiet Heron 417", createdAt: 1)
+    }
+
+    static func thread(id: String, contactID: String) -> ThreadRecord {
+        ThreadRecord(
+            id: id, contactID: contactID, channel: .sms, state: .open,
+            key: StoredKey(kekVersion: 1, keyVersion: 1, sealed: Data([7, 8, 9])), openedAt: 1, lastActivityAt: 1)
+    }
+
+    static func message(id: String, threadID: String, delivery: Data?) -> MessageRecord {
+        MessageRecord(id: id, threadID: threadID, direction: .inbound, sealedBody: Data([1]), deliveryIndex: delivery, createdAt: 1)
+    }
+}
