@@ -28,10 +28,16 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
+        // libcrypto from the system (Debian: libssl-dev), for HMAC-SHA1, which libsodium lacks.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // The only module that touches key bytes.
         .target(
             name: "RelayCrypto",
-            dependencies: ["CSodium"],
+            dependencies: ["CSodium", "COpenSSL"],
             swiftSettings: swiftSettings
         ),
         // Storage protocol and its SQLite implementation: ciphertext and keyed hashes only.

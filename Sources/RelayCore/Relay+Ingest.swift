@@ -61,7 +61,19 @@ extension Relay {
         let now = clock.now().storeTime
         let envelope = self.envelope
         let address = message.address
+        return try await storeInbound(body: body, channel: channel, deliveryIndex: deliveryIndex, at: now) { writer in
+            try writer.contact(addressIndex: addressIndex)
+                ?? Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
+        }
+    }
 
+    /// The one transaction behind every inbound message: de-duplicate, resolve the contact, find or
+    /// open its thread, seal, insert, touch the reply window. Publishes the message to live streams.
+    func storeInbound(
+        body: [UInt8], channel: ChannelKind, deliveryIndex: [UInt8]?, at now: StoreTime,
+        contact resolveContact: @escaping @Sendable (any StoreWriter) throws -> ContactRecord
+    ) async throws -> IngestReceipt {
+        let envelope = self.envelope
         let receipt = try await store.write { writer -> IngestReceipt in
             if let deliveryIndex, let existing = try writer.message(deliveryIndex: deliveryIndex) {
                 let thread = try writer.thread(id: existing.threadID)
@@ -69,8 +81,7 @@ extension Relay {
                     messageID: existing.id, threadID: existing.threadID, contactID: thread?.contactID ?? "",
                     duplicate: true, newThread: false)
             }
-            let contact = try writer.contact(addressIndex: addressIndex)
-                ?? Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
+            let contact = try resolveContact(writer)
 
             let threadKey: DataKey
             let threadID: String
@@ -95,8 +106,12 @@ extension Relay {
             try writer.insert(MessageRecord(
                 id: messageID, threadID: threadID, direction: .inbound, sealedBody: Data(sealed),
                 deliveryIndex: deliveryIndex.map { Data($0) }, createdAt: now))
-            try writer.touchThread(id: threadID, at: now)
+            try writer.touchThread(id: threadID, at: now, inbound: true)
             return IngestReceipt(messageID: messageID, threadID: threadID, contactID: contact.id, duplicate: false, newThread: newThread)
+        }
+        if !receipt.duplicate {
+            let text = String(decoding: body, as: UTF8.self)
+            await events.publish(.message(id: receipt.messageID, from: .inbound, text: text, at: Date(storeTime: now)), to: receipt.contactID)
         }
         logger.debug(
             "inbound message stored",
@@ -107,7 +122,7 @@ extension Relay {
         return receipt
     }
 
-    private static func newContact(
+    static func newContact(
         address: ContactAddress, addressIndex: [UInt8], now: StoreTime, envelope: Envelope, writer: any StoreWriter
     ) throws -> ContactRecord {
         let contactID = RandomToken.identifier()

@@ -18,15 +18,24 @@ public struct Relay: Sendable {
     public let clock: any RelayClock
     /// Structured logs: ids and counts only.
     public let logger: Logger
+    /// Channel rules.
+    public let settings: RelaySettings
+    /// Live fan-out to open webchat streams.
+    public let events: LiveEvents
 
     /// The keyring in use.
     public var keyring: Keyring { envelope.keyring }
 
     /// Creates the relay.
-    public init(store: any RelayStore, keyring: Keyring, clock: any RelayClock = SystemClock(), logger: Logger) {
+    public init(
+        store: any RelayStore, keyring: Keyring, clock: any RelayClock = SystemClock(), settings: RelaySettings = RelaySettings(),
+        events: LiveEvents = LiveEvents(), logger: Logger
+    ) {
         self.store = store
         self.envelope = Envelope(keyring: keyring)
         self.clock = clock
+        self.settings = settings
+        self.events = events
         self.logger = logger
     }
 

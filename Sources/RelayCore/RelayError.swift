@@ -8,6 +8,8 @@ public enum RelayError: Error, Equatable, CustomStringConvertible {
     case threadErased
     /// A stored ciphertext or wrapped key did not open.
     case undecryptable
+    /// A bearer token or phrase is unknown, expired or revoked.
+    case unauthorized
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum RelayError: Error, Equatable, CustomStringConvertible {
         case .threadNotFound: "no such thread"
         case .threadErased: "the thread's content has been erased"
         case .undecryptable: "stored content could not be decrypted"
+        case .unauthorized: "unknown, expired or ended session"
         }
     }
 }

@@ -11,6 +11,10 @@ public enum BlindIndexDomain: UInt64, Sendable, CaseIterable {
     case deliveryID = 3
     /// In-memory rate-limit keys, which expire and are never stored.
     case rateLimit = 4
+    /// The first word of a webchat resume phrase (the rest is checked with Argon2id).
+    case resumePhrase = 5
+    /// A provider's id for an outbound message (Twilio `SM…`), to match delivery callbacks.
+    case providerMessageID = 6
 }
 
 /// Keyed BLAKE2b "blind indexes": deterministic 256-bit hashes that let the store find a record

@@ -10,6 +10,12 @@ public struct PasswordHasher: Sendable {
         /// Memory in bytes.
         public var memory: Int
 
+        /// Custom limits (at least 1 pass and 8 KiB, as libsodium requires).
+        public init(operations: UInt64, memory: Int) {
+            self.operations = operations
+            self.memory = memory
+        }
+
         /// libsodium's interactive limits (2 passes, 64 MiB): for logins.
         public static let interactive = Cost(
             operations: UInt64(crypto_pwhash_opslimit_interactive()), memory: Int(crypto_pwhash_memlimit_interactive()))

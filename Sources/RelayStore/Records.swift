@@ -63,9 +63,12 @@ public struct ContactRecord: Sendable, Equatable {
     public var pseudonym: String
     /// When the contact first wrote.
     public var createdAt: StoreTime
+    /// The contact texted STOP (mirrored from the carrier's opt-out): never text them.
+    public var optedOut: Bool = false
 
     /// Creates a contact record.
-    public init(id: String, channel: ChannelKind, addressIndex: Data, sealedAddress: Data, key: StoredKey?, pseudonym: String, createdAt: StoreTime) {
+    public init(id: String, channel: ChannelKind, addressIndex: Data, sealedAddress: Data, key: StoredKey?, pseudonym: String, createdAt: StoreTime, optedOut: Bool = false) {
+        self.optedOut = optedOut
         self.id = id
         self.channel = channel
         self.addressIndex = addressIndex
@@ -96,12 +99,19 @@ public struct ThreadRecord: Sendable, Equatable {
     public var closedAt: StoreTime?
     /// When its content was destroyed, if it was.
     public var erasedAt: StoreTime?
+    /// When the survivor last wrote: the reply window opens from here.
+    public var lastInboundAt: StoreTime?
+    /// Flagged do-not-contact: no reply may go out.
+    public var doNotContact: Bool
 
     /// Creates a thread record.
     public init(
         id: String, contactID: String?, channel: ChannelKind, state: ThreadState, key: StoredKey?,
-        openedAt: StoreTime, lastActivityAt: StoreTime, closedAt: StoreTime? = nil, erasedAt: StoreTime? = nil
+        openedAt: StoreTime, lastActivityAt: StoreTime, closedAt: StoreTime? = nil, erasedAt: StoreTime? = nil,
+        lastInboundAt: StoreTime? = nil, doNotContact: Bool = false
     ) {
+        self.lastInboundAt = lastInboundAt
+        self.doNotContact = doNotContact
         self.id = id
         self.contactID = contactID
         self.channel = channel

@@ -16,6 +16,24 @@ public protocol StoreReader {
     func wrappedKeyCounts() throws -> [UInt32: Int]
     /// Up to `limit` wrapped keys not under `kekVersion`, for rotation.
     func keys(notWrappedUnder kekVersion: UInt32, limit: Int) throws -> [OwnedKey]
+    /// A message by id.
+    func message(id: String) throws -> MessageRecord?
+    /// Every thread of a contact, oldest first.
+    func threads(contactID: String) throws -> [ThreadRecord]
+    /// Whether a delivery that stored no message (a keyword) was already handled.
+    func isHandled(deliveryIndex: [UInt8]) throws -> Bool
+    /// The outbox entry of an outbound message.
+    func outbox(messageID: String) throws -> OutboxRecord?
+    /// The outbox entry with this provider id hash.
+    func outbox(providerIndex: [UInt8]) throws -> OutboxRecord?
+    /// Queued entries due at `time`, oldest first.
+    func dueOutbox(at time: StoreTime, limit: Int) throws -> [OutboxRecord]
+    /// A webchat session by token hash.
+    func webchatSession(tokenIndex: [UInt8]) throws -> WebchatSessionRecord?
+    /// Whether the contact has a webchat session seen at or after `time`.
+    func hasWebchatSession(contactID: String, seenSince time: StoreTime) throws -> Bool
+    /// Resume phrases whose first-word hash matches.
+    func resumePhrases(lookupIndex: [UInt8]) throws -> [ResumePhraseRecord]
 }
 
 /// Write access inside one transaction: everything commits together or not at all.
@@ -26,8 +44,32 @@ public protocol StoreWriter: StoreReader {
     func insert(_ thread: ThreadRecord) throws
     /// Inserts a new message.
     func insert(_ message: MessageRecord) throws
-    /// Records activity on a thread.
-    func touchThread(id: String, at time: StoreTime) throws
+    /// Records activity on a thread; `inbound` also moves its reply window.
+    func touchThread(id: String, at time: StoreTime, inbound: Bool) throws
+    /// Flags or clears do-not-contact on a thread.
+    func setDoNotContact(threadID: String, _ value: Bool) throws
+    /// Records or clears a contact's opt-out.
+    func setOptedOut(contactID: String, _ value: Bool) throws
+    /// Remembers a handled keyword delivery, so a redelivery does nothing.
+    func markHandled(deliveryIndex: [UInt8], at time: StoreTime) throws
+    /// Deletes one message (and its outbox entry). Returns false if it did not exist.
+    func deleteMessage(id: String) throws -> Bool
+    /// Deletes a contact: its wrapped key, sealed address, sessions and resume phrase.
+    func deleteContact(id: String) throws
+    /// Inserts an outbox entry.
+    func insert(_ outbox: OutboxRecord) throws
+    /// Replaces an outbox entry's mutable fields.
+    func update(_ outbox: OutboxRecord) throws
+    /// Turns every `sending` entry into `unknown` (after a crash). Returns how many.
+    func markInFlightOutboxUnknown(at time: StoreTime) throws -> Int
+    /// Inserts a webchat session.
+    func insert(_ session: WebchatSessionRecord) throws
+    /// Marks a session used.
+    func touchWebchatSession(tokenIndex: [UInt8], at time: StoreTime) throws
+    /// Ends one session. Returns false if it did not exist.
+    func deleteWebchatSession(tokenIndex: [UInt8]) throws -> Bool
+    /// Sets (replacing) a contact's resume phrase.
+    func upsert(_ phrase: ResumePhraseRecord) throws
     /// Replaces a wrapped key (rotation). Returns false if the owner no longer has a key.
     @discardableResult
     func replaceKey(of owner: KeyOwner, with key: StoredKey, expectedKEKVersion: UInt32) throws -> Bool

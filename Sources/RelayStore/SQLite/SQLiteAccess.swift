@@ -73,13 +73,13 @@ struct SQLiteAccess: StoreWriter {
     func insert(_ contact: ContactRecord) throws {
         try db.execute(
             sql: """
-                INSERT INTO contact (id, channel, address_index, sealed_address, wrapped_key, kek_version, key_version, pseudonym, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO contact (id, channel, address_index, sealed_address, wrapped_key, kek_version, key_version, pseudonym, created_at, opted_out)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 contact.id, contact.channel.rawValue, contact.addressIndex, contact.sealedAddress,
                 contact.key?.sealed, contact.key.map { Int64($0.kekVersion) }, contact.key.map { Int64($0.keyVersion) },
-                contact.pseudonym, contact.createdAt,
+                contact.pseudonym, contact.createdAt, contact.optedOut,
             ])
     }
 
@@ -87,13 +87,13 @@ struct SQLiteAccess: StoreWriter {
         try db.execute(
             sql: """
                 INSERT INTO thread (id, contact_id, channel, state, wrapped_key, kek_version, key_version,
-                                    opened_at, last_activity_at, closed_at, erased_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    opened_at, last_activity_at, closed_at, erased_at, last_inbound_at, do_not_contact)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 thread.id, thread.contactID, thread.channel.rawValue, thread.state.rawValue,
                 thread.key?.sealed, thread.key.map { Int64($0.kekVersion) }, thread.key.map { Int64($0.keyVersion) },
-                thread.openedAt, thread.lastActivityAt, thread.closedAt, thread.erasedAt,
+                thread.openedAt, thread.lastActivityAt, thread.closedAt, thread.erasedAt, thread.lastInboundAt, thread.doNotContact,
             ])
     }
 
@@ -103,8 +103,14 @@ struct SQLiteAccess: StoreWriter {
             arguments: [message.id, message.threadID, message.direction.rawValue, message.sealedBody, message.deliveryIndex, message.createdAt])
     }
 
-    func touchThread(id: String, at time: StoreTime) throws {
-        try db.execute(sql: "UPDATE thread SET last_activity_at = max(last_activity_at, ?) WHERE id = ?", arguments: [time, id])
+    func touchThread(id: String, at time: StoreTime, inbound: Bool) throws {
+        if inbound {
+            try db.execute(
+                sql: "UPDATE thread SET last_activity_at = max(last_activity_at, ?1), last_inbound_at = max(coalesce(last_inbound_at, 0), ?1) WHERE id = ?2",
+                arguments: [time, id])
+        } else {
+            try db.execute(sql: "UPDATE thread SET last_activity_at = max(last_activity_at, ?) WHERE id = ?", arguments: [time, id])
+        }
     }
 
     func replaceKey(of owner: KeyOwner, with key: StoredKey, expectedKEKVersion: UInt32) throws -> Bool {
@@ -141,23 +147,24 @@ struct SQLiteAccess: StoreWriter {
         return StoredKey(kekVersion: kekVersion, keyVersion: keyVersion, sealed: sealed)
     }
 
-    private static func contact(from row: Row) throws -> ContactRecord {
+    static func contact(from row: Row) throws -> ContactRecord {
         guard let channel = ChannelKind(rawValue: row["channel"]) else { throw StoreError.corruptRow(table: "contact") }
         return ContactRecord(
             id: row["id"], channel: channel, addressIndex: row["address_index"], sealedAddress: row["sealed_address"],
-            key: storedKey(row), pseudonym: row["pseudonym"], createdAt: row["created_at"])
+            key: storedKey(row), pseudonym: row["pseudonym"], createdAt: row["created_at"], optedOut: row["opted_out"])
     }
 
-    private static func thread(from row: Row) throws -> ThreadRecord {
+    static func thread(from row: Row) throws -> ThreadRecord {
         guard let channel = ChannelKind(rawValue: row["channel"]), let state = ThreadState(rawValue: row["state"]) else {
             throw StoreError.corruptRow(table: "thread")
         }
         return ThreadRecord(
             id: row["id"], contactID: row["contact_id"], channel: channel, state: state, key: storedKey(row),
-            openedAt: row["opened_at"], lastActivityAt: row["last_activity_at"], closedAt: row["closed_at"], erasedAt: row["erased_at"])
+            openedAt: row["opened_at"], lastActivityAt: row["last_activity_at"], closedAt: row["closed_at"], erasedAt: row["erased_at"],
+            lastInboundAt: row["last_inbound_at"], doNotContact: row["do_not_contact"])
     }
 
-    private static func message(from row: Row) throws -> MessageRecord {
+    static func message(from row: Row) throws -> MessageRecord {
         guard let direction = MessageDirection(rawValue: row["direction"]) else { throw StoreError.corruptRow(table: "message") }
         return MessageRecord(
             id: row["id"], threadID: row["thread_id"], direction: direction, sealedBody: row["sealed_body"],

@@ -45,6 +45,45 @@ enum SQLiteMigrations {
                 CREATE INDEX message_by_thread ON message(thread_id, created_at);
                 """)
         }
+        migrator.registerMigration("v2-channels-outbox-webchat") { db in
+            try db.execute(sql: """
+                ALTER TABLE thread ADD COLUMN last_inbound_at INTEGER;
+                ALTER TABLE thread ADD COLUMN do_not_contact INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE contact ADD COLUMN opted_out INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE handled_delivery (
+                    delivery_index BLOB PRIMARY KEY NOT NULL CHECK (length(delivery_index) = 32),
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE TABLE outbox (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    message_id TEXT NOT NULL UNIQUE REFERENCES message(id) ON DELETE CASCADE,
+                    thread_id TEXT NOT NULL REFERENCES thread(id) ON DELETE CASCADE,
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'unknown')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    provider_index BLOB UNIQUE CHECK (provider_index IS NULL OR length(provider_index) = 32),
+                    error_code TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+                CREATE INDEX outbox_by_thread ON outbox(thread_id);
+                CREATE TABLE webchat_session (
+                    token_index BLOB PRIMARY KEY NOT NULL CHECK (length(token_index) = 32),
+                    contact_id TEXT NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX webchat_session_by_contact ON webchat_session(contact_id);
+                CREATE TABLE resume_phrase (
+                    contact_id TEXT PRIMARY KEY NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+                    lookup_index BLOB NOT NULL CHECK (length(lookup_index) = 32),
+                    phrase_hash TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX resume_phrase_by_lookup ON resume_phrase(lookup_index);
+                """)
+        }
         return migrator
     }
 }

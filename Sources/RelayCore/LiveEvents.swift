@@ -1,0 +1,48 @@
+import Foundation
+import RelayStore
+
+/// Something a live stream should show at once.
+public enum LiveEvent: Sendable, Equatable {
+    /// A new message in the conversation.
+    case message(id: String, from: MessageDirection, text: String, at: Date)
+    /// A message was deleted.
+    case deleted(id: String)
+    /// The conversation was erased; the stream ends.
+    case erased
+}
+
+/// In-memory fan-out of live events to the streams of one contact. Nothing is stored; a stream
+/// that is not connected simply misses the event and reads the history instead.
+public actor LiveEvents {
+    private var subscribers: [String: [UUID: AsyncStream<LiveEvent>.Continuation]] = [:]
+
+    /// Creates an empty hub.
+    public init() {}
+
+    /// Subscribes to a contact's events. The stream ends when `unsubscribe` is called or the contact is erased.
+    public func subscribe(contactID: String) -> (UUID, AsyncStream<LiveEvent>) {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream.makeStream(of: LiveEvent.self, bufferingPolicy: .bufferingNewest(64))
+        subscribers[contactID, default: [:]][id] = continuation
+        return (id, stream)
+    }
+
+    /// Ends one subscription.
+    public func unsubscribe(contactID: String, id: UUID) {
+        subscribers[contactID]?.removeValue(forKey: id)?.finish()
+        if subscribers[contactID]?.isEmpty == true { subscribers[contactID] = nil }
+    }
+
+    /// Sends an event to every stream of the contact.
+    public func publish(_ event: LiveEvent, to contactID: String) {
+        guard let streams = subscribers[contactID] else { return }
+        for continuation in streams.values { continuation.yield(event) }
+        if event == .erased {
+            for continuation in streams.values { continuation.finish() }
+            subscribers[contactID] = nil
+        }
+    }
+
+    /// How many streams are open (for metrics).
+    public var openStreams: Int { subscribers.values.reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import RelayCrypto
+import RelayStore
+
+/// What erasing a contact did.
+public struct ContactErasure: Sendable, Equatable {
+    /// Threads whose content was destroyed.
+    public var threadsErased: Int
+    /// Messages destroyed.
+    public var messagesDeleted: Int
+}
+
+/// What an SMS keyword did.
+public enum KeywordOutcome: Sendable, Equatable {
+    /// The sender's conversation was erased; send the one confirmation.
+    case erased(confirmation: String)
+    /// The sender opted out or back in.
+    case optOutRecorded(Bool)
+    /// The same delivery was handled before: do nothing again.
+    case duplicate
+}
+
+extension Relay {
+    /// Crypto-shreds everything of a contact: every thread's key and messages, the contact's own key
+    /// and sealed address, its webchat sessions and resume phrase. Then truncates the WAL.
+    public func eraseContact(id contactID: String) async throws -> ContactErasure {
+        let now = clock.now().storeTime
+        let result = try await store.write { writer -> ContactErasure in
+            var erasure = ContactErasure(threadsErased: 0, messagesDeleted: 0)
+            for thread in try writer.threads(contactID: contactID) where thread.state != .erased {
+                erasure.messagesDeleted += try writer.eraseThread(id: thread.id, at: now) ?? 0
+                erasure.threadsErased += 1
+            }
+            try writer.deleteContact(id: contactID)
+            return erasure
+        }
+        await events.publish(.erased, to: contactID)
+        do {
+            try await store.checkpointAndTruncate()
+        } catch {
+            logger.warning("WAL truncation after erasure incomplete; it will be retried")
+        }
+        logger.info("contact erased", metadata: ["contact.id": "\(contactID)", "threads.erased": "\(result.threadsErased)"])
+        return result
+    }
+
+    /// Applies an SMS keyword from `address`. Idempotent per delivery id: a redelivered ERASE
+    /// erases nothing more and confirms nothing twice.
+    public func handleKeyword(_ keyword: SMSKeyword, from address: ContactAddress, deliveryID: String) async throws -> KeywordOutcome {
+        let addressIndex = self.addressIndex(address)
+        let deliveryIndex = self.deliveryIndex(channel: address.channel, deliveryID: deliveryID)
+        let now = clock.now().storeTime
+        let first = try await store.write { writer -> (Bool, String?) in
+            guard try !writer.isHandled(deliveryIndex: deliveryIndex), try writer.message(deliveryIndex: deliveryIndex) == nil else {
+                return (false, nil)
+            }
+            try writer.markHandled(deliveryIndex: deliveryIndex, at: now)
+            let contact = try writer.contact(addressIndex: addressIndex)
+            switch keyword {
+            case .optOut, .optIn:
+                if let contact { try writer.setOptedOut(contactID: contact.id, keyword == .optOut) }
+            case .erase:
+                break
+            }
+            return (true, contact?.id)
+        }
+        guard first.0 else { return .duplicate }
+        switch keyword {
+        case .erase:
+            if let contactID = first.1 { _ = try await eraseContact(id: contactID) }
+            return .erased(confirmation: settings.eraseConfirmation)
+        case .optOut:
+            logger.info("opt-out recorded", metadata: ["contact.id": "\(first.1 ?? "none")"])
+            return .optOutRecorded(true)
+        case .optIn:
+            return .optOutRecorded(false)
+        }
+    }
+
+    /// Flags or clears do-not-contact on a thread.
+    public func setDoNotContact(threadID: String, _ value: Bool) async throws {
+        try await store.write { writer in
+            guard try writer.thread(id: threadID) != nil else { throw RelayError.threadNotFound }
+            try writer.setDoNotContact(threadID: threadID, value)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import RelayCrypto
+import RelayStore
+
+/// An SMS ready to hand to the provider, decrypted only for this attempt.
+public struct OutboundSMS: Sendable {
+    /// The outbox entry (already durably marked `sending`).
+    public let outboxID: String
+    /// The outbound message.
+    public let messageID: String
+    /// E.164 recipient.
+    public let to: String
+    /// The text, exactly as the advocate wrote it.
+    public let body: String
+}
+
+/// How a provider call ended, as the outbox must record it.
+public enum SendOutcome: Sendable, Equatable {
+    /// Accepted; the provider's message id.
+    case accepted(providerMessageID: String)
+    /// Not sent; safe to try again (rate limited, 5xx, could not connect).
+    case retry(code: String)
+    /// Will never be sent (e.g. 21610 opted out). `optedOut` records the contact's opt-out.
+    case permanentFailure(code: String, optedOut: Bool)
+    /// The request may or may not have reached the provider (timeout, connection lost): never re-sent automatically.
+    case unknown(reason: String)
+}
+
+extension Relay {
+    /// Attempts before a retriable failure becomes `failed`.
+    public static let maximumSendAttempts = 6
+
+    /// After a crash: every entry left `sending` becomes `unknown`, shown to advocates, never re-sent.
+    @discardableResult
+    public func recoverInFlightOutbox() async throws -> Int {
+        let now = clock.now().storeTime
+        let count = try await store.write { try $0.markInFlightOutboxUnknown(at: now) }
+        if count > 0 { logger.warning("outbox entries in flight at a crash marked unknown", metadata: ["outbox.unknown": "\(count)"]) }
+        return count
+    }
+
+    /// Claims up to `limit` due entries: in one transaction each is marked `sending` (and its attempt
+    /// counted) before anything is decrypted or sent, so a crash from here on can only make it `unknown`.
+    public func claimDueOutbox(limit: Int = 16) async throws -> [OutboundSMS] {
+        let now = clock.now().storeTime
+        let envelope = self.envelope
+        return try await store.write { writer -> [OutboundSMS] in
+            var claimed: [OutboundSMS] = []
+            for var entry in try writer.dueOutbox(at: now, limit: limit) {
+                entry.attempts += 1
+                entry.updatedAt = now
+                guard let message = try writer.message(id: entry.messageID), let thread = try writer.thread(id: entry.threadID),
+                    let threadKey = thread.key, let contactID = thread.contactID, let contact = try writer.contact(id: contactID),
+                    let contactKey = contact.key, !contact.optedOut, !thread.doNotContact
+                else {
+                    entry.state = .failed
+                    entry.errorCode = "not_sendable"
+                    try writer.update(entry)
+                    continue
+                }
+                do {
+                    let key = try envelope.unwrap(threadKey.wrapped, owner: thread.id)
+                    let body = try envelope.open(
+                        message.sealedBody, with: key,
+                        context: SealContext(threadID: thread.id, messageID: message.id, direction: MessageDirection.outbound.rawValue))
+                    let addressKey = try envelope.unwrap(contactKey.wrapped, owner: contact.id)
+                    let address = try envelope.open(contact.sealedAddress, with: addressKey, context: .contactAddress(contact.id))
+                    entry.state = .sending
+                    try writer.update(entry)
+                    claimed.append(OutboundSMS(
+                        outboxID: entry.id, messageID: message.id, to: String(decoding: address, as: UTF8.self),
+                        body: String(decoding: body, as: UTF8.self)))
+                } catch {
+                    entry.state = .failed
+                    entry.errorCode = "undecryptable"
+                    try writer.update(entry)
+                }
+            }
+            return claimed
+        }
+    }
+
+    /// Records how an attempt ended.
+    public func recordSendOutcome(outboxID: String, messageID: String, _ outcome: SendOutcome) async throws {
+        let now = clock.now().storeTime
+        let providerIndexKey = keyring.blindIndex(.providerMessageID)
+        let state = try await store.write { writer -> OutboxState? in
+            guard var entry = try writer.outbox(messageID: messageID), entry.id == outboxID, entry.state == .sending else { return nil }
+            entry.updatedAt = now
+            switch outcome {
+            case .accepted(let providerID):
+                entry.state = .sent
+                entry.providerIndex = Data(providerIndexKey.index(providerID))
+                entry.errorCode = nil
+            case .retry(let code):
+                entry.errorCode = code
+                if entry.attempts >= Self.maximumSendAttempts {
+                    entry.state = .failed
+                } else {
+                    entry.state = .queued
+                    let delay = min(60_000, 1_000 << min(entry.attempts - 1, 6))
+                    entry.nextAttemptAt = now + StoreTime(delay)
+                }
+            case .permanentFailure(let code, let optedOut):
+                entry.state = .failed
+                entry.errorCode = code
+                if optedOut, let contactID = try writer.thread(id: entry.threadID)?.contactID {
+                    try writer.setOptedOut(contactID: contactID, true)
+                }
+            case .unknown(let reason):
+                entry.state = .unknown
+                entry.errorCode = reason
+            }
+            try writer.update(entry)
+            return entry.state
+        }
+        logger.info("outbox attempt recorded", metadata: ["message.id": "\(messageID)", "outbox.state": "\(state?.rawValue ?? "stale")"])
+    }
+
+    /// Applies a provider delivery callback. Only moves forward: `sent` → `delivered` or `failed`.
+    @discardableResult
+    public func recordDeliveryStatus(providerMessageID: String, status: String, errorCode: String?) async throws -> OutboxState? {
+        let index = keyring.blindIndex(.providerMessageID).index(providerMessageID)
+        let now = clock.now().storeTime
+        return try await store.write { writer -> OutboxState? in
+            guard var entry = try writer.outbox(providerIndex: index) else { return nil }
+            let next: OutboxState? = switch status.lowercased() {
+            case "delivered", "read": .delivered
+            case "undelivered", "failed": .failed
+            default: nil
+            }
+            guard let next, [.sent, .sending, .unknown].contains(entry.state) else { return entry.state }
+            entry.state = next
+            entry.errorCode = errorCode.flatMap { $0.isEmpty ? nil : String($0.prefix(16)) }
+            entry.updatedAt = now
+            try writer.update(entry)
+            return next
+        }
+    }
+
+    /// The outbox state of an outbound message (what the advocate sees).
+    public func outboxState(messageID: String) async throws -> OutboxState? {
+        try await store.read { try $0.outbox(messageID: messageID)?.state }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import RelayCrypto
+import RelayStore
+
+/// Why a reply may not go out. Each is shown to the advocate as it is.
+public enum ReplyRefusal: String, Error, Sendable, Equatable, CustomStringConvertible {
+    /// The survivor's window is closed (no SMS within the window, or no live webchat session).
+    case windowClosed = "window_closed"
+    /// The thread is flagged do-not-contact.
+    case doNotContact = "do_not_contact"
+    /// The survivor opted out (STOP); texting them is forbidden.
+    case optedOut = "opted_out"
+    /// The thread's content was erased or its contact is gone.
+    case threadErased = "thread_erased"
+
+    public var description: String {
+        switch self {
+        case .windowClosed: "the survivor's reply window is closed; wait until they write again"
+        case .doNotContact: "the thread is flagged do-not-contact"
+        case .optedOut: "the survivor opted out of texts (STOP)"
+        case .threadErased: "the conversation has been erased"
+        }
+    }
+}
+
+/// What queuing a reply did.
+public struct ReplyReceipt: Sendable, Equatable {
+    /// The stored outbound message.
+    public var messageID: String
+    /// Its thread.
+    public var threadID: String
+    /// The channel it goes out on.
+    public var channel: ChannelKind
+    /// For SMS, the outbox state (`queued`); webchat replies are delivered at once (`nil`).
+    public var outboxState: OutboxState?
+}
+
+extension Relay {
+    /// Stores a discreet reply and queues it on the thread's channel, if the channel rules allow:
+    /// the survivor's window is open, the thread is not do-not-contact, the contact has not opted out.
+    /// The text goes out exactly as written. Throws `ReplyRefusal` otherwise, changing nothing.
+    public func queueReply(threadID: String, text: String) async throws -> ReplyReceipt {
+        let now = clock.now()
+        let nowTime = now.storeTime
+        let settings = self.settings
+        let envelope = self.envelope
+        let body = Array(text.utf8)
+        guard !text.trimmingWhitespace().isEmpty else { throw RelayError.invalidInput("a reply cannot be empty") }
+
+        let receipt = try await store.write { writer -> (ReplyReceipt, String) in
+            guard let thread = try writer.thread(id: threadID) else { throw RelayError.threadNotFound }
+            guard let storedKey = thread.key, let contactID = thread.contactID, let contact = try writer.contact(id: contactID) else {
+                throw ReplyRefusal.threadErased
+            }
+            let limit = thread.channel == .sms ? settings.maximumSMSCharacters : settings.maximumWebchatCharacters
+            guard text.count <= limit else { throw RelayError.invalidInput("a reply on this channel is at most \(limit) characters") }
+            guard !thread.doNotContact else { throw ReplyRefusal.doNotContact }
+            switch thread.channel {
+            case .sms:
+                guard !contact.optedOut else { throw ReplyRefusal.optedOut }
+                let windowStart = nowTime - StoreTime(settings.smsReplyWindow * 1000)
+                guard let lastInbound = thread.lastInboundAt, lastInbound >= windowStart else { throw ReplyRefusal.windowClosed }
+            case .webchat:
+                let sessionSince = nowTime - StoreTime(settings.webchatSessionIdle * 1000)
+                guard try writer.hasWebchatSession(contactID: contactID, seenSince: sessionSince) else { throw ReplyRefusal.windowClosed }
+            }
+            let key = try envelope.unwrap(storedKey.wrapped, owner: thread.id)
+            let messageID = RandomToken.identifier()
+            let sealed = envelope.seal(
+                body, with: key, context: SealContext(threadID: thread.id, messageID: messageID, direction: MessageDirection.outbound.rawValue))
+            try writer.insert(MessageRecord(
+                id: messageID, threadID: thread.id, direction: .outbound, sealedBody: Data(sealed), deliveryIndex: nil, createdAt: nowTime))
+            try writer.touchThread(id: thread.id, at: nowTime, inbound: false)
+            var state: OutboxState? = nil
+            if thread.channel == .sms {
+                try writer.insert(OutboxRecord(
+                    id: RandomToken.identifier(), messageID: messageID, threadID: thread.id, state: .queued, nextAttemptAt: nowTime,
+                    createdAt: nowTime, updatedAt: nowTime))
+                state = .queued
+            }
+            return (ReplyReceipt(messageID: messageID, threadID: thread.id, channel: thread.channel, outboxState: state), contactID)
+        }
+        if receipt.0.channel == .webchat {
+            await events.publish(.message(id: receipt.0.messageID, from: .outbound, text: text, at: Date(storeTime: nowTime)), to: receipt.1)
+        }
+        logger.info(
+            "reply queued",
+            metadata: ["thread.id": "\(threadID)", "message.id": "\(receipt.0.messageID)", "channel": "\(receipt.0.channel.rawValue)"])
+        return receipt.0
+    }
+}

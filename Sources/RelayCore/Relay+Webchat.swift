@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import RelayCrypto
+import RelayStore
+
+/// An authenticated webchat session: which contact it speaks for.
+public struct WebchatSession: Sendable, Equatable {
+    /// Keyed hash of the bearer token (the token itself is never kept).
+    public let tokenIndex: [UInt8]
+    /// The contact.
+    public let contactID: String
+}
+
+/// A new webchat session and the bearer token that opens it (shown once, to the survivor).
+public struct StartedWebchatSession: Sendable {
+    /// The 256-bit bearer token.
+    public let token: String
+    /// The session.
+    public let session: WebchatSession
+}
+
+extension Relay {
+    /// Starts an anonymous webchat conversation: a new contact with a random address and a session.
+    public func startWebchatSession() async throws -> StartedWebchatSession {
+        let contactKey = RandomToken.identifier()
+        let address = try ContactAddress.webchat(contactKey: contactKey)
+        let addressIndex = self.addressIndex(address)
+        let now = clock.now().storeTime
+        let envelope = self.envelope
+        let contact = try await store.write { writer in
+            try Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
+        }
+        return try await openSession(contactID: contact.id, at: now)
+    }
+
+    func openSession(contactID: String, at now: StoreTime) async throws -> StartedWebchatSession {
+        let token = RandomToken.bearer()
+        let tokenIndex = webchatTokenIndex(token)
+        try await store.write { writer in
+            try writer.insert(WebchatSessionRecord(tokenIndex: Data(tokenIndex), contactID: contactID, createdAt: now, lastSeenAt: now))
+        }
+        return StartedWebchatSession(token: token, session: WebchatSession(tokenIndex: tokenIndex, contactID: contactID))
+    }
+
+    func webchatTokenIndex(_ token: String) -> [UInt8] {
+        keyring.blindIndex(.bearerToken).index("webchat:\(token)")
+    }
+
+    /// Finds the session of a bearer token, refusing unknown, ended and idle-expired ones (an expired
+    /// one is deleted). A successful check moves its idle clock.
+    public func authenticateWebchat(token: String) async throws -> WebchatSession {
+        guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { throw RelayError.unauthorized }
+        let tokenIndex = webchatTokenIndex(token)
+        let now = clock.now().storeTime
+        let idle = StoreTime(settings.webchatSessionIdle * 1000)
+        let contactID = try await store.write { writer -> String? in
+            guard let session = try writer.webchatSession(tokenIndex: tokenIndex) else { return nil }
+            guard session.lastSeenAt + idle >= now else {
+                _ = try writer.deleteWebchatSession(tokenIndex: tokenIndex)
+                return nil
+            }
+            try writer.touchWebchatSession(tokenIndex: tokenIndex, at: now)
+            return session.contactID
+        }
+        guard let contactID else { throw RelayError.unauthorized }
+        return WebchatSession(tokenIndex: tokenIndex, contactID: contactID)
+    }
+
+    /// Stores a survivor's webchat message; a retry with the same idempotency key is stored once.
+    public func sendWebchat(_ session: WebchatSession, text: String, idempotencyKey: String) async throws -> IngestReceipt {
+        guard !text.trimmingWhitespace().isEmpty else { throw RelayError.invalidInput("a message cannot be empty") }
+        guard text.count <= settings.maximumWebchatCharacters else {
+            throw RelayError.invalidInput("a message is at most \(settings.maximumWebchatCharacters) characters")
+        }
+        guard (8...InboundMessage.maximumDeliveryIDBytes).contains(idempotencyKey.utf8.count),
+            idempotencyKey.allSatisfy({ $0.isASCII && !$0.isWhitespace })
+        else { throw RelayError.invalidInput("Idempotency-Key must be 8 to 128 visible ASCII characters") }
+        let deliveryIndex = self.deliveryIndex(channel: .webchat, deliveryID: "\(session.contactID):\(idempotencyKey)")
+        let contactID = session.contactID
+        return try await storeInbound(body: Array(text.utf8), channel: .webchat, deliveryIndex: deliveryIndex, at: clock.now().storeTime) { writer in
+            guard let contact = try writer.contact(id: contactID) else { throw RelayError.unauthorized }
+            return contact
+        }
+    }
+
+    /// The conversation as the survivor sees it: every message of the contact's threads not erased, oldest first.
+    public func webchatMessages(_ session: WebchatSession) async throws -> [DecryptedMessage] {
+        let threads = try await store.read { try $0.threads(contactID: session.contactID) }
+        var messages: [DecryptedMessage] = []
+        for thread in threads where thread.key != nil {
+            messages += try await decryptedMessages(threadID: thread.id)
+        }
+        return messages.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// Deletes one message or reply of the survivor's conversation. Returns false if there is no
+    /// such message in it (the answer does not tell whether it exists elsewhere).
+    public func deleteWebchatMessage(_ session: WebchatSession, messageID: String) async throws -> Bool {
+        let contactID = session.contactID
+        let deleted = try await store.write { writer -> Bool in
+            guard let message = try writer.message(id: messageID), let thread = try writer.thread(id: message.threadID),
+                thread.contactID == contactID
+            else { return false }
+            return try writer.deleteMessage(id: messageID)
+        }
+        if deleted {
+            await events.publish(.deleted(id: messageID), to: contactID)
+            try? await store.checkpointAndTruncate()
+        }
+        return deleted
+    }
+
+    /// Ends a session (quick exit): the token stops working; the conversation stays for a resume phrase.
+    public func endWebchatSession(_ session: WebchatSession) async throws {
+        _ = try await store.write { try $0.deleteWebchatSession(tokenIndex: session.tokenIndex) }
+    }
+
+    /// Erases the whole conversation (every key destroyed) and ends every session of it.
+    public func eraseWebchatConversation(_ session: WebchatSession) async throws -> ContactErasure {
+        try await eraseContact(id: session.contactID)
+    }
+
+    /// Issues (replacing any earlier one) a resume phrase for the session's conversation. Only its
+    /// first word's keyed hash and an Argon2id hash of the whole phrase are stored.
+    public func createResumePhrase(_ session: WebchatSession) async throws -> String {
+        let phrase = ResumePhrase.generate()
+        let words = ResumePhrase.normalise(phrase)!
+        let hash = try phraseHasher.hash(words.joined(separator: "-"))
+        let lookup = keyring.blindIndex(.resumePhrase).index(words[0])
+        let now = clock.now().storeTime
+        let contactID = session.contactID
+        try await store.write { writer in
+            try writer.upsert(ResumePhraseRecord(contactID: contactID, lookupIndex: Data(lookup), phraseHash: hash, createdAt: now))
+        }
+        return phrase
+    }
+
+    /// Opens a new session on the conversation a resume phrase belongs to.
+    public func resumeWebchat(phrase typed: String) async throws -> StartedWebchatSession {
+        guard let words = ResumePhrase.normalise(typed) else { throw RelayError.unauthorized }
+        let lookup = keyring.blindIndex(.resumePhrase).index(words[0])
+        let candidates = try await store.read { try $0.resumePhrases(lookupIndex: lookup) }
+        let canonical = words.joined(separator: "-")
+        guard let match = candidates.first(where: { phraseHasher.verify(canonical, against: $0.phraseHash) }) else {
+            throw RelayError.unauthorized
+        }
+        return try await openSession(contactID: match.contactID, at: clock.now().storeTime)
+    }
+
+    var phraseHasher: PasswordHasher {
+        switch settings.phraseHashCost {
+        case .interactive: PasswordHasher(cost: .interactive)
+        case .minimal: PasswordHasher(cost: .init(operations: 1, memory: 8 * 1024 * 1024))
+        }
+    }
+}

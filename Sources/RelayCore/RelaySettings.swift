@@ -1,0 +1,56 @@
+import Foundation
+import RelayStore
+
+/// The channel rules a relay applies. Defaults are the product's; an operator may change them.
+public struct RelaySettings: Sendable {
+    /// How long after a survivor's last SMS a reply may go out (default 15 minutes).
+    public var smsReplyWindow: TimeInterval = 15 * 60
+    /// How long an unused webchat session stays valid (default 2 hours); a reply needs a live one.
+    public var webchatSessionIdle: TimeInterval = 2 * 60 * 60
+    /// Words that, as a whole SMS body (any case), erase the sender's conversation.
+    public var eraseKeywords: Set<String> = ["ERASE", "BORRAR"]
+    /// The one discreet text confirming an erasure.
+    public var eraseConfirmation: String = "Done. / Listo."
+    /// Longest SMS body accepted, in characters (Twilio concatenates to at most 1,600).
+    public var maximumSMSCharacters = 1_600
+    /// Longest webchat message accepted, in characters.
+    public var maximumWebchatCharacters = 4_000
+    /// Argon2id cost for resume phrases.
+    public var phraseHashCost: PhraseHashCost = .interactive
+
+    /// Argon2id cost presets (tests use a small one).
+    public enum PhraseHashCost: Sendable {
+        /// libsodium's interactive limits.
+        case interactive
+        /// A small cost for tests.
+        case minimal
+    }
+
+    /// The defaults.
+    public init() {}
+
+    /// Carrier keywords Twilio handles itself; SafeRelay only mirrors their effect.
+    public static let optOutKeywords: Set<String> = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]
+    /// Carrier keywords that undo an opt-out.
+    public static let optInKeywords: Set<String> = ["START", "YES", "UNSTOP"]
+}
+
+/// What a whole SMS body means, if it is a keyword.
+public enum SMSKeyword: Equatable, Sendable {
+    /// Erase my conversation.
+    case erase
+    /// The carrier opt-out (STOP and kin).
+    case optOut
+    /// The carrier opt-in (START and kin).
+    case optIn
+
+    /// Classifies a body: the whole body, trimmed, compared case-insensitively.
+    public static func match(_ body: String, settings: RelaySettings) -> SMSKeyword? {
+        let word = String(body.trimmingWhitespace()).uppercased()
+        guard !word.isEmpty, word.count <= 16 else { return nil }
+        if settings.eraseKeywords.contains(word) { return .erase }
+        if RelaySettings.optOutKeywords.contains(word) { return .optOut }
+        if RelaySettings.optInKeywords.contains(word) { return .optIn }
+        return nil
+    }
+}
