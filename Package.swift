@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // libsodium from the system (Debian: libsodium-dev).
@@ -58,11 +59,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Outbound channels: the Twilio Messages API client and the outbox dispatcher.
+        .target(
+            name: "RelayChannels",
+            dependencies: [
+                "RelayCore",
+                "RelayStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The Hummingbird application.
         .target(
             name: "RelayServer",
             dependencies: [
+                "RelayChannels",
                 "RelayCore",
+                "RelayCrypto",
                 "RelayStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,6 +89,7 @@ let package = Package(
         .executableTarget(
             name: "saferelay",
             dependencies: [
+                "RelayChannels",
                 "RelayCore",
                 "RelayCrypto",
                 "RelayStore",
@@ -109,6 +125,7 @@ let package = Package(
             name: "RelayServerTests",
             dependencies: [
                 "RelayServer",
+                "RelayChannels",
                 "RelayCore",
                 "RelayCrypto",
                 "RelayStore",

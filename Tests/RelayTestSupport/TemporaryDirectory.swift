@@ -1,7 +1,7 @@
 import Foundation
 
 /// A fresh directory under the system temporary folder, removed by `remove()`.
-public struct TemporaryDirectory {
+public struct TemporaryDirectory: Sendable {
     /// The directory.
     public let path: String
 

@@ -1,7 +1,10 @@
+import AsyncHTTPClient
 import Hummingbird
 import Logging
 import NIOCore
+import RelayChannels
 import RelayCore
+import RelayCrypto
 
 /// Builds the SafeRelay HTTP application over a relay.
 ///
@@ -31,6 +34,10 @@ public func buildApplication(
         },
         logger: logger
     )
+    if let twilio = configuration.twilio {
+        let client = TwilioClient(configuration: twilio, httpClient: HTTPClient.shared)
+        app.addServices(OutboxDispatcher(relay: relay, client: client, logger: logger))
+    }
     app.addServices(StoreLifecycleService(relay: relay, logger: logger))
     return app
 }
@@ -40,6 +47,10 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration) -> Rou
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorEnvelopeMiddleware())
+    let limiter = RateLimiter(hashKey: relay.keyring.blindIndex(.rateLimit))
     HealthRoutes(relay: relay).register(on: router)
+    WebchatPageRoutes(configuration: configuration).register(on: router)
+    WebchatRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
+    TwilioRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
     return router
 }

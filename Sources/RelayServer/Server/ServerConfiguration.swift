@@ -1,19 +1,62 @@
+import RelayChannels
+
 /// How the HTTP server is set up. Built by the `serve` command from flags and `SAFERELAY_*` variables.
-public struct ServerConfiguration: Sendable, Equatable {
+public struct ServerConfiguration: Sendable {
     /// The address to bind; `127.0.0.1` unless an operator says otherwise.
     public var host: String
     /// The port; 0 picks a free one (tests).
     public var port: Int
     /// The URL Twilio signs requests for (scheme, host, port), without a trailing slash.
     public var publicURL: String
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes (webhooks and JSON).
     public var maximumBodyBytes: Int
+    /// Where the webchat's quick exit sends the browser: a neutral site.
+    public var exitURL: String
+    /// The SMS provider; `nil` means SMS routes answer 503.
+    public var twilio: TwilioConfiguration?
+    /// Abuse limits.
+    public var rateLimits: RateLimits
 
     /// Creates a configuration.
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maximumBodyBytes: Int = 64 * 1024) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maximumBodyBytes: Int = 64 * 1024,
+        exitURL: String = "https://www.google.com/search?q=weather", twilio: TwilioConfiguration? = nil,
+        rateLimits: RateLimits = RateLimits()
+    ) {
         self.host = host
         self.port = port
-        self.publicURL = publicURL ?? "http://\(host):\(port)"
+        let url = publicURL ?? "http://\(host):\(port)"
+        self.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.maximumBodyBytes = maximumBodyBytes
+        self.exitURL = exitURL
+        self.twilio = twilio
+        self.rateLimits = rateLimits
     }
+}
+
+/// Token-bucket limits: a sustained rate per second and a burst.
+public struct RateLimits: Sendable {
+    /// One bucket's shape.
+    public struct Bucket: Sendable {
+        /// Tokens added per second.
+        public var perSecond: Double
+        /// Most tokens held.
+        public var burst: Double
+
+        /// Creates a bucket shape.
+        public init(perSecond: Double, burst: Double) {
+            self.perSecond = perSecond
+            self.burst = burst
+        }
+    }
+
+    /// Per webchat session or SMS contact.
+    public var perSender = Bucket(perSecond: 1, burst: 20)
+    /// All webchat session starts and resume attempts together (no per-address limit: addresses are not kept).
+    public var sessionStarts = Bucket(perSecond: 20, burst: 100)
+    /// All inbound traffic together.
+    public var global = Bucket(perSecond: 5_000, burst: 10_000)
+
+    /// The defaults.
+    public init() {}
 }

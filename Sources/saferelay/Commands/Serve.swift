@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import RelayChannels
 import RelayCore
 import RelayCrypto
 import RelayServer
@@ -33,11 +34,40 @@ struct Serve: AsyncParsableCommand {
         "Retention policy file for the scheduler (env SAFERELAY_POLICY; default Policies/default.yaml).", valueName: "file"))
     var policy: String?
 
+    @Option(name: .customLong("exit-url"), help: ArgumentHelp(
+        "Neutral site the webchat's quick exit opens (env SAFERELAY_EXIT_URL; default a weather search).", valueName: "url"))
+    var exitURL: String?
+
+    @Option(name: .customLong("erase-keywords"), help: ArgumentHelp(
+        "Comma-separated SMS words that erase the sender's conversation (env SAFERELAY_ERASE_KEYWORDS; default ERASE,BORRAR). "
+            + "Carrier words (STOP, START, HELP and kin) are refused.", valueName: "words"))
+    var eraseKeywords: String?
+
     @Flag(help: ArgumentHelp(
         "Production mode: never create a missing keyring, refuse to start instead (env SAFERELAY_PRODUCTION=1)."))
     var production = false
 
+    /// Carrier keywords Twilio itself acts on; an erase keyword must not be one of them.
+    static let carrierKeywords: Set<String> = RelaySettings.optOutKeywords.union(RelaySettings.optInKeywords).union(["HELP", "INFO"])
+
+    var resolvedEraseKeywords: Set<String> {
+        let text = Setting.resolve(eraseKeywords, environment: "SAFERELAY_ERASE_KEYWORDS", default: "ERASE,BORRAR")
+        return Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty })
+    }
+
     func validate() throws {
+        let words = resolvedEraseKeywords
+        guard !words.isEmpty, words.allSatisfy({ $0.count <= 16 && $0.allSatisfy(\.isLetter) }) else {
+            throw ValidationError("erase keywords must be 1 to 16 letters each")
+        }
+        if let clash = words.first(where: Self.carrierKeywords.contains) {
+            throw ValidationError("\(clash) is a carrier keyword that Twilio handles itself; choose another erase keyword")
+        }
+        if let url = Setting.resolveOptional(exitURL, environment: "SAFERELAY_EXIT_URL") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw ValidationError("exit URL must be an absolute http or https URL")
+            }
+        }
         let portText = Setting.resolve(port, environment: "SAFERELAY_PORT", default: "8080")
         guard let value = Int(portText), (0...65535).contains(value) else {
             throw ValidationError("port must be a number from 0 to 65535")
@@ -56,13 +86,20 @@ struct Serve: AsyncParsableCommand {
         let publicURL = Setting.resolveOptional(publicURL, environment: "SAFERELAY_PUBLIC_URL")
         let isProduction = Setting.flag(production, environment: "SAFERELAY_PRODUCTION")
 
+        var settings = RelaySettings()
+        settings.eraseKeywords = resolvedEraseKeywords
         var relay: Relay!
         await runReportingFailures {
             let keyring = try loadOrCreateKeyring(production: isProduction, logger: logger)
             let database = try SQLiteStore(path: store.databasePath)
-            relay = Relay(store: database, keyring: keyring, logger: logger)
+            relay = Relay(store: database, keyring: keyring, settings: settings, logger: logger)
         }
-        let configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
+        var configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
+        if let exit = Setting.resolveOptional(exitURL, environment: "SAFERELAY_EXIT_URL") { configuration.exitURL = exit }
+        configuration.twilio = TwilioConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, publicURL: configuration.publicURL)
+        if configuration.twilio == nil {
+            logger.notice("no SMS provider configured (SAFERELAY_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM): SMS routes answer 503")
+        }
         let app = buildApplication(relay: relay, configuration: configuration, logger: logger)
         do {
             try await app.runService()

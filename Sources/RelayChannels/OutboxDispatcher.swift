@@ -1,0 +1,58 @@
+import AsyncHTTPClient
+import Logging
+import RelayCore
+import ServiceLifecycle
+
+/// Drains the SMS outbox: on start, turns entries left `sending` by a crash into `unknown`; then
+/// claims due entries (durably `sending`), sends each once, and records the outcome.
+public struct OutboxDispatcher: Service {
+    let relay: Relay
+    let client: TwilioClient
+    let logger: Logger
+    /// Pause between polls when the outbox is empty.
+    public var pollInterval: Duration = .milliseconds(200)
+
+    /// Creates a dispatcher.
+    public init(relay: Relay, client: TwilioClient, logger: Logger) {
+        self.relay = relay
+        self.client = client
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await relay.recoverInFlightOutbox()
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let sent = await drainOnce()
+                if sent == 0 { try? await Task.sleep(for: pollInterval) }
+            }
+        } onGracefulShutdown: {
+            logger.info("outbox dispatcher stopping")
+        }
+    }
+
+    /// Claims and sends one batch. Returns how many were attempted.
+    @discardableResult
+    public func drainOnce() async -> Int {
+        let batch: [OutboundSMS]
+        do {
+            batch = try await relay.claimDueOutbox()
+        } catch {
+            logger.error("outbox claim failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+            return 0
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for sms in batch {
+                group.addTask {
+                    let outcome = await client.send(sms)
+                    do {
+                        try await relay.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, outcome)
+                    } catch {
+                        logger.error("outbox outcome not recorded", metadata: ["message.id": "\(sms.messageID)"])
+                    }
+                }
+            }
+        }
+        return batch.count
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import RelayChannels
+import RelayCore
+import RelayCrypto
+
+/// The Twilio-compatible SMS bridge: `POST /sms/twilio/inbound` and `POST /sms/twilio/status`.
+/// Every request must carry a valid `X-Twilio-Signature`; a bad one gets 403 and stores nothing.
+struct TwilioRoutes<Context: RequestContext> {
+    let relay: Relay
+    let configuration: ServerConfiguration
+    let limiter: RateLimiter
+    let validator: TwilioSignature?
+
+    init(relay: Relay, configuration: ServerConfiguration, limiter: RateLimiter) {
+        self.relay = relay
+        self.configuration = configuration
+        self.limiter = limiter
+        self.validator = configuration.twilio.map { TwilioSignature(authToken: $0.authToken) }
+    }
+
+    func register(on router: Router<Context>) {
+        router.post("/sms/twilio/inbound") { request, context in try await inbound(request, context: context) }
+        router.post("/sms/twilio/status") { request, context in try await status(request, context: context) }
+    }
+
+    static var signatureHeader: HTTPField.Name { HTTPField.Name("X-Twilio-Signature")! }
+
+    // MARK: - Inbound
+
+    func inbound(_ request: Request, context: Context) async throws -> Response {
+        let fields = try await verifiedFields(request, context: context)
+        guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global) else {
+            throw APIError.rateLimited
+        }
+        guard let sid = fields.first("MessageSid") ?? fields.first("SmsSid"), Self.isProviderID(sid) else {
+            throw APIError(.badRequest, code: "missing_field", message: "MessageSid is missing or malformed")
+        }
+        if let account = fields.first("AccountSid"), account != configuration.twilio?.accountSID {
+            throw APIError(.forbidden, code: "forbidden", message: "the request is not for this account")
+        }
+        guard let fromField = fields.first("From") else {
+            throw APIError(.badRequest, code: "missing_field", message: "From is missing")
+        }
+        let body = fields.first("Body") ?? ""
+        guard body.count <= relay.settings.maximumSMSCharacters else {
+            throw APIError(.contentTooLarge, code: "payload_too_large", message: "Body exceeds \(relay.settings.maximumSMSCharacters) characters")
+        }
+        let address: ContactAddress
+        do {
+            address = try ContactAddress.phone(fromField)
+        } catch {
+            throw APIError(.badRequest, code: "invalid_field", message: "From is not a phone number")
+        }
+        guard await limiter.allow(scope: "sms", identity: address.normalised, bucket: configuration.rateLimits.perSender) else {
+            throw APIError.rateLimited
+        }
+
+        if let keyword = SMSKeyword.match(body, settings: relay.settings) {
+            let outcome = try await relay.handleKeyword(keyword, from: address, deliveryID: sid)
+            if case .erased(let confirmation) = outcome {
+                return Self.twiml("<Message>\(Self.xmlEscape(confirmation))</Message>")
+            }
+            return Self.twiml("")
+        }
+        do {
+            _ = try await relay.ingest(InboundMessage(address: address, body: body, deliveryID: sid))
+        } catch let error as RelayError {
+            throw APIError(.badRequest, code: "invalid_message", message: error.description)
+        }
+        return Self.twiml("")
+    }
+
+    // MARK: - Status callbacks
+
+    func status(_ request: Request, context: Context) async throws -> Response {
+        let fields = try await verifiedFields(request, context: context)
+        guard let sid = fields.first("MessageSid") ?? fields.first("SmsSid"), Self.isProviderID(sid),
+            let status = fields.first("MessageStatus") ?? fields.first("SmsStatus"), status.count <= 32
+        else {
+            throw APIError(.badRequest, code: "missing_field", message: "MessageSid or MessageStatus is missing or malformed")
+        }
+        try await relay.recordDeliveryStatus(providerMessageID: sid, status: status, errorCode: fields.first("ErrorCode"))
+        return Self.twiml("")
+    }
+
+    // MARK: - Signature
+
+    /// Collects and parses the body and checks the signature over exactly what Twilio signed.
+    func verifiedFields(_ request: Request, context: Context) async throws -> [(String, String)] {
+        guard let validator else {
+            throw APIError(.serviceUnavailable, code: "sms_not_configured", message: "no SMS provider is configured")
+        }
+        let buffer = try await RequestSupport.body(of: request, limit: configuration.maximumBodyBytes)
+        let bytes = Array(buffer.readableBytesView)
+        guard let signature = request.headers[Self.signatureHeader], signature.count <= 128 else {
+            context.logger.notice("webhook refused: no signature")
+            throw APIError(.forbidden, code: "forbidden", message: "missing or invalid request signature")
+        }
+        let url = configuration.publicURL + request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        if contentType.hasPrefix("application/json") {
+            guard validator.isValidJSON(signature: signature, url: url, body: bytes) else {
+                context.logger.notice("webhook refused: bad signature")
+                throw APIError(.forbidden, code: "forbidden", message: "missing or invalid request signature")
+            }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+                throw APIError(.badRequest, code: "malformed_json", message: "the body is not a JSON object")
+            }
+            return object.compactMap { key, value in
+                if let text = value as? String { return (key, text) }
+                if let number = value as? NSNumber { return (key, number.stringValue) }
+                return nil
+            }
+        }
+        guard contentType.isEmpty || contentType.hasPrefix("application/x-www-form-urlencoded") else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "expected a form or JSON body")
+        }
+        let fields: [(String, String)]
+        do {
+            fields = try FormBody.parse(bytes)
+        } catch {
+            throw APIError(.badRequest, code: "malformed_form", message: "the form body is malformed")
+        }
+        guard validator.isValid(signature: signature, url: url, parameters: fields) else {
+            context.logger.notice("webhook refused: bad signature")
+            throw APIError(.forbidden, code: "forbidden", message: "missing or invalid request signature")
+        }
+        return fields
+    }
+
+    // MARK: - Helpers
+
+    static func isProviderID(_ sid: String) -> Bool {
+        (10...64).contains(sid.utf8.count) && sid.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+
+    static func twiml(_ inner: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/xml; charset=utf-8"
+        let xml = inner.isEmpty
+            ? #"<?xml version="1.0" encoding="UTF-8"?><Response/>"#
+            : #"<?xml version="1.0" encoding="UTF-8"?><Response>"# + inner + "</Response>"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+
+    static func xmlEscape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

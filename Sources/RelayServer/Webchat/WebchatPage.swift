@@ -1,0 +1,261 @@
+import Foundation
+
+/// The webchat page: plain HTML, one script and one stylesheet from this server, no framework, no
+/// third-party resources, no cookies, nothing in localStorage. English and Spanish.
+enum WebchatPage {
+    /// The page, with the quick-exit destination filled in.
+    static func html(exitURL: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="referrer" content="no-referrer">
+        <meta name="robots" content="noindex, nofollow">
+        <title>Chat</title>
+        <link rel="stylesheet" href="/chat/app.css">
+        <script src="/chat/app.js" defer></script>
+        </head>
+        <body data-exit-url="\(htmlEscape(exitURL))">
+        <button id="exit" class="exit" type="button" data-i18n="exit">Quick exit</button>
+        <header>
+          <h1 data-i18n="title">Talk with someone</h1>
+          <button id="lang" type="button" class="link" lang="es">Español</button>
+        </header>
+        <main>
+          <section id="start">
+            <p data-i18n="intro">This chat is private. You do not need to give your name. Press Esc or “Quick exit” at any time to leave at once.</p>
+            <button id="begin" type="button" data-i18n="begin">Start a conversation</button>
+            <form id="resume-form" autocomplete="off">
+              <label for="phrase" data-i18n="resumeLabel">Coming back? Type your phrase:</label>
+              <input id="phrase" name="phrase" autocomplete="off" autocapitalize="none" spellcheck="false" maxlength="60">
+              <button type="submit" data-i18n="resume">Continue</button>
+            </form>
+          </section>
+          <section id="chat" hidden>
+            <ol id="messages" aria-live="polite"></ol>
+            <form id="send-form" autocomplete="off">
+              <label for="text" class="visually-hidden" data-i18n="messageLabel">Message</label>
+              <textarea id="text" rows="3" maxlength="4000" autocomplete="off"></textarea>
+              <button type="submit" data-i18n="send">Send</button>
+            </form>
+            <div class="actions">
+              <button id="get-phrase" type="button" class="link" data-i18n="getPhrase">Get a phrase to come back later</button>
+              <button id="erase" type="button" class="danger" data-i18n="erase">Delete this conversation</button>
+            </div>
+            <p id="phrase-box" hidden></p>
+          </section>
+          <p id="status" role="status"></p>
+        </main>
+        </body>
+        </html>
+        """
+    }
+
+    static func htmlEscape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    static let css = """
+        :root { font-family: system-ui, sans-serif; color: #1d2330; background: #f6f7f9; }
+        body { margin: 0 auto; max-width: 40rem; padding: 1rem; }
+        header { display: flex; justify-content: space-between; align-items: center; margin-right: 8rem; }
+        h1 { font-size: 1.3rem; }
+        button { font: inherit; padding: .6rem 1rem; border-radius: .4rem; border: 1px solid #8a93a6; background: #fff; cursor: pointer; }
+        button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 3px solid #2b59c3; outline-offset: 2px; }
+        .exit { position: fixed; top: .8rem; right: .8rem; background: #b3261e; color: #fff; border: none; font-weight: 700; z-index: 10; }
+        .link { border: none; background: none; text-decoration: underline; padding: .3rem; }
+        .danger { color: #b3261e; border-color: #b3261e; }
+        #messages { list-style: none; padding: 0; }
+        #messages li { margin: .5rem 0; padding: .6rem .8rem; border-radius: .6rem; background: #fff; max-width: 85%; }
+        #messages li.me { margin-left: auto; background: #dfe8fb; }
+        #messages li button { font-size: .8rem; padding: .1rem .4rem; margin-left: .5rem; }
+        textarea, input { width: 100%; box-sizing: border-box; font: inherit; padding: .5rem; margin: .3rem 0; }
+        .actions { display: flex; justify-content: space-between; margin-top: 1rem; }
+        #phrase-box { font-family: ui-monospace, monospace; font-size: 1.2rem; background: #fff; padding: .8rem; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+        """
+
+    static let javascript = #"""
+        "use strict";
+        (() => {
+          const texts = {
+            en: { exit: "Quick exit", title: "Talk with someone", intro: "This chat is private. You do not need to give your name. Press Esc or “Quick exit” at any time to leave at once.",
+                  begin: "Start a conversation", resumeLabel: "Coming back? Type your phrase:", resume: "Continue", messageLabel: "Message",
+                  send: "Send", getPhrase: "Get a phrase to come back later", erase: "Delete this conversation", remove: "Delete",
+                  confirmErase: "Delete this whole conversation? This cannot be undone.", erased: "The conversation was deleted.",
+                  badPhrase: "That phrase did not work.", phrase: "Write this down somewhere safe, or remember it. It is the only way back to this conversation: ",
+                  failed: "Could not send. Check your connection and try again.", ended: "This conversation has ended.", other: "Español", otherLang: "es" },
+            es: { exit: "Salida rápida", title: "Habla con alguien", intro: "Este chat es privado. No necesitas dar tu nombre. Pulsa Esc o “Salida rápida” en cualquier momento para salir al instante.",
+                  begin: "Empezar una conversación", resumeLabel: "¿Vuelves? Escribe tu frase:", resume: "Continuar", messageLabel: "Mensaje",
+                  send: "Enviar", getPhrase: "Obtener una frase para volver más tarde", erase: "Borrar esta conversación", remove: "Borrar",
+                  confirmErase: "¿Borrar toda la conversación? No se puede deshacer.", erased: "La conversación fue borrada.",
+                  badPhrase: "Esa frase no funcionó.", phrase: "Anótala en un lugar seguro o recuérdala. Es la única forma de volver a esta conversación: ",
+                  failed: "No se pudo enviar. Revisa tu conexión e inténtalo de nuevo.", ended: "Esta conversación ha terminado.", other: "English", otherLang: "en" }
+          };
+          let lang = (navigator.language || "en").toLowerCase().startsWith("es") ? "es" : "en";
+          let token = null;          // in memory only: never stored, never in a URL
+          let stream = null;
+          const shown = new Set();
+          const $ = (id) => document.getElementById(id);
+          const t = (key) => texts[lang][key];
+
+          function applyLanguage() {
+            document.documentElement.lang = lang;
+            document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+            $("lang").textContent = t("other");
+            $("lang").lang = t("otherLang");
+            document.querySelectorAll("#messages li button").forEach((b) => { b.textContent = t("remove"); });
+          }
+
+          function quickExit() {
+            const destination = document.body.dataset.exitUrl || "about:blank";
+            if (token) {
+              fetch("/chat/exit", { method: "POST", keepalive: true, headers: { Authorization: "Bearer " + token } }).catch(() => {});
+            }
+            token = null;
+            if (stream) { stream.abort(); }
+            document.body.innerHTML = "";
+            location.replace(destination);
+          }
+
+          async function api(method, path, body, extraHeaders) {
+            const headers = Object.assign({ Authorization: "Bearer " + token }, extraHeaders || {});
+            if (body !== undefined) { headers["Content-Type"] = "application/json"; }
+            const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
+            if (response.status === 401) { ended(); throw new Error("ended"); }
+            return response;
+          }
+
+          function ended() {
+            token = null;
+            if (stream) { stream.abort(); }
+            $("chat").hidden = true;
+            $("start").hidden = false;
+            $("messages").textContent = "";
+            shown.clear();
+            $("status").textContent = t("ended");
+          }
+
+          function addMessage(m) {
+            if (shown.has(m.id)) { return; }
+            shown.add(m.id);
+            const li = document.createElement("li");
+            li.id = "m-" + m.id;
+            li.className = m.from === "me" ? "me" : "advocate";
+            const text = document.createElement("span");
+            text.textContent = m.text;
+            const remove = document.createElement("button");
+            remove.type = "button";
+            remove.textContent = t("remove");
+            remove.addEventListener("click", async () => {
+              const r = await api("DELETE", "/chat/messages/" + encodeURIComponent(m.id));
+              if (r.ok) { li.remove(); }
+            });
+            li.append(text, remove);
+            $("messages").append(li);
+            li.scrollIntoView({ block: "nearest" });
+          }
+
+          async function listen() {
+            stream = new AbortController();
+            try {
+              const response = await fetch("/chat/events", { headers: { Authorization: "Bearer " + token }, signal: stream.signal, cache: "no-store" });
+              if (!response.ok || !response.body) { return; }
+              const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+              let buffer = "";
+              for (;;) {
+                const { value, done } = await reader.read();
+                if (done) { break; }
+                buffer += value;
+                let cut;
+                while ((cut = buffer.indexOf("\n\n")) >= 0) {
+                  const frame = buffer.slice(0, cut);
+                  buffer = buffer.slice(cut + 2);
+                  const event = (frame.match(/^event: (.*)$/m) || [])[1];
+                  const data = (frame.match(/^data: (.*)$/m) || [])[1];
+                  if (event === "message") { addMessage(JSON.parse(data)); }
+                  if (event === "deleted") { const el = $("m-" + JSON.parse(data).id); if (el) { el.remove(); } }
+                  if (event === "erased") { ended(); return; }
+                }
+              }
+            } catch (_) { /* aborted or offline */ }
+            if (token) { setTimeout(listen, 3000); }
+          }
+
+          async function open(newToken) {
+            token = newToken;
+            $("start").hidden = true;
+            $("chat").hidden = false;
+            $("status").textContent = "";
+            const r = await api("GET", "/chat/messages");
+            if (r.ok) { (await r.json()).messages.forEach(addMessage); }
+            listen();
+            $("text").focus();
+          }
+
+          async function start() {
+            const r = await fetch("/chat/sessions", { method: "POST", cache: "no-store" });
+            if (r.ok) { await open((await r.json()).token); }
+          }
+
+          async function resume(event) {
+            event.preventDefault();
+            const phrase = $("phrase").value;
+            $("phrase").value = "";
+            const r = await fetch("/chat/resume", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ phrase }), cache: "no-store" });
+            if (r.ok) { await open((await r.json()).token); } else { $("status").textContent = t("badPhrase"); }
+          }
+
+          async function send(event) {
+            event.preventDefault();
+            const text = $("text").value.trim();
+            if (!text) { return; }
+            const key = crypto.randomUUID();
+            for (let attempt = 0; attempt < 3; attempt++) {
+              try {
+                const r = await api("POST", "/chat/messages", { text }, { "Idempotency-Key": key });
+                if (r.ok) {
+                  $("text").value = "";
+                  addMessage({ id: (await r.json()).id, text, from: "me" });
+                  $("status").textContent = "";
+                  return;
+                }
+                break;
+              } catch (e) { if (e.message === "ended") { return; } }
+            }
+            $("status").textContent = t("failed");
+          }
+
+          async function eraseAll() {
+            if (!confirm(t("confirmErase"))) { return; }
+            await api("DELETE", "/chat/session");
+            ended();
+            $("status").textContent = t("erased");
+          }
+
+          async function getPhrase() {
+            const r = await api("POST", "/chat/resume-phrase");
+            if (r.ok) {
+              const box = $("phrase-box");
+              box.textContent = t("phrase") + (await r.json()).phrase;
+              box.hidden = false;
+            }
+          }
+
+          document.addEventListener("keydown", (e) => { if (e.key === "Escape") { quickExit(); } });
+          document.addEventListener("DOMContentLoaded", () => {
+            applyLanguage();
+            $("exit").addEventListener("click", quickExit);
+            $("lang").addEventListener("click", () => { lang = t("otherLang"); applyLanguage(); });
+            $("begin").addEventListener("click", start);
+            $("resume-form").addEventListener("submit", resume);
+            $("send-form").addEventListener("submit", send);
+            $("erase").addEventListener("click", eraseAll);
+            $("get-phrase").addEventListener("click", getPhrase);
+          });
+        })();
+        """#
+}

@@ -1,0 +1,114 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import RelayChannels
+import RelayCore
+import RelayCrypto
+import RelayServer
+import RelayStore
+import RelayTestSupport
+
+/// A real relay (SQLite file, keyring, Hummingbird on 127.0.0.1) behind a stand-in Twilio API.
+struct RelayTestServer {
+    static let accountSID = "AC" + String(repeating: "a", count: 32)
+    static let authToken = "test-auth-token-0123456789abcdef"
+    static let from = "+15005550006"
+    static let publicURL = "https://relay.example.org"
+
+    let relay: Relay
+    let store: SQLiteStore
+    let clock: ManualClock
+    let logs: CapturedLogs
+    let twilio: StandInTwilio
+    let directory: TemporaryDirectory
+    let client: any TestClientProtocol
+    let signer = TwilioSignature(authToken: RelayTestServer.authToken)
+
+    /// Runs `body` with a relay server and a stand-in Twilio, both on loopback, both stopped afterwards.
+    static func run(
+        rateLimits: RateLimits = RateLimits(), settings: RelaySettings? = nil,
+        _ body: @escaping @Sendable (RelayTestServer) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let twilio = StandInTwilio()
+        let logs = CapturedLogs()
+        let clock = ManualClock(start: Date())
+        let store = try SQLiteStore(path: directory.file("data/saferelay.sqlite"))
+        var relaySettings = settings ?? RelaySettings()
+        relaySettings.phraseHashCost = .minimal
+        let relay = Relay(
+            store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), clock: clock, settings: relaySettings, logger: logs.logger())
+        try await twilio.application().test(.live) { twilioClient in
+            let configuration = ServerConfiguration(
+                port: 0, publicURL: publicURL, exitURL: "https://weather.example.com/",
+                twilio: TwilioConfiguration(
+                    accountSID: accountSID, authToken: authToken, from: from, apiBase: "http://127.0.0.1:\(twilioClient.port!)",
+                    statusCallbackURL: publicURL + "/sms/twilio/status"),
+                rateLimits: rateLimits)
+            let app = buildApplication(relay: relay, configuration: configuration, logger: logs.logger(label: "server"))
+            try await app.test(.live) { client in
+                try await body(RelayTestServer(
+                    relay: relay, store: store, clock: clock, logs: logs, twilio: twilio, directory: directory, client: client))
+            }
+        }
+    }
+
+    // MARK: - Twilio webhooks
+
+    /// Posts a correctly signed form to a Twilio webhook route.
+    @discardableResult
+    func postSigned(_ path: String, _ fields: [(String, String)], signature override: String? = nil) async throws -> (HTTPResponse.Status, String) {
+        let signature = override ?? signer.signature(url: Self.publicURL + path, parameters: fields)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        headers[HTTPField.Name("X-Twilio-Signature")!] = signature
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: FormEncoding.encode(fields))) {
+            ($0.status, String(buffer: $0.body))
+        }
+    }
+
+    /// A Twilio inbound SMS webhook.
+    @discardableResult
+    func inboundSMS(from phone: String, body: String, sid: String) async throws -> (HTTPResponse.Status, String) {
+        try await postSigned("/sms/twilio/inbound", [
+            ("AccountSid", Self.accountSID), ("MessageSid", sid), ("SmsSid", sid), ("From", phone), ("To", Self.from),
+            ("Body", body), ("NumMedia", "0"),
+        ])
+    }
+
+    /// Waits (bounded) until `condition` holds, for the background outbox dispatcher.
+    func eventually(_ what: String, timeout: TimeInterval = 10, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return false
+    }
+
+    // MARK: - Webchat
+
+    /// Calls a webchat route with a bearer token and optional JSON body.
+    func chat(
+        _ method: HTTPRequest.Method, _ path: String, token: String?, json: String? = nil, headers extra: [String: String] = [:]
+    ) async throws -> (HTTPResponse.Status, String) {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
+        return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) {
+            ($0.status, String(buffer: $0.body))
+        }
+    }
+
+    /// Starts a webchat session and returns its token.
+    func startChat() async throws -> String {
+        let (status, body) = try await chat(.post, "/chat/sessions", token: nil)
+        precondition(status == .created, "session start failed: \(status)")
+        return try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["token"]!
+    }
+}
