@@ -131,6 +131,7 @@ let package = Package(
                 "RelayStore",
                 "RelayTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

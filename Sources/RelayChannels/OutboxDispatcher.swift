@@ -56,3 +56,8 @@ public struct OutboxDispatcher: Service {
         return batch.count
     }
 }
+
+extension OutboxDispatcher: CustomStringConvertible {
+    /// A plain name: service lifecycles log their services' descriptions, which must hold no secrets.
+    public var description: String { "OutboxDispatcher" }
+}

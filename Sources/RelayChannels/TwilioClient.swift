@@ -94,3 +94,9 @@ public enum FormEncoding {
         (text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "").replacingOccurrences(of: "%20", with: "+")
     }
 }
+
+extension TwilioClient: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Never prints credentials.
+    public var description: String { "TwilioClient(\(configuration))" }
+    public var debugDescription: String { description }
+}

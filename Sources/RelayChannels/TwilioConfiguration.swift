@@ -32,3 +32,9 @@ public struct TwilioConfiguration: Sendable {
             statusCallbackURL: publicURL + "/sms/twilio/status")
     }
 }
+
+extension TwilioConfiguration: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Never prints the auth token (service lifecycles log their services' descriptions).
+    public var description: String { "TwilioConfiguration(account: \(accountSID.prefix(6))…, apiBase: \(apiBase))" }
+    public var debugDescription: String { description }
+}

@@ -13,6 +13,14 @@ public struct OutboundSMS: Sendable {
     public let to: String
     /// The text, exactly as the advocate wrote it.
     public let body: String
+
+    /// Creates an outbound SMS.
+    public init(outboxID: String, messageID: String, to: String, body: String) {
+        self.outboxID = outboxID
+        self.messageID = messageID
+        self.to = to
+        self.body = body
+    }
 }
 
 /// How a provider call ended, as the outbox must record it.

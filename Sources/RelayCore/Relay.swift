@@ -49,3 +49,9 @@ public struct Relay: Sendable {
         keyring.blindIndex(.deliveryID).index("\(channel.rawValue):\(deliveryID)")
     }
 }
+
+extension Relay: CustomStringConvertible, CustomDebugStringConvertible {
+    /// A plain name: a relay's fields (keyring, settings) never belong in a log line.
+    public var description: String { "Relay" }
+    public var debugDescription: String { description }
+}

@@ -122,10 +122,16 @@ struct SMSBridgeTests {
             await server.twilio.enqueue(.status(429, code: 20429), .status(503, code: nil))
             let thread = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "hi", deliveryID: Self.sid(1))).threadID
             let reply = try await server.relay.queueReply(threadID: thread, text: "first")
-            #expect(try await server.eventually("first attempt") { await server.twilio.received.count == 1 })
-            server.clock.advance(by: 2)
-            #expect(try await server.eventually("second attempt") { await server.twilio.received.count == 2 })
-            server.clock.advance(by: 4)
+            // Each retry is due only once the outcome is recorded (state back to queued) and the clock passes its backoff.
+            for attempt in 1...2 {
+                let recorded = try await server.eventually("attempt \(attempt) recorded") {
+                    let count = await server.twilio.received.count
+                    let state = try await server.relay.outboxState(messageID: reply.messageID)
+                    return count == attempt && state == .queued
+                }
+                #expect(recorded)
+                server.clock.advance(by: 60)
+            }
             #expect(try await server.eventually("sent") { try await server.relay.outboxState(messageID: reply.messageID) == .sent })
             #expect(await server.twilio.received.count == 3)
 

@@ -16,6 +16,8 @@ actor StandInTwilio {
     enum Answer: Sendable {
         case accepted
         case status(Int, code: Int?)
+        /// Accept the request, then answer only after `seconds` (longer than the client waits).
+        case hang(seconds: Double)
     }
 
     private(set) var received: [Received] = []
@@ -24,16 +26,19 @@ actor StandInTwilio {
 
     func enqueue(_ answers: Answer...) { script += answers }
 
-    func record(_ request: Received) -> (Int, String) {
+    func record(_ request: Received) -> (Int, String, Double) {
         received.append(request)
         let answer = script.isEmpty ? .accepted : script.removeFirst()
         switch answer {
         case .accepted:
             counter += 1
             let sid = "SM" + String(format: "%032x", counter)
-            return (201, #"{"sid":"\#(sid)","status":"queued"}"#)
+            return (201, #"{"sid":"\#(sid)","status":"queued"}"#, 0)
         case .status(let status, let code):
-            return (status, code.map { #"{"code":\#($0),"message":"scripted failure","status":\#(status)}"# } ?? "{}")
+            return (status, code.map { #"{"code":\#($0),"message":"scripted failure","status":\#(status)}"# } ?? "{}", 0)
+        case .hang(let seconds):
+            counter += 1
+            return (201, #"{"sid":"SM\#(String(format: "%032x", counter))","status":"queued"}"#, seconds)
         }
     }
 
@@ -50,8 +55,9 @@ actor StandInTwilio {
                 }
                 fields[parts[0]] = parts.count > 1 ? parts[1] : ""
             }
-            let (status, json) = await self.record(Received(
+            let (status, json, delay) = await self.record(Received(
                 accountSID: context.parameters.get("sid") ?? "", authorization: request.headers[.authorization], fields: fields))
+            if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))

@@ -20,3 +20,8 @@ struct StoreLifecycleService: Service {
         logger.info("store closed")
     }
 }
+
+extension StoreLifecycleService: CustomStringConvertible {
+    /// A plain name for lifecycle logs.
+    var description: String { "StoreLifecycleService" }
+}

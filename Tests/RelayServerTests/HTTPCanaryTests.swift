@@ -1,0 +1,47 @@
+import Foundation
+import HTTPTypes
+import RelayCore
+import RelayStore
+import RelayTestSupport
+import Testing
+
+/// Invariants 1 and 5 through the real HTTP interface: canary text and phone numbers planted over
+/// SMS and webchat, and the replies to them, are nowhere in the database files or the server's logs.
+struct HTTPCanaryTests {
+    @Test func canariesPlantedOverHTTPAreFoundNowhereOnDiskOrInLogs() async throws {
+        try await RelayTestServer.run { server in
+            var replies: [String] = []
+            for index in 0..<40 {
+                let phone = "+1303555\(String(format: "%04d", 1000 + index))"
+                let (status, _) = try await server.inboundSMS(
+                    from: phone, body: "SMSCANARY-\(index) my boss took my passport", sid: "SM" + String(format: "%032x", 0xc0ffee00 + index))
+                #expect(status == .ok)
+                let token = try await server.startChat()
+                let (sent, body) = try await server.chat(
+                    .post, "/chat/messages", token: token, json: #"{"text":"CHATCANARY-\#(index) address 12 Elm St"}"#,
+                    headers: ["Idempotency-Key": "canary-key-\(index)"])
+                #expect(sent == .created)
+                let id = try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["id"]!
+                let thread = try await server.store.read { try $0.message(id: id)!.threadID }
+                let reply = try await server.relay.queueReply(threadID: thread, text: "REPLYCANARY-\(index)")
+                replies.append(reply.messageID)
+            }
+            try await server.store.checkpointAndTruncate()
+            // Positive control: the scanner does see what is stored in clear (a message id).
+            #expect(try !FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: [Array(replies[0].utf8)]).isEmpty)
+            let needles = ["SMSCANARY", "CHATCANARY", "REPLYCANARY", "passport", "12 Elm St", "+1303555", "1303555", "303555", "canary-key",
+                RelayTestServer.authToken, Data("\(RelayTestServer.accountSID):\(RelayTestServer.authToken)".utf8).base64EncodedString()]
+                .map { Array($0.utf8) }
+            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: needles).isEmpty)
+            let logs = Array(server.logs.text.utf8)
+            #expect(!server.logs.all.isEmpty)
+            for needle in needles {
+                #expect(!logs.contains(subsequence: needle), "log contains \(String(decoding: needle, as: UTF8.self))")
+            }
+            // No network identifier either: no client address appears in any log line.
+            for line in server.logs.all where !line.contains("listening") {
+                #expect(!line.contains("127.0.0.1"), "log line carries an address: \(line)")
+            }
+        }
+    }
+}
