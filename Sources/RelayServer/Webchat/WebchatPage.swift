@@ -44,7 +44,7 @@ enum WebchatPage {
               <button id="get-phrase" type="button" class="link" data-i18n="getPhrase">Get a phrase to come back later</button>
               <button id="erase" type="button" class="danger" data-i18n="erase">Delete this conversation</button>
             </div>
-            <p id="phrase-box" hidden></p>
+            <p id="phrase-box" hidden><span data-i18n="phrase"></span> <strong id="phrase-value"></strong></p>
           </section>
           <p id="status" role="status"></p>
         </main>
@@ -73,8 +73,10 @@ enum WebchatPage {
         #messages li.me { margin-left: auto; background: #dfe8fb; }
         #messages li button { font-size: .8rem; padding: .1rem .4rem; margin-left: .5rem; }
         textarea, input { width: 100%; box-sizing: border-box; font: inherit; padding: .5rem; margin: .3rem 0; }
+        #resume-form { margin-top: 2rem; }
         .actions { display: flex; justify-content: space-between; margin-top: 1rem; }
-        #phrase-box { font-family: ui-monospace, monospace; font-size: 1.2rem; background: #fff; padding: .8rem; }
+        #phrase-box { background: #fff; padding: .8rem; }
+        #phrase-value { display: block; font-family: ui-monospace, monospace; font-size: 1.3rem; margin-top: .4rem; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
         """
 
@@ -86,13 +88,13 @@ enum WebchatPage {
                   begin: "Start a conversation", resumeLabel: "Coming back? Type your phrase:", resume: "Continue", messageLabel: "Message",
                   send: "Send", getPhrase: "Get a phrase to come back later", erase: "Delete this conversation", remove: "Delete",
                   confirmErase: "Delete this whole conversation? This cannot be undone.", erased: "The conversation was deleted.",
-                  badPhrase: "That phrase did not work.", phrase: "Write this down somewhere safe, or remember it. It is the only way back to this conversation: ",
+                  badPhrase: "That phrase did not work.", phrase: "Write this down somewhere safe, or remember it. It is the only way back to this conversation:",
                   failed: "Could not send. Check your connection and try again.", ended: "This conversation has ended.", other: "Español", otherLang: "es" },
             es: { exit: "Salida rápida", title: "Habla con alguien", intro: "Este chat es privado. No necesitas dar tu nombre. Pulsa Esc o “Salida rápida” en cualquier momento para salir al instante.",
                   begin: "Empezar una conversación", resumeLabel: "¿Vuelves? Escribe tu frase:", resume: "Continuar", messageLabel: "Mensaje",
                   send: "Enviar", getPhrase: "Obtener una frase para volver más tarde", erase: "Borrar esta conversación", remove: "Borrar",
                   confirmErase: "¿Borrar toda la conversación? No se puede deshacer.", erased: "La conversación fue borrada.",
-                  badPhrase: "Esa frase no funcionó.", phrase: "Anótala en un lugar seguro o recuérdala. Es la única forma de volver a esta conversación: ",
+                  badPhrase: "Esa frase no funcionó.", phrase: "Anótala en un lugar seguro o recuérdala. Es la única forma de volver a esta conversación:",
                   failed: "No se pudo enviar. Revisa tu conexión e inténtalo de nuevo.", ended: "Esta conversación ha terminado.", other: "English", otherLang: "en" }
           };
           let lang = (navigator.language || "en").toLowerCase().startsWith("es") ? "es" : "en";
@@ -239,9 +241,8 @@ enum WebchatPage {
           async function getPhrase() {
             const r = await api("POST", "/chat/resume-phrase");
             if (r.ok) {
-              const box = $("phrase-box");
-              box.textContent = t("phrase") + (await r.json()).phrase;
-              box.hidden = false;
+              $("phrase-value").textContent = (await r.json()).phrase;
+              $("phrase-box").hidden = false;
             }
           }
 
