@@ -9,6 +9,8 @@ public struct ContactErasure: Sendable, Equatable {
     public var threadsErased: Int
     /// Messages destroyed.
     public var messagesDeleted: Int
+    /// Threads kept because a legal hold defers the survivor's request.
+    public var threadsDeferred: Int = 0
 }
 
 /// What an SMS keyword did.
@@ -25,12 +27,24 @@ extension Relay {
     /// Crypto-shreds everything of a contact: every thread's key and messages, the contact's own key
     /// and sealed address, its webchat sessions and resume phrase. Then truncates the WAL.
     public func eraseContact(id contactID: String) async throws -> ContactErasure {
-        let now = clock.now().storeTime
+        let now = clock.now()
+        let defers = settings.holdDefersSurvivorErase
         let result = try await store.write { writer -> ContactErasure in
             var erasure = ContactErasure(threadsErased: 0, messagesDeleted: 0)
             for thread in try writer.threads(contactID: contactID) where thread.state != .erased {
-                erasure.messagesDeleted += try writer.eraseThread(id: thread.id, at: now) ?? 0
+                if defers, try writer.hold(threadID: thread.id) != nil {
+                    // A legal hold defers the erasure; retention carries it out once the hold is released.
+                    try writer.markEraseRequested(threadID: thread.id, at: now.storeTime)
+                    erasure.threadsDeferred += 1
+                    _ = try Self.appendAudit(
+                        AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id, outcome: "deferred_by_hold"),
+                        at: now, writer: writer)
+                    continue
+                }
+                erasure.messagesDeleted += try writer.eraseThread(id: thread.id, at: now.storeTime) ?? 0
                 erasure.threadsErased += 1
+                _ = try Self.appendAudit(
+                    AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id), at: now, writer: writer)
             }
             try writer.deleteContact(id: contactID)
             return erasure

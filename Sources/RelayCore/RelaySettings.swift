@@ -17,6 +17,13 @@ public struct RelaySettings: Sendable {
     public var maximumWebchatCharacters = 4_000
     /// Argon2id cost for resume phrases.
     public var phraseHashCost: PhraseHashCost = .interactive
+    /// The audit log's origin line (C2SP); `nil` derives one from the audit key's fingerprint.
+    public var auditOrigin: String? = nil
+    /// A file outside the database that always holds the latest signed checkpoint, so that rolling
+    /// the database back is detected (`nil`: none).
+    public var auditWitnessPath: String? = nil
+    /// What a legal hold does to a survivor's erase request: `true` defers it until the hold is released.
+    public var holdDefersSurvivorErase = true
 
     /// Argon2id cost presets (tests use a small one).
     public enum PhraseHashCost: Sendable {

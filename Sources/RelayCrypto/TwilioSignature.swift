@@ -49,10 +49,7 @@ public final class TwilioSignature: Sendable {
 
     /// SHA-256 (libsodium).
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        Sodium.ensureInitialised()
-        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_bytes()))
-        crypto_hash_sha256(&out, bytes, UInt64(bytes.count))
-        return out
+        SHA256.hash(bytes)
     }
 
     private func hmacSHA1(_ data: [UInt8]) -> [UInt8] {

@@ -34,6 +34,18 @@ public protocol StoreReader {
     func hasWebchatSession(contactID: String, seenSince time: StoreTime) throws -> Bool
     /// Resume phrases whose first-word hash matches.
     func resumePhrases(lookupIndex: [UInt8]) throws -> [ResumePhraseRecord]
+    /// How many events the audit log holds.
+    func auditSize() throws -> Int64
+    /// Up to `limit` audit events from `seq` on, in order.
+    func auditEvents(from seq: Int64, limit: Int) throws -> [AuditRow]
+    /// Every checkpoint, smallest tree first.
+    func auditCheckpoints() throws -> [CheckpointRow]
+    /// Every legal hold.
+    func holds() throws -> [HoldRecord]
+    /// The hold on a thread, if any.
+    func hold(threadID: String) throws -> HoldRecord?
+    /// Up to `limit` thread summaries after `rowAfter` (0 to start), with the row number to continue from.
+    func threadSummaries(after rowAfter: Int64, limit: Int) throws -> (summaries: [ThreadSummary], lastRow: Int64)
 }
 
 /// Write access inside one transaction: everything commits together or not at all.
@@ -70,6 +82,24 @@ public protocol StoreWriter: StoreReader {
     func deleteWebchatSession(tokenIndex: [UInt8]) throws -> Bool
     /// Sets (replacing) a contact's resume phrase.
     func upsert(_ phrase: ResumePhraseRecord) throws
+    /// Appends an audit event at exactly `seq` (which must be the current size).
+    func appendAudit(_ row: AuditRow) throws
+    /// Records a checkpoint.
+    func insert(_ checkpoint: CheckpointRow) throws
+    /// Removes the lines (not the leaf hashes) of audit events appended before `time`. Returns how many.
+    func pruneAuditLines(before time: StoreTime) throws -> Int
+    /// Places a hold (replacing its reason if one stands).
+    func insert(_ hold: HoldRecord) throws
+    /// Releases a hold. Returns false if there was none.
+    func deleteHold(threadID: String) throws -> Bool
+    /// Closes an open thread.
+    func closeThread(id: String, at time: StoreTime) throws
+    /// Records a survivor's erase request that a hold defers.
+    func markEraseRequested(threadID: String, at time: StoreTime) throws
+    /// Deletes an erased thread's remaining metadata row. Returns false if it was not erased.
+    func deleteErasedThread(id: String) throws -> Bool
+    /// Deletes contacts that have no thread left and were created before `time`. Returns how many.
+    func deleteOrphanContacts(createdBefore time: StoreTime) throws -> Int
     /// Replaces a wrapped key (rotation). Returns false if the owner no longer has a key.
     @discardableResult
     func replaceKey(of owner: KeyOwner, with key: StoredKey, expectedKEKVersion: UInt32) throws -> Bool

@@ -6,12 +6,18 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case checkpointIncomplete
     /// A stored row does not decode (corruption or a newer schema).
     case corruptRow(table: String)
+    /// Another process holds the database locked.
+    case busy
+    /// SQLite refused the operation (constraint, I/O, corruption), with its result code.
+    case failed(code: Int32)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): "cannot open the database at \(path): \(reason)"
         case .checkpointIncomplete: "the WAL checkpoint could not complete; retry when readers have finished"
         case .corruptRow(let table): "a row in \(table) does not decode"
+        case .busy: "the database is locked by another process; try again when it has finished"
+        case .failed(let code): "the database refused the operation (SQLite result code \(code))"
         }
     }
 }

@@ -38,6 +38,7 @@ public func buildApplication(
         let client = TwilioClient(configuration: twilio, httpClient: HTTPClient.shared)
         app.addServices(OutboxDispatcher(relay: relay, client: client, logger: logger))
     }
+    app.addServices(ComplianceScheduler(relay: relay, policy: configuration.retentionPolicy, logger: logger))
     app.addServices(StoreLifecycleService(relay: relay, logger: logger))
     return app
 }

@@ -1,4 +1,5 @@
 import RelayChannels
+import RelayCore
 
 /// How the HTTP server is set up. Built by the `serve` command from flags and `SAFERELAY_*` variables.
 public struct ServerConfiguration: Sendable {
@@ -16,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var twilio: TwilioConfiguration?
     /// Abuse limits.
     public var rateLimits: RateLimits
+    /// The retention policy the server applies on a schedule (`nil`: none, checkpoints only).
+    public var retentionPolicy: RetentionPolicy?
 
     /// Creates a configuration.
     public init(
@@ -31,6 +34,7 @@ public struct ServerConfiguration: Sendable {
         self.exitURL = exitURL
         self.twilio = twilio
         self.rateLimits = rateLimits
+        self.retentionPolicy = nil
     }
 }
 

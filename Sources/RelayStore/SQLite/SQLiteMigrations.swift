@@ -84,6 +84,29 @@ enum SQLiteMigrations {
                 CREATE INDEX resume_phrase_by_lookup ON resume_phrase(lookup_index);
                 """)
         }
+        migrator.registerMigration("v3-audit-holds-retention") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_event (
+                    seq INTEGER PRIMARY KEY NOT NULL CHECK (seq >= 0),
+                    line TEXT,
+                    leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX audit_event_by_time ON audit_event(created_at);
+                CREATE TABLE audit_checkpoint (
+                    tree_size INTEGER PRIMARY KEY NOT NULL,
+                    note TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE TABLE legal_hold (
+                    thread_id TEXT PRIMARY KEY NOT NULL,
+                    reason TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                ALTER TABLE thread ADD COLUMN erase_requested_at INTEGER;
+                """)
+        }
         return migrator
     }
 }

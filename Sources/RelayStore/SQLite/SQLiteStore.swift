@@ -46,11 +46,27 @@ public final class SQLiteStore: RelayStore {
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T {
-        try await pool.read { db in try body(SQLiteAccess(db: db)) }
+        do {
+            return try await pool.read { db in try body(SQLiteAccess(db: db)) }
+        } catch let error as DatabaseError {
+            throw Self.storeError(error)
+        }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
-        try await pool.write { db in try body(SQLiteAccess(db: db)) }
+        do {
+            return try await pool.write { db in try body(SQLiteAccess(db: db)) }
+        } catch let error as DatabaseError {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// SQLite errors as store errors: a result code, never the SQL or its arguments.
+    static func storeError(_ error: DatabaseError) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: .busy
+        default: .failed(code: error.extendedResultCode.rawValue)
+        }
     }
 
     public func checkpointAndTruncate() async throws {

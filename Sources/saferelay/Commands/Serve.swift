@@ -88,6 +88,22 @@ struct Serve: AsyncParsableCommand {
 
         var settings = RelaySettings()
         settings.eraseKeywords = resolvedEraseKeywords
+        settings.auditWitnessPath = store.auditWitnessPath
+        var retentionPolicy: RetentionPolicy?
+        let policyPath = Setting.resolve(policy, environment: "SAFERELAY_POLICY", default: "Policies/default.yaml")
+        let policyExplicit = Setting.resolveOptional(policy, environment: "SAFERELAY_POLICY") != nil
+        if policyExplicit || FileManager.default.fileExists(atPath: policyPath) {
+            do {
+                retentionPolicy = try RetentionPolicy.load(path: policyPath)
+                settings.holdDefersSurvivorErase = retentionPolicy!.holdDefersSurvivorErase
+            } catch let error as PolicyError {
+                CLIFailure(message: "policy refused: \(error)", code: CLIFailure.dataError).exit()
+            } catch {
+                CLIFailure(message: "policy refused: \(policyPath)", code: CLIFailure.dataError).exit()
+            }
+        } else {
+            logger.warning("no retention policy file; scheduled retention is off", metadata: ["policy.path": "\(policyPath)"])
+        }
         var relay: Relay!
         await runReportingFailures {
             let keyring = try loadOrCreateKeyring(production: isProduction, logger: logger)
@@ -96,6 +112,7 @@ struct Serve: AsyncParsableCommand {
         }
         var configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
         if let exit = Setting.resolveOptional(exitURL, environment: "SAFERELAY_EXIT_URL") { configuration.exitURL = exit }
+        configuration.retentionPolicy = retentionPolicy
         configuration.twilio = TwilioConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, publicURL: configuration.publicURL)
         if configuration.twilio == nil {
             logger.notice("no SMS provider configured (SAFERELAY_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM): SMS routes answer 503")

@@ -1,0 +1,55 @@
+import RelayCrypto
+
+/// RFC 6962 Merkle tree hashing: leaves are SHA-256(0x00 ‖ data), nodes SHA-256(0x01 ‖ left ‖ right),
+/// and a tree of n leaves splits at the largest power of two below n.
+public enum MerkleTree {
+    /// The hash of one leaf.
+    public static func leafHash(_ data: some Collection<UInt8>) -> [UInt8] {
+        SHA256.hash(prefix: 0x00, Array(data))
+    }
+
+    /// The hash of an interior node.
+    public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+        SHA256.hash(prefix: 0x01, left, right)
+    }
+
+    /// The root of the tree over `leaves` (leaf hashes); the hash of the empty string for none.
+    public static func root(_ leaves: [[UInt8]]) -> [UInt8] {
+        var accumulator = MerkleAccumulator()
+        for leaf in leaves { accumulator.append(leaf) }
+        return accumulator.root
+    }
+}
+
+/// Builds a Merkle tree leaf by leaf, keeping only the roots of its perfect subtrees ("peaks"), so
+/// the root at every size is available in O(log n) without keeping the leaves.
+public struct MerkleAccumulator: Sendable {
+    /// Perfect subtree roots, largest (leftmost) first, with their heights.
+    private var peaks: [(height: Int, hash: [UInt8])] = []
+    var peakList: [(height: Int, hash: [UInt8])] { peaks }
+    /// Leaves appended so far.
+    public private(set) var size: Int64 = 0
+
+    /// An empty tree.
+    public init() {}
+
+    /// Appends a leaf hash.
+    public mutating func append(_ leafHash: [UInt8]) {
+        var carry = (height: 0, hash: leafHash)
+        while let last = peaks.last, last.height == carry.height {
+            peaks.removeLast()
+            carry = (carry.height + 1, MerkleTree.nodeHash(last.hash, carry.hash))
+        }
+        peaks.append(carry)
+        size += 1
+    }
+
+    /// The RFC 6962 root at the current size: the peaks folded from the right.
+    public var root: [UInt8] {
+        guard var accumulated = peaks.last?.hash else { return SHA256.hash([UInt8]()) }
+        for peak in peaks.dropLast().reversed() {
+            accumulated = MerkleTree.nodeHash(peak.hash, accumulated)
+        }
+        return accumulated
+    }
+}

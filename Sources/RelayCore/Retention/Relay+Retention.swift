@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import RelayStore
+
+/// What `retention apply` did.
+public struct RetentionReceipt: Sendable, Equatable {
+    /// The counts actually carried out.
+    public var counts: RetentionPlan.Counts
+    /// Contacts with no thread left, deleted after the metadata lifetime.
+    public var contactsDeleted: Int
+    /// Audit lines pruned after the audit lifetime.
+    public var auditLinesPruned: Int
+    /// Batches committed.
+    public var batches: Int
+}
+
+extension Relay {
+    /// Executes a policy: plans, then carries the plan out in batches of `batchSize` threads. Each
+    /// batch is one transaction that also appends its own audit receipt, so a killed run leaves
+    /// every thread either untouched or fully purged, and running again finishes the job. Ends by
+    /// truncating the WAL, appending a summary receipt and writing a signed checkpoint.
+    public func applyRetention(
+        policy: RetentionPolicy, asOf now: Date, actor: String, batchSize: Int = 500,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> RetentionReceipt {
+        let plan = try await RetentionPlanner.plan(store: store, policy: policy, asOf: now)
+        let work = plan.entries.filter {
+            switch $0.action {
+            case .keep, .held: false
+            default: true
+            }
+        }
+        var done = RetentionPlan.Counts()
+        var batches = 0
+        let time = now.storeTime
+        let clockNow = clock.now()
+        for start in stride(from: 0, to: work.count, by: max(1, batchSize)) {
+            try Task.checkCancellation()
+            let batch = Array(work[start..<min(start + batchSize, work.count)])
+            let counts = try await store.write { writer -> RetentionPlan.Counts in
+                var counts = RetentionPlan.Counts()
+                for entry in batch {
+                    // Re-check inside the transaction: a hold placed since planning wins.
+                    guard try writer.hold(threadID: entry.threadID) == nil, let thread = try writer.thread(id: entry.threadID) else { continue }
+                    switch entry.action {
+                    case .close where thread.state == .open:
+                        try writer.closeThread(id: thread.id, at: time)
+                        counts.threadsToClose += 1
+                    case .closeAndPurge where thread.state != .erased:
+                        try writer.closeThread(id: thread.id, at: time)
+                        counts.threadsToClose += 1
+                        counts.messagesToPurge += try writer.eraseThread(id: thread.id, at: time) ?? 0
+                        counts.threadsToPurge += 1
+                    case .purge where thread.state != .erased:
+                        counts.messagesToPurge += try writer.eraseThread(id: thread.id, at: time) ?? 0
+                        counts.threadsToPurge += 1
+                    case .deleteMetadata:
+                        if try writer.deleteErasedThread(id: thread.id) { counts.metadataToDelete += 1 }
+                    default:
+                        continue
+                    }
+                }
+                _ = try Self.appendAudit(
+                    AuditEvent(
+                        actor: actor, role: "compliance", action: "retention.batch",
+                        details: [
+                            "policy_sha256": policy.sha256, "threads_closed": "\(counts.threadsToClose)",
+                            "threads_purged": "\(counts.threadsToPurge)", "messages_purged": "\(counts.messagesToPurge)",
+                            "metadata_deleted": "\(counts.metadataToDelete)", "as_of": now.rfc3339,
+                        ]),
+                    at: clockNow, writer: writer)
+                return counts
+            }
+            done.threadsToClose += counts.threadsToClose
+            done.threadsToPurge += counts.threadsToPurge
+            done.messagesToPurge += counts.messagesToPurge
+            done.metadataToDelete += counts.metadataToDelete
+            batches += 1
+            progress?(min(start + batchSize, work.count), work.count)
+        }
+        let metadataCutoff = time - StoreTime(policy.metadata * 1000)
+        let auditCutoff = time - StoreTime(policy.audit * 1000)
+        let (contacts, pruned) = try await store.write { writer in
+            (try writer.deleteOrphanContacts(createdBefore: metadataCutoff), try writer.pruneAuditLines(before: auditCutoff))
+        }
+        try await store.checkpointAndTruncate()
+        done.threadsKept = plan.counts.threadsKept
+        done.messagesKept = plan.counts.messagesKept
+        done.threadsHeld = plan.counts.threadsHeld
+        done.messagesHeld = plan.counts.messagesHeld
+        try await audit(AuditEvent(
+            actor: actor, role: "compliance", action: "retention.apply",
+            details: [
+                "policy": policy.name, "policy_sha256": policy.sha256, "as_of": now.rfc3339,
+                "threads_closed": "\(done.threadsToClose)", "threads_purged": "\(done.threadsToPurge)",
+                "messages_purged": "\(done.messagesToPurge)", "metadata_deleted": "\(done.metadataToDelete)",
+                "contacts_deleted": "\(contacts)", "audit_lines_pruned": "\(pruned)", "threads_held": "\(done.threadsHeld)",
+            ]))
+        try await writeCheckpoint()
+        logger.info("retention applied", metadata: ["threads.purged": "\(done.threadsToPurge)", "messages.purged": "\(done.messagesToPurge)"])
+        return RetentionReceipt(counts: done, contactsDeleted: contacts, auditLinesPruned: pruned, batches: batches)
+    }
+
+    // MARK: - Legal holds
+
+    /// Places a legal hold on a thread (audited in the same transaction).
+    public func addHold(threadID: String, reason: String, actor: String) async throws {
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 200 else { throw RelayError.invalidInput("a hold needs a reason of 1 to 200 characters") }
+        let now = clock.now()
+        try await store.write { writer in
+            guard try writer.thread(id: threadID) != nil else { throw RelayError.threadNotFound }
+            try writer.insert(HoldRecord(threadID: threadID, reason: trimmed, createdBy: actor, createdAt: now.storeTime))
+            _ = try Self.appendAudit(
+                AuditEvent(actor: actor, role: "compliance", action: "hold.add", threadID: threadID, purpose: trimmed), at: now, writer: writer)
+        }
+    }
+
+    /// Releases a legal hold (audited in the same transaction).
+    public func releaseHold(threadID: String, actor: String) async throws {
+        let now = clock.now()
+        try await store.write { writer in
+            guard try writer.deleteHold(threadID: threadID) else { throw RelayError.threadNotFound }
+            _ = try Self.appendAudit(AuditEvent(actor: actor, role: "compliance", action: "hold.release", threadID: threadID), at: now, writer: writer)
+        }
+    }
+
+    /// Every standing hold.
+    public func holds() async throws -> [HoldRecord] {
+        try await store.read { try $0.holds() }
+    }
+}

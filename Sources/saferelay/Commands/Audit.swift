@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import RelayCore
+import RelayStore
+
+/// `saferelay audit`: the tamper-evident log.
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify, export and checkpoint the tamper-evident audit log.",
+        subcommands: [AuditVerify.self, AuditExport.self, AuditCheckpoint.self])
+}
+
+struct AuditVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Recompute the Merkle tree from every event, check every checkpoint, name the first mismatch.")
+    @OptionGroup var store: StoreOptions
+    @Option(help: ArgumentHelp("Also check against a checkpoint kept elsewhere (a note file).", valueName: "file"))
+    var checkpoint: String?
+
+    func run() async throws {
+        await runReportingFailures {
+            let (relay, database) = try store.openRelay(label: "saferelay.audit")
+            defer { try? database.close() }
+            var witnesses: [String] = []
+            if let text = try? String(contentsOfFile: store.auditWitnessPath, encoding: .utf8) { witnesses.append(text) }
+            if let checkpoint {
+                guard let text = try? String(contentsOfFile: checkpoint, encoding: .utf8) else {
+                    throw CLIFailure(message: "cannot read checkpoint file \(checkpoint)", code: CLIFailure.noInput)
+                }
+                witnesses.append(text)
+            }
+            var result = try await relay.verifyAudit(witnessNote: witnesses.first)
+            for extra in witnesses.dropFirst() {
+                result.problems += try await relay.verifyAudit(witnessNote: extra).problems
+            }
+            if result.isValid {
+                print("audit log OK: \(result.events) events (\(result.pruned) pruned to their leaf hash), \(result.checkpoints) checkpoints verified, latest at \(result.latestCheckpoint.map(String.init) ?? "none")")
+            } else {
+                FileHandle.standardError.write(Data("audit log FAILED verification:\n".utf8))
+                for problem in result.problems.prefix(20) { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }
+                throw CLIFailure(message: result.problems[0], code: 1)
+            }
+        }
+    }
+}
+
+struct AuditExport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export events as JSON Lines after a header with the latest checkpoint and the verifier key (docs/audit-format.md).")
+    @OptionGroup var store: StoreOptions
+    @Option(help: ArgumentHelp("Only events from this time on (RFC 3339 or YYYY-MM-DD).", valueName: "time")) var since: String?
+    @Option(help: ArgumentHelp("Write to this file (mode 0600) instead of standard output.", valueName: "file")) var out: String?
+
+    func run() async throws {
+        await runReportingFailures {
+            let sinceDate = try since.map(TimeArgument.parse)
+            let (relay, database) = try store.openRelay(label: "saferelay.audit")
+            defer { try? database.close() }
+            var text = ""
+            let (count, checkpoint) = try await relay.exportAudit(since: sinceDate) { text += $0 + "\n" }
+            if let out {
+                guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                    throw CLIFailure(message: "cannot write \(out)", code: CLIFailure.cannotCreate)
+                }
+                print("exported \(count) events to \(out); checkpoint at size \(checkpoint.treeSize)")
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+    }
+}
+
+struct AuditCheckpoint: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Sign and store a checkpoint now, and print it.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        await runReportingFailures {
+            let (relay, database) = try store.openRelay(label: "saferelay.audit")
+            defer { try? database.close() }
+            let checkpoint = try await relay.writeCheckpoint()
+            print(checkpoint.note, terminator: "")
+        }
+    }
+}

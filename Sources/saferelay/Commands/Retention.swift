@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import RelayCore
+import RelayStore
+
+/// `saferelay retention`: policies as code.
+struct Retention: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Plan, apply and summarise retention policies (YAML files in Policies/).",
+        subcommands: [RetentionPlanCommand.self, RetentionApplyCommand.self, RetentionStatusCommand.self])
+}
+
+/// Options shared by `plan` and `apply`.
+struct PolicyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Policy file (env SAFERELAY_POLICY; default Policies/default.yaml).", valueName: "file"))
+    var policy: String?
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Pretend it is this time (RFC 3339 or YYYY-MM-DD); default now.", valueName: "time"))
+    var asOf: String?
+
+    var policyPath: String { Setting.resolve(policy, environment: "SAFERELAY_POLICY", default: "Policies/default.yaml") }
+
+    func load() throws -> (RetentionPolicy, Date) {
+        let policy: RetentionPolicy
+        do {
+            policy = try RetentionPolicy.load(path: policyPath)
+        } catch let error as PolicyError {
+            throw CLIFailure(message: "policy refused: \(error)", code: CLIFailure.dataError)
+        }
+        return (policy, try asOf.map(TimeArgument.parse) ?? Date())
+    }
+}
+
+/// `saferelay retention plan`: a dry run.
+struct RetentionPlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Dry run: what a policy would close, purge and keep, and why. Changes nothing.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var options: PolicyOptions
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func run() async throws {
+        await runReportingFailures {
+            let (policy, asOf) = try options.load()
+            let (relay, database) = try store.openRelay(label: "saferelay.retention")
+            defer { try? database.close() }
+            let plan = try await RetentionPlanner.plan(store: relay.store, policy: policy, asOf: asOf)
+            let holds = try await relay.holds()
+            if json {
+                print(try RetentionReport.json(plan: plan, holds: holds.count))
+            } else {
+                print(RetentionReport.text(plan: plan, holds: holds))
+            }
+        }
+    }
+}
+
+/// `saferelay retention apply`: does it.
+struct RetentionApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Carry a policy out: crypto-shred, delete, overwrite freed pages, truncate the WAL, sign a receipt.",
+        discussion: "Safe to interrupt (even kill -9): run it again and it finishes, with nothing left half-deleted.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var options: PolicyOptions
+    @Flag(help: "Do not ask for confirmation (required when not on a terminal).") var yes = false
+    @Option(help: ArgumentHelp("Name recorded in the audit log (default cli:$USER).", valueName: "name")) var actor: String?
+    @Flag(help: "Print the receipt as JSON.") var json = false
+
+    func run() async throws {
+        await runReportingFailures {
+            let (policy, asOf) = try options.load()
+            let actorName = try CLIActor.resolve(actor)
+            let (relay, database) = try store.openRelay(label: "saferelay.retention")
+            defer { try? database.close() }
+            let plan = try await RetentionPlanner.plan(store: relay.store, policy: policy, asOf: asOf)
+            if !yes {
+                guard isatty(STDIN_FILENO) == 1 else {
+                    throw CLIFailure(message: "refusing to apply without --yes when not on a terminal", code: 64)
+                }
+                print(RetentionReport.text(plan: plan, holds: try await relay.holds()))
+                print("Type `apply` to destroy this data for good: ", terminator: "")
+                guard readLine()?.trimmingCharacters(in: .whitespaces) == "apply" else {
+                    throw CLIFailure(message: "not confirmed; nothing changed", code: 1)
+                }
+            }
+            let onTerminal = isatty(STDERR_FILENO) == 1
+            let receipt = try await relay.applyRetention(policy: policy, asOf: asOf, actor: actorName) { done, total in
+                if onTerminal { FileHandle.standardError.write(Data("\rapplying: \(done)/\(total) threads".utf8)) }
+            }
+            if onTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(receipt.counts), as: UTF8.self))
+            } else {
+                let c = receipt.counts
+                print("""
+                    applied \(policy.name) (sha256 \(policy.sha256.prefix(16))…) as of \(asOf.rfc3339)
+                      threads closed:        \(c.threadsToClose)
+                      threads purged:        \(c.threadsToPurge) (\(c.messagesToPurge) messages crypto-shredded)
+                      metadata rows deleted: \(c.metadataToDelete)
+                      contacts deleted:      \(receipt.contactsDeleted)
+                      audit lines pruned:    \(receipt.auditLinesPruned)
+                      threads held:          \(c.threadsHeld)
+                      threads kept:          \(c.threadsKept)
+                    receipt appended to the audit log and a signed checkpoint written
+                    """)
+            }
+        }
+    }
+}
+
+/// `saferelay retention status`: what is held, by age and state.
+struct RetentionStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "What the relay holds, by state and age, and what is on hold.")
+
+    @OptionGroup var store: StoreOptions
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func run() async throws {
+        await runReportingFailures {
+            let (relay, database) = try store.openRelay(label: "saferelay.retention")
+            defer { try? database.close() }
+            let status = try await RetentionStatus.gather(relay: relay, now: Date())
+            print(json ? try status.json() : status.text)
+        }
+    }
+}
