@@ -36,7 +36,7 @@ def main(path: str) -> None:
         fail("unknown format")
 
     # The verifier key: name+hexkeyid+base64(0x01 || public key).
-    name, key_id_hex, key_b64 = header["vkey"].split("+")
+    name, key_id_hex, key_b64 = header["vkey"].split("+", 2)
     key_blob = base64.b64decode(key_b64)
     if key_blob[0] != 0x01 or len(key_blob) != 33:
         fail("verifier key is not Ed25519")

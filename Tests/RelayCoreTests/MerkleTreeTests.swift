@@ -46,7 +46,7 @@ struct MerkleTreeTests {
         #expect(throws: SignedCheckpoint.Failure.badSignature) { try SignedCheckpoint.verify(note: altered, publicKey: key.publicKey) }
         #expect(throws: SignedCheckpoint.Failure.self) { try SignedCheckpoint.verify(note: "garbage", publicKey: key.publicKey) }
         let vkey = SignedCheckpoint.verifierKey(name: "saferelay.test/audit", publicKey: key.publicKey)
-        let parts = vkey.split(separator: "+")
+        let parts = vkey.split(separator: "+", maxSplits: 2)
         #expect(parts.count == 3 && parts[1].count == 8 && Base64.decode(String(parts[2]))?.first == 0x01)
     }
 
