@@ -25,7 +25,14 @@ enum RetentionReport {
     }
 
     static func json(plan: RetentionPlan, holds: Int) throws -> String {
+        struct Thread: Encodable {
+            let thread: String
+            let action: String
+            let reason: String?
+            let messages: Int
+        }
         struct Output: Encodable {
+            let threads: [Thread]
             let policy: String
             let policySHA256: String
             let asOf: String
@@ -35,7 +42,19 @@ enum RetentionReport {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let threads = plan.entries.map { entry -> Thread in
+            let (action, reason): (String, String?) = switch entry.action {
+            case .close: ("close", nil)
+            case .closeAndPurge: ("close_and_purge", nil)
+            case .purge(let why): ("purge", why)
+            case .deleteMetadata: ("delete_metadata", nil)
+            case .keep(let why): ("keep", why)
+            case .held: ("held", nil)
+            }
+            return Thread(thread: entry.threadID, action: action, reason: reason, messages: entry.messages)
+        }
         let output = Output(
+            threads: threads,
             policy: plan.policyName, policySHA256: plan.policySHA256, asOf: plan.asOf.rfc3339, counts: plan.counts,
             keepReasons: plan.keepReasons, holds: holds)
         return String(decoding: try encoder.encode(output), as: UTF8.self)
