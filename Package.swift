@@ -13,6 +13,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "saferelay", targets: ["saferelay"]),
+        // Libraries for the separate Benchmarks/ package (not meant as a public API).
+        .library(name: "RelayCore", targets: ["RelayCore"]),
+        .library(name: "RelayStore", targets: ["RelayStore"]),
+        .library(name: "RelayCrypto", targets: ["RelayCrypto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -47,6 +51,7 @@ let package = Package(
             name: "RelayStore",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

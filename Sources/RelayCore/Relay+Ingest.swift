@@ -90,7 +90,7 @@ extension Relay {
                 threadKey = try envelope.unwrap(stored.wrapped, owner: open.id)
                 threadID = open.id
             } else {
-                threadID = RandomToken.identifier()
+                threadID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
                 let (key, wrapped) = envelope.newDataKey(owner: threadID)
                 threadKey = key
                 newThread = true
@@ -99,7 +99,7 @@ extension Relay {
                     openedAt: now, lastActivityAt: now))
             }
 
-            let messageID = RandomToken.identifier()
+            let messageID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
             let sealed = envelope.seal(
                 body, with: threadKey,
                 context: SealContext(threadID: threadID, messageID: messageID, direction: MessageDirection.inbound.rawValue))
@@ -125,7 +125,7 @@ extension Relay {
     static func newContact(
         address: ContactAddress, addressIndex: [UInt8], now: StoreTime, envelope: Envelope, writer: any StoreWriter
     ) throws -> ContactRecord {
-        let contactID = RandomToken.identifier()
+        let contactID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
         let (key, wrapped) = envelope.newDataKey(owner: contactID)
         let sealedAddress = envelope.seal(Array(address.normalised.utf8), with: key, context: .contactAddress(contactID))
         let contact = ContactRecord(

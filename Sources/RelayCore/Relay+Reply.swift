@@ -66,7 +66,7 @@ extension Relay {
                 guard try writer.hasWebchatSession(contactID: contactID, seenSince: sessionSince) else { throw ReplyRefusal.windowClosed }
             }
             let key = try envelope.unwrap(storedKey.wrapped, owner: thread.id)
-            let messageID = RandomToken.identifier()
+            let messageID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, nowTime)))
             let sealed = envelope.seal(
                 body, with: key, context: SealContext(threadID: thread.id, messageID: messageID, direction: MessageDirection.outbound.rawValue))
             try writer.insert(MessageRecord(
@@ -75,7 +75,7 @@ extension Relay {
             var state: OutboxState? = nil
             if thread.channel == .sms {
                 try writer.insert(OutboxRecord(
-                    id: RandomToken.identifier(), messageID: messageID, threadID: thread.id, state: .queued, nextAttemptAt: nowTime,
+                    id: RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, nowTime))), messageID: messageID, threadID: thread.id, state: .queued, nextAttemptAt: nowTime,
                     createdAt: nowTime, updatedAt: nowTime))
                 state = .queued
             }

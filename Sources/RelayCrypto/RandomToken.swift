@@ -20,6 +20,18 @@ public enum RandomToken {
         Hex.encode(bytes(16))
     }
 
+    /// A 128-bit identifier that sorts by creation time (48-bit milliseconds, then 80 random bits,
+    /// like UUIDv7), in lower-case hex. Rows created together sit together in the id index, so
+    /// purging a period's threads rewrites a few index pages instead of all of them. The time it
+    /// reveals is already in the row's `created_at`.
+    public static func timeOrderedIdentifier(milliseconds: UInt64) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<6 { bytes[index] = UInt8((milliseconds >> (8 * (5 - UInt64(index)))) & 0xff) }
+        let random = self.bytes(10)
+        for index in 0..<10 { bytes[6 + index] = random[index] }
+        return Hex.encode(bytes)
+    }
+
     /// A uniform random integer in `0..<upperBound`.
     public static func uniform(_ upperBound: UInt32) -> UInt32 {
         Sodium.ensureInitialised()

@@ -77,3 +77,18 @@ public struct ThreadSummary: Sendable, Equatable {
         self.eraseRequestedAt = eraseRequestedAt
     }
 }
+
+/// What one retention batch changed.
+public struct RetentionBatchResult: Sendable, Equatable {
+    /// Threads closed.
+    public var closed = 0
+    /// Threads whose content was destroyed.
+    public var purgedThreads = 0
+    /// Messages destroyed with them.
+    public var purgedMessages = 0
+    /// Erased threads' metadata rows deleted.
+    public var metadataDeleted = 0
+
+    /// Nothing changed.
+    public init() {}
+}

@@ -38,6 +38,9 @@ public protocol StoreReader {
     func auditSize() throws -> Int64
     /// Up to `limit` audit events from `seq` on, in order.
     func auditEvents(from seq: Int64, limit: Int) throws -> [AuditRow]
+    /// Streams every audit event from `seq` on, in order, without copying: `body` gets the position,
+    /// the line's bytes (`nil` once pruned) and the 32-byte leaf hash. Used by verification and checkpoints.
+    func forEachAuditLeaf(from seq: Int64, _ body: (Int64, UnsafeRawBufferPointer?, UnsafeRawBufferPointer) throws -> Void) throws
     /// Every checkpoint, smallest tree first.
     func auditCheckpoints() throws -> [CheckpointRow]
     /// Every legal hold.
@@ -98,6 +101,10 @@ public protocol StoreWriter: StoreReader {
     func markEraseRequested(threadID: String, at time: StoreTime) throws
     /// Deletes an erased thread's remaining metadata row. Returns false if it was not erased.
     func deleteErasedThread(id: String) throws -> Bool
+    /// Carries out one retention batch with set-based statements, skipping held threads: closes open
+    /// threads in `close`, crypto-shreds (key and messages) the threads in `purge`, and deletes the
+    /// metadata rows of erased threads in `deleteMetadata`.
+    func applyRetentionBatch(close: [String], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult
     /// Deletes contacts that have no thread left and were created before `time`. Returns how many.
     func deleteOrphanContacts(createdBefore time: StoreTime) throws -> Int
     /// Replaces a wrapped key (rotation). Returns false if the owner no longer has a key.

@@ -5,7 +5,13 @@ import RelayCrypto
 public enum MerkleTree {
     /// The hash of one leaf.
     public static func leafHash(_ data: some Collection<UInt8>) -> [UInt8] {
-        SHA256.hash(prefix: 0x00, Array(data))
+        let bytes = Array(data)
+        return bytes.withUnsafeBytes { SHA256.digest(prefix: 0x00, $0) }.bytes
+    }
+
+    /// The hash of one leaf, without allocating.
+    public static func leafDigest(_ data: UnsafeRawBufferPointer) -> Digest32 {
+        SHA256.digest(prefix: 0x00, data)
     }
 
     /// The hash of an interior node.
@@ -25,8 +31,8 @@ public enum MerkleTree {
 /// the root at every size is available in O(log n) without keeping the leaves.
 public struct MerkleAccumulator: Sendable {
     /// Perfect subtree roots, largest (leftmost) first, with their heights.
-    private var peaks: [(height: Int, hash: [UInt8])] = []
-    var peakList: [(height: Int, hash: [UInt8])] { peaks }
+    private var peaks: [(height: Int, hash: Digest32)] = []
+    var peakList: [(height: Int, hash: [UInt8])] { peaks.map { ($0.height, $0.hash.bytes) } }
     /// Leaves appended so far.
     public private(set) var size: Int64 = 0
 
@@ -35,20 +41,28 @@ public struct MerkleAccumulator: Sendable {
 
     /// Appends a leaf hash.
     public mutating func append(_ leafHash: [UInt8]) {
+        append(Digest32(leafHash))
+    }
+
+    /// Appends a leaf hash without allocating.
+    public mutating func append(_ leafHash: Digest32) {
         var carry = (height: 0, hash: leafHash)
         while let last = peaks.last, last.height == carry.height {
             peaks.removeLast()
-            carry = (carry.height + 1, MerkleTree.nodeHash(last.hash, carry.hash))
+            carry = (carry.height + 1, SHA256.digest(prefix: 0x01, last.hash, carry.hash))
         }
         peaks.append(carry)
         size += 1
     }
 
     /// The RFC 6962 root at the current size: the peaks folded from the right.
-    public var root: [UInt8] {
-        guard var accumulated = peaks.last?.hash else { return SHA256.hash([UInt8]()) }
+    public var root: [UInt8] { rootDigest?.bytes ?? SHA256.hash([UInt8]()) }
+
+    /// The root as a digest (`nil` for the empty tree).
+    public var rootDigest: Digest32? {
+        guard var accumulated = peaks.last?.hash else { return nil }
         for peak in peaks.dropLast().reversed() {
-            accumulated = MerkleTree.nodeHash(peak.hash, accumulated)
+            accumulated = SHA256.digest(prefix: 0x01, peak.hash, accumulated)
         }
         return accumulated
     }

@@ -39,6 +39,24 @@ extension Relay {
         return try await store.write { writer in try Self.appendAudit(event, at: now, writer: writer) }
     }
 
+    /// Appends several events in one durable transaction (one fsync), in order. Returns the first position.
+    @discardableResult
+    public func audit(batch events: [AuditEvent]) async throws -> Int64 {
+        let now = clock.now()
+        let createdAt = now.storeTime
+        return try await store.write { writer in
+            let first = try writer.auditSize()
+            for (offset, event) in events.enumerated() {
+                let seq = first + Int64(offset)
+                let line = event.line(seq: seq, at: now)
+                let leaf = line.utf8.withContiguousStorageIfAvailable { MerkleTree.leafDigest(UnsafeRawBufferPointer($0)) }
+                    ?? Digest32(MerkleTree.leafHash(Array(line.utf8)))
+                try writer.appendAudit(AuditRow(seq: seq, line: line, leafHash: Data(leaf.bytes), createdAt: createdAt))
+            }
+            return first
+        }
+    }
+
     /// Appends an event inside the caller's transaction, so that it commits (or not) with the action.
     static func appendAudit(_ event: AuditEvent, at time: Date, writer: any StoreWriter) throws -> Int64 {
         let seq = try writer.auditSize()
@@ -51,14 +69,10 @@ extension Relay {
     @discardableResult
     public func writeCheckpoint() async throws -> CheckpointRow {
         let now = clock.now().storeTime
-        var accumulator = MerkleAccumulator()
-        var next: Int64 = 0
-        while true {
-            let from = next
-            let rows = try await store.read { try $0.auditEvents(from: from, limit: 10_000) }
-            for row in rows { accumulator.append(Array(row.leafHash)) }
-            guard let last = rows.last else { break }
-            next = last.seq + 1
+        let accumulator = try await store.read { reader -> MerkleAccumulator in
+            var accumulator = MerkleAccumulator()
+            try reader.forEachAuditLeaf(from: 0) { _, _, leaf in accumulator.append(Digest32(raw: leaf)) }
+            return accumulator
         }
         let note = SignedCheckpoint(origin: auditOrigin, treeSize: accumulator.size, rootHash: accumulator.root)
             .signed(with: keyring.auditSigningKey)
@@ -106,49 +120,54 @@ extension Relay {
         checkpoints.sort { $0.checkpoint.treeSize < $1.checkpoint.treeSize }
         result.checkpoints = checkpoints.count
 
-        var accumulator = MerkleAccumulator()
-        var pending = checkpoints[...]
-        func checkDue() {
-            while let first = pending.first, first.checkpoint.treeSize == accumulator.size {
-                if first.checkpoint.rootHash != accumulator.root {
-                    let previous = result.latestCheckpoint ?? 0
-                    result.problems.append(
-                        "checkpoint at size \(first.checkpoint.treeSize) does not match the log: an event from #\(previous) to #\(first.checkpoint.treeSize - 1) was changed")
-                } else {
-                    result.latestCheckpoint = first.checkpoint.treeSize
+        let due = checkpoints.map(\.checkpoint)
+        let scan = try await store.read { reader -> AuditScan in
+            var scan = AuditScan()
+            var pending = due[...]
+            func checkDue() {
+                while let first = pending.first, first.treeSize == scan.accumulator.size {
+                    if Digest32(first.rootHash) != (scan.accumulator.rootDigest ?? Digest32(SHA256.hash([UInt8]()))) {
+                        let previous = scan.latest ?? 0
+                        scan.problems.append(
+                            "checkpoint at size \(first.treeSize) does not match the log: an event from #\(previous) to #\(first.treeSize - 1) was changed")
+                    } else {
+                        scan.latest = first.treeSize
+                    }
+                    pending = pending.dropFirst()
                 }
-                pending = pending.dropFirst()
             }
-        }
-        checkDue()
-        var expected: Int64 = 0
-        while true {
-            let from = expected
-            let rows = try await store.read { try $0.auditEvents(from: from, limit: 10_000) }
-            guard !rows.isEmpty else { break }
-            for row in rows {
-                if row.seq != expected {
-                    result.problems.append("event #\(expected) is missing (the next stored event is #\(row.seq))")
-                    expected = row.seq
+            checkDue()
+            try reader.forEachAuditLeaf(from: 0) { seq, line, leaf in
+                if seq != scan.expected {
+                    scan.problems.append("event #\(scan.expected) is missing (the next stored event is #\(seq))")
+                    scan.expected = seq
                 }
-                if let line = row.line {
-                    if !line.hasPrefix(#"{"seq":\#(row.seq),"#) {
-                        result.problems.append("event #\(row.seq) holds the line of another position (reordered or moved)")
-                    } else if MerkleTree.leafHash(Array(line.utf8)) != Array(row.leafHash) {
-                        result.problems.append("event #\(row.seq) was changed: its line does not match its leaf hash")
+                let stored = Digest32(raw: leaf)
+                if let line {
+                    if !AuditScan.hasSeqPrefix(line, seq) {
+                        scan.problems.append("event #\(seq) holds the line of another position (reordered or moved)")
+                    } else if MerkleTree.leafDigest(line) != stored {
+                        scan.problems.append("event #\(seq) was changed: its line does not match its leaf hash")
                     }
                 } else {
-                    result.pruned += 1
+                    scan.pruned += 1
                 }
-                accumulator.append(Array(row.leafHash))
-                expected += 1
+                scan.accumulator.append(stored)
+                scan.expected += 1
                 checkDue()
             }
+            scan.unmatched = Array(pending)
+            return scan
         }
+        result.problems += scan.problems
+        result.pruned = scan.pruned
+        result.latestCheckpoint = scan.latest
+        let expected = scan.expected
+        let pending = scan.unmatched
         result.events = expected
         for rest in pending {
             result.problems.append(
-                "the log was rolled back or truncated: a checkpoint commits to \(rest.checkpoint.treeSize) events but the log holds \(expected)")
+                "the log was rolled back or truncated: a checkpoint commits to \(rest.treeSize) events but the log holds \(expected)")
         }
         return result
     }
@@ -184,6 +203,33 @@ extension Relay {
         try write(String(decoding: data, as: UTF8.self))
         for line in lines { try write(line) }
         return (lines.count, checkpoint)
+    }
+}
+
+/// The state of one verification pass over the stored events.
+struct AuditScan: Sendable {
+    var accumulator = MerkleAccumulator()
+    var expected: Int64 = 0
+    var pruned: Int64 = 0
+    var latest: Int64?
+    var problems: [String] = []
+    var unmatched: [SignedCheckpoint] = []
+
+    /// Whether a line starts with `{"seq":N,` for exactly this N (checked on bytes, no allocation).
+    static func hasSeqPrefix(_ line: UnsafeRawBufferPointer, _ seq: Int64) -> Bool {
+        let head: StaticString = #"{"seq":"#
+        let headCount = head.utf8CodeUnitCount
+        guard line.count > headCount, memcmp(line.baseAddress!, head.utf8Start, headCount) == 0 else { return false }
+        var value: Int64 = 0
+        var index = headCount
+        var digits = 0
+        while index < line.count, line[index] >= 0x30, line[index] <= 0x39, digits < 19 {
+            value = value * 10 + Int64(line[index] - 0x30)
+            index += 1
+            digits += 1
+        }
+        return digits > 0 && index < line.count && line[index] == UInt8(ascii: ",") && value == seq
+            && (digits == 1 || line[headCount] != 0x30)
     }
 }
 

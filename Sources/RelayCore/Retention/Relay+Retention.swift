@@ -37,29 +37,28 @@ extension Relay {
         for start in stride(from: 0, to: work.count, by: max(1, batchSize)) {
             try Task.checkCancellation()
             let batch = Array(work[start..<min(start + batchSize, work.count)])
-            let counts = try await store.write { writer -> RetentionPlan.Counts in
-                var counts = RetentionPlan.Counts()
-                for entry in batch {
-                    // Re-check inside the transaction: a hold placed since planning wins.
-                    guard try writer.hold(threadID: entry.threadID) == nil, let thread = try writer.thread(id: entry.threadID) else { continue }
-                    switch entry.action {
-                    case .close where thread.state == .open:
-                        try writer.closeThread(id: thread.id, at: time)
-                        counts.threadsToClose += 1
-                    case .closeAndPurge where thread.state != .erased:
-                        try writer.closeThread(id: thread.id, at: time)
-                        counts.threadsToClose += 1
-                        counts.messagesToPurge += try writer.eraseThread(id: thread.id, at: time) ?? 0
-                        counts.threadsToPurge += 1
-                    case .purge where thread.state != .erased:
-                        counts.messagesToPurge += try writer.eraseThread(id: thread.id, at: time) ?? 0
-                        counts.threadsToPurge += 1
-                    case .deleteMetadata:
-                        if try writer.deleteErasedThread(id: thread.id) { counts.metadataToDelete += 1 }
-                    default:
-                        continue
-                    }
+            var close: [String] = []
+            var purge: [String] = []
+            var deleteMetadata: [String] = []
+            for entry in batch {
+                switch entry.action {
+                case .close: close.append(entry.threadID)
+                case .closeAndPurge:
+                    close.append(entry.threadID)
+                    purge.append(entry.threadID)
+                case .purge: purge.append(entry.threadID)
+                case .deleteMetadata: deleteMetadata.append(entry.threadID)
+                case .keep, .held: continue
                 }
+            }
+            let counts = try await store.write { [close, purge, deleteMetadata] writer -> RetentionPlan.Counts in
+                // Set-based and hold-aware inside the transaction: a hold placed since planning wins.
+                let result = try writer.applyRetentionBatch(close: close, purge: purge, deleteMetadata: deleteMetadata, at: time)
+                var counts = RetentionPlan.Counts()
+                counts.threadsToClose = result.closed
+                counts.threadsToPurge = result.purgedThreads
+                counts.messagesToPurge = result.purgedMessages
+                counts.metadataToDelete = result.metadataDeleted
                 _ = try Self.appendAudit(
                     AuditEvent(
                         actor: actor, role: "compliance", action: "retention.batch",

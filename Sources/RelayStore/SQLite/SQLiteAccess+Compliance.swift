@@ -22,9 +22,8 @@ extension SQLiteAccess {
     }
 
     func appendAudit(_ row: AuditRow) throws {
-        try db.execute(
-            sql: "INSERT INTO audit_event (seq, line, leaf_hash, created_at) VALUES (?, ?, ?, ?)",
-            arguments: [row.seq, row.line, row.leafHash, row.createdAt])
+        try db.cachedStatement(sql: "INSERT INTO audit_event (seq, line, leaf_hash, created_at) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [row.seq, row.line, row.leafHash, row.createdAt])
     }
 
     func insert(_ checkpoint: CheckpointRow) throws {
@@ -97,6 +96,42 @@ extension SQLiteAccess {
     func deleteErasedThread(id: String) throws -> Bool {
         try db.execute(sql: "DELETE FROM thread WHERE id = ? AND state = 'erased'", arguments: [id])
         return db.changesCount == 1
+    }
+
+    func applyRetentionBatch(close: [String], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult {
+        var result = RetentionBatchResult()
+        let notHeld = "NOT EXISTS (SELECT 1 FROM legal_hold h WHERE h.thread_id = thread.id)"
+        func json(_ ids: [String]) throws -> String {
+            String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
+        }
+        if !close.isEmpty {
+            try db.cachedStatement(sql: """
+                UPDATE thread SET state = 'closed', closed_at = ?2
+                WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'open' AND \(notHeld)
+                """).execute(arguments: [try json(close), time])
+            result.closed = db.changesCount
+        }
+        if !purge.isEmpty {
+            let ids = try json(purge)
+            try db.cachedStatement(sql: """
+                DELETE FROM message WHERE thread_id IN (
+                    SELECT id FROM thread WHERE id IN (SELECT value FROM json_each(?1)) AND state <> 'erased' AND \(notHeld))
+                """).execute(arguments: [ids])
+            result.purgedMessages = db.changesCount
+            try db.cachedStatement(sql: """
+                UPDATE thread SET state = 'erased', wrapped_key = NULL, kek_version = NULL, key_version = NULL,
+                    erased_at = coalesce(erased_at, ?2), closed_at = coalesce(closed_at, ?2)
+                WHERE id IN (SELECT value FROM json_each(?1)) AND state <> 'erased' AND \(notHeld)
+                """).execute(arguments: [ids, time])
+            result.purgedThreads = db.changesCount
+        }
+        if !deleteMetadata.isEmpty {
+            try db.cachedStatement(sql: """
+                DELETE FROM thread WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'erased' AND \(notHeld)
+                """).execute(arguments: [try json(deleteMetadata)])
+            result.metadataDeleted = db.changesCount
+        }
+        return result
     }
 
     func deleteOrphanContacts(createdBefore time: StoreTime) throws -> Int {

@@ -32,6 +32,8 @@ public final class SQLiteStore: RelayStore {
             try pool.writeWithoutTransaction { db in
                 // GRDB chooses NORMAL for WAL; an acknowledged message must survive a power cut.
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                // A larger page cache for the one writer: bulk purges rewrite many index pages.
+                try db.execute(sql: "PRAGMA cache_size = -32768")
             }
             try SQLiteMigrations.migrator.migrate(pool)
         } catch let error as DatabaseError {
