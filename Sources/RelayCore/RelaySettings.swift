@@ -22,6 +22,14 @@ public struct RelaySettings: Sendable {
     /// A file outside the database that always holds the latest signed checkpoint, so that rolling
     /// the database back is detected (`nil`: none).
     public var auditWitnessPath: String? = nil
+    /// A staff session ends after this long unused (default 30 minutes)…
+    public var staffSessionIdle: TimeInterval = 30 * 60
+    /// …and in any case this long after login (default 12 hours).
+    public var staffSessionAbsolute: TimeInterval = 12 * 3600
+    /// How long an enrolment secret works (default 72 hours).
+    public var enrolmentLifetime: TimeInterval = 72 * 3600
+    /// Failed logins before the account locks (for 1, 2, 4 … up to 60 minutes).
+    public var failuresBeforeLock = 5
     /// What a legal hold does to a survivor's erase request: `true` defers it until the hold is released.
     public var holdDefersSurvivorErase = true
 

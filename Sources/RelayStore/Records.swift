@@ -103,6 +103,12 @@ public struct ThreadRecord: Sendable, Equatable {
     public var lastInboundAt: StoreTime?
     /// Flagged do-not-contact: no reply may go out.
     public var doNotContact: Bool
+    /// The advocate account working the thread, if claimed.
+    public var assignedTo: String? = nil
+    /// Higher is more urgent (raised by urgent words from the survivor).
+    public var priority: Int = 0
+    /// When an advocate first replied.
+    public var firstResponseAt: StoreTime? = nil
 
     /// Creates a thread record.
     public init(
@@ -156,11 +162,13 @@ public enum KeyOwner: Sendable, Equatable, Hashable {
     case thread(String)
     /// A contact's data key.
     case contact(String)
+    /// An account's data key (it seals the account's TOTP secret).
+    case account(String)
 
     /// The owner's id, bound into the wrapped key.
     public var id: String {
         switch self {
-        case .thread(let id), .contact(let id): id
+        case .thread(let id), .contact(let id), .account(let id): id
         }
     }
 }

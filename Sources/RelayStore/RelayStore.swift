@@ -47,6 +47,18 @@ public protocol StoreReader {
     func holds() throws -> [HoldRecord]
     /// The hold on a thread, if any.
     func hold(threadID: String) throws -> HoldRecord?
+    /// An account by login name.
+    func account(name: String) throws -> AccountRecord?
+    /// An account by id.
+    func account(id: String) throws -> AccountRecord?
+    /// Every account, by name.
+    func accounts() throws -> [AccountRecord]
+    /// A staff session by token hash.
+    func apiSession(tokenIndex: [UInt8]) throws -> APISessionRecord?
+    /// Open threads (the queue), most urgent and longest waiting first, at most `limit`.
+    func openThreads(limit: Int) throws -> [ThreadRecord]
+    /// Audit events appended in [since, until), oldest first.
+    func audit(since: StoreTime, until: StoreTime, limit: Int) throws -> [AuditRow]
     /// Up to `limit` thread summaries after `rowAfter` (0 to start), with the row number to continue from.
     func threadSummaries(after rowAfter: Int64, limit: Int) throws -> (summaries: [ThreadSummary], lastRow: Int64)
 }
@@ -105,6 +117,24 @@ public protocol StoreWriter: StoreReader {
     /// threads in `close`, crypto-shreds (key and messages) the threads in `purge`, and deletes the
     /// metadata rows of erased threads in `deleteMetadata`.
     func applyRetentionBatch(close: [String], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult
+    /// Inserts an account.
+    func insert(_ account: AccountRecord) throws
+    /// Replaces an account's mutable fields.
+    func update(_ account: AccountRecord) throws
+    /// Inserts a staff session.
+    func insert(_ session: APISessionRecord) throws
+    /// Marks a staff session used.
+    func touchAPISession(tokenIndex: [UInt8], at time: StoreTime) throws
+    /// Ends one staff session. Returns false if it did not exist.
+    func deleteAPISession(tokenIndex: [UInt8]) throws -> Bool
+    /// Ends every session of an account.
+    func deleteAPISessions(accountID: String) throws
+    /// Assigns a thread (or clears the assignment with `nil`).
+    func assign(threadID: String, to accountID: String?) throws
+    /// Records the first advocate reply on a thread.
+    func markFirstResponse(threadID: String, at time: StoreTime) throws
+    /// Raises a thread's priority to at least `priority`.
+    func raisePriority(threadID: String, to priority: Int) throws
     /// Deletes contacts that have no thread left and were created before `time`. Returns how many.
     func deleteOrphanContacts(createdBefore time: StoreTime) throws -> Int
     /// Replaces a wrapped key (rotation). Returns false if the owner no longer has a key.

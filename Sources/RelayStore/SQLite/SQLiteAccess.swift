@@ -42,7 +42,8 @@ struct SQLiteAccess: StoreWriter {
         let rows = try Row.fetchAll(db, sql: """
             SELECT kek_version, count(*) AS n FROM (
                 SELECT kek_version FROM thread WHERE wrapped_key IS NOT NULL
-                UNION ALL SELECT kek_version FROM contact WHERE wrapped_key IS NOT NULL)
+                UNION ALL SELECT kek_version FROM contact WHERE wrapped_key IS NOT NULL
+                UNION ALL SELECT kek_version FROM account WHERE wrapped_key IS NOT NULL)
             GROUP BY kek_version
             """)
         for row in rows {
@@ -58,13 +59,21 @@ struct SQLiteAccess: StoreWriter {
             UNION ALL
             SELECT 'contact' AS kind, id, wrapped_key, kek_version, key_version FROM contact
                 WHERE wrapped_key IS NOT NULL AND kek_version <> ?1
+            UNION ALL
+            SELECT 'account' AS kind, id, wrapped_key, kek_version, key_version FROM account
+                WHERE wrapped_key IS NOT NULL AND kek_version <> ?1
             LIMIT ?2
             """, arguments: [Int64(kekVersion), limit])
         return try rows.map { row in
             let id: String = row["id"]
             let kind: String = row["kind"]
             guard let key = Self.storedKey(row) else { throw StoreError.corruptRow(table: kind) }
-            return OwnedKey(owner: kind == "thread" ? .thread(id) : .contact(id), key: key)
+            let owner: KeyOwner = switch kind {
+            case "thread": .thread(id)
+            case "contact": .contact(id)
+            default: .account(id)
+            }
+            return OwnedKey(owner: owner, key: key)
         }
     }
 
@@ -117,6 +126,7 @@ struct SQLiteAccess: StoreWriter {
         let table = switch owner {
         case .thread: "thread"
         case .contact: "contact"
+        case .account: "account"
         }
         try db.execute(
             sql: "UPDATE \(table) SET wrapped_key = ?, kek_version = ?, key_version = ? WHERE id = ? AND wrapped_key IS NOT NULL AND kek_version = ?",
@@ -140,7 +150,7 @@ struct SQLiteAccess: StoreWriter {
 
     // MARK: - Decoding rows
 
-    private static func storedKey(_ row: Row) -> StoredKey? {
+    static func storedKey(_ row: Row) -> StoredKey? {
         guard let sealed = row["wrapped_key"] as Data?, let kek = row["kek_version"] as Int64?, let version = row["key_version"] as Int64?,
             let kekVersion = UInt32(exactly: kek), let keyVersion = UInt32(exactly: version)
         else { return nil }
@@ -158,10 +168,14 @@ struct SQLiteAccess: StoreWriter {
         guard let channel = ChannelKind(rawValue: row["channel"]), let state = ThreadState(rawValue: row["state"]) else {
             throw StoreError.corruptRow(table: "thread")
         }
-        return ThreadRecord(
+        var thread = ThreadRecord(
             id: row["id"], contactID: row["contact_id"], channel: channel, state: state, key: storedKey(row),
             openedAt: row["opened_at"], lastActivityAt: row["last_activity_at"], closedAt: row["closed_at"], erasedAt: row["erased_at"],
             lastInboundAt: row["last_inbound_at"], doNotContact: row["do_not_contact"])
+        thread.assignedTo = row["assigned_to"]
+        thread.priority = row["priority"]
+        thread.firstResponseAt = row["first_response_at"]
+        return thread
     }
 
     static func message(from row: Row) throws -> MessageRecord {

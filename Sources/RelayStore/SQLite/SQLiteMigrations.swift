@@ -107,6 +107,37 @@ enum SQLiteMigrations {
                 ALTER TABLE thread ADD COLUMN erase_requested_at INTEGER;
                 """)
         }
+        migrator.registerMigration("v4-accounts-sessions-assignment") { db in
+            try db.execute(sql: """
+                CREATE TABLE account (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('advocate', 'supervisor', 'compliance', 'admin')),
+                    password_hash TEXT,
+                    sealed_totp BLOB,
+                    wrapped_key BLOB,
+                    kek_version INTEGER,
+                    key_version INTEGER,
+                    enrolment_hash TEXT,
+                    enrolment_expires_at INTEGER,
+                    disabled INTEGER NOT NULL DEFAULT 0,
+                    failed_logins INTEGER NOT NULL DEFAULT 0,
+                    locked_until INTEGER,
+                    last_totp_step INTEGER,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE TABLE api_session (
+                    token_index BLOB PRIMARY KEY NOT NULL CHECK (length(token_index) = 32),
+                    account_id TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX api_session_by_account ON api_session(account_id);
+                ALTER TABLE thread ADD COLUMN assigned_to TEXT;
+                ALTER TABLE thread ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE thread ADD COLUMN first_response_at INTEGER;
+                """)
+        }
         return migrator
     }
 }

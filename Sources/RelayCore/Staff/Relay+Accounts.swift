@@ -1,0 +1,246 @@
+import Foundation
+import Logging
+import RelayCrypto
+import RelayStore
+
+/// Who a staff request comes from.
+public struct StaffIdentity: Sendable, Equatable {
+    /// Account id.
+    public let accountID: String
+    /// Login name.
+    public let name: String
+    /// Role.
+    public let role: Role
+}
+
+/// An authenticated staff session.
+public struct StaffSession: Sendable, Equatable {
+    /// Keyed hash of its bearer token.
+    public let tokenIndex: [UInt8]
+    /// Who.
+    public let identity: StaffIdentity
+}
+
+/// Why staff authentication failed. Messages never say whether an account exists.
+public enum StaffAuthError: Error, Equatable, CustomStringConvertible {
+    /// Wrong name, password or code, a locked or disabled account: all look the same from outside.
+    case invalidCredentials
+    /// The session is unknown, expired or ended.
+    case sessionInvalid
+    /// The enrolment secret is wrong, used or expired.
+    case enrolmentInvalid
+    /// The password is refused, with the reason.
+    case weakPassword(String)
+
+    public var description: String {
+        switch self {
+        case .invalidCredentials: "name, password or code not accepted"
+        case .sessionInvalid: "unknown, expired or ended session"
+        case .enrolmentInvalid: "enrolment secret not accepted"
+        case .weakPassword(let why): why
+        }
+    }
+}
+
+/// What enrolment hands back once: the TOTP secret for an authenticator app.
+public struct EnrolmentResult: Sendable, Equatable {
+    /// Base32 secret.
+    public let totpSecret: String
+    /// `otpauth://` URI (for a QR code).
+    public let otpauthURI: String
+}
+
+/// A new staff session.
+public struct StaffLogin: Sendable, Equatable {
+    /// The 256-bit bearer token (shown once).
+    public let token: String
+    /// Who.
+    public let identity: StaffIdentity
+    /// When it ends at the latest.
+    public let expiresAt: Date
+}
+
+extension Relay {
+    var staffHasher: PasswordHasher {
+        switch settings.phraseHashCost {
+        case .interactive: PasswordHasher(cost: .interactive)
+        case .minimal: PasswordHasher(cost: .init(operations: 1, memory: 8 * 1024 * 1024))
+        }
+    }
+
+    // MARK: - Administration (CLI)
+
+    /// Creates an account and returns its one-time enrolment secret.
+    public func createAccount(name: String, role: Role) async throws -> String {
+        guard (2...64).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw RelayError.invalidInput("a name is 2 to 64 letters, digits, dots, dashes or underscores")
+        }
+        let secret = RandomToken.bearer()
+        let hash = try staffHasher.hash(secret)
+        let now = clock.now()
+        let expires = now.addingTimeInterval(settings.enrolmentLifetime).storeTime
+        try await store.write { writer in
+            guard try writer.account(name: name) == nil else { throw RelayError.invalidInput("an account with that name exists") }
+            try writer.insert(AccountRecord(
+                id: RandomToken.identifier(), name: name, role: role, enrolmentHash: hash, enrolmentExpiresAt: expires,
+                createdAt: now.storeTime))
+            _ = try Self.appendAudit(
+                AuditEvent(actor: "cli", role: "admin", action: "account.add", details: ["account": name, "role": role.rawValue]), at: now, writer: writer)
+        }
+        return secret
+    }
+
+    /// Clears an account's password and TOTP, ends its sessions, and returns a new enrolment secret.
+    public func resetAccount(name: String) async throws -> String {
+        let secret = RandomToken.bearer()
+        let hash = try staffHasher.hash(secret)
+        let now = clock.now()
+        let expires = now.addingTimeInterval(settings.enrolmentLifetime).storeTime
+        try await store.write { writer in
+            guard var account = try writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
+            account.passwordHash = nil
+            account.sealedTOTP = nil
+            account.key = nil
+            account.enrolmentHash = hash
+            account.enrolmentExpiresAt = expires
+            account.failedLogins = 0
+            account.lockedUntil = nil
+            account.disabled = false
+            try writer.update(account)
+            try writer.deleteAPISessions(accountID: account.id)
+            _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.reset", details: ["account": name]), at: now, writer: writer)
+        }
+        return secret
+    }
+
+    /// Disables an account and ends its sessions.
+    public func disableAccount(name: String) async throws {
+        let now = clock.now()
+        try await store.write { writer in
+            guard var account = try writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
+            account.disabled = true
+            try writer.update(account)
+            try writer.deleteAPISessions(accountID: account.id)
+            _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.disable", details: ["account": name]), at: now, writer: writer)
+        }
+    }
+
+    /// Every account.
+    public func accounts() async throws -> [AccountRecord] {
+        try await store.read { try $0.accounts() }
+    }
+
+    // MARK: - Enrolment and login
+
+    /// Completes enrolment: checks the one-time secret, sets the password, and returns the TOTP secret once.
+    public func enrol(name: String, secret: String, password: String) async throws -> EnrolmentResult {
+        if let problem = PasswordPolicy.problem(with: password, accountName: name) { throw StaffAuthError.weakPassword(problem) }
+        guard name.count <= 64, secret.count <= 64 else { throw StaffAuthError.enrolmentInvalid }
+        guard let account = try await store.read({ try $0.account(name: name) }), let enrolment = account.enrolmentHash,
+            let expires = account.enrolmentExpiresAt, expires >= clock.now().storeTime, !account.disabled,
+            staffHasher.verify(secret, against: enrolment)
+        else { throw StaffAuthError.enrolmentInvalid }
+        let passwordHash = try staffHasher.hash(password)
+        let totpSecret = TOTP.generateSecret()
+        let (key, wrapped) = envelope.newDataKey(owner: account.id)
+        let sealed = envelope.seal(totpSecret, with: key, context: SealContext(threadID: account.id, messageID: "totp", direction: "account"))
+        let now = clock.now()
+        try await store.write { writer in
+            guard var current = try writer.account(id: account.id), current.enrolmentHash == enrolment else { throw StaffAuthError.enrolmentInvalid }
+            current.passwordHash = passwordHash
+            current.sealedTOTP = Data(sealed)
+            current.key = StoredKey(wrapped)
+            current.enrolmentHash = nil
+            current.enrolmentExpiresAt = nil
+            try writer.update(current)
+            _ = try Self.appendAudit(AuditEvent(actor: name, role: current.role.rawValue, action: "account.enrol"), at: now, writer: writer)
+        }
+        let base32 = TOTP.base32(totpSecret)
+        return EnrolmentResult(
+            totpSecret: base32, otpauthURI: "otpauth://totp/SafeRelay:\(name)?secret=\(base32)&issuer=SafeRelay&algorithm=SHA1&digits=6&period=30")
+    }
+
+    /// Logs in with password and TOTP code. Failures are counted; enough of them lock the account
+    /// for 1, 2, 4 … up to 60 minutes. Every failure looks the same from outside.
+    public func login(name: String, password: String, code: String) async throws -> StaffLogin {
+        let now = clock.now()
+        guard name.count <= 64, password.count <= PasswordPolicy.maximumLength, code.count <= 10,
+            let account = try await store.read({ try $0.account(name: name) })
+        else {
+            // Spend the same Argon2id work as for a real account, so timing does not tell either.
+            _ = staffHasher.verify(password, against: try staffHasher.hash(RandomToken.bearer()))
+            throw StaffAuthError.invalidCredentials
+        }
+        let locked = (account.lockedUntil ?? 0) > now.storeTime
+        let passwordOK = account.passwordHash.map { staffHasher.verify(password, against: $0) } ?? false
+        var step: UInt64?
+        if passwordOK, let sealed = account.sealedTOTP, let stored = account.key,
+            let key = try? envelope.unwrap(stored.wrapped, owner: account.id),
+            let secret = try? envelope.open(sealed, with: key, context: SealContext(threadID: account.id, messageID: "totp", direction: "account"))
+        {
+            step = TOTP(secret: secret).matchingStep(code, at: UInt64(max(0, now.timeIntervalSince1970)))
+            if let used = account.lastTOTPStep, let matched = step, Int64(matched) <= used { step = nil }  // a code works once
+        }
+        let success = !locked && !account.disabled && passwordOK && step != nil
+        let settings = self.settings
+        let token = RandomToken.bearer()
+        let tokenIndex = staffTokenIndex(token)
+        let matchedStep = step
+        try await store.write { writer in
+            guard var current = try writer.account(id: account.id) else { throw StaffAuthError.invalidCredentials }
+            if success, let matchedStep {
+                current.failedLogins = 0
+                current.lockedUntil = nil
+                current.lastTOTPStep = Int64(matchedStep)
+                try writer.insert(APISessionRecord(tokenIndex: Data(tokenIndex), accountID: current.id, createdAt: now.storeTime, lastSeenAt: now.storeTime))
+            } else if !locked {
+                current.failedLogins += 1
+                if current.failedLogins >= settings.failuresBeforeLock {
+                    let minutes = min(60, 1 << min(current.failedLogins - settings.failuresBeforeLock, 6))
+                    current.lockedUntil = now.addingTimeInterval(TimeInterval(minutes * 60)).storeTime
+                }
+            }
+            try writer.update(current)
+            _ = try Self.appendAudit(
+                AuditEvent(
+                    actor: current.name, role: current.role.rawValue, action: "session.login",
+                    outcome: success ? "ok" : (locked ? "locked" : "refused")),
+                at: now, writer: writer)
+        }
+        guard success else { throw StaffAuthError.invalidCredentials }
+        return StaffLogin(
+            token: token, identity: StaffIdentity(accountID: account.id, name: account.name, role: account.role),
+            expiresAt: now.addingTimeInterval(settings.staffSessionAbsolute))
+    }
+
+    func staffTokenIndex(_ token: String) -> [UInt8] {
+        keyring.blindIndex(.bearerToken).index("staff:\(token)")
+    }
+
+    /// The session of a staff bearer token, refusing unknown, idle (30 min), old (12 h) and disabled ones.
+    public func authenticateStaff(token: String) async throws -> StaffSession {
+        guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { throw StaffAuthError.sessionInvalid }
+        let tokenIndex = staffTokenIndex(token)
+        let now = clock.now().storeTime
+        let idle = StoreTime(settings.staffSessionIdle * 1000)
+        let absolute = StoreTime(settings.staffSessionAbsolute * 1000)
+        let identity = try await store.write { writer -> StaffIdentity? in
+            guard let session = try writer.apiSession(tokenIndex: tokenIndex) else { return nil }
+            guard session.lastSeenAt + idle >= now, session.createdAt + absolute >= now,
+                let account = try writer.account(id: session.accountID), !account.disabled
+            else {
+                _ = try writer.deleteAPISession(tokenIndex: tokenIndex)
+                return nil
+            }
+            try writer.touchAPISession(tokenIndex: tokenIndex, at: now)
+            return StaffIdentity(accountID: account.id, name: account.name, role: account.role)
+        }
+        guard let identity else { throw StaffAuthError.sessionInvalid }
+        return StaffSession(tokenIndex: tokenIndex, identity: identity)
+    }
+
+    /// Ends a staff session.
+    public func logout(_ session: StaffSession) async throws {
+        _ = try await store.write { try $0.deleteAPISession(tokenIndex: session.tokenIndex) }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+
+/// Accounts, staff sessions, assignment and the queue.
+extension SQLiteAccess {
+    func account(name: String) throws -> AccountRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM account WHERE name = ?", arguments: [name]).map(Self.account(from:))
+    }
+
+    func account(id: String) throws -> AccountRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(Self.account(from:))
+    }
+
+    func accounts() throws -> [AccountRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY name").map(Self.account(from:))
+    }
+
+    func apiSession(tokenIndex: [UInt8]) throws -> APISessionRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM api_session WHERE token_index = ?", arguments: [Data(tokenIndex)]).map { row in
+            APISessionRecord(tokenIndex: row["token_index"], accountID: row["account_id"], createdAt: row["created_at"], lastSeenAt: row["last_seen_at"])
+        }
+    }
+
+    func openThreads(limit: Int) throws -> [ThreadRecord] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM thread WHERE state = 'open' ORDER BY priority DESC, coalesce(last_inbound_at, opened_at) LIMIT ?",
+            arguments: [limit]
+        ).map(Self.thread(from:))
+    }
+
+    func audit(since: StoreTime, until: StoreTime, limit: Int) throws -> [AuditRow] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM audit_event WHERE created_at >= ? AND created_at < ? ORDER BY seq LIMIT ?", arguments: [since, until, limit]
+        ).map { row in AuditRow(seq: row["seq"], line: row["line"], leafHash: row["leaf_hash"], createdAt: row["created_at"]) }
+    }
+
+    func insert(_ account: AccountRecord) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO account (id, name, role, password_hash, sealed_totp, wrapped_key, kek_version, key_version, enrolment_hash,
+                    enrolment_expires_at, disabled, failed_logins, locked_until, last_totp_step, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: Self.arguments(account) + [account.createdAt])
+    }
+
+    func update(_ account: AccountRecord) throws {
+        try db.execute(
+            sql: """
+                UPDATE account SET id = ?, name = ?, role = ?, password_hash = ?, sealed_totp = ?, wrapped_key = ?, kek_version = ?,
+                    key_version = ?, enrolment_hash = ?, enrolment_expires_at = ?, disabled = ?, failed_logins = ?, locked_until = ?,
+                    last_totp_step = ?
+                WHERE id = ?
+                """,
+            arguments: Self.arguments(account) + [account.id])
+    }
+
+    static func arguments(_ account: AccountRecord) -> StatementArguments {
+        [
+            account.id, account.name, account.role.rawValue, account.passwordHash, account.sealedTOTP, account.key?.sealed,
+            account.key.map { Int64($0.kekVersion) }, account.key.map { Int64($0.keyVersion) }, account.enrolmentHash,
+            account.enrolmentExpiresAt, account.disabled, account.failedLogins, account.lockedUntil, account.lastTOTPStep,
+        ]
+    }
+
+    func insert(_ session: APISessionRecord) throws {
+        try db.execute(
+            sql: "INSERT INTO api_session (token_index, account_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+            arguments: [session.tokenIndex, session.accountID, session.createdAt, session.lastSeenAt])
+    }
+
+    func touchAPISession(tokenIndex: [UInt8], at time: StoreTime) throws {
+        try db.execute(sql: "UPDATE api_session SET last_seen_at = max(last_seen_at, ?) WHERE token_index = ?", arguments: [time, Data(tokenIndex)])
+    }
+
+    func deleteAPISession(tokenIndex: [UInt8]) throws -> Bool {
+        try db.execute(sql: "DELETE FROM api_session WHERE token_index = ?", arguments: [Data(tokenIndex)])
+        return db.changesCount == 1
+    }
+
+    func deleteAPISessions(accountID: String) throws {
+        try db.execute(sql: "DELETE FROM api_session WHERE account_id = ?", arguments: [accountID])
+    }
+
+    func assign(threadID: String, to accountID: String?) throws {
+        try db.execute(sql: "UPDATE thread SET assigned_to = ? WHERE id = ?", arguments: [accountID, threadID])
+    }
+
+    func markFirstResponse(threadID: String, at time: StoreTime) throws {
+        try db.execute(sql: "UPDATE thread SET first_response_at = coalesce(first_response_at, ?) WHERE id = ?", arguments: [time, threadID])
+    }
+
+    func raisePriority(threadID: String, to priority: Int) throws {
+        try db.execute(sql: "UPDATE thread SET priority = max(priority, ?) WHERE id = ?", arguments: [priority, threadID])
+    }
+
+    static func account(from row: Row) throws -> AccountRecord {
+        guard let role = Role(rawValue: row["role"]) else { throw StoreError.corruptRow(table: "account") }
+        return AccountRecord(
+            id: row["id"], name: row["name"], role: role, passwordHash: row["password_hash"], sealedTOTP: row["sealed_totp"],
+            key: storedKey(row), enrolmentHash: row["enrolment_hash"], enrolmentExpiresAt: row["enrolment_expires_at"],
+            disabled: row["disabled"], failedLogins: row["failed_logins"], lockedUntil: row["locked_until"],
+            lastTOTPStep: row["last_totp_step"], createdAt: row["created_at"])
+    }
+}
