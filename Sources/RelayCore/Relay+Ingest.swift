@@ -107,6 +107,8 @@ extension Relay {
                 id: messageID, threadID: threadID, direction: .inbound, sealedBody: Data(sealed),
                 deliveryIndex: deliveryIndex.map { Data($0) }, createdAt: now))
             try writer.touchThread(id: threadID, at: now, inbound: true)
+            let priority = Self.priority(of: body)
+            if priority > 0 { try writer.raisePriority(threadID: threadID, to: priority) }
             return IngestReceipt(messageID: messageID, threadID: threadID, contactID: contact.id, duplicate: false, newThread: newThread)
         }
         if !receipt.duplicate {

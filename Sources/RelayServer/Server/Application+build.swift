@@ -53,5 +53,6 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration) -> Rou
     WebchatPageRoutes(configuration: configuration).register(on: router)
     WebchatRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
     TwilioRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
+    StaffRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
     return router
 }

@@ -1,0 +1,221 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import RelayCore
+import RelayStore
+
+/// The advocates' API under `/api/v1`: enrolment, login, the queue, the audited thread view,
+/// replies and the compliance audit read. Every answer is JSON; 401/403/404 never reveal whether
+/// another thread or account exists.
+struct StaffRoutes<Context: RequestContext> {
+    let relay: Relay
+    let configuration: ServerConfiguration
+    let limiter: RateLimiter
+
+    struct EnrolInput: Decodable {
+        let name: String
+        let secret: String
+        let password: String
+    }
+    struct EnrolAnswer: Encodable {
+        let totp_secret: String
+        let otpauth_uri: String
+    }
+    struct LoginInput: Decodable {
+        let name: String
+        let password: String
+        let code: String
+    }
+    struct LoginAnswer: Encodable {
+        let token: String
+        let role: String
+        let expires_at: String
+    }
+    struct QueueAnswer: Encodable {
+        struct Item: Encodable {
+            let thread: String
+            let pseudonym: String
+            let channel: String
+            let waiting_since: String
+            let priority: Int
+            let assigned_to: String?
+        }
+        let threads: [Item]
+    }
+    struct MessageView: Encodable {
+        let id: String
+        let from: String
+        let text: String
+        let at: String
+        let delivery: String?
+    }
+    struct ThreadAnswer: Encodable {
+        struct Earlier: Encodable {
+            let thread: String
+            let opened_at: String
+            let messages: [MessageView]
+        }
+        let thread: String
+        let pseudonym: String
+        let channel: String
+        let state: String
+        let do_not_contact: Bool
+        let messages: [MessageView]
+        let earlier: [Earlier]
+    }
+    struct ReplyInput: Decodable { let text: String }
+    struct ReplyAnswer: Encodable {
+        let id: String
+        let status: String
+    }
+    struct AuditAnswer: Encodable { let events: [String] }
+
+    static var purposeHeader: HTTPField.Name { HTTPField.Name("X-Access-Purpose")! }
+
+    func register(on router: Router<Context>) {
+        let api = router.group("api/v1")
+        api.post("enrolment") { request, _ in try await enrol(request) }
+        api.post("sessions") { request, _ in try await login(request) }
+        api.delete("sessions/current") { request, _ in
+            let session = try await authenticate(request)
+            try await relay.logout(session)
+            return RequestSupport.noContent
+        }
+        api.get("queue") { request, _ in try await queue(request) }
+        api.post("threads/:id/claim") { request, context in
+            let session = try await authenticate(request)
+            try await mapped { try await relay.claim(threadID: try threadID(context), by: session.identity) }
+            return RequestSupport.noContent
+        }
+        api.post("threads/:id/close") { request, context in
+            let session = try await authenticate(request)
+            try await mapped { try await relay.close(threadID: try threadID(context), by: session.identity) }
+            return RequestSupport.noContent
+        }
+        api.get("threads/:id") { request, context in try await view(request, context: context) }
+        api.post("threads/:id/replies") { request, context in try await reply(request, context: context) }
+        api.get("audit") { request, _ in try await auditRead(request) }
+    }
+
+    // MARK: - Authentication
+
+    func authenticate(_ request: Request) async throws -> StaffSession {
+        let token = try RequestSupport.bearerToken(request)
+        do {
+            return try await relay.authenticateStaff(token: token)
+        } catch is StaffAuthError {
+            throw APIError.unauthorized
+        }
+    }
+
+    func enrol(_ request: Request) async throws -> Response {
+        guard await limiter.allow(scope: "global", identity: "staff-login", bucket: configuration.rateLimits.sessionStarts) else { throw APIError.rateLimited }
+        let input = try RequestSupport.decodeJSON(EnrolInput.self, from: try await RequestSupport.body(of: request, limit: 4096))
+        do {
+            let result = try await relay.enrol(name: input.name, secret: input.secret, password: input.password)
+            return try RequestSupport.json(EnrolAnswer(totp_secret: result.totpSecret, otpauth_uri: result.otpauthURI), status: .created)
+        } catch StaffAuthError.weakPassword(let why) {
+            throw APIError(.badRequest, code: "weak_password", message: why)
+        } catch is StaffAuthError {
+            throw APIError(.unauthorized, code: "unauthorized", message: "enrolment not accepted")
+        }
+    }
+
+    func login(_ request: Request) async throws -> Response {
+        guard await limiter.allow(scope: "global", identity: "staff-login", bucket: configuration.rateLimits.sessionStarts) else { throw APIError.rateLimited }
+        let input = try RequestSupport.decodeJSON(LoginInput.self, from: try await RequestSupport.body(of: request, limit: 4096))
+        do {
+            let login = try await relay.login(name: input.name, password: input.password, code: input.code)
+            return try RequestSupport.json(
+                LoginAnswer(token: login.token, role: login.identity.role.rawValue, expires_at: login.expiresAt.rfc3339), status: .created)
+        } catch is StaffAuthError {
+            throw APIError(.unauthorized, code: "invalid_credentials", message: "name, password or code not accepted")
+        }
+    }
+
+    // MARK: - Work
+
+    func threadID(_ context: Context) throws -> String {
+        guard let id = context.parameters.get("id"), (1...64).contains(id.count) else { throw APIError.notFound }
+        return id
+    }
+
+    /// Maps access and refusal errors to statuses.
+    func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as AccessError {
+            switch error {
+            case .forbidden: throw APIError(.forbidden, code: "forbidden", message: error.description)
+            case .notFound: throw APIError.notFound
+            case .purposeRequired: throw APIError(.forbidden, code: "purpose_required", message: error.description)
+            case .auditUnavailable: throw APIError(.serviceUnavailable, code: "audit_unavailable", message: error.description)
+            }
+        } catch let refusal as ReplyRefusal {
+            throw APIError(.conflict, code: refusal.rawValue, message: refusal.description)
+        } catch let error as RelayError {
+            switch error {
+            case .invalidInput(let why): throw APIError(.badRequest, code: "invalid_input", message: why)
+            case .threadNotFound, .threadErased: throw APIError.notFound
+            default: throw error
+            }
+        }
+    }
+
+    func queue(_ request: Request) async throws -> Response {
+        let session = try await authenticate(request)
+        let items = try await mapped { try await relay.queue(for: session.identity) }
+        return try RequestSupport.json(QueueAnswer(threads: items.map {
+            .init(thread: $0.threadID, pseudonym: $0.pseudonym, channel: $0.channel.rawValue, waiting_since: $0.waitingSince.rfc3339,
+                  priority: $0.priority, assigned_to: $0.assignedTo)
+        }))
+    }
+
+    static func views(_ messages: [ThreadMessageView]) -> [MessageView] {
+        messages.map {
+            MessageView(
+                id: $0.message.id, from: $0.message.direction == .inbound ? "survivor" : "advocate", text: $0.message.body,
+                at: $0.message.createdAt.rfc3339, delivery: $0.deliveryState?.rawValue)
+        }
+    }
+
+    func view(_ request: Request, context: Context) async throws -> Response {
+        let session = try await authenticate(request)
+        let id = try threadID(context)
+        let purpose = request.headers[Self.purposeHeader]
+        let view = try await mapped { try await relay.viewThread(threadID: id, by: session.identity, purpose: purpose) }
+        return try RequestSupport.json(ThreadAnswer(
+            thread: view.thread.id, pseudonym: view.pseudonym, channel: view.thread.channel.rawValue, state: view.thread.state.rawValue,
+            do_not_contact: view.thread.doNotContact, messages: Self.views(view.messages),
+            earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: Date(storeTime: $0.thread.openedAt).rfc3339, messages: Self.views($0.messages)) }))
+    }
+
+    func reply(_ request: Request, context: Context) async throws -> Response {
+        let session = try await authenticate(request)
+        let id = try threadID(context)
+        let input = try RequestSupport.decodeJSON(ReplyInput.self, from: try await RequestSupport.body(of: request, limit: 32 * 1024))
+        let receipt = try await mapped { try await relay.reply(threadID: id, text: input.text, by: session.identity) }
+        return try RequestSupport.json(ReplyAnswer(id: receipt.messageID, status: receipt.outboxState?.rawValue ?? "delivered"), status: .created)
+    }
+
+    func auditRead(_ request: Request) async throws -> Response {
+        let session = try await authenticate(request)
+        let query = request.uri.queryParameters
+        func time(_ name: String, default value: Date) throws -> Date {
+            guard let text = query[name[...]] else { return value }
+            guard let date = try? Date(String(text), strategy: .iso8601) else {
+                throw APIError(.badRequest, code: "invalid_time", message: "\(name) must be RFC 3339")
+            }
+            return date
+        }
+        let since = try time("since", default: Date(timeIntervalSince1970: 0))
+        let until = try time("until", default: Date.distantFuture)
+        let actor = query["actor"].map(String.init)
+        let thread = query["thread"].map(String.init)
+        let events = try await mapped {
+            try await relay.auditEvents(by: session.identity, since: since, until: until, actor: actor, threadID: thread)
+        }
+        return try RequestSupport.json(AuditAnswer(events: events))
+    }
+}

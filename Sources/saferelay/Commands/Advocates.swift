@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import RelayCore
+import RelayStore
+
+/// `saferelay advocates`: staff accounts.
+struct Advocates: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add, list, disable and reset staff accounts (advocate, supervisor, compliance, admin).",
+        subcommands: [AdvocatesAdd.self, AdvocatesList.self, AdvocatesDisable.self, AdvocatesReset.self])
+}
+
+extension Role: ExpressibleByArgument {}
+
+struct AdvocatesAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Create an account and print its one-time enrolment secret (valid 72 hours).")
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Login name.") var name: String
+    @Option(help: "advocate, supervisor, compliance or admin.") var role: Role
+
+    func run() async throws {
+        await runReportingFailures {
+            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
+            defer { try? database.close() }
+            do {
+                let secret = try await relay.createAccount(name: name, role: role)
+                print("created \(role.rawValue) \(name)")
+                print("one-time enrolment secret (give it to \(name) in person; it is shown only now): \(secret)")
+            } catch RelayError.invalidInput(let why) {
+                throw CLIFailure(message: why, code: 64)
+            }
+        }
+    }
+}
+
+struct AdvocatesList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts and their state.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        await runReportingFailures {
+            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
+            defer { try? database.close() }
+            let now = Date().storeTime
+            for account in try await relay.accounts() {
+                let state = account.disabled ? "disabled"
+                    : account.passwordHash == nil ? "enrolment pending"
+                    : (account.lockedUntil ?? 0) > now ? "locked" : "active"
+                print("\(account.name)  \(account.role.rawValue)  \(state)")
+            }
+        }
+    }
+}
+
+struct AdvocatesDisable: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable an account and end its sessions.")
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Login name.") var name: String
+
+    func run() async throws {
+        await runReportingFailures {
+            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
+            defer { try? database.close() }
+            do {
+                try await relay.disableAccount(name: name)
+            } catch RelayError.invalidInput(let why) {
+                throw CLIFailure(message: why, code: CLIFailure.noInput)
+            }
+            print("disabled \(name)")
+        }
+    }
+}
+
+struct AdvocatesReset: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset", abstract: "Clear an account's password and authenticator, end its sessions, print a new enrolment secret.")
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Login name.") var name: String
+
+    func run() async throws {
+        await runReportingFailures {
+            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
+            defer { try? database.close() }
+            do {
+                let secret = try await relay.resetAccount(name: name)
+                print("reset \(name); one-time enrolment secret: \(secret)")
+            } catch RelayError.invalidInput(let why) {
+                throw CLIFailure(message: why, code: CLIFailure.noInput)
+            }
+        }
+    }
+}

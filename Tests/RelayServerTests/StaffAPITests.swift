@@ -1,0 +1,213 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import RelayCore
+import RelayCrypto
+import RelayStore
+import RelayTestSupport
+import Testing
+
+/// The advocates' API over real HTTP: enrolment, login with TOTP, roles, the audited view.
+struct StaffAPITests {
+    static let password = "violet-harbor-lamp-42"
+
+    /// Creates, enrols and logs in an account; returns its bearer token.
+    static func staff(_ server: RelayTestServer, _ name: String, _ role: Role) async throws -> String {
+        let secret = try await server.relay.createAccount(name: name, role: role)
+        let (status, body) = try await server.chat(
+            .post, "/api/v1/enrolment", token: nil, json: #"{"name":"\#(name)","secret":"\#(secret)","password":"\#(password)"}"#)
+        precondition(status == .created, "enrolment failed: \(body)")
+        let totpSecret = try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["totp_secret"]!
+        return try await login(server, name, totpSecret: totpSecret)
+    }
+
+    static func code(_ totpSecret: String, at date: Date) -> String {
+        let totp = TOTP(secret: base32Decode(totpSecret))
+        return totp.code(step: totp.step(at: UInt64(date.timeIntervalSince1970)))
+    }
+
+    static func login(_ server: RelayTestServer, _ name: String, totpSecret: String, password: String = password) async throws -> String {
+        let (status, body) = try await server.chat(
+            .post, "/api/v1/sessions", token: nil,
+            json: #"{"name":"\#(name)","password":"\#(password)","code":"\#(code(totpSecret, at: server.clock.now()))"}"#)
+        precondition(status == .created, "login failed: \(status) \(body)")
+        return try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["token"]!
+    }
+
+    static func base32Decode(_ text: String) -> [UInt8] {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var out: [UInt8] = []
+        var buffer: UInt32 = 0
+        var bits = 0
+        for char in text {
+            buffer = (buffer << 5) | UInt32(alphabet.firstIndex(of: char)!)
+            bits += 5
+            if bits >= 8 {
+                out.append(UInt8((buffer >> UInt32(bits - 8)) & 0xff))
+                bits -= 8
+            }
+        }
+        return out
+    }
+
+    static func smsThread(_ server: RelayTestServer, _ phone: String, _ text: String, sid: Int) async throws -> String {
+        try await server.relay.ingest(InboundMessage(address: .phone(phone), body: text, deliveryID: "SM" + String(format: "%032x", sid))).threadID
+    }
+
+    @Test func theAuthorisationMatrixHolds() async throws {
+        try await RelayTestServer.run { server in
+            let advocate = try await Self.staff(server, "ana", .advocate)
+            let other = try await Self.staff(server, "ben", .advocate)
+            let supervisor = try await Self.staff(server, "sam", .supervisor)
+            let compliance = try await Self.staff(server, "cora", .compliance)
+            let admin = try await Self.staff(server, "adam", .admin)
+            let mine = try await Self.smsThread(server, "+12025550100", "CANARY-MATRIX mine", sid: 1)
+            let theirs = try await Self.smsThread(server, "+12025550111", "CANARY-MATRIX theirs", sid: 2)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(mine)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(theirs)/claim", token: other).0 == .noContent)
+            // Claiming another advocate's thread is forbidden; a supervisor may take it.
+            #expect(try await server.chat(.post, "/api/v1/threads/\(theirs)/claim", token: advocate).0 == .forbidden)
+
+            struct Case {
+                let method: HTTPRequest.Method
+                let path: String
+                let json: String?
+            }
+            let routes: [String: Case] = [
+                "queue": Case(method: .get, path: "/api/v1/queue", json: nil),
+                "view": Case(method: .get, path: "/api/v1/threads/\(mine)", json: nil),
+                "reply": Case(method: .post, path: "/api/v1/threads/\(mine)/replies", json: #"{"text":"hello"}"#),
+                "audit": Case(method: .get, path: "/api/v1/audit", json: nil),
+            ]
+            let expected: [String: [String: HTTPResponse.Status]] = [
+                "advocate": ["queue": .ok, "view": .ok, "reply": .created, "audit": .forbidden],
+                "other": ["queue": .ok, "view": .forbidden, "reply": .forbidden, "audit": .forbidden],
+                "supervisor": ["queue": .ok, "view": .forbidden, "reply": .created, "audit": .forbidden],
+                "compliance": ["queue": .forbidden, "view": .forbidden, "reply": .forbidden, "audit": .ok],
+                "admin": ["queue": .forbidden, "view": .forbidden, "reply": .forbidden, "audit": .ok],
+                "none": ["queue": .unauthorized, "view": .unauthorized, "reply": .unauthorized, "audit": .unauthorized],
+                "garbage": ["queue": .unauthorized, "view": .unauthorized, "reply": .unauthorized, "audit": .unauthorized],
+            ]
+            let tokens: [String: String?] = [
+                "advocate": advocate, "other": other, "supervisor": supervisor, "compliance": compliance, "admin": admin, "none": nil,
+                "garbage": String(repeating: "A", count: 43),
+            ]
+            for (who, token) in tokens {
+                for (name, route) in routes {
+                    let (status, body) = try await server.chat(route.method, route.path, token: token, json: route.json)
+                    #expect(status == expected[who]![name]!, "\(who) \(name): \(status) \(body)")
+                    if who != "advocate" && who != "supervisor" {
+                        #expect(!body.contains("CANARY-MATRIX"), "\(who) \(name) leaked content")
+                    }
+                }
+            }
+            // Another advocate's thread opens only with a purpose, which is audited.
+            let (withPurpose, body) = try await server.chat(.get, "/api/v1/threads/\(mine)", token: other, headers: ["X-Access-Purpose": "covering Ana's shift"])
+            #expect(withPurpose == .ok && body.contains("CANARY-MATRIX mine"))
+            // An unknown thread is 404 for everyone allowed to look.
+            #expect(try await server.chat(.get, "/api/v1/threads/\(String(repeating: "f", count: 32))", token: advocate, headers: ["X-Access-Purpose": "x"]).0 == .notFound)
+
+            // Expired and disabled sessions.
+            try await server.relay.disableAccount(name: "ben")
+            #expect(try await server.chat(.get, "/api/v1/queue", token: other).0 == .unauthorized)
+            server.clock.advance(by: 31 * 60)
+            #expect(try await server.chat(.get, "/api/v1/queue", token: advocate).0 == .unauthorized)
+        }
+    }
+
+    @Test func aThreadIsNotShownWhenItsViewCannotBeAudited() async throws {
+        try await RelayTestServer.run { server in
+            let advocate = try await Self.staff(server, "ana", .advocate)
+            let thread = try await Self.smsThread(server, "+12025550100", "CANARY-FAILCLOSED", sid: 1)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            try await server.store.write { writer in try writer.blockAuditForTest() }
+            let (status, body) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
+            #expect(status == .serviceUnavailable)
+            #expect(body.contains(#""error":"audit_unavailable""#))
+            #expect(!body.contains("CANARY-FAILCLOSED"))
+        }
+    }
+
+    @Test func repeatedFailuresLockTheAccountAndUnknownNamesLookTheSame() async throws {
+        try await RelayTestServer.run { server in
+            let secret = try await server.relay.createAccount(name: "ana", role: .advocate)
+            let (_, enrolled) = try await server.chat(.post, "/api/v1/enrolment", token: nil, json: #"{"name":"ana","secret":"\#(secret)","password":"\#(Self.password)"}"#)
+            let totp = try JSONDecoder().decode([String: String].self, from: Data(enrolled.utf8))["totp_secret"]!
+            // The secret works once.
+            #expect(try await server.chat(.post, "/api/v1/enrolment", token: nil, json: #"{"name":"ana","secret":"\#(secret)","password":"\#(Self.password)"}"#).0 == .unauthorized)
+            let wrong = #"{"name":"ana","password":"not-the-password-1","code":"000000"}"#
+            let unknown = #"{"name":"nobody","password":"not-the-password-1","code":"000000"}"#
+            let a = try await server.chat(.post, "/api/v1/sessions", token: nil, json: wrong)
+            let b = try await server.chat(.post, "/api/v1/sessions", token: nil, json: unknown)
+            #expect(a.0 == .unauthorized && a == b)
+            for _ in 0..<4 { _ = try await server.chat(.post, "/api/v1/sessions", token: nil, json: wrong) }
+            // Locked now: even the right password and code are refused, with the same answer.
+            let right = #"{"name":"ana","password":"\#(Self.password)","code":"\#(Self.code(totp, at: server.clock.now()))"}"#
+            #expect(try await server.chat(.post, "/api/v1/sessions", token: nil, json: right) == a)
+            server.clock.advance(by: 90)
+            let later = #"{"name":"ana","password":"\#(Self.password)","code":"\#(Self.code(totp, at: server.clock.now()))"}"#
+            let ok = try await server.chat(.post, "/api/v1/sessions", token: nil, json: later)
+            #expect(ok.0 == .created)
+            // The same code does not work twice.
+            #expect(try await server.chat(.post, "/api/v1/sessions", token: nil, json: later).0 == .unauthorized)
+        }
+    }
+
+    @Test func sessionsExpireWhenIdleAndAfterTwelveHoursAndOnLogout() async throws {
+        try await RelayTestServer.run { server in
+            let token = try await Self.staff(server, "ana", .advocate)
+            for _ in 0..<24 {
+                server.clock.advance(by: 29 * 60)
+                #expect(try await server.chat(.get, "/api/v1/queue", token: token).0 == .ok)
+            }
+            // 12 h 5 min after login, still used every 29 minutes: the absolute limit ends it.
+            server.clock.advance(by: 29 * 60)
+            #expect(try await server.chat(.get, "/api/v1/queue", token: token).0 == .unauthorized)
+            let second = try await Self.staff(server, "bea", .advocate)
+            #expect(try await server.chat(.delete, "/api/v1/sessions/current", token: second).0 == .noContent)
+            #expect(try await server.chat(.get, "/api/v1/queue", token: second).0 == .unauthorized)
+        }
+    }
+
+    @Test func weakPasswordsAreRefusedAtEnrolment() async throws {
+        try await RelayTestServer.run { server in
+            let secret = try await server.relay.createAccount(name: "ana", role: .advocate)
+            for weak in ["short", "password1234", "aaaaaaaaaaaaaaa", "ana-ana-ana-ana"] {
+                let (status, body) = try await server.chat(.post, "/api/v1/enrolment", token: nil, json: #"{"name":"ana","secret":"\#(secret)","password":"\#(weak)"}"#)
+                #expect(status == .badRequest && body.contains("weak_password"), "\(weak)")
+            }
+        }
+    }
+
+    @Test func theFullStory() async throws {
+        try await RelayTestServer.run { server in
+            let advocate = try await Self.staff(server, "ana", .advocate)
+            let compliance = try await Self.staff(server, "cora", .compliance)
+            // A survivor writes by SMS (urgent words raise the priority).
+            _ = try await server.inboundSMS(from: "+12025550100", body: "please help, I am scared", sid: "SM" + String(format: "%032x", 1))
+            let (_, queueBody) = try await server.chat(.get, "/api/v1/queue", token: advocate)
+            #expect(!queueBody.contains("scared") && !queueBody.contains("2025550100"))
+            let queue = try JSONSerialization.jsonObject(with: Data(queueBody.utf8)) as! [String: [[String: Any]]]
+            let item = try #require(queue["threads"]?.first)
+            let thread = item["thread"] as! String
+            #expect(item["priority"] as? Int == 1)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            let (viewStatus, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
+            #expect(viewStatus == .ok && view.contains("please help, I am scared") && !view.contains("2025550100"))
+            let (replyStatus, reply) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"We are here. Are you safe to text?"}"#)
+            #expect(replyStatus == .created && reply.contains(#""status":"queued""#))
+            #expect(try await server.eventually("sent") { await server.twilio.received.count == 1 })
+            server.clock.advance(by: 20 * 60)
+            let (refused, refusal) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"still there?"}"#)
+            #expect(refused == .conflict && refusal.contains(#""error":"window_closed""#))
+            // The compliance officer sees the trail of all of it, without content.
+            let (auditStatus, audit) = try await server.chat(.get, "/api/v1/audit?thread=\(thread)", token: compliance)
+            #expect(auditStatus == .ok)
+            for action in ["thread.claim", "thread.view", "reply.send", "refused_window_closed"] {
+                #expect(audit.contains(action), "\(action) missing from the audit trail")
+            }
+            #expect(!audit.contains("scared") && !audit.contains("Are you safe"))
+        }
+    }
+}
