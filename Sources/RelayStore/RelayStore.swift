@@ -1,3 +1,5 @@
+import Foundation
+
 /// Read access inside one consistent snapshot.
 public protocol StoreReader {
     /// The contact with this address index, if any.
@@ -47,6 +49,10 @@ public protocol StoreReader {
     func holds() throws -> [HoldRecord]
     /// The hold on a thread, if any.
     func hold(threadID: String) throws -> HoldRecord?
+    /// Threads opened in [since, until) (for statistics), at most `limit`.
+    func threads(openedSince since: StoreTime, until: StoreTime, limit: Int) throws -> [ThreadRecord]
+    /// A contact's sealed case record.
+    func sealedCaseRecord(contactID: String) throws -> Data?
     /// An account by login name.
     func account(name: String) throws -> AccountRecord?
     /// An account by id.
@@ -117,6 +123,10 @@ public protocol StoreWriter: StoreReader {
     /// threads in `close`, crypto-shreds (key and messages) the threads in `purge`, and deletes the
     /// metadata rows of erased threads in `deleteMetadata`.
     func applyRetentionBatch(close: [String], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult
+    /// Stores (replacing) a contact's sealed case record.
+    func storeCaseRecord(contactID: String, sealed: Data, at time: StoreTime) throws
+    /// Sets or clears do-not-contact on every thread of a contact.
+    func setDoNotContact(contactID: String, _ value: Bool) throws
     /// Inserts an account.
     func insert(_ account: AccountRecord) throws
     /// Replaces an account's mutable fields.

@@ -140,7 +140,7 @@ struct StaffAPITests {
             let unknown = #"{"name":"nobody","password":"not-the-password-1","code":"000000"}"#
             let a = try await server.chat(.post, "/api/v1/sessions", token: nil, json: wrong)
             let b = try await server.chat(.post, "/api/v1/sessions", token: nil, json: unknown)
-            #expect(a.0 == .unauthorized && a == b)
+            #expect(a.0 == .unauthorized && a == b, "\(a) vs \(b)")
             for _ in 0..<4 { _ = try await server.chat(.post, "/api/v1/sessions", token: nil, json: wrong) }
             // Locked now: even the right password and code are refused, with the same answer.
             let right = #"{"name":"ana","password":"\#(Self.password)","code":"\#(Self.code(totp, at: server.clock.now()))"}"#
@@ -208,6 +208,59 @@ struct StaffAPITests {
                 #expect(audit.contains(action), "\(action) missing from the audit trail")
             }
             #expect(!audit.contains("scared") && !audit.contains("Are you safe"))
+        }
+    }
+
+    @Test func theCaseRecordIsKeptSealedAuditedAndShownWithTheThread() async throws {
+        try await RelayTestServer.run { server in
+            let advocate = try await Self.staff(server, "ana", .advocate)
+            let compliance = try await Self.staff(server, "cora", .compliance)
+            let thread = try await Self.smsThread(server, "+12025550100", "hello", sid: 1)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: advocate, json: #"{"text":"CANARY-NOTE works nights at the farm"}"#).0 == .ok)
+            let (_, referral) = try await server.chat(.post, "/api/v1/threads/\(thread)/case/referrals", token: advocate, json: #"{"to":"Legal aid clinic","outcome":"unknown"}"#)
+            let record = try JSONSerialization.jsonObject(with: Data(referral.utf8)) as! [String: Any]
+            let referralID = ((record["referrals"] as! [[String: Any]])[0]["id"] as! String)
+            #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/referrals/\(referralID)", token: advocate, json: #"{"outcome":"worked"}"#).0 == .ok)
+            #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/tags", token: advocate, json: #"{"tags":["agriculture-animal-husbandry"]}"#).0 == .ok)
+            #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/tags", token: advocate, json: #"{"tags":["not-a-type"]}"#).0 == .badRequest)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/referrals", token: advocate, json: #"{"to":"x","outcome":"maybe"}"#).0 == .badRequest)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: compliance, json: #"{"text":"x"}"#).0 == .forbidden)
+            // Do-not-contact in the safety record blocks replies.
+            let safety = #"{"safeToText":false,"safeTimes":"never","phoneMayBeMonitored":true,"doNotContact":true}"#
+            #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/safety", token: advocate, json: safety).0 == .ok)
+            let (refused, why) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"hi"}"#)
+            #expect(refused == .conflict && why.contains("do_not_contact"))
+            // The thread view carries the record.
+            let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
+            #expect(view.contains("CANARY-NOTE") && view.contains(#""outcome":"worked""#) && view.contains("agriculture-animal-husbandry") && view.contains(#""phoneMayBeMonitored":true"#))
+            // Sealed at rest; every change audited.
+            try await server.store.checkpointAndTruncate()
+            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: [Array("CANARY-NOTE".utf8), Array("Legal aid".utf8)]).isEmpty)
+            let (_, audit) = try await server.chat(.get, "/api/v1/audit?thread=\(thread)", token: compliance)
+            for action in ["case.note", "case.referral", "case.referral_outcome", "case.tags", "case.safety"] { #expect(audit.contains(action)) }
+            #expect(!audit.contains("CANARY-NOTE"))
+        }
+    }
+
+    @Test func supervisorsSeeWaitsAndResponseTimesWithoutContent() async throws {
+        try await RelayTestServer.run { server in
+            let supervisor = try await Self.staff(server, "sam", .supervisor)
+            let advocate = try await Self.staff(server, "ana", .advocate)
+            let answered = try await Self.smsThread(server, "+12025550100", "CANARY-STATS first", sid: 1)
+            server.clock.advance(by: 60)
+            _ = try await Self.smsThread(server, "+12025550111", "CANARY-STATS second", sid: 2)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/claim", token: advocate).0 == .noContent)
+            server.clock.advance(by: 60)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/replies", token: advocate, json: #"{"text":"hello"}"#).0 == .created)
+            let (status, body) = try await server.chat(.get, "/api/v1/stats", token: supervisor)
+            #expect(status == .ok)
+            let stats = try JSONDecoder().decode(QueueStatistics.self, from: Data(body.utf8))
+            #expect(stats.channels["sms"]?.waitingNow == 1)
+            #expect((59.9...60.1).contains(stats.channels["sms"]?.longestWaitSeconds ?? 0))
+            #expect(stats.channels["sms"]?.firstResponseP50Seconds == 120)
+            #expect(!body.contains("CANARY-STATS") && !body.contains("Heron") && !body.contains(answered))
+            #expect(try await server.chat(.get, "/api/v1/stats", token: advocate).0 == .forbidden)
         }
     }
 }

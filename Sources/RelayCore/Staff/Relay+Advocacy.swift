@@ -38,6 +38,8 @@ public struct ThreadView: Sendable, Equatable {
     public var messages: [ThreadMessageView]
     /// Earlier threads of the same contact, oldest first, with their messages.
     public var earlier: [(thread: ThreadRecord, messages: [ThreadMessageView])]
+    /// The contact's case record: notes, referrals, safety, tags.
+    public var caseRecord: CaseRecord
 
     public static func == (lhs: ThreadView, rhs: ThreadView) -> Bool {
         lhs.thread == rhs.thread && lhs.messages == rhs.messages && lhs.earlier.map(\.thread) == rhs.earlier.map(\.thread)
@@ -134,8 +136,12 @@ extension Relay {
             throw AccessError.auditUnavailable
         }
         // Only now is anything decrypted.
-        let (contact, threads) = try await store.read { reader in
-            (try thread.contactID.flatMap { try reader.contact(id: $0) }, try thread.contactID.map { try reader.threads(contactID: $0) } ?? [thread])
+        let relay = self
+        let (contact, threads, caseRecord) = try await store.read { reader in
+            (
+                try thread.contactID.flatMap { try reader.contact(id: $0) }, try thread.contactID.map { try reader.threads(contactID: $0) } ?? [thread],
+                try thread.contactID.map { try relay.caseRecord(contactID: $0, reader: reader) } ?? CaseRecord()
+            )
         }
         var earlier: [(ThreadRecord, [ThreadMessageView])] = []
         var current: [ThreadMessageView] = []
@@ -148,7 +154,7 @@ extension Relay {
             }
             if other.id == thread.id { current = views } else { earlier.append((other, views)) }
         }
-        return ThreadView(thread: thread, pseudonym: contact?.pseudonym ?? "—", messages: current, earlier: earlier)
+        return ThreadView(thread: thread, pseudonym: contact?.pseudonym ?? "—", messages: current, earlier: earlier, caseRecord: caseRecord)
     }
 
     /// Sends a reply as an advocate, audited with it; refusals (window, do-not-contact, opt-out) are
@@ -164,7 +170,7 @@ extension Relay {
             try await audit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: threadID, details: ["message": receipt.messageID]))
             return receipt
         } catch let refusal as ReplyRefusal {
-            try? await audit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: threadID, outcome: "refused_\(refusal.rawValue)"))
+            _ = try? await audit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: threadID, outcome: "refused_\(refusal.rawValue)"))
             throw refusal
         }
     }

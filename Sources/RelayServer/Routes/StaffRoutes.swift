@@ -63,7 +63,16 @@ struct StaffRoutes<Context: RequestContext> {
         let do_not_contact: Bool
         let messages: [MessageView]
         let earlier: [Earlier]
+        let case_record: CaseRecord
     }
+    struct NoteInput: Decodable { let text: String }
+    struct ReferralInput: Decodable {
+        let to: String
+        let outcome: String
+    }
+    struct OutcomeInput: Decodable { let outcome: String }
+    struct TagsInput: Decodable { let tags: [String] }
+    struct TypologyAnswer: Encodable { let tags: [String] }
     struct ReplyInput: Decodable { let text: String }
     struct ReplyAnswer: Encodable {
         let id: String
@@ -96,6 +105,36 @@ struct StaffRoutes<Context: RequestContext> {
         api.get("threads/:id") { request, context in try await view(request, context: context) }
         api.post("threads/:id/replies") { request, context in try await reply(request, context: context) }
         api.get("audit") { request, _ in try await auditRead(request) }
+        api.get("stats") { request, _ in
+            let session = try await authenticate(request)
+            let stats = try await mapped { try await relay.statistics(by: session.identity) }
+            return try RequestSupport.json(stats)
+        }
+        api.get("typology") { request, _ in
+            _ = try await authenticate(request)
+            return try RequestSupport.json(TypologyAnswer(tags: CaseRecord.typology))
+        }
+        api.post("threads/:id/case/notes") { request, context in
+            let input = try await input(NoteInput.self, request)
+            return try await change(request, context, .note(input.text))
+        }
+        api.post("threads/:id/case/referrals") { request, context in
+            let input = try await input(ReferralInput.self, request)
+            return try await change(request, context, .referral(to: input.to, outcome: input.outcome))
+        }
+        api.put("threads/:id/case/referrals/:referral") { request, context in
+            let input = try await input(OutcomeInput.self, request)
+            guard let referral = context.parameters.get("referral"), referral.count <= 64 else { throw APIError.notFound }
+            return try await change(request, context, .referralOutcome(id: referral, outcome: input.outcome))
+        }
+        api.put("threads/:id/case/safety") { request, context in
+            let input = try await input(CaseRecord.Safety.self, request)
+            return try await change(request, context, .safety(input))
+        }
+        api.put("threads/:id/case/tags") { request, context in
+            let input = try await input(TagsInput.self, request)
+            return try await change(request, context, .tags(input.tags))
+        }
     }
 
     // MARK: - Authentication
@@ -188,7 +227,8 @@ struct StaffRoutes<Context: RequestContext> {
         return try RequestSupport.json(ThreadAnswer(
             thread: view.thread.id, pseudonym: view.pseudonym, channel: view.thread.channel.rawValue, state: view.thread.state.rawValue,
             do_not_contact: view.thread.doNotContact, messages: Self.views(view.messages),
-            earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: Date(storeTime: $0.thread.openedAt).rfc3339, messages: Self.views($0.messages)) }))
+            earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: Date(storeTime: $0.thread.openedAt).rfc3339, messages: Self.views($0.messages)) },
+            case_record: view.caseRecord))
     }
 
     func reply(_ request: Request, context: Context) async throws -> Response {
@@ -197,6 +237,18 @@ struct StaffRoutes<Context: RequestContext> {
         let input = try RequestSupport.decodeJSON(ReplyInput.self, from: try await RequestSupport.body(of: request, limit: 32 * 1024))
         let receipt = try await mapped { try await relay.reply(threadID: id, text: input.text, by: session.identity) }
         return try RequestSupport.json(ReplyAnswer(id: receipt.messageID, status: receipt.outboxState?.rawValue ?? "delivered"), status: .created)
+    }
+
+    func input<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        try RequestSupport.decodeJSON(T.self, from: try await RequestSupport.body(of: request, limit: 32 * 1024))
+    }
+
+    /// Applies a case-record change and answers with the whole record.
+    func change(_ request: Request, _ context: Context, _ change: CaseChange) async throws -> Response {
+        let session = try await authenticate(request)
+        let id = try threadID(context)
+        let record = try await mapped { try await relay.changeCaseRecord(threadID: id, change, by: session.identity) }
+        return try RequestSupport.json(record)
     }
 
     func auditRead(_ request: Request) async throws -> Response {

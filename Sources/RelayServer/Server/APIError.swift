@@ -22,7 +22,10 @@ public struct APIError: Error, HTTPResponseError, Equatable {
 
     /// Renders the JSON envelope.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = try JSONEncoder().encode(["error": code, "message": message])
+        // Sorted keys: the same error always reads byte for byte the same (a dictionary's order varies per process).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = try encoder.encode(["error": code, "message": message])
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

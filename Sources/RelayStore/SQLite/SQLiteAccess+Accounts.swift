@@ -94,6 +94,29 @@ extension SQLiteAccess {
         try db.execute(sql: "UPDATE thread SET priority = max(priority, ?) WHERE id = ?", arguments: [priority, threadID])
     }
 
+    func threads(openedSince since: StoreTime, until: StoreTime, limit: Int) throws -> [ThreadRecord] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM thread WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at LIMIT ?", arguments: [since, until, limit]
+        ).map(Self.thread(from:))
+    }
+
+    func sealedCaseRecord(contactID: String) throws -> Data? {
+        try Data.fetchOne(db, sql: "SELECT sealed FROM case_record WHERE contact_id = ?", arguments: [contactID])
+    }
+
+    func storeCaseRecord(contactID: String, sealed: Data, at time: StoreTime) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO case_record (contact_id, sealed, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(contact_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at
+                """,
+            arguments: [contactID, sealed, time])
+    }
+
+    func setDoNotContact(contactID: String, _ value: Bool) throws {
+        try db.execute(sql: "UPDATE thread SET do_not_contact = ? WHERE contact_id = ?", arguments: [value, contactID])
+    }
+
     static func account(from row: Row) throws -> AccountRecord {
         guard let role = Role(rawValue: row["role"]) else { throw StoreError.corruptRow(table: "account") }
         return AccountRecord(

@@ -138,6 +138,15 @@ enum SQLiteMigrations {
                 ALTER TABLE thread ADD COLUMN first_response_at INTEGER;
                 """)
         }
+        migrator.registerMigration("v5-case-records") { db in
+            try db.execute(sql: """
+                CREATE TABLE case_record (
+                    contact_id TEXT PRIMARY KEY NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+                    sealed BLOB NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,88 @@
+import Foundation
+import RelayCrypto
+import RelayStore
+
+extension Relay {
+    static func caseContext(_ contactID: String) -> SealContext {
+        SealContext(threadID: contactID, messageID: "case", direction: "record")
+    }
+
+    /// The case record of a thread's contact (empty if none yet). Callers audit the view first.
+    func caseRecord(contactID: String, reader: any StoreReader) throws -> CaseRecord {
+        guard let contact = try reader.contact(id: contactID), let stored = contact.key else { return CaseRecord() }
+        guard let sealed = try reader.sealedCaseRecord(contactID: contactID) else { return CaseRecord() }
+        let key = try envelope.unwrap(stored.wrapped, owner: contactID)
+        let plain = try envelope.open(sealed, with: key, context: Self.caseContext(contactID))
+        return try JSONDecoder().decode(CaseRecord.self, from: Data(plain))
+    }
+
+    /// Reads a thread's case record for an advocate (audited first, like a thread view).
+    public func viewCaseRecord(threadID: String, by identity: StaffIdentity) async throws -> CaseRecord {
+        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+        guard let thread = try await store.read({ try $0.thread(id: threadID) }), let contactID = thread.contactID else { throw AccessError.notFound }
+        if thread.assignedTo != identity.accountID && identity.role != .supervisor { throw AccessError.forbidden }
+        do {
+            try await audit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "case.view", threadID: threadID))
+        } catch {
+            throw AccessError.auditUnavailable
+        }
+        let relay = self
+        return try await store.read { try relay.caseRecord(contactID: contactID, reader: $0) }
+    }
+
+    /// Changes a thread's case record; the change and its audit event commit together.
+    public func changeCaseRecord(threadID: String, _ change: CaseChange, by identity: StaffIdentity) async throws -> CaseRecord {
+        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+        let now = clock.now()
+        let relay = self
+        @Sendable func bounded(_ text: String, _ limit: Int, _ what: String) throws -> String {
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty, trimmed.count <= limit else { throw RelayError.invalidInput("\(what) must be 1 to \(limit) characters") }
+            return trimmed
+        }
+        // Validate before touching anything.
+        switch change {
+        case .note(let text): _ = try bounded(text, 4_000, "a note")
+        case .referral(let to, let outcome):
+            _ = try bounded(to, 200, "a referral")
+            guard CaseRecord.outcomes.contains(outcome) else { throw RelayError.invalidInput("outcome must be worked, did_not or unknown") }
+        case .referralOutcome(_, let outcome):
+            guard CaseRecord.outcomes.contains(outcome) else { throw RelayError.invalidInput("outcome must be worked, did_not or unknown") }
+        case .safety(let safety):
+            guard (safety.safeTimes?.count ?? 0) <= 200 else { throw RelayError.invalidInput("safe times are at most 200 characters") }
+        case .tags(let tags):
+            guard tags.count <= 25, tags.allSatisfy(CaseRecord.typology.contains) else {
+                throw RelayError.invalidInput("tags must come from the typology (GET /api/v1/typology)")
+            }
+        }
+        return try await store.write { writer in
+            guard let thread = try writer.thread(id: threadID), let contactID = thread.contactID,
+                let contact = try writer.contact(id: contactID), let stored = contact.key
+            else { throw AccessError.notFound }
+            if thread.assignedTo != identity.accountID && identity.role != .supervisor { throw AccessError.forbidden }
+            var record = try relay.caseRecord(contactID: contactID, reader: writer)
+            let stamp = now.rfc3339
+            switch change {
+            case .note(let text):
+                record.notes.append(.init(id: RandomToken.identifier(), by: identity.name, at: stamp, text: try bounded(text, 4_000, "a note")))
+            case .referral(let to, let outcome):
+                record.referrals.append(.init(id: RandomToken.identifier(), to: try bounded(to, 200, "a referral"), outcome: outcome, at: stamp, by: identity.name))
+            case .referralOutcome(let id, let outcome):
+                guard let index = record.referrals.firstIndex(where: { $0.id == id }) else { throw AccessError.notFound }
+                record.referrals[index].outcome = outcome
+            case .safety(let safety):
+                record.safety = safety
+                try writer.setDoNotContact(contactID: contactID, safety.doNotContact)
+            case .tags(let tags):
+                record.tags = Array(Set(tags)).sorted()
+            }
+            let key = try relay.envelope.unwrap(stored.wrapped, owner: contactID)
+            let plain = try JSONEncoder().encode(record)
+            let sealed = relay.envelope.seal(Array(plain), with: key, context: Self.caseContext(contactID))
+            try writer.storeCaseRecord(contactID: contactID, sealed: Data(sealed), at: now.storeTime)
+            _ = try Self.appendAudit(
+                AuditEvent(actor: identity.name, role: identity.role.rawValue, action: change.action, threadID: threadID), at: now, writer: writer)
+            return record
+        }
+    }
+}
