@@ -9,11 +9,20 @@ public enum LiveEvent: Sendable, Equatable {
     case deleted(id: String)
     /// The conversation was erased; the stream ends.
     case erased
+    /// For advocates: a survivor wrote in a thread (no content: open the thread to read it).
+    case threadMessage(threadID: String)
+    /// For advocates: the queue changed (claimed, transferred, closed).
+    case queueChanged(threadID: String)
+    /// For advocates: a reply's delivery state changed.
+    case replyStatus(threadID: String, messageID: String, state: String)
 }
 
 /// In-memory fan-out of live events to the streams of one contact. Nothing is stored; a stream
 /// that is not connected simply misses the event and reads the history instead.
 public actor LiveEvents {
+    /// The channel every advocate stream listens on (events there carry ids only, never content).
+    public static let staffChannel = "staff:all"
+
     private var subscribers: [String: [UUID: AsyncStream<LiveEvent>.Continuation]] = [:]
 
     /// Creates an empty hub.

@@ -114,6 +114,7 @@ extension Relay {
         if !receipt.duplicate {
             let text = String(decoding: body, as: UTF8.self)
             await events.publish(.message(id: receipt.messageID, from: .inbound, text: text, at: Date(storeTime: now)), to: receipt.contactID)
+            await events.publish(.threadMessage(threadID: receipt.threadID), to: LiveEvents.staffChannel)
         }
         logger.debug(
             "inbound message stored",

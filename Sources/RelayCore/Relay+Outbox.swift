@@ -93,7 +93,7 @@ extension Relay {
     public func recordSendOutcome(outboxID: String, messageID: String, _ outcome: SendOutcome) async throws {
         let now = clock.now().storeTime
         let providerIndexKey = keyring.blindIndex(.providerMessageID)
-        let state = try await store.write { writer -> OutboxState? in
+        let result = try await store.write { writer -> (OutboxState, String)? in
             guard var entry = try writer.outbox(messageID: messageID), entry.id == outboxID, entry.state == .sending else { return nil }
             entry.updatedAt = now
             switch outcome {
@@ -121,9 +121,12 @@ extension Relay {
                 entry.errorCode = reason
             }
             try writer.update(entry)
-            return entry.state
+            return (entry.state, entry.threadID)
         }
-        logger.info("outbox attempt recorded", metadata: ["message.id": "\(messageID)", "outbox.state": "\(state?.rawValue ?? "stale")"])
+        if let (state, threadID) = result {
+            await events.publish(.replyStatus(threadID: threadID, messageID: messageID, state: state.rawValue), to: LiveEvents.staffChannel)
+        }
+        logger.info("outbox attempt recorded", metadata: ["message.id": "\(messageID)", "outbox.state": "\(result?.0.rawValue ?? "stale")"])
     }
 
     /// Applies a provider delivery callback. Only moves forward: `sent` → `delivered` or `failed`.

@@ -209,8 +209,8 @@ final class LiveStream: Sendable {
         self.iterator = IteratorBox(frames.makeAsyncIterator())
     }
 
-    static func open(port: Int, token: String) async throws -> LiveStream {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/chat/events")
+    static func open(port: Int, token: String, path: String = "/chat/events") async throws -> LiveStream {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         precondition(response.status == .ok)

@@ -68,7 +68,8 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
 }
 
 extension Relay {
-    static let workingRoles: Set<Role> = [.advocate, .supervisor]
+    /// Roles that work threads.
+    public static let workingRoles: Set<Role> = [.advocate, .supervisor]
 
     /// Words that raise a thread's priority when a survivor writes them (English and Spanish).
     public static let urgentWords: Set<String> = [
@@ -106,6 +107,25 @@ extension Relay {
             try writer.assign(threadID: threadID, to: identity.accountID)
             _ = try Self.appendAudit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.claim", threadID: threadID), at: now, writer: writer)
         }
+        await events.publish(.queueChanged(threadID: threadID), to: LiveEvents.staffChannel)
+    }
+
+    /// Hands a thread to another advocate or supervisor: the one working it or a supervisor may.
+    public func transfer(threadID: String, to name: String, by identity: StaffIdentity) async throws {
+        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+        let now = clock.now()
+        try await store.write { writer in
+            guard let thread = try writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
+            if thread.assignedTo != identity.accountID && identity.role != .supervisor { throw AccessError.forbidden }
+            guard let target = try writer.account(name: name), !target.disabled, Self.workingRoles.contains(target.role) else {
+                throw RelayError.invalidInput("no active advocate or supervisor by that name")
+            }
+            try writer.assign(threadID: threadID, to: target.id)
+            _ = try Self.appendAudit(
+                AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.transfer", threadID: threadID, details: ["to": target.name]),
+                at: now, writer: writer)
+        }
+        await events.publish(.queueChanged(threadID: threadID), to: LiveEvents.staffChannel)
     }
 
     /// Closes a thread the caller works (or any, for a supervisor).
@@ -118,6 +138,7 @@ extension Relay {
             try writer.closeThread(id: threadID, at: now.storeTime)
             _ = try Self.appendAudit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.close", threadID: threadID), at: now, writer: writer)
         }
+        await events.publish(.queueChanged(threadID: threadID), to: LiveEvents.staffChannel)
     }
 
     /// Opens a thread for an advocate. The audit event is written durably first; if it cannot be,

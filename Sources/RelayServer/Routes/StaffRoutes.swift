@@ -72,6 +72,7 @@ struct StaffRoutes<Context: RequestContext> {
     }
     struct OutcomeInput: Decodable { let outcome: String }
     struct TagsInput: Decodable { let tags: [String] }
+    struct TransferInput: Decodable { let to: String }
     struct TypologyAnswer: Encodable { let tags: [String] }
     struct ReplyInput: Decodable { let text: String }
     struct ReplyAnswer: Encodable {
@@ -105,6 +106,17 @@ struct StaffRoutes<Context: RequestContext> {
         api.get("threads/:id") { request, context in try await view(request, context: context) }
         api.post("threads/:id/replies") { request, context in try await reply(request, context: context) }
         api.get("audit") { request, _ in try await auditRead(request) }
+        api.get("events") { request, _ in
+            let session = try await authenticate(request)
+            guard Relay.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: "forbidden", message: "your role does not allow this") }
+            return EventStream.response(events: relay.events, channel: LiveEvents.staffChannel)
+        }
+        api.post("threads/:id/transfer") { request, context in
+            let session = try await authenticate(request)
+            let input = try await input(TransferInput.self, request)
+            try await mapped { try await relay.transfer(threadID: try threadID(context), to: input.to, by: session.identity) }
+            return RequestSupport.noContent
+        }
         api.get("stats") { request, _ in
             let session = try await authenticate(request)
             let stats = try await mapped { try await relay.statistics(by: session.identity) }

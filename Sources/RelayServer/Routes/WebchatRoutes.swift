@@ -133,54 +133,9 @@ struct WebchatRoutes<Context: RequestContext> {
 
     // MARK: - Live events
 
-    /// Server-sent events: `message`, `deleted` and `erased`, with a comment line every 15 seconds
-    /// so that proxies keep the stream open.
+    /// Server-sent events of the survivor's conversation: `message`, `deleted` and `erased`.
     func events(_ request: Request, context: Context) async throws -> Response {
         let session = try await authenticate(request)
-        let relay = self.relay
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream; charset=utf-8"
-        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
-        let body = ResponseBody { writer in
-            let (subscription, stream) = await relay.events.subscribe(contactID: session.contactID)
-            let (frames, output) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(128))
-            output.yield(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
-            let forwarder = Task {
-                for await event in stream { output.yield(ByteBuffer(string: Self.frame(event))) }
-                output.finish()
-            }
-            let heartbeat = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(15))
-                    output.yield(ByteBuffer(string: ": keep-alive\n\n"))
-                }
-            }
-            do {
-                for await frame in frames { try await writer.write(frame) }
-            } catch {
-                // The client went away.
-            }
-            forwarder.cancel()
-            heartbeat.cancel()
-            await relay.events.unsubscribe(contactID: session.contactID, id: subscription)
-            try? await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: headers, body: body)
-    }
-
-    static func frame(_ event: LiveEvent) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        switch event {
-        case .message(let id, let from, let text, let at):
-            let view = MessageView(id: id, text: text, from: from == .inbound ? "me" : "advocate", at: at.rfc3339)
-            let data = (try? encoder.encode(view)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            return "event: message\ndata: \(data)\n\n"
-        case .deleted(let id):
-            let data = (try? encoder.encode(IDAnswer(id: id))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            return "event: deleted\ndata: \(data)\n\n"
-        case .erased:
-            return "event: erased\ndata: {}\n\n"
-        }
+        return EventStream.response(events: relay.events, channel: session.contactID)
     }
 }

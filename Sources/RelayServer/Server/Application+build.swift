@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -46,8 +47,20 @@ public func buildApplication(
 /// The router with every route and middleware (exposed for router-level tests).
 public func buildRouter(relay: Relay, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+    let metrics = RelayMetrics()
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: MetricsRecordingMiddleware(metrics: metrics))
     router.add(middleware: ErrorEnvelopeMiddleware())
+    router.get("/metrics") { _, _ -> Response in
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: await metrics.render(relay: relay))))
+    }
+    router.get("/openapi.json") { _, _ -> Response in
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+    }
     let limiter = RateLimiter(hashKey: relay.keyring.blindIndex(.rateLimit))
     HealthRoutes(relay: relay).register(on: router)
     WebchatPageRoutes(configuration: configuration).register(on: router)

@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RelayCore
+import RelayStore
+import ServiceLifecycle
+
+/// Server-sent events from a `LiveEvents` channel, with a comment line every 15 seconds so that
+/// proxies keep the stream open; the subscription ends when the client goes away.
+enum EventStream {
+    struct IDFrame: Encodable { let id: String }
+    struct MessageFrame: Encodable {
+        let id: String
+        let text: String
+        let from: String
+        let at: String
+    }
+    struct ThreadFrame: Encodable { let thread: String }
+    struct ReplyFrame: Encodable {
+        let thread: String
+        let message: String
+        let state: String
+    }
+
+    static func response(events: LiveEvents, channel: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        let body = ResponseBody { writer in
+            let (subscription, stream) = await events.subscribe(contactID: channel)
+            let (frames, output) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(128))
+            output.yield(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
+            let forwarder = Task {
+                for await event in stream { output.yield(ByteBuffer(string: frame(event))) }
+                output.finish()
+            }
+            let heartbeat = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(15))
+                    output.yield(ByteBuffer(string: ": keep-alive\n\n"))
+                }
+            }
+            // A graceful shutdown ends open streams, so that the server can stop.
+            await withGracefulShutdownHandler {
+                do {
+                    for await frame in frames { try await writer.write(frame) }
+                } catch {
+                    // The client went away.
+                }
+            } onGracefulShutdown: {
+                output.finish()
+            }
+            forwarder.cancel()
+            heartbeat.cancel()
+            await events.unsubscribe(contactID: channel, id: subscription)
+            try? await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static func frame(_ event: LiveEvent) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func line(_ name: String, _ value: some Encodable) -> String {
+            let data = (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            return "event: \(name)\ndata: \(data)\n\n"
+        }
+        switch event {
+        case .message(let id, let from, let text, let at):
+            return line("message", MessageFrame(id: id, text: text, from: from == .inbound ? "me" : "advocate", at: at.rfc3339))
+        case .deleted(let id):
+            return line("deleted", IDFrame(id: id))
+        case .erased:
+            return "event: erased\ndata: {}\n\n"
+        case .threadMessage(let thread):
+            return line("thread.message", ThreadFrame(thread: thread))
+        case .queueChanged(let thread):
+            return line("queue.changed", ThreadFrame(thread: thread))
+        case .replyStatus(let thread, let message, let state):
+            return line("reply.status", ReplyFrame(thread: thread, message: message, state: state))
+        }
+    }
+}
