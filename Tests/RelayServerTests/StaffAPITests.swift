@@ -58,14 +58,14 @@ struct StaffAPITests {
     @Test func theAuthorisationMatrixHolds() async throws {
         try await RelayTestServer.run { server in
             let advocate = try await Self.staff(server, "ana", .advocate)
-            let other = try await Self.staff(server, "ben", .advocate)
+            let other_ = try await Self.staff(server, "ben", .advocate)
             let supervisor = try await Self.staff(server, "sam", .supervisor)
             let compliance = try await Self.staff(server, "cora", .compliance)
             let admin = try await Self.staff(server, "adam", .admin)
             let mine = try await Self.smsThread(server, "+12025550100", "CANARY-MATRIX mine", sid: 1)
             let theirs = try await Self.smsThread(server, "+12025550111", "CANARY-MATRIX theirs", sid: 2)
             #expect(try await server.chat(.post, "/api/v1/threads/\(mine)/claim", token: advocate).0 == .noContent)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(theirs)/claim", token: other).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(theirs)/claim", token: other_).0 == .noContent)
             // Claiming another advocate's thread is forbidden; a supervisor may take it.
             #expect(try await server.chat(.post, "/api/v1/threads/\(theirs)/claim", token: advocate).0 == .forbidden)
 
@@ -74,24 +74,42 @@ struct StaffAPITests {
                 let path: String
                 let json: String?
             }
-            let routes: [String: Case] = [
-                "queue": Case(method: .get, path: "/api/v1/queue", json: nil),
-                "view": Case(method: .get, path: "/api/v1/threads/\(mine)", json: nil),
-                "reply": Case(method: .post, path: "/api/v1/threads/\(mine)/replies", json: #"{"text":"hello"}"#),
-                "audit": Case(method: .get, path: "/api/v1/audit", json: nil),
+            // Every staff route × every role (plus no token and a garbage token). Routes that change
+            // state come last in each row so that earlier answers are not affected.
+            let routes: [(String, Case)] = [
+                ("queue", Case(method: .get, path: "/api/v1/queue", json: nil)),
+                ("view", Case(method: .get, path: "/api/v1/threads/\(mine)", json: nil)),
+                ("typology", Case(method: .get, path: "/api/v1/typology", json: nil)),
+                ("stats", Case(method: .get, path: "/api/v1/stats", json: nil)),
+                ("audit", Case(method: .get, path: "/api/v1/audit", json: nil)),
+                ("note", Case(method: .post, path: "/api/v1/threads/\(mine)/case/notes", json: #"{"text":"n"}"#)),
+                ("tags", Case(method: .put, path: "/api/v1/threads/\(mine)/case/tags", json: #"{"tags":[]}"#)),
+                ("safety", Case(method: .put, path: "/api/v1/threads/\(mine)/case/safety", json: #"{"phoneMayBeMonitored":false,"doNotContact":false}"#)),
+                ("reply", Case(method: .post, path: "/api/v1/threads/\(mine)/replies", json: #"{"text":"hello"}"#)),
+                ("transfer", Case(method: .post, path: "/api/v1/threads/\(mine)/transfer", json: #"{"to":"ana"}"#)),
+                ("claim", Case(method: .post, path: "/api/v1/threads/\(mine)/claim", json: nil)),
             ]
+            let work: [String: HTTPResponse.Status] = [
+                "queue": .ok, "view": .ok, "typology": .ok, "stats": .forbidden, "audit": .forbidden, "note": .ok, "tags": .ok,
+                "safety": .ok, "reply": .created, "transfer": .noContent, "claim": .noContent,
+            ]
+            var other = work.mapValues { _ in HTTPResponse.Status.forbidden }
+            other["queue"] = .ok
+            other["typology"] = .ok
+            var supervisorRow = work
+            supervisorRow["view"] = .forbidden  // not assigned and no purpose
+            supervisorRow["stats"] = .ok
+            var oversight = work.mapValues { _ in HTTPResponse.Status.forbidden }
+            oversight["typology"] = .ok
+            oversight["audit"] = .ok
+            let unauthenticated = work.mapValues { _ in HTTPResponse.Status.unauthorized }
             let expected: [String: [String: HTTPResponse.Status]] = [
-                "advocate": ["queue": .ok, "view": .ok, "reply": .created, "audit": .forbidden],
-                "other": ["queue": .ok, "view": .forbidden, "reply": .forbidden, "audit": .forbidden],
-                "supervisor": ["queue": .ok, "view": .forbidden, "reply": .created, "audit": .forbidden],
-                "compliance": ["queue": .forbidden, "view": .forbidden, "reply": .forbidden, "audit": .ok],
-                "admin": ["queue": .forbidden, "view": .forbidden, "reply": .forbidden, "audit": .ok],
-                "none": ["queue": .unauthorized, "view": .unauthorized, "reply": .unauthorized, "audit": .unauthorized],
-                "garbage": ["queue": .unauthorized, "view": .unauthorized, "reply": .unauthorized, "audit": .unauthorized],
+                "advocate": work, "other": other, "supervisor": supervisorRow, "compliance": oversight, "admin": oversight,
+                "none": unauthenticated, "garbage": unauthenticated,
             ]
-            let tokens: [String: String?] = [
-                "advocate": advocate, "other": other, "supervisor": supervisor, "compliance": compliance, "admin": admin, "none": nil,
-                "garbage": String(repeating: "A", count: 43),
+            let tokens: [(String, String?)] = [
+                ("none", nil), ("garbage", String(repeating: "A", count: 43)), ("other", other_), ("compliance", compliance), ("admin", admin),
+                ("supervisor", supervisor), ("advocate", advocate),
             ]
             for (who, token) in tokens {
                 for (name, route) in routes {
@@ -101,16 +119,20 @@ struct StaffAPITests {
                         #expect(!body.contains("CANARY-MATRIX"), "\(who) \(name) leaked content")
                     }
                 }
+                if who == "supervisor" {
+                    // The supervisor's transfer and claim took the thread: give it back to the advocate.
+                    #expect(try await server.chat(.post, "/api/v1/threads/\(mine)/transfer", token: supervisor, json: #"{"to":"ana"}"#).0 == .noContent)
+                }
             }
             // Another advocate's thread opens only with a purpose, which is audited.
-            let (withPurpose, body) = try await server.chat(.get, "/api/v1/threads/\(mine)", token: other, headers: ["X-Access-Purpose": "covering Ana's shift"])
+            let (withPurpose, body) = try await server.chat(.get, "/api/v1/threads/\(mine)", token: other_, headers: ["X-Access-Purpose": "covering Ana's shift"])
             #expect(withPurpose == .ok && body.contains("CANARY-MATRIX mine"))
             // An unknown thread is 404 for everyone allowed to look.
             #expect(try await server.chat(.get, "/api/v1/threads/\(String(repeating: "f", count: 32))", token: advocate, headers: ["X-Access-Purpose": "x"]).0 == .notFound)
 
             // Expired and disabled sessions.
             try await server.relay.disableAccount(name: "ben")
-            #expect(try await server.chat(.get, "/api/v1/queue", token: other).0 == .unauthorized)
+            #expect(try await server.chat(.get, "/api/v1/queue", token: other_).0 == .unauthorized)
             server.clock.advance(by: 31 * 60)
             #expect(try await server.chat(.get, "/api/v1/queue", token: advocate).0 == .unauthorized)
         }
@@ -184,6 +206,7 @@ struct StaffAPITests {
         try await RelayTestServer.run { server in
             let advocate = try await Self.staff(server, "ana", .advocate)
             let compliance = try await Self.staff(server, "cora", .compliance)
+            let supervisor = try await Self.staff(server, "sam", .supervisor)
             // A survivor writes by SMS (urgent words raise the priority).
             _ = try await server.inboundSMS(from: "+12025550100", body: "please help, I am scared", sid: "SM" + String(format: "%032x", 1))
             let (_, queueBody) = try await server.chat(.get, "/api/v1/queue", token: advocate)
@@ -192,6 +215,9 @@ struct StaffAPITests {
             let item = try #require(queue["threads"]?.first)
             let thread = item["thread"] as! String
             #expect(item["priority"] as? Int == 1)
+            server.clock.advance(by: 45)
+            let (_, waits) = try await server.chat(.get, "/api/v1/stats", token: supervisor)
+            #expect(waits.contains(#""waitingNow":1"#) && !waits.contains(thread))
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
             let (viewStatus, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
             #expect(viewStatus == .ok && view.contains("please help, I am scared") && !view.contains("2025550100"))
