@@ -58,8 +58,13 @@ public struct TwilioClient: Sendable {
             return .accepted(providerMessageID: sid)
         case 429:
             return .retry(code: code ?? "20429")
+        case 503:
+            // Service unavailable: the request was not taken on. Safe to try again.
+            return .retry(code: code ?? "http_503")
         case 500...599:
-            return .retry(code: code ?? "http_\(response.status.code)")
+            // Any other 5xx may have come after the message was created (a proxy timing out, say):
+            // its fate is unknown, and a reply must never reach a monitored phone twice.
+            return .unknown(reason: code ?? "http_\(response.status.code)")
         default:
             if code == "20429" { return .retry(code: "20429") }
             return .permanentFailure(code: code ?? "http_\(response.status.code)", optedOut: code == "21610")

@@ -28,8 +28,18 @@ public actor LiveEvents {
     /// Creates an empty hub.
     public init() {}
 
-    /// Subscribes to a contact's events. The stream ends when `unsubscribe` is called or the contact is erased.
-    public func subscribe(contactID: String) -> (UUID, AsyncStream<LiveEvent>) {
+    /// Most streams one webchat contact may hold open.
+    public static let maximumPerChannel = 4
+    /// Most streams on the advocates' channel, and in all.
+    public static let maximumStaffStreams = 500
+    /// Most streams in all.
+    public static let maximumStreams = 20_000
+
+    /// Subscribes to a contact's events, or returns `nil` when the contact or the server already has
+    /// as many open streams as allowed. The stream ends when `unsubscribe` is called or the contact is erased.
+    public func subscribe(contactID: String) -> (UUID, AsyncStream<LiveEvent>)? {
+        let perChannel = contactID == Self.staffChannel ? Self.maximumStaffStreams : Self.maximumPerChannel
+        guard (subscribers[contactID]?.count ?? 0) < perChannel, openStreams < Self.maximumStreams else { return nil }
         let id = UUID()
         let (stream, continuation) = AsyncStream.makeStream(of: LiveEvent.self, bufferingPolicy: .bufferingNewest(64))
         subscribers[contactID, default: [:]][id] = continuation

@@ -29,26 +29,34 @@ extension Relay {
     public func eraseContact(id contactID: String) async throws -> ContactErasure {
         let now = clock.now()
         let defers = settings.holdDefersSurvivorErase
-        let result = try await store.write { writer -> ContactErasure in
-            var erasure = ContactErasure(threadsErased: 0, messagesDeleted: 0)
-            for thread in try writer.threads(contactID: contactID) where thread.state != .erased {
-                if defers, try writer.hold(threadID: thread.id) != nil {
-                    // A legal hold defers the erasure; retention carries it out once the hold is released.
-                    try writer.markEraseRequested(threadID: thread.id, at: now.storeTime)
-                    erasure.threadsDeferred += 1
-                    _ = try Self.appendAudit(
-                        AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id, outcome: "deferred_by_hold"),
-                        at: now, writer: writer)
-                    continue
-                }
-                erasure.messagesDeleted += try writer.eraseThread(id: thread.id, at: now.storeTime) ?? 0
-                erasure.threadsErased += 1
-                _ = try Self.appendAudit(
-                    AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id), at: now, writer: writer)
+        let result = try await store.write { writer in try Self.eraseContact(contactID, at: now, defers: defers, writer: writer) }
+        await finishErasure(contactID: contactID, result)
+        return result
+    }
+
+    /// The erasure itself, inside the caller's transaction.
+    static func eraseContact(_ contactID: String, at now: Date, defers: Bool, writer: any StoreWriter) throws -> ContactErasure {
+        var erasure = ContactErasure(threadsErased: 0, messagesDeleted: 0)
+        for thread in try writer.threads(contactID: contactID) where thread.state != .erased {
+            if defers, try writer.hold(threadID: thread.id) != nil {
+                // A legal hold defers the erasure; retention carries it out once the hold is released.
+                try writer.markEraseRequested(threadID: thread.id, at: now.storeTime)
+                erasure.threadsDeferred += 1
+                _ = try appendAudit(
+                    AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id, outcome: "deferred_by_hold"),
+                    at: now, writer: writer)
+                continue
             }
-            try writer.deleteContact(id: contactID)
-            return erasure
+            erasure.messagesDeleted += try writer.eraseThread(id: thread.id, at: now.storeTime) ?? 0
+            erasure.threadsErased += 1
+            _ = try appendAudit(AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id), at: now, writer: writer)
         }
+        try writer.deleteContact(id: contactID)
+        return erasure
+    }
+
+    /// After an erasure commits: end live streams and truncate the WAL.
+    func finishErasure(contactID: String, _ result: ContactErasure) async {
         await events.publish(.erased, to: contactID)
         do {
             try await store.checkpointAndTruncate()
@@ -56,7 +64,6 @@ extension Relay {
             logger.warning("WAL truncation after erasure incomplete; it will be retried")
         }
         logger.info("contact erased", metadata: ["contact.id": "\(contactID)", "threads.erased": "\(result.threadsErased)"])
-        return result
     }
 
     /// Applies an SMS keyword from `address`. Idempotent per delivery id: a redelivered ERASE
@@ -64,25 +71,29 @@ extension Relay {
     public func handleKeyword(_ keyword: SMSKeyword, from address: ContactAddress, deliveryID: String) async throws -> KeywordOutcome {
         let addressIndex = self.addressIndex(address)
         let deliveryIndex = self.deliveryIndex(channel: address.channel, deliveryID: deliveryID)
-        let now = clock.now().storeTime
-        let first = try await store.write { writer -> (Bool, String?) in
+        let now = clock.now()
+        let defers = settings.holdDefersSurvivorErase
+        // Marking the delivery handled and acting on it commit together: a crash in between cannot
+        // leave an ERASE recorded as done but not done.
+        let first = try await store.write { writer -> (Bool, String?, ContactErasure?) in
             guard try !writer.isHandled(deliveryIndex: deliveryIndex), try writer.message(deliveryIndex: deliveryIndex) == nil else {
-                return (false, nil)
+                return (false, nil, nil)
             }
-            try writer.markHandled(deliveryIndex: deliveryIndex, at: now)
+            try writer.markHandled(deliveryIndex: deliveryIndex, at: now.storeTime)
             let contact = try writer.contact(addressIndex: addressIndex)
             switch keyword {
             case .optOut, .optIn:
                 if let contact { try writer.setOptedOut(contactID: contact.id, keyword == .optOut) }
+                return (true, contact?.id, nil)
             case .erase:
-                break
+                guard let contact else { return (true, nil, nil) }
+                return (true, contact.id, try Self.eraseContact(contact.id, at: now, defers: defers, writer: writer))
             }
-            return (true, contact?.id)
         }
         guard first.0 else { return .duplicate }
         switch keyword {
         case .erase:
-            if let contactID = first.1 { _ = try await eraseContact(id: contactID) }
+            if let contactID = first.1, let erasure = first.2 { await finishErasure(contactID: contactID, erasure) }
             return .erased(confirmation: settings.eraseConfirmation)
         case .optOut:
             logger.info("opt-out recorded", metadata: ["contact.id": "\(first.1 ?? "none")"])

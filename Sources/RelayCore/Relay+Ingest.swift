@@ -81,6 +81,10 @@ extension Relay {
                     messageID: existing.id, threadID: existing.threadID, contactID: thread?.contactID ?? "",
                     duplicate: true, newThread: false)
             }
+            // A delivery whose message was since deleted, erased or purged must not come back on a late retry.
+            if let deliveryIndex, try writer.isHandled(deliveryIndex: deliveryIndex) {
+                return IngestReceipt(messageID: "", threadID: "", contactID: "", duplicate: true, newThread: false)
+            }
             let contact = try resolveContact(writer)
 
             let threadKey: DataKey
@@ -106,6 +110,7 @@ extension Relay {
             try writer.insert(MessageRecord(
                 id: messageID, threadID: threadID, direction: .inbound, sealedBody: Data(sealed),
                 deliveryIndex: deliveryIndex.map { Data($0) }, createdAt: now))
+            if let deliveryIndex { try writer.markHandled(deliveryIndex: deliveryIndex, at: now) }
             try writer.touchThread(id: threadID, at: now, inbound: true)
             let priority = Self.priority(of: body)
             if priority > 0 { try writer.raisePriority(threadID: threadID, to: priority) }

@@ -40,7 +40,7 @@ extension Relay {
     /// Stores a discreet reply and queues it on the thread's channel, if the channel rules allow:
     /// the survivor's window is open, the thread is not do-not-contact, the contact has not opted out.
     /// The text goes out exactly as written. Throws `ReplyRefusal` otherwise, changing nothing.
-    public func queueReply(threadID: String, text: String) async throws -> ReplyReceipt {
+    public func queueReply(threadID: String, text: String, by identity: StaffIdentity? = nil) async throws -> ReplyReceipt {
         let now = clock.now()
         let nowTime = now.storeTime
         let settings = self.settings
@@ -72,6 +72,13 @@ extension Relay {
             try writer.insert(MessageRecord(
                 id: messageID, threadID: thread.id, direction: .outbound, sealedBody: Data(sealed), deliveryIndex: nil, createdAt: nowTime))
             try writer.touchThread(id: thread.id, at: nowTime, inbound: false)
+            if let identity {
+                // The reply, its first-response mark and its audit event commit together.
+                try writer.markFirstResponse(threadID: thread.id, at: nowTime)
+                _ = try Self.appendAudit(
+                    AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: thread.id, details: ["message": messageID]),
+                    at: now, writer: writer)
+            }
             var state: OutboxState? = nil
             if thread.channel == .sms {
                 try writer.insert(OutboxRecord(

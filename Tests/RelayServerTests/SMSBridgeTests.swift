@@ -173,6 +173,18 @@ struct SMSBridgeTests {
             #expect(try await server.eventually("sent") { await server.twilio.received.count == 1 })
         }
     }
+
+    @Test func anAmbiguousServerErrorMakesTheReplyUnknownAndItIsNotResent() async throws {
+        try await RelayTestServer.run { server in
+            await server.twilio.enqueue(.status(502, code: nil))
+            let thread = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "hi", deliveryID: Self.sid(1))).threadID
+            let reply = try await server.relay.queueReply(threadID: thread, text: "once at most")
+            #expect(try await server.eventually("unknown") { try await server.relay.outboxState(messageID: reply.messageID) == .unknown })
+            server.clock.advance(by: 600)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(await server.twilio.received.count == 1)
+        }
+    }
 }
 
 /// Signs with an arbitrary token (for forged-signature tests).

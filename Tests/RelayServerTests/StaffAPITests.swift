@@ -289,4 +289,21 @@ struct StaffAPITests {
             #expect(try await server.chat(.get, "/api/v1/stats", token: advocate).0 == .forbidden)
         }
     }
+
+    @Test func earlierThreadsShownInAViewAreAuditedToo() async throws {
+        try await RelayTestServer.run { server in
+            let advocate = try await Self.staff(server, "ana", .advocate)
+            let compliance = try await Self.staff(server, "cora", .compliance)
+            let first = try await Self.smsThread(server, "+12025550100", "CANARY-EARLIER first visit", sid: 1)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(first)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(first)/close", token: advocate).0 == .noContent)
+            let second = try await Self.smsThread(server, "+12025550100", "second visit", sid: 2)
+            #expect(second != first)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(second)/claim", token: advocate).0 == .noContent)
+            let (_, view) = try await server.chat(.get, "/api/v1/threads/\(second)", token: advocate)
+            #expect(view.contains("CANARY-EARLIER first visit"))
+            let (_, trail) = try await server.chat(.get, "/api/v1/audit?thread=\(first)", token: compliance)
+            #expect(trail.contains("thread.view") && trail.contains("x_via"))
+        }
+    }
 }

@@ -121,6 +121,29 @@ struct WebchatTests {
         }
     }
 
+    @Test func aLateRetryOfADeletedMessageDoesNotBringItBack() async throws {
+        try await RelayTestServer.run { server in
+            let token = try await server.startChat()
+            let sent = try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"regret this"}"#, headers: ["Idempotency-Key": "key-0001-abcdef"])
+            let id = try Self.decode([String: String].self, sent.1)["id"]!
+            #expect(try await server.chat(.delete, "/chat/messages/\(id)", token: token).0 == .noContent)
+            let retried = try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"regret this"}"#, headers: ["Idempotency-Key": "key-0001-abcdef"])
+            #expect(retried.0 == .created)
+            #expect(try Self.decode(Messages.self, try await server.chat(.get, "/chat/messages", token: token).1).messages.isEmpty)
+        }
+    }
+
+    @Test func openEventStreamsAreCappedPerConversation() async throws {
+        try await RelayTestServer.run { server in
+            let token = try await server.startChat()
+            var streams: [LiveStream] = []
+            for _ in 0..<LiveEvents.maximumPerChannel { streams.append(try await LiveStream.open(port: server.client.port!, token: token)) }
+            let (status, _) = try await server.chat(.get, "/chat/events", token: token)
+            #expect(status == .tooManyRequests)
+            for stream in streams { await stream.close() }
+        }
+    }
+
     @Test func anotherSessionCannotTouchMyMessages() async throws {
         try await RelayTestServer.run { server in
             let mine = try await server.startChat()

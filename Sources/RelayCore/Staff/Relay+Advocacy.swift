@@ -150,13 +150,22 @@ extension Relay {
         let trimmed = purpose?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)
         let reason = trimmed.flatMap { $0.isEmpty ? nil : String($0) }
         if thread.assignedTo != identity.accountID && reason == nil { throw AccessError.purposeRequired }
+        // Every thread that will be shown (this one and the contact's earlier ones) gets its own
+        // view event, all committed in one transaction before anything is decrypted.
+        let shown = try await store.read { reader in
+            try thread.contactID.map { try reader.threads(contactID: $0) }?.filter { $0.key != nil && $0.openedAt <= thread.openedAt }.map(\.id) ?? [thread.id]
+        }
         do {
-            try await audit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.view", threadID: threadID, purpose: reason))
+            try await audit(batch: ([threadID] + shown.filter { $0 != threadID }).map { id in
+                AuditEvent(
+                    actor: identity.name, role: identity.role.rawValue, action: "thread.view", threadID: id, purpose: reason,
+                    details: id == threadID ? [:] : ["via": threadID])
+            })
         } catch {
             logger.error("audit write failed; thread not shown", metadata: ["thread.id": "\(threadID)"])
             throw AccessError.auditUnavailable
         }
-        // Only now is anything decrypted.
+        // Only now is anything decrypted, and only the threads just audited.
         let relay = self
         let (contact, threads, caseRecord) = try await store.read { reader in
             (
@@ -166,7 +175,7 @@ extension Relay {
         }
         var earlier: [(ThreadRecord, [ThreadMessageView])] = []
         var current: [ThreadMessageView] = []
-        for other in threads where other.key != nil && other.openedAt <= thread.openedAt {
+        for other in threads where shown.contains(other.id) {
             let messages = try await decryptedMessages(threadID: other.id)
             var views: [ThreadMessageView] = []
             for message in messages {
@@ -185,11 +194,7 @@ extension Relay {
         guard let thread = try await store.read({ try $0.thread(id: threadID) }) else { throw AccessError.notFound }
         if thread.assignedTo != identity.accountID && identity.role != .supervisor { throw AccessError.forbidden }
         do {
-            let receipt = try await queueReply(threadID: threadID, text: text)
-            let now = clock.now().storeTime
-            try await store.write { writer in try writer.markFirstResponse(threadID: threadID, at: now) }
-            try await audit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: threadID, details: ["message": receipt.messageID]))
-            return receipt
+            return try await queueReply(threadID: threadID, text: text, by: identity)
         } catch let refusal as ReplyRefusal {
             _ = try? await audit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: threadID, outcome: "refused_\(refusal.rawValue)"))
             throw refusal

@@ -23,12 +23,14 @@ enum EventStream {
         let state: String
     }
 
-    static func response(events: LiveEvents, channel: String) -> Response {
+    static func response(events: LiveEvents, channel: String) async throws -> Response {
+        guard let (subscription, stream) = await events.subscribe(contactID: channel) else {
+            throw APIError(.tooManyRequests, code: "rate_limited", message: "too many open event streams")
+        }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         let body = ResponseBody { writer in
-            let (subscription, stream) = await events.subscribe(contactID: channel)
             let (frames, output) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(128))
             output.yield(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
             let forwarder = Task {

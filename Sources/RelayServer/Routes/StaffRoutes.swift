@@ -109,7 +109,7 @@ struct StaffRoutes<Context: RequestContext> {
         api.get("events") { request, _ in
             let session = try await authenticate(request)
             guard Relay.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: "forbidden", message: "your role does not allow this") }
-            return EventStream.response(events: relay.events, channel: LiveEvents.staffChannel)
+            return try await EventStream.response(events: relay.events, channel: LiveEvents.staffChannel)
         }
         api.post("threads/:id/transfer") { request, context in
             let session = try await authenticate(request)

@@ -136,6 +136,6 @@ struct WebchatRoutes<Context: RequestContext> {
     /// Server-sent events of the survivor's conversation: `message`, `deleted` and `erased`.
     func events(_ request: Request, context: Context) async throws -> Response {
         let session = try await authenticate(request)
-        return EventStream.response(events: relay.events, channel: session.contactID)
+        return try await EventStream.response(events: relay.events, channel: session.contactID)
     }
 }
