@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .executableTarget(
@@ -23,6 +25,20 @@ let package = Package(
                 .product(name: "RelayStore", package: relayPackage),
                 .product(name: "RelayCrypto", package: relayPackage),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // kill -9 the real server under mixed load, many times, then check that nothing acknowledged
+        // was lost or duplicated and no reply reached the provider twice. Run by scripts/crash-test.
+        .executableTarget(
+            name: "CrashHarness",
+            dependencies: [
+                .product(name: "RelayCore", package: relayPackage),
+                .product(name: "RelayStore", package: relayPackage),
+                .product(name: "RelayCrypto", package: relayPackage),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ]

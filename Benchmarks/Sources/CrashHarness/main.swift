@@ -1,0 +1,247 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOHTTP1
+import RelayCore
+import RelayCrypto
+import RelayStore
+
+// Usage: CrashHarness SAFERELAY_BINARY [kills]
+// Runs mixed load (signed inbound SMS, retried deliveries, webchat, advocate replies) against the
+// real server, kills it with SIGKILL at random moments, restarts it, and finally checks the store.
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    print("usage: CrashHarness PATH-TO-saferelay [kills]")
+    exit(2)
+}
+let binary = arguments[1]
+let kills = arguments.count > 2 ? Int(arguments[2]) ?? 20 : 20
+let directory = NSTemporaryDirectory() + "saferelay-crash-" + UUID().uuidString
+try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+let accountSID = "AC" + String(repeating: "c", count: 32)
+let authToken = "crash-harness-token-0123456789"
+let publicURL = "https://relay.crash.test"
+let signer = TwilioSignature(authToken: authToken)
+let http = HTTPClient.shared
+
+@Sendable func run(_ args: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = args
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Acknowledged work, to check against the store at the end.
+actor Ledger {
+    var inbound: [String: String] = [:]      // MessageSid -> body, acknowledged with 200
+    var webchat: Set<String> = []            // bodies acknowledged with 201
+    var replies: Set<String> = []            // reply texts acknowledged with 201
+    var next = 0
+    func number() -> Int { next += 1; return next }
+    func ackSMS(_ sid: String, _ body: String) { inbound[sid] = body }
+    func ackChat(_ body: String) { webchat.insert(body) }
+    func ackReply(_ text: String) { replies.insert(text) }
+    func someSID() -> (String, String)? { inbound.randomElement().map { ($0.key, $0.value) } }
+}
+let ledger = Ledger()
+
+@Sendable func request(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: String? = nil, timeout: TimeAmount = .seconds(5)) async -> (Int, String)? {
+    var request = HTTPClientRequest(url: url)
+    request.method = method
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
+    if let body { request.body = .bytes(ByteBuffer(string: body)) }
+    do {
+        let response = try await http.execute(request, timeout: timeout)
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    } catch {
+        return nil
+    }
+}
+
+@Sendable func form(_ pairs: [(String, String)]) -> String {
+    let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*")
+    return pairs.map { "\($0.0)=\(($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "").replacingOccurrences(of: "%20", with: "+"))" }
+        .joined(separator: "&")
+}
+
+@Sendable func sendSMS(port: Int, sid: String, from phone: String, body: String) async -> Bool {
+    let fields = [("AccountSid", accountSID), ("MessageSid", sid), ("From", phone), ("To", "+15005550006"), ("Body", body)]
+    let signature = signer.signature(url: publicURL + "/sms/twilio/inbound", parameters: fields)
+    let answer = await request(.POST, "http://127.0.0.1:\(port)/sms/twilio/inbound",
+        headers: [("Content-Type", "application/x-www-form-urlencoded"), ("X-Twilio-Signature", signature)], body: form(fields))
+    return answer?.0 == 200
+}
+
+// MARK: - Set-up: keyring, database, an advocate account enrolled with TOTP.
+
+let provider = StandInProvider()
+let summary = try await provider.application().test(.live) { client -> String in
+    let providerURL = "http://127.0.0.1:\(client.port!)"
+    _ = try run(["keys", "init"])
+    let environment = [
+        "SAFERELAY_TWILIO_ACCOUNT_SID": accountSID, "SAFERELAY_TWILIO_AUTH_TOKEN": authToken, "SAFERELAY_TWILIO_FROM": "+15005550006",
+        "SAFERELAY_TWILIO_API_BASE": providerURL, "SAFERELAY_PUBLIC_URL": publicURL, "SAFERELAY_LOG_LEVEL": "error",
+    ]
+
+    func start() async throws -> (Process, Int) {
+        let port = Int.random(in: 20_000...40_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--port", "\(port)"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 {
+            guard process.isRunning else { break }
+            if await request(.GET, "http://127.0.0.1:\(port)/healthz", timeout: .milliseconds(300))?.0 == 200 { return (process, port) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        FileHandle.standardError.write(Data("the server did not start (exit \(process.isRunning ? -1 : process.terminationStatus))\n".utf8))
+        exit(1)
+    }
+
+    // Start once to create the database, then add and enrol an advocate.
+    var (server, port) = try await start()
+    server.terminate()
+    server.waitUntilExit()
+    let added = try run(["advocates", "add", "crash", "--role", "supervisor"])
+    let secret = String(added.1.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    (server, port) = try await start()
+    let enrolled = await request(.POST, "http://127.0.0.1:\(port)/api/v1/enrolment", headers: [("Content-Type", "application/json")],
+        body: #"{"name":"crash","secret":"\#(secret)","password":"harness-violet-lamp-42"}"#)
+    let totpSecret = (try? JSONSerialization.jsonObject(with: Data((enrolled?.1 ?? "{}").utf8)) as? [String: String])??["totp_secret"] ?? ""
+    var decoded: [UInt8] = []
+    var buffer: UInt32 = 0
+    var bits = 0
+    for char in totpSecret {
+        buffer = (buffer << 5) | UInt32(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567").firstIndex(of: char) ?? 0)
+        bits += 5
+        if bits >= 8 { decoded.append(UInt8((buffer >> UInt32(bits - 8)) & 0xff)); bits -= 8 }
+    }
+    let totp = TOTP(secret: decoded)
+    let code = totp.code(step: totp.step(at: UInt64(Date().timeIntervalSince1970)))
+    let login = await request(.POST, "http://127.0.0.1:\(port)/api/v1/sessions", headers: [("Content-Type", "application/json")],
+        body: #"{"name":"crash","password":"harness-violet-lamp-42","code":"\#(code)"}"#)
+    let token = (try? JSONSerialization.jsonObject(with: Data((login?.1 ?? "{}").utf8)) as? [String: String])??["token"] ?? ""
+    precondition(!token.isEmpty, "advocate login failed: \(login?.1 ?? "no answer")")
+
+    // MARK: - Rounds: load, then SIGKILL at a random moment.
+    var duplicatesSent = 0
+    for round in 1...kills {
+        let deadline = Date().addingTimeInterval(Double.random(in: 0.3...1.5))
+        let currentPort = port
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    while Date() < deadline {
+                        let n = await ledger.number()
+                        switch (n + worker) % 5 {
+                        case 0, 1:
+                            let sid = "SM" + String(format: "%032x", n)
+                            let body = "crash-sms-\(n)"
+                            if await sendSMS(port: currentPort, sid: sid, from: "+1202555\(String(format: "%04d", n % 40))", body: body) {
+                                await ledger.ackSMS(sid, body)
+                            }
+                        case 2:
+                            if let (sid, body) = await ledger.someSID() {
+                                _ = await sendSMS(port: currentPort, sid: sid, from: "+12025550000", body: body)  // a redelivery
+                            }
+                        case 3:
+                            guard let started = await request(.POST, "http://127.0.0.1:\(currentPort)/chat/sessions"), started.0 == 201,
+                                let chatToken = (try? JSONSerialization.jsonObject(with: Data(started.1.utf8)) as? [String: String])??["token"]
+                            else { continue }
+                            let body = "crash-chat-\(n)"
+                            let answer = await request(.POST, "http://127.0.0.1:\(currentPort)/chat/messages",
+                                headers: [("Authorization", "Bearer \(chatToken)"), ("Content-Type", "application/json"), ("Idempotency-Key", "crash-key-\(n)")],
+                                body: #"{"text":"\#(body)"}"#)
+                            if answer?.0 == 201 { await ledger.ackChat(body) }
+                        default:
+                            guard let queue = await request(.GET, "http://127.0.0.1:\(currentPort)/api/v1/queue", headers: [("Authorization", "Bearer \(token)")]),
+                                let object = try? JSONSerialization.jsonObject(with: Data(queue.1.utf8)) as? [String: [[String: Any]]],
+                                let item = object["threads"]?.filter({ $0["channel"] as? String == "sms" }).randomElement(),
+                                let thread = item["thread"] as? String
+                            else { continue }
+                            _ = await request(.POST, "http://127.0.0.1:\(currentPort)/api/v1/threads/\(thread)/claim", headers: [("Authorization", "Bearer \(token)")])
+                            let text = "crash-reply-\(n)"
+                            let answer = await request(.POST, "http://127.0.0.1:\(currentPort)/api/v1/threads/\(thread)/replies",
+                                headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")], body: #"{"text":"\#(text)"}"#)
+                            if answer?.0 == 201 { await ledger.ackReply(text) }
+                        }
+                    }
+                }
+            }
+        }
+        duplicatesSent += 1
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+        (server, port) = try await start()
+        FileHandle.standardError.write(Data("round \(round)/\(kills): killed and restarted\n".utf8))
+    }
+    // Let the outbox drain, then stop cleanly.
+    try await Task.sleep(for: .seconds(3))
+    server.terminate()
+    server.waitUntilExit()
+
+    // MARK: - Checks, on the store itself.
+    let keyring = try KeyringStore.load(path: directory + "/Keys/saferelay.keyring")
+    let store = try SQLiteStore(path: directory + "/data/saferelay.sqlite")
+    var logger = Logger(label: "harness")
+    logger.logLevel = .critical
+    let relay = Relay(store: store, keyring: keyring, logger: logger)
+    var inboundBodies: [String: Int] = [:]
+    var outbound: [String: (Int, OutboxState?)] = [:]
+    var cursor: Int64 = 0
+    while true {
+        let from = cursor
+        let page = try await store.read { try $0.threadSummaries(after: from, limit: 1_000) }
+        guard !page.summaries.isEmpty else { break }
+        cursor = page.lastRow
+        for summary in page.summaries where summary.thread.key != nil {
+            for message in try await relay.decryptedMessages(threadID: summary.thread.id) {
+                if message.direction == .inbound {
+                    inboundBodies[message.body, default: 0] += 1
+                } else {
+                    let state = try await relay.outboxState(messageID: message.id)
+                    outbound[message.body] = ((outbound[message.body]?.0 ?? 0) + 1, state)
+                }
+            }
+        }
+    }
+    try store.close()
+    let acknowledgedSMS = await ledger.inbound
+    let acknowledgedChat = await ledger.webchat
+    let acknowledgedReplies = await ledger.replies
+    var problems: [String] = []
+    for (_, body) in acknowledgedSMS where inboundBodies[body] != 1 { problems.append("SMS \(body) stored \(inboundBodies[body] ?? 0) times") }
+    for body in acknowledgedChat where inboundBodies[body] != 1 { problems.append("webchat \(body) stored \(inboundBodies[body] ?? 0) times") }
+    for text in acknowledgedReplies where outbound[text]?.0 != 1 { problems.append("reply \(text) stored \(outbound[text]?.0 ?? 0) times") }
+    let sentTwice = await provider.bodies.filter { $0.value > 1 }
+    for (body, count) in sentTwice { problems.append("reply \(body) reached the provider \(count) times") }
+    let unknown = outbound.values.filter { $0.1 == .unknown }.count
+    let sent = outbound.values.filter { $0.1 == .sent || $0.1 == .delivered }.count
+    let pending = outbound.values.filter { $0.1 == .queued || $0.1 == .sending }.count
+    let verify = try run(["audit", "verify"])
+    if verify.0 != 0 { problems.append("audit verify failed: \(verify.1.prefix(200))") }
+    for problem in problems.prefix(20) { FileHandle.standardError.write(Data("PROBLEM: \(problem)\n".utf8)) }
+    return "crash-test: \(kills) kills; acknowledged \(acknowledgedSMS.count) SMS + \(acknowledgedChat.count) webchat messages, all present exactly once: \(problems.isEmpty ? "yes" : "NO"); "
+        + "\(acknowledgedReplies.count) replies acknowledged: \(sent) sent, \(unknown) unknown (in flight at a kill), \(pending) still queued, \(sentTwice.count) sent twice; "
+        + "audit verify: \(verify.0 == 0 ? "OK" : "FAILED"); \(problems.count) problems"
+}
+print(summary)
+try? FileManager.default.removeItem(atPath: directory)
+exit(summary.hasSuffix("; 0 problems") ? 0 : 1)
