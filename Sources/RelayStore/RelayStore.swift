@@ -117,8 +117,6 @@ public protocol StoreWriter: StoreReader {
     func closeThread(id: String, at time: StoreTime) throws
     /// Records a survivor's erase request that a hold defers.
     func markEraseRequested(threadID: String, at time: StoreTime) throws
-    /// Deletes an erased thread's remaining metadata row. Returns false if it was not erased.
-    func deleteErasedThread(id: String) throws -> Bool
     /// Carries out one retention batch with set-based statements, skipping held threads: closes open
     /// threads in `close`, crypto-shreds (key and messages) the threads in `purge`, and deletes the
     /// metadata rows of erased threads in `deleteMetadata`.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -143,7 +144,12 @@ struct StaffAPITests {
             let advocate = try await Self.staff(server, "ana", .advocate)
             let thread = try await Self.smsThread(server, "+12025550100", "CANARY-FAILCLOSED", sid: 1)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
-            try await server.store.write { writer in try writer.blockAuditForTest() }
+            // Another connection makes the audit table refuse writes, as a full disk or a broken file would.
+            let queue = try DatabaseQueue(path: server.store.path)
+            try await queue.write { db in
+                try db.execute(sql: "CREATE TRIGGER block_audit BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'audit blocked'); END")
+            }
+            try queue.close()
             let (status, body) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
             #expect(status == .serviceUnavailable)
             #expect(body.contains(#""error":"audit_unavailable""#))

@@ -10,11 +10,19 @@ import ServiceLifecycle
 /// proxies keep the stream open; the subscription ends when the client goes away.
 enum EventStream {
     struct IDFrame: Encodable { let id: String }
-    struct MessageFrame: Encodable {
+    /// A message as the survivor's page shows it (`from` is `me` or `advocate`).
+    struct SurvivorMessage: Encodable {
         let id: String
         let text: String
         let from: String
         let at: String
+
+        init(id: String, text: String, direction: MessageDirection, at: Date) {
+            self.id = id
+            self.text = text
+            self.from = direction == .inbound ? "me" : "advocate"
+            self.at = at.rfc3339
+        }
     }
     struct ThreadFrame: Encodable { let thread: String }
     struct ReplyFrame: Encodable {
@@ -70,7 +78,7 @@ enum EventStream {
         }
         switch event {
         case .message(let id, let from, let text, let at):
-            return line("message", MessageFrame(id: id, text: text, from: from == .inbound ? "me" : "advocate", at: at.rfc3339))
+            return line("message", SurvivorMessage(id: id, text: text, direction: from, at: at))
         case .deleted(let id):
             return line("deleted", IDFrame(id: id))
         case .erased:

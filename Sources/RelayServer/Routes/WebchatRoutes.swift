@@ -20,13 +20,7 @@ struct WebchatRoutes<Context: RequestContext> {
     struct PhraseAnswer: Encodable { let phrase: String }
     struct MessageInput: Decodable { let text: String }
     struct PhraseInput: Decodable { let phrase: String }
-    struct MessageView: Encodable {
-        let id: String
-        let text: String
-        let from: String
-        let at: String
-    }
-    struct MessagesAnswer: Encodable { let messages: [MessageView] }
+    struct MessagesAnswer: Encodable { let messages: [EventStream.SurvivorMessage] }
 
     func register(on router: Router<Context>) {
         router.post("/chat/sessions") { _, _ in try await startSession() }
@@ -102,8 +96,8 @@ struct WebchatRoutes<Context: RequestContext> {
         return try RequestSupport.json(MessagesAnswer(messages: messages.map(Self.view)))
     }
 
-    static func view(_ message: DecryptedMessage) -> MessageView {
-        MessageView(id: message.id, text: message.body, from: message.direction == .inbound ? "me" : "advocate", at: message.createdAt.rfc3339)
+    static func view(_ message: DecryptedMessage) -> EventStream.SurvivorMessage {
+        EventStream.SurvivorMessage(id: message.id, text: message.body, direction: message.direction, at: message.createdAt)
     }
 
     func deleteMessage(_ request: Request, context: Context) async throws -> Response {

@@ -15,6 +15,8 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
     public var retentionInterval: Duration = .seconds(15 * 60)
     /// Time between checkpoints.
     public var checkpointInterval: Duration = .seconds(5 * 60)
+    /// How often the scheduler wakes to see whether either is due.
+    public var tick: Duration = .seconds(5)
 
     /// Creates the scheduler; without a policy only checkpoints are written.
     public init(relay: Relay, policy: RetentionPolicy?, logger: Logger) {
@@ -30,7 +32,6 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
         // Both are due at start-up, then every interval.
         var sinceRetention: Duration = retentionInterval
         var sinceCheckpoint: Duration = checkpointInterval
-        let tick: Duration = .seconds(5)
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 if let policy, sinceRetention >= retentionInterval {

@@ -93,11 +93,6 @@ extension SQLiteAccess {
             sql: "UPDATE thread SET erase_requested_at = coalesce(erase_requested_at, ?) WHERE id = ?", arguments: [time, threadID])
     }
 
-    func deleteErasedThread(id: String) throws -> Bool {
-        try db.execute(sql: "DELETE FROM thread WHERE id = ? AND state = 'erased'", arguments: [id])
-        return db.changesCount == 1
-    }
-
     func applyRetentionBatch(close: [String], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult {
         var result = RetentionBatchResult()
         let notHeld = "NOT EXISTS (SELECT 1 FROM legal_hold h WHERE h.thread_id = thread.id)"

@@ -1,0 +1,40 @@
+import Foundation
+import RelayCore
+import RelayServer
+import RelayStore
+import RelayTestSupport
+import Testing
+
+/// The server's own retention pass and checkpoints (README: "applies --policy every 15 minutes").
+struct ComplianceSchedulerTests {
+    @Test func theSchedulerAppliesThePolicyAndWritesCheckpoints() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteStore(path: directory.file("saferelay.sqlite"))
+        defer { try? store.close() }
+        let clock = ManualClock()
+        let relay = Relay(store: store, keyring: .generateForTest(), clock: clock, logger: CapturedLogs().logger())
+        let thread = try await relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "gone at close", deliveryID: "SM1")).threadID
+        clock.advance(by: 3 * 3600)
+        let policy = try RetentionPolicy.parse(
+            "content: {idle_close_after: 2h, after_close: 0}\nmetadata: {keep_for: 30d}\naudit: {keep_for: 1y}\n", file: "zero.yaml")
+        var scheduler = ComplianceScheduler(relay: relay, policy: policy, logger: CapturedLogs().logger())
+        scheduler.tick = .milliseconds(20)
+        scheduler.retentionInterval = .milliseconds(20)
+        scheduler.checkpointInterval = .milliseconds(20)
+        let running = Task { try await scheduler.run() }
+        defer { running.cancel() }
+        let deadline = Date().addingTimeInterval(10)
+        var state: ThreadState?
+        var checkpoints = 0
+        while Date() < deadline {
+            state = try await store.read { try $0.thread(id: thread)?.state }
+            checkpoints = try await store.read { try $0.auditCheckpoints().count }
+            if state == .erased && checkpoints > 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(state == .erased)
+        #expect(checkpoints > 0)
+        #expect(try await relay.verifyAudit().isValid)
+    }
+}
