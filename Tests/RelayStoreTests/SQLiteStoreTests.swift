@@ -134,7 +134,7 @@ struct SQLiteStoreTests {
 enum Fixtures {
     static func contact(id: String) -> ContactRecord {
         ContactRecord(
-            id: id, channel: .sms, addressIndex: Data(repeating: UInt8(id.count), count: 32) + Data(),
+            id: id, channel: .sms, addressIndex: Data(Array(id.utf8.prefix(32)) + Array(repeating: 0, count: max(0, 32 - id.utf8.count))),
             sealedAddress: Data([1, 2, 3]), key: StoredKey(kekVersion: 1, keyVersion: 1, sealed: Data([4, 5, 6])),
             pseudonym: "Quiet Heron 417", createdAt: 1)
     }

@@ -1,0 +1,85 @@
+import Foundation
+import RelayStore
+import RelayTestSupport
+import Testing
+
+/// Concurrent writes share a transaction, and each still succeeds or fails on its own.
+struct GroupCommitTests {
+    @Test func concurrentWritesShareCommitsAndAllLand() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
+        defer { try? store.close() }
+        let before = store.committedTransactions
+        // The first write holds the writer for a moment, so the next 100 queue up behind it.
+        async let slow: Void = store.write { writer in
+            Thread.sleep(forTimeInterval: 0.3)
+            try writer.insert(Fixtures.contact(id: "slow"))
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<100 {
+                group.addTask {
+                    try await store.write { writer in
+                        try writer.insert(Fixtures.contact(id: "c\(index)"))
+                        return "c\(index)"
+                    }
+                }
+            }
+            var answered = Set<String>()
+            for try await id in group { answered.insert(id) }
+            #expect(answered.count == 100)
+        }
+        try await slow
+        let commits = store.committedTransactions - before
+        #expect(commits >= 2 && commits <= 4, "101 writes took \(commits) commits")
+        for index in 0..<100 {
+            #expect(try await store.read { try $0.contact(id: "c\(index)") } != nil)
+        }
+    }
+
+    @Test func aFailingWriteInABatchRollsBackAloneAndTheOthersCommit() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("saferelay.sqlite")
+        let store = try SQLiteStore(path: path)
+        struct Refused: Error {}
+        async let slow: Void = store.write { writer in
+            Thread.sleep(forTimeInterval: 0.3)
+            try writer.insert(Fixtures.contact(id: "slow"))
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    do {
+                        try await store.write { writer in
+                            try writer.insert(Fixtures.contact(id: "c\(index)"))
+                            if index % 5 == 0 { throw Refused() }
+                            // A constraint violation is refused as well, and rolls back only this write.
+                            if index % 5 == 1 { try writer.insert(Fixtures.contact(id: "c\(index)")) }
+                        }
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+            }
+            var outcomes: [Int: Bool] = [:]
+            for await (index, ok) in group { outcomes[index] = ok }
+            return outcomes
+        }
+        try await slow
+        try store.close()
+        // What was acknowledged is on disk after reopening; what failed left nothing.
+        let reopened = try SQLiteStore(path: path)
+        defer { try? reopened.close() }
+        for index in 0..<20 {
+            let expected = index % 5 > 1
+            #expect(outcomes[index] == expected)
+            let stored = try await reopened.read { try $0.contact(id: "c\(index)") }
+            #expect((stored != nil) == expected, "c\(index)")
+        }
+        #expect(try await reopened.read { try $0.contact(id: "slow") } != nil)
+    }
+}
