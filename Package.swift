@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "RelayCore", targets: ["RelayCore"]),
         .library(name: "RelayStore", targets: ["RelayStore"]),
         .library(name: "RelayCrypto", targets: ["RelayCrypto"]),
+        // For the separate Fuzz/ package.
+        .library(name: "RelayWire", targets: ["RelayWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -26,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // libsodium from the system (Debian: libsodium-dev).
@@ -78,11 +81,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Parsers of what arrives over the wire (webhook forms, JSON bodies), free of any HTTP
+        // framework so that the fuzz targets in Fuzz/ can link them alone.
+        .target(
+            name: "RelayWire",
+            swiftSettings: swiftSettings
+        ),
         // The Hummingbird application.
         .target(
             name: "RelayServer",
             dependencies: [
                 "RelayChannels",
+                "RelayWire",
                 "RelayCore",
                 "RelayCrypto",
                 "RelayStore",
@@ -104,6 +114,19 @@ let package = Package(
                 "RelayServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The load tool: drives a running `saferelay serve` over HTTP like real clients (signed
+        // webhooks, webchat sessions with live streams, advocates) and reports HdrHistogram
+        // percentiles. Run by scripts/bench; a few-second smoke runs in the tests.
+        .executableTarget(
+            name: "saferelay-load",
+            dependencies: [
+                "RelayCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -146,7 +169,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SafeRelayCLITests",
-            dependencies: ["saferelay", "RelayTestSupport"],
+            dependencies: ["saferelay", "saferelay-load", "RelayTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

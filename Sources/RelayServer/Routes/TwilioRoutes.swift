@@ -6,6 +6,7 @@ import NIOCore
 import RelayChannels
 import RelayCore
 import RelayCrypto
+import RelayWire
 
 /// The Twilio-compatible SMS bridge: `POST /sms/twilio/inbound` and `POST /sms/twilio/status`.
 /// Every request must carry a valid `X-Twilio-Signature`; a bad one gets 403 and stores nothing.

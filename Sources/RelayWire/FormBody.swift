@@ -1,14 +1,17 @@
 /// A strict `application/x-www-form-urlencoded` parser: bounded, and refusing bad escapes or
 /// invalid UTF-8 instead of guessing.
-enum FormBody {
+public enum FormBody {
     /// Most fields accepted.
-    static let maximumFields = 200
+    public static let maximumFields = 200
 
-    enum Failure: Error {
+    /// Why a body was refused.
+    public enum Failure: Error {
+        /// A bad escape, invalid UTF-8, an empty name or too many fields.
         case malformed
     }
 
-    static func parse(_ bytes: some Collection<UInt8>) throws -> [(String, String)] {
+    /// The name/value pairs of a body, in order; an empty body has none.
+    public static func parse(_ bytes: some Collection<UInt8>) throws -> [(String, String)] {
         guard !bytes.isEmpty else { return [] }
         var fields: [(String, String)] = []
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
@@ -22,7 +25,8 @@ enum FormBody {
         return fields
     }
 
-    static func decode(_ component: some Collection<UInt8>) throws -> String {
+    /// One percent-decoded component (`+` is a space).
+    public static func decode(_ component: some Collection<UInt8>) throws -> String {
         var out: [UInt8] = []
         out.reserveCapacity(component.count)
         var iterator = component.makeIterator()
@@ -53,7 +57,7 @@ enum FormBody {
 
 extension Array where Element == (String, String) {
     /// The first value of a field.
-    func first(_ name: String) -> String? {
+    public func first(_ name: String) -> String? {
         first { $0.0 == name }?.1
     }
 }

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct LoadTool: AsyncParsableCommand {
+    func run() async throws {}
+}
