@@ -100,6 +100,14 @@ final class RunningServer {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
+    /// POST an empty body to a path, returning the status and body.
+    func post(_ path: String) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = "POST"
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
     /// Sends a signal and waits for the exit status.
     func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 30) -> Int32? {
         if process.isRunning { kill(process.processIdentifier, signal) }

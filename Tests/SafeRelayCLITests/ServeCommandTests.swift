@@ -60,7 +60,10 @@ struct ServeCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir.file("Keys/saferelay.keyring")))
     }
 
-    @Test(arguments: [["--port", "99999"], ["--port", "http"], ["--public-url", "not a url"], ["--no-such-flag"]])
+    @Test(arguments: [
+        ["--port", "99999"], ["--port", "http"], ["--public-url", "not a url"], ["--no-such-flag"],
+        ["--inbound-rate", "0"], ["--sender-rate", "fast"], ["--session-start-rate", "nan"],
+    ])
     func badFlagsAreRefusedAsUsageErrors(arguments: [String]) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -83,12 +86,27 @@ struct ServeCommandTests {
         #expect(FileManager.default.fileExists(atPath: dir.file("secrets/relay.keyring")))
     }
 
+    @Test func rateLimitFlagsTakeEffect() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // A bucket smaller than one token refuses every webchat start.
+        let server = try RunningServer(in: dir.path, environment: ["SAFERELAY_SESSION_START_RATE": "0.01"])
+        #expect(server.waitUntilListening())
+        #expect(try await server.post("/chat/sessions").0 == 429)
+        #expect(server.stop() == 0)
+        let open = try RunningServer(in: dir.path, arguments: ["--session-start-rate", "1000"])
+        #expect(open.waitUntilListening())
+        #expect(try await open.post("/chat/sessions").0 == 201)
+        #expect(open.stop() == 0)
+    }
+
     @Test func helpExplainsEverySetting() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let help = try SafeRelayBinary.run(["serve", "--help"], in: dir.path)
         #expect(help.status == 0)
-        for word in ["--host", "--port", "--data", "--keyring", "--policy", "--public-url", "SAFERELAY_HOST", "SAFERELAY_PORT", "SAFERELAY_DATA", "SAFERELAY_KEYRING", "SAFERELAY_PUBLIC_URL"] {
+        for word in ["--host", "--port", "--data", "--keyring", "--policy", "--public-url", "SAFERELAY_HOST", "SAFERELAY_PORT", "SAFERELAY_DATA", "SAFERELAY_KEYRING", "SAFERELAY_PUBLIC_URL",
+            "--inbound-rate", "SAFERELAY_INBOUND_RATE", "--sender-rate", "--session-start-rate"] {
             #expect(help.stdout.contains(word), "help does not mention \(word)")
         }
     }

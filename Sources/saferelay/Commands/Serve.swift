@@ -43,6 +43,21 @@ struct Serve: AsyncParsableCommand {
             + "Carrier words (STOP, START, HELP and kin) are refused.", valueName: "words"))
     var eraseKeywords: String?
 
+    @Option(name: .customLong("inbound-rate"), help: ArgumentHelp(
+        "Most inbound messages a second, all channels together; bursts of twice that (env SAFERELAY_INBOUND_RATE; default 5000).",
+        valueName: "per-second"))
+    var inboundRate: String?
+
+    @Option(name: .customLong("sender-rate"), help: ArgumentHelp(
+        "Most messages a second from one SMS sender or webchat session; bursts of 20 (env SAFERELAY_SENDER_RATE; default 1).",
+        valueName: "per-second"))
+    var senderRate: String?
+
+    @Option(name: .customLong("session-start-rate"), help: ArgumentHelp(
+        "Most webchat session starts and resume attempts a second; bursts of five times that (env SAFERELAY_SESSION_START_RATE; default 20).",
+        valueName: "per-second"))
+    var sessionStartRate: String?
+
     @Flag(help: ArgumentHelp(
         "Production mode: never create a missing keyring, refuse to start instead (env SAFERELAY_PRODUCTION=1)."))
     var production = false
@@ -77,6 +92,29 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("public URL must be an absolute http or https URL")
             }
         }
+        _ = try resolvedRateLimits()
+    }
+
+    /// The abuse limits from flags and environment, each a rate from 0.01 to 1,000,000 a second.
+    func resolvedRateLimits() throws -> RateLimits {
+        var limits = RateLimits()
+        func rate(_ flag: String?, _ variable: String, _ name: String) throws -> Double? {
+            guard let text = Setting.resolveOptional(flag, environment: variable) else { return nil }
+            guard let value = Double(text), value.isFinite, (0.01...1_000_000).contains(value) else {
+                throw ValidationError("\(name) must be a number of messages a second from 0.01 to 1000000")
+            }
+            return value
+        }
+        if let value = try rate(inboundRate, "SAFERELAY_INBOUND_RATE", "inbound rate") {
+            limits.global = .init(perSecond: value, burst: value * 2)
+        }
+        if let value = try rate(senderRate, "SAFERELAY_SENDER_RATE", "sender rate") {
+            limits.perSender = .init(perSecond: value, burst: max(20, value))
+        }
+        if let value = try rate(sessionStartRate, "SAFERELAY_SESSION_START_RATE", "session start rate") {
+            limits.sessionStarts = .init(perSecond: value, burst: value * 5)
+        }
+        return limits
     }
 
     func run() async throws {
@@ -111,6 +149,7 @@ struct Serve: AsyncParsableCommand {
             relay = Relay(store: database, keyring: keyring, settings: settings, logger: logger)
         }
         var configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
+        configuration.rateLimits = (try? resolvedRateLimits()) ?? RateLimits()
         if let exit = Setting.resolveOptional(exitURL, environment: "SAFERELAY_EXIT_URL") { configuration.exitURL = exit }
         configuration.retentionPolicy = retentionPolicy
         configuration.twilio = TwilioConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, publicURL: configuration.publicURL)
