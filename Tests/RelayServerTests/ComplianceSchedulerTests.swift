@@ -24,7 +24,7 @@ struct ComplianceSchedulerTests {
         scheduler.checkpointInterval = .milliseconds(20)
         let running = Task { try await scheduler.run() }
         defer { running.cancel() }
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         var state: ThreadState?
         var checkpoints = 0
         while Date() < deadline {

@@ -4,55 +4,49 @@ import GRDB
 /// Accounts, staff sessions, assignment and the queue.
 extension SQLiteAccess {
     func account(name: String) throws -> AccountRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM account WHERE name = ?", arguments: [name]).map(Self.account(from:))
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM account WHERE name = ?"), arguments: [name]).map(Self.account(from:))
     }
 
     func account(id: String) throws -> AccountRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(Self.account(from:))
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM account WHERE id = ?"), arguments: [id]).map(Self.account(from:))
     }
 
     func accounts() throws -> [AccountRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY name").map(Self.account(from:))
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM account ORDER BY name")).map(Self.account(from:))
     }
 
     func apiSession(tokenIndex: [UInt8]) throws -> APISessionRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM api_session WHERE token_index = ?", arguments: [Data(tokenIndex)]).map { row in
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM api_session WHERE token_index = ?"), arguments: [Data(tokenIndex)]).map { row in
             APISessionRecord(tokenIndex: row["token_index"], accountID: row["account_id"], createdAt: row["created_at"], lastSeenAt: row["last_seen_at"])
         }
     }
 
     func openThreads(limit: Int) throws -> [ThreadRecord] {
-        try Row.fetchAll(
-            db, sql: "SELECT * FROM thread WHERE state = 'open' ORDER BY priority DESC, coalesce(last_inbound_at, opened_at) LIMIT ?",
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM thread WHERE state = 'open' ORDER BY priority DESC, coalesce(last_inbound_at, opened_at) LIMIT ?"),
             arguments: [limit]
         ).map(Self.thread(from:))
     }
 
     func audit(since: StoreTime, until: StoreTime, limit: Int) throws -> [AuditRow] {
-        try Row.fetchAll(
-            db, sql: "SELECT * FROM audit_event WHERE created_at >= ? AND created_at < ? ORDER BY seq LIMIT ?", arguments: [since, until, limit]
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM audit_event WHERE created_at >= ? AND created_at < ? ORDER BY seq LIMIT ?"), arguments: [since, until, limit]
         ).map { row in AuditRow(seq: row["seq"], line: row["line"], leafHash: row["leaf_hash"], createdAt: row["created_at"]) }
     }
 
     func insert(_ account: AccountRecord) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO account (id, name, role, password_hash, sealed_totp, wrapped_key, kek_version, key_version, enrolment_hash,
                     enrolment_expires_at, disabled, failed_logins, locked_until, last_totp_step, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: Self.arguments(account) + [account.createdAt])
+                """).execute(arguments: Self.arguments(account) + [account.createdAt])
     }
 
     func update(_ account: AccountRecord) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 UPDATE account SET id = ?, name = ?, role = ?, password_hash = ?, sealed_totp = ?, wrapped_key = ?, kek_version = ?,
                     key_version = ?, enrolment_hash = ?, enrolment_expires_at = ?, disabled = ?, failed_logins = ?, locked_until = ?,
                     last_totp_step = ?
                 WHERE id = ?
-                """,
-            arguments: Self.arguments(account) + [account.id])
+                """).execute(arguments: Self.arguments(account) + [account.id])
     }
 
     static func arguments(_ account: AccountRecord) -> StatementArguments {
@@ -64,57 +58,52 @@ extension SQLiteAccess {
     }
 
     func insert(_ session: APISessionRecord) throws {
-        try db.execute(
-            sql: "INSERT INTO api_session (token_index, account_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
-            arguments: [session.tokenIndex, session.accountID, session.createdAt, session.lastSeenAt])
+        try db.cachedStatement(sql: "INSERT INTO api_session (token_index, account_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)").execute(arguments: [session.tokenIndex, session.accountID, session.createdAt, session.lastSeenAt])
     }
 
     func touchAPISession(tokenIndex: [UInt8], at time: StoreTime) throws {
-        try db.execute(sql: "UPDATE api_session SET last_seen_at = max(last_seen_at, ?) WHERE token_index = ?", arguments: [time, Data(tokenIndex)])
+        try db.cachedStatement(sql: "UPDATE api_session SET last_seen_at = max(last_seen_at, ?) WHERE token_index = ?").execute(arguments: [time, Data(tokenIndex)])
     }
 
     func deleteAPISession(tokenIndex: [UInt8]) throws -> Bool {
-        try db.execute(sql: "DELETE FROM api_session WHERE token_index = ?", arguments: [Data(tokenIndex)])
+        try db.cachedStatement(sql: "DELETE FROM api_session WHERE token_index = ?").execute(arguments: [Data(tokenIndex)])
         return db.changesCount == 1
     }
 
     func deleteAPISessions(accountID: String) throws {
-        try db.execute(sql: "DELETE FROM api_session WHERE account_id = ?", arguments: [accountID])
+        try db.cachedStatement(sql: "DELETE FROM api_session WHERE account_id = ?").execute(arguments: [accountID])
     }
 
     func assign(threadID: String, to accountID: String?) throws {
-        try db.execute(sql: "UPDATE thread SET assigned_to = ? WHERE id = ?", arguments: [accountID, threadID])
+        try db.cachedStatement(sql: "UPDATE thread SET assigned_to = ? WHERE id = ?").execute(arguments: [accountID, threadID])
     }
 
     func markFirstResponse(threadID: String, at time: StoreTime) throws {
-        try db.execute(sql: "UPDATE thread SET first_response_at = coalesce(first_response_at, ?) WHERE id = ?", arguments: [time, threadID])
+        try db.cachedStatement(sql: "UPDATE thread SET first_response_at = coalesce(first_response_at, ?) WHERE id = ?").execute(arguments: [time, threadID])
     }
 
     func raisePriority(threadID: String, to priority: Int) throws {
-        try db.execute(sql: "UPDATE thread SET priority = max(priority, ?) WHERE id = ?", arguments: [priority, threadID])
+        try db.cachedStatement(sql: "UPDATE thread SET priority = max(priority, ?) WHERE id = ?").execute(arguments: [priority, threadID])
     }
 
     func threads(openedSince since: StoreTime, until: StoreTime, limit: Int) throws -> [ThreadRecord] {
-        try Row.fetchAll(
-            db, sql: "SELECT * FROM thread WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at LIMIT ?", arguments: [since, until, limit]
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM thread WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at LIMIT ?"), arguments: [since, until, limit]
         ).map(Self.thread(from:))
     }
 
     func sealedCaseRecord(contactID: String) throws -> Data? {
-        try Data.fetchOne(db, sql: "SELECT sealed FROM case_record WHERE contact_id = ?", arguments: [contactID])
+        try Data.fetchOne(try db.cachedStatement(sql: "SELECT sealed FROM case_record WHERE contact_id = ?"), arguments: [contactID])
     }
 
     func storeCaseRecord(contactID: String, sealed: Data, at time: StoreTime) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO case_record (contact_id, sealed, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT(contact_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at
-                """,
-            arguments: [contactID, sealed, time])
+                """).execute(arguments: [contactID, sealed, time])
     }
 
     func setDoNotContact(contactID: String, _ value: Bool) throws {
-        try db.execute(sql: "UPDATE thread SET do_not_contact = ? WHERE contact_id = ?", arguments: [value, contactID])
+        try db.cachedStatement(sql: "UPDATE thread SET do_not_contact = ? WHERE contact_id = ?").execute(arguments: [value, contactID])
     }
 
     static func account(from row: Row) throws -> AccountRecord {

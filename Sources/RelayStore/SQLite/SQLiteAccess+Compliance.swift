@@ -6,17 +6,17 @@ extension SQLiteAccess {
     // MARK: - Audit
 
     func auditSize() throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq) + 1, 0) FROM audit_event") ?? 0
+        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT coalesce(max(seq) + 1, 0) FROM audit_event")) ?? 0
     }
 
     func auditEvents(from seq: Int64, limit: Int) throws -> [AuditRow] {
-        try Row.fetchAll(db, sql: "SELECT * FROM audit_event WHERE seq >= ? ORDER BY seq LIMIT ?", arguments: [seq, limit]).map { row in
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM audit_event WHERE seq >= ? ORDER BY seq LIMIT ?"), arguments: [seq, limit]).map { row in
             AuditRow(seq: row["seq"], line: row["line"], leafHash: row["leaf_hash"], createdAt: row["created_at"])
         }
     }
 
     func auditCheckpoints() throws -> [CheckpointRow] {
-        try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoint ORDER BY tree_size").map { row in
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM audit_checkpoint ORDER BY tree_size")).map { row in
             CheckpointRow(treeSize: row["tree_size"], note: row["note"], createdAt: row["created_at"])
         }
     }
@@ -27,34 +27,30 @@ extension SQLiteAccess {
     }
 
     func insert(_ checkpoint: CheckpointRow) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO audit_checkpoint (tree_size, note, created_at) VALUES (?, ?, ?)",
-            arguments: [checkpoint.treeSize, checkpoint.note, checkpoint.createdAt])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO audit_checkpoint (tree_size, note, created_at) VALUES (?, ?, ?)").execute(arguments: [checkpoint.treeSize, checkpoint.note, checkpoint.createdAt])
     }
 
     func pruneAuditLines(before time: StoreTime) throws -> Int {
-        try db.execute(sql: "UPDATE audit_event SET line = NULL WHERE created_at < ? AND line IS NOT NULL", arguments: [time])
+        try db.cachedStatement(sql: "UPDATE audit_event SET line = NULL WHERE created_at < ? AND line IS NOT NULL").execute(arguments: [time])
         return db.changesCount
     }
 
     // MARK: - Holds
 
     func holds() throws -> [HoldRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM legal_hold ORDER BY created_at").map(Self.hold(from:))
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM legal_hold ORDER BY created_at")).map(Self.hold(from:))
     }
 
     func hold(threadID: String) throws -> HoldRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM legal_hold WHERE thread_id = ?", arguments: [threadID]).map(Self.hold(from:))
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM legal_hold WHERE thread_id = ?"), arguments: [threadID]).map(Self.hold(from:))
     }
 
     func insert(_ hold: HoldRecord) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO legal_hold (thread_id, reason, created_by, created_at) VALUES (?, ?, ?, ?)",
-            arguments: [hold.threadID, hold.reason, hold.createdBy, hold.createdAt])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO legal_hold (thread_id, reason, created_by, created_at) VALUES (?, ?, ?, ?)").execute(arguments: [hold.threadID, hold.reason, hold.createdBy, hold.createdAt])
     }
 
     func deleteHold(threadID: String) throws -> Bool {
-        try db.execute(sql: "DELETE FROM legal_hold WHERE thread_id = ?", arguments: [threadID])
+        try db.cachedStatement(sql: "DELETE FROM legal_hold WHERE thread_id = ?").execute(arguments: [threadID])
         return db.changesCount == 1
     }
 
@@ -65,14 +61,12 @@ extension SQLiteAccess {
     // MARK: - Retention
 
     func threadSummaries(after rowAfter: Int64, limit: Int) throws -> (summaries: [ThreadSummary], lastRow: Int64) {
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT t.rowid AS row_number, t.*,
                     (SELECT count(*) FROM message m WHERE m.thread_id = t.id) AS message_count,
                     EXISTS (SELECT 1 FROM legal_hold h WHERE h.thread_id = t.id) AS held
                 FROM thread t WHERE t.rowid > ? ORDER BY t.rowid LIMIT ?
-                """,
+                """),
             arguments: [rowAfter, limit])
         var last = rowAfter
         let summaries = try rows.map { row -> ThreadSummary in
@@ -85,12 +79,11 @@ extension SQLiteAccess {
     }
 
     func closeThread(id: String, at time: StoreTime) throws {
-        try db.execute(sql: "UPDATE thread SET state = 'closed', closed_at = ? WHERE id = ? AND state = 'open'", arguments: [time, id])
+        try db.cachedStatement(sql: "UPDATE thread SET state = 'closed', closed_at = ? WHERE id = ? AND state = 'open'").execute(arguments: [time, id])
     }
 
     func markEraseRequested(threadID: String, at time: StoreTime) throws {
-        try db.execute(
-            sql: "UPDATE thread SET erase_requested_at = coalesce(erase_requested_at, ?) WHERE id = ?", arguments: [time, threadID])
+        try db.cachedStatement(sql: "UPDATE thread SET erase_requested_at = coalesce(erase_requested_at, ?) WHERE id = ?").execute(arguments: [time, threadID])
     }
 
     func applyRetentionBatch(close: [String], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult {
@@ -130,9 +123,7 @@ extension SQLiteAccess {
     }
 
     func deleteOrphanContacts(createdBefore time: StoreTime) throws -> Int {
-        try db.execute(
-            sql: "DELETE FROM contact WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM thread t WHERE t.contact_id = contact.id)",
-            arguments: [time])
+        try db.cachedStatement(sql: "DELETE FROM contact WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM thread t WHERE t.contact_id = contact.id)").execute(arguments: [time])
         return db.changesCount
     }
 }

@@ -8,44 +8,43 @@ struct SQLiteAccess: StoreWriter {
     // MARK: - Reading
 
     func contact(addressIndex: [UInt8]) throws -> ContactRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM contact WHERE address_index = ?", arguments: [Data(addressIndex)])
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM contact WHERE address_index = ?"), arguments: [Data(addressIndex)])
             .map(Self.contact(from:))
     }
 
     func contact(id: String) throws -> ContactRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM contact WHERE id = ?", arguments: [id]).map(Self.contact(from:))
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM contact WHERE id = ?"), arguments: [id]).map(Self.contact(from:))
     }
 
     func thread(id: String) throws -> ThreadRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM thread WHERE id = ?", arguments: [id]).map(Self.thread(from:))
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM thread WHERE id = ?"), arguments: [id]).map(Self.thread(from:))
     }
 
     func openThread(contactID: String, channel: ChannelKind) throws -> ThreadRecord? {
-        try Row.fetchOne(
-            db, sql: "SELECT * FROM thread WHERE contact_id = ? AND channel = ? AND state = 'open' ORDER BY opened_at DESC LIMIT 1",
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM thread WHERE contact_id = ? AND channel = ? AND state = 'open' ORDER BY opened_at DESC LIMIT 1"),
             arguments: [contactID, channel.rawValue]
         ).map(Self.thread(from:))
     }
 
     func messages(threadID: String) throws -> [MessageRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM message WHERE thread_id = ? ORDER BY created_at, rowid", arguments: [threadID])
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM message WHERE thread_id = ? ORDER BY created_at, rowid"), arguments: [threadID])
             .map(Self.message(from:))
     }
 
     func message(deliveryIndex: [UInt8]) throws -> MessageRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM message WHERE delivery_index = ?", arguments: [Data(deliveryIndex)])
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM message WHERE delivery_index = ?"), arguments: [Data(deliveryIndex)])
             .map(Self.message(from:))
     }
 
     func wrappedKeyCounts() throws -> [UInt32: Int] {
         var counts: [UInt32: Int] = [:]
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT kek_version, count(*) AS n FROM (
                 SELECT kek_version FROM thread WHERE wrapped_key IS NOT NULL
                 UNION ALL SELECT kek_version FROM contact WHERE wrapped_key IS NOT NULL
                 UNION ALL SELECT kek_version FROM account WHERE wrapped_key IS NOT NULL)
             GROUP BY kek_version
-            """)
+            """))
         for row in rows {
             counts[UInt32(row["kek_version"] as Int64)] = row["n"]
         }
@@ -53,7 +52,7 @@ struct SQLiteAccess: StoreWriter {
     }
 
     func keys(notWrappedUnder kekVersion: UInt32, limit: Int) throws -> [OwnedKey] {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT 'thread' AS kind, id, wrapped_key, kek_version, key_version FROM thread
                 WHERE wrapped_key IS NOT NULL AND kek_version <> ?1
             UNION ALL
@@ -63,7 +62,7 @@ struct SQLiteAccess: StoreWriter {
             SELECT 'account' AS kind, id, wrapped_key, kek_version, key_version FROM account
                 WHERE wrapped_key IS NOT NULL AND kek_version <> ?1
             LIMIT ?2
-            """, arguments: [Int64(kekVersion), limit])
+            """), arguments: [Int64(kekVersion), limit])
         return try rows.map { row in
             let id: String = row["id"]
             let kind: String = row["kind"]
@@ -80,12 +79,10 @@ struct SQLiteAccess: StoreWriter {
     // MARK: - Writing
 
     func insert(_ contact: ContactRecord) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO contact (id, channel, address_index, sealed_address, wrapped_key, kek_version, key_version, pseudonym, created_at, opted_out)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 contact.id, contact.channel.rawValue, contact.addressIndex, contact.sealedAddress,
                 contact.key?.sealed, contact.key.map { Int64($0.kekVersion) }, contact.key.map { Int64($0.keyVersion) },
                 contact.pseudonym, contact.createdAt, contact.optedOut,
@@ -93,13 +90,11 @@ struct SQLiteAccess: StoreWriter {
     }
 
     func insert(_ thread: ThreadRecord) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO thread (id, contact_id, channel, state, wrapped_key, kek_version, key_version,
                                     opened_at, last_activity_at, closed_at, erased_at, last_inbound_at, do_not_contact)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 thread.id, thread.contactID, thread.channel.rawValue, thread.state.rawValue,
                 thread.key?.sealed, thread.key.map { Int64($0.kekVersion) }, thread.key.map { Int64($0.keyVersion) },
                 thread.openedAt, thread.lastActivityAt, thread.closedAt, thread.erasedAt, thread.lastInboundAt, thread.doNotContact,
@@ -107,18 +102,14 @@ struct SQLiteAccess: StoreWriter {
     }
 
     func insert(_ message: MessageRecord) throws {
-        try db.execute(
-            sql: "INSERT INTO message (id, thread_id, direction, sealed_body, delivery_index, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [message.id, message.threadID, message.direction.rawValue, message.sealedBody, message.deliveryIndex, message.createdAt])
+        try db.cachedStatement(sql: "INSERT INTO message (id, thread_id, direction, sealed_body, delivery_index, created_at) VALUES (?, ?, ?, ?, ?, ?)").execute(arguments: [message.id, message.threadID, message.direction.rawValue, message.sealedBody, message.deliveryIndex, message.createdAt])
     }
 
     func touchThread(id: String, at time: StoreTime, inbound: Bool) throws {
         if inbound {
-            try db.execute(
-                sql: "UPDATE thread SET last_activity_at = max(last_activity_at, ?1), last_inbound_at = max(coalesce(last_inbound_at, 0), ?1) WHERE id = ?2",
-                arguments: [time, id])
+            try db.cachedStatement(sql: "UPDATE thread SET last_activity_at = max(last_activity_at, ?1), last_inbound_at = max(coalesce(last_inbound_at, 0), ?1) WHERE id = ?2").execute(arguments: [time, id])
         } else {
-            try db.execute(sql: "UPDATE thread SET last_activity_at = max(last_activity_at, ?) WHERE id = ?", arguments: [time, id])
+            try db.cachedStatement(sql: "UPDATE thread SET last_activity_at = max(last_activity_at, ?) WHERE id = ?").execute(arguments: [time, id])
         }
     }
 
@@ -128,23 +119,19 @@ struct SQLiteAccess: StoreWriter {
         case .contact: "contact"
         case .account: "account"
         }
-        try db.execute(
-            sql: "UPDATE \(table) SET wrapped_key = ?, kek_version = ?, key_version = ? WHERE id = ? AND wrapped_key IS NOT NULL AND kek_version = ?",
-            arguments: [key.sealed, Int64(key.kekVersion), Int64(key.keyVersion), owner.id, Int64(expectedKEKVersion)])
+        try db.cachedStatement(sql: "UPDATE \(table) SET wrapped_key = ?, kek_version = ?, key_version = ? WHERE id = ? AND wrapped_key IS NOT NULL AND kek_version = ?").execute(arguments: [key.sealed, Int64(key.kekVersion), Int64(key.keyVersion), owner.id, Int64(expectedKEKVersion)])
         return db.changesCount == 1
     }
 
     func eraseThread(id: String, at time: StoreTime) throws -> Int? {
         guard try thread(id: id) != nil else { return nil }
-        try db.execute(sql: "DELETE FROM message WHERE thread_id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM message WHERE thread_id = ?").execute(arguments: [id])
         let deleted = db.changesCount
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 UPDATE thread SET state = 'erased', wrapped_key = NULL, kek_version = NULL, key_version = NULL,
                     erased_at = coalesce(erased_at, ?), closed_at = coalesce(closed_at, ?)
                 WHERE id = ?
-                """,
-            arguments: [time, time, id])
+                """).execute(arguments: [time, time, id])
         return deleted
     }
 
