@@ -178,6 +178,7 @@ struct LoadRun {
         }
         note(open)
         stored += open.count
+        await settle(driver)
 
         // 5. An advocate opening a thread of 20 messages: decrypt all, append an audit event.
         if viewThreadIDs.isEmpty { report.add("no thread ids arrived on the advocate stream"); report.clean = false }
@@ -299,6 +300,20 @@ struct LoadRun {
             }) else { return "stream" }
             streams.add(reader)
             return nil
+        }
+    }
+
+    /// Waits (up to two minutes) until an inbound message is acknowledged within 200 ms again, so
+    /// that a backlog left by an overloaded phase does not count against the next one.
+    private func settle(_ driver: HTTPDriver) async {
+        let started = ContinuousClock.now
+        var n = 0
+        while ContinuousClock.now - started < .seconds(120) {
+            let sent = ContinuousClock.now
+            let status = await driver.inboundSMS(sid: Traffic.sid(6, n), from: Traffic.phone(40_000_000), body: "load settle \(n)")
+            if status == 200 && ContinuousClock.now - sent < .milliseconds(200) { return }
+            n += 1
+            try? await Task.sleep(for: .milliseconds(100))
         }
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Logging
 import RelayCore
 import RelayCrypto
@@ -63,6 +66,48 @@ let populate = try await seconds {
     }
 }
 print(String(format: "  populated in %.1f s", populate))
+
+// MARK: - start-up of the real server with everything stored (when scripts/bench names the binary)
+
+if let binary = ProcessInfo.processInfo.environment["SAFERELAY_BINARY"] {
+    try KeyringStore.create(keyring, path: directory + "/saferelay.keyring")
+    let log = directory + "/serve.log"
+    FileManager.default.createFile(atPath: log, contents: nil)
+    var timings: [Double] = []
+    for _ in 0..<3 {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["serve", "--port", "0", "--data", directory, "--keyring", directory + "/saferelay.keyring"]
+        server.currentDirectoryURL = URL(fileURLWithPath: directory)
+        server.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SAFERELAY_") }
+        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        server.standardError = server.standardOutput
+        try? Data().write(to: URL(fileURLWithPath: log))
+        let launched = ContinuousClock.now
+        try server.run()
+        var port = 0
+        var answered = false
+        while ContinuousClock.now - launched < .seconds(60), server.isRunning, !answered {
+            if port == 0, let text = try? String(contentsOfFile: log, encoding: .utf8),
+                let range = text.range(of: #"port=(\d+)"#, options: .regularExpression) {
+                port = Int(text[range].dropFirst(5)) ?? 0
+            }
+            if port > 0, let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!),
+                (response as? HTTPURLResponse)?.statusCode == 200 {
+                answered = true
+            } else {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+        }
+        let elapsed = ContinuousClock.now - launched
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        precondition(answered, "the server did not answer /healthz")
+        timings.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+    print(String(format: "start-up: saferelay serve answered /healthz %.0f ms after launch with %d messages in %d threads stored (best of 3; all: %@) (target < 1 s)",
+                 timings.min()! * 1000, threadCount * perThread, threadCount, timings.map { String(format: "%.0f ms", $0 * 1000) }.joined(separator: ", ")))
+}
 
 // MARK: - retention apply
 
