@@ -26,6 +26,22 @@ public struct InboundMessage: Sendable {
     }
 }
 
+extension InboundMessage {
+    /// Checks the limits ``Relay/ingest(_:)`` applies before storing anything.
+    /// - Throws: `RelayError.invalidInput` for a body over ``maximumBodyBytes`` or a delivery id
+    ///   that is empty or over ``maximumDeliveryIDBytes``.
+    public func validate() throws {
+        guard body.utf8.count <= Self.maximumBodyBytes else {
+            throw RelayError.invalidInput("message body exceeds \(Self.maximumBodyBytes) bytes")
+        }
+        if let deliveryID {
+            guard !deliveryID.isEmpty, deliveryID.utf8.count <= Self.maximumDeliveryIDBytes else {
+                throw RelayError.invalidInput("delivery id must be 1 to \(Self.maximumDeliveryIDBytes) bytes")
+            }
+        }
+    }
+}
+
 /// What ingesting a message did.
 public struct IngestReceipt: Sendable, Equatable {
     /// The stored message.
@@ -46,15 +62,8 @@ extension Relay {
     /// in one transaction. Returns only after the commit is on disk. A repeated delivery id
     /// returns the first receipt, marked duplicate.
     public func ingest(_ message: InboundMessage) async throws -> IngestReceipt {
+        try message.validate()
         let body = Array(message.body.utf8)
-        guard body.count <= InboundMessage.maximumBodyBytes else {
-            throw RelayError.invalidInput("message body exceeds \(InboundMessage.maximumBodyBytes) bytes")
-        }
-        if let deliveryID = message.deliveryID {
-            guard !deliveryID.isEmpty, deliveryID.utf8.count <= InboundMessage.maximumDeliveryIDBytes else {
-                throw RelayError.invalidInput("delivery id must be 1 to \(InboundMessage.maximumDeliveryIDBytes) bytes")
-            }
-        }
         let channel = message.address.channel
         let addressIndex = self.addressIndex(message.address)
         let deliveryIndex = message.deliveryID.map { self.deliveryIndex(channel: channel, deliveryID: $0) }

@@ -68,13 +68,7 @@ extension Relay {
 
     /// Stores a survivor's webchat message; a retry with the same idempotency key is stored once.
     public func sendWebchat(_ session: WebchatSession, text: String, idempotencyKey: String) async throws -> IngestReceipt {
-        guard !text.trimmingWhitespace().isEmpty else { throw RelayError.invalidInput("a message cannot be empty") }
-        guard text.count <= settings.maximumWebchatCharacters else {
-            throw RelayError.invalidInput("a message is at most \(settings.maximumWebchatCharacters) characters")
-        }
-        guard (8...InboundMessage.maximumDeliveryIDBytes).contains(idempotencyKey.utf8.count),
-            idempotencyKey.allSatisfy({ $0.isASCII && !$0.isWhitespace })
-        else { throw RelayError.invalidInput("Idempotency-Key must be 8 to 128 visible ASCII characters") }
+        try settings.validateWebchat(text: text, idempotencyKey: idempotencyKey)
         let deliveryIndex = self.deliveryIndex(channel: .webchat, deliveryID: "\(session.contactID):\(idempotencyKey)")
         let contactID = session.contactID
         return try await storeInbound(body: Array(text.utf8), channel: .webchat, deliveryIndex: deliveryIndex, at: clock.now().storeTime) { writer in

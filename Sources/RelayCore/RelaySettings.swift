@@ -50,6 +50,22 @@ public struct RelaySettings: Sendable {
     public static let optInKeywords: Set<String> = ["START", "YES", "UNSTOP"]
 }
 
+extension RelaySettings {
+    /// Checks a survivor's webchat message as ``Relay/sendWebchat(_:text:idempotencyKey:)`` does
+    /// before storing it.
+    /// - Throws: `RelayError.invalidInput` for an empty or blank text, a text over
+    ///   ``maximumWebchatCharacters``, or an idempotency key that is not 8 to 128 visible ASCII characters.
+    public func validateWebchat(text: String, idempotencyKey: String) throws {
+        guard !text.trimmingWhitespace().isEmpty else { throw RelayError.invalidInput("a message cannot be empty") }
+        guard text.count <= maximumWebchatCharacters else {
+            throw RelayError.invalidInput("a message is at most \(maximumWebchatCharacters) characters")
+        }
+        guard (8...InboundMessage.maximumDeliveryIDBytes).contains(idempotencyKey.utf8.count),
+            idempotencyKey.allSatisfy({ $0.isASCII && !$0.isWhitespace })
+        else { throw RelayError.invalidInput("Idempotency-Key must be 8 to 128 visible ASCII characters") }
+    }
+}
+
 /// What a whole SMS body means, if it is a keyword.
 public enum SMSKeyword: Equatable, Sendable {
     /// Erase my conversation.

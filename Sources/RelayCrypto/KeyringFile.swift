@@ -11,6 +11,9 @@ import CSodium
 /// blind-index <base64 of 32 bytes>
 /// audit-signing <base64 of a 32-byte Ed25519 seed>
 /// ```
+///
+/// Creation times are at most 64 visible ASCII characters, so that writing a keyring back (as
+/// `keys rotate` does) reproduces them exactly.
 public enum KeyringFile {
     /// The header line's first word.
     static let magic = "saferelay-keyring"
@@ -26,7 +29,14 @@ public enum KeyringFile {
         try text.withUnsafeBytes { try parse(bytes: $0, source: source) }
     }
 
-    static func parse(bytes: UnsafeRawBufferPointer, source: String) throws -> Keyring {
+    /// Parses keyring text from memory the caller controls. Files and the environment go through
+    /// ``KeyringStore``, which reads them straight into secure memory; this entry point is for the
+    /// fuzz targets and other in-memory callers.
+    /// - Parameters:
+    ///   - bytes: the keyring text.
+    ///   - source: names the text in errors (a path, `$VARIABLE`).
+    /// - Throws: `KeyringError.corrupt` naming the line and what is wrong, never a secret.
+    public static func parse(bytes: UnsafeRawBufferPointer, source: String) throws -> Keyring {
         func corrupt(_ line: Int, _ reason: String) -> KeyringError {
             .corrupt(source: source, line: line, reason: reason)
         }
@@ -59,12 +69,14 @@ public enum KeyringFile {
             switch keyword {
             case "created":
                 guard fields.count == 2 else { throw corrupt(lineNumber, "expected `created TIME`") }
+                guard isTime(bytes, fields[1]) else { throw corrupt(lineNumber, timeReason) }
                 created = text(bytes, fields[1])
             case "kek":
                 guard fields.count == 4 else { throw corrupt(lineNumber, "expected `kek VERSION CREATED KEY`") }
                 guard let version = UInt32(text(bytes, fields[1])), version > 0 else { throw corrupt(lineNumber, "KEK version must be a positive integer") }
                 guard !keks.contains(where: { $0.version == version }) else { throw corrupt(lineNumber, "KEK version \(version) appears twice") }
                 guard keks.count < maximumKEKs else { throw corrupt(lineNumber, "more than \(maximumKEKs) KEK versions") }
+                guard isTime(bytes, fields[2]) else { throw corrupt(lineNumber, timeReason) }
                 let secret = try decodeSecret(bytes, fields[3], line: lineNumber, source: source)
                 keks.append(KeyEncryptionKey(version: version, createdAt: text(bytes, fields[2]), key: SymmetricKey(secret: secret)))
             case "current-kek":
@@ -105,6 +117,15 @@ public enum KeyringFile {
         return fields
     }
 
+    /// Longest creation time accepted, in bytes (an RFC 3339 time needs at most 35).
+    static let maximumTimeBytes = 64
+    static let timeReason = "a creation time must be 1 to \(maximumTimeBytes) visible ASCII characters, e.g. 2026-11-23T20:00:00Z"
+
+    /// Whether a field can be a creation time: short visible ASCII, so that it is written back unchanged.
+    private static func isTime(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        range.count <= maximumTimeBytes && range.allSatisfy { (0x21...0x7E).contains(bytes[$0]) }
+    }
+
     /// Non-secret text of a field (keywords, versions, dates), bounded so errors stay short.
     private static func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range.prefix(64)]), as: UTF8.self)
@@ -129,9 +150,17 @@ public enum KeyringFile {
 
     // MARK: - Writing
 
+    /// Lends the keyring's file text, written in secure memory, to `body`; the memory is wiped and
+    /// released after the last reference to it goes. Do not copy the text out.
+    public static func withText<R>(of keyring: Keyring, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try serialise(keyring).withUnsafeBytes(body)
+    }
+
     /// Serialises a keyring into secure memory.
     static func serialise(_ keyring: Keyring) -> SecureBytes {
-        var writer = SecureTextWriter(capacity: 512 + keyring.kekVersions.count * 128)
+        // Room for the fixed lines and keys, plus the creation times whatever their length.
+        let times = keyring.createdAt.utf8.count + keyring.kekVersions.reduce(0) { $0 + $1.createdAt.utf8.count }
+        var writer = SecureTextWriter(capacity: 512 + keyring.kekVersions.count * 128 + times)
         writer.append("# SafeRelay keyring. SECRET: mode 0600, never commit it, never paste it anywhere.\n")
         writer.append("# Losing it makes every stored message unreadable; back it up offline.\n")
         writer.append("\(magic) 1\n")

@@ -86,11 +86,15 @@ public final class TwilioSignature: Sendable {
         return [url, other]
     }
 
+    /// The value of the first `name=` parameter of the URL's query, read as UTF-8 bytes (as Twilio
+    /// signs them), without percent-decoding; `nil` when there is none.
     static func queryValue(of name: String, in url: String) -> String? {
-        guard let query = url.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.first.map(String.init) == name { return parts.count > 1 ? String(parts[1]) : "" }
+        let bytes = Array(url.utf8)
+        guard let mark = bytes.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        let wanted = Array(name.utf8)
+        for pair in bytes[(mark + 1)...].split(separator: UInt8(ascii: "&")) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            if parts[0].elementsEqual(wanted) { return parts.count > 1 ? String(decoding: parts[1], as: UTF8.self) : "" }
         }
         return nil
     }

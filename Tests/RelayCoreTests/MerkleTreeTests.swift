@@ -50,6 +50,24 @@ struct MerkleTreeTests {
         #expect(parts.count == 3 && parts[1].count == 8 && Base64.decode(String(parts[2]))?.first == 0x01)
     }
 
+    /// Fuzz finding (FuzzCheckpointNote, input `Fuzz/Corpus/FuzzCheckpointNote/regression-leading-zero`):
+    /// a signed note whose tree size had a leading zero verified as a checkpoint that re-serialises to
+    /// other text. Only the exact canonical body now verifies.
+    @Test func onlyCanonicalCheckpointsVerify() throws {
+        let key = SigningKey.generate()
+        func note(_ body: String, origin: String = "t") -> String {
+            let blob = SignedCheckpoint.keyID(name: origin, publicKey: key.publicKey) + key.sign(Array(body.utf8))
+            return body + "\n\u{2014} \(origin) \(Base64.encode(blob))\n"
+        }
+        let root = "SBNJTRN+FjG7owHVrKtue7eqdM4RhdRWVl71HXN2d7I="
+        #expect(try SignedCheckpoint.verify(note: note("t\n8\n\(root)\n"), publicKey: key.publicKey).treeSize == 8)
+        for body in ["t\n08\n\(root)\n", "t\n+8\n\(root)\n", "t\n-0\n\(root)\n", "t\n8\n\(root)\nextension\n", "t\n8\n\(root.replacingOccurrences(of: "I=", with: "J="))\n"] {
+            #expect(throws: SignedCheckpoint.Failure.self, "\(body.debugDescription)") {
+                try SignedCheckpoint.verify(note: note(body, origin: String(body.prefix { $0 != "\n" })), publicKey: key.publicKey)
+            }
+        }
+    }
+
     @Test func eventLinesAreCanonical() {
         let event = AuditEvent(actor: "maria", role: "advocate", action: "thread.view", threadID: "t1", purpose: "a \"quoted\"\nreason\\", details: ["count": "3"])
         let line = event.line(seq: 7, at: Date(timeIntervalSince1970: 1_800_000_000.5))

@@ -84,6 +84,30 @@ struct KeyringTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == content)
     }
 
+    /// Fuzz finding (FuzzKeyringFile, input `Fuzz/Corpus/FuzzKeyringFile/regression-created-not-ascii`):
+    /// a creation time of invalid UTF-8 was stored with replacement characters, so writing the keyring
+    /// (as `keys rotate` does) changed it, and a long one could overrun the writer's buffer.
+    @Test func creationTimesMustBeShortVisibleASCII() throws {
+        let keys = ["AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=", "ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A=", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpbXF1eX2A="]
+        func keyring(created: [UInt8], kekCreated: [UInt8] = Array("2026-01-01T00:00:00Z".utf8)) -> [UInt8] {
+            Array("saferelay-keyring 1\ncreated ".utf8) + created + Array("\nkek 1 ".utf8) + kekCreated
+                + Array(" \(keys[0])\ncurrent-kek 1\nblind-index \(keys[1])\naudit-signing \(keys[2])\n".utf8)
+        }
+        func parse(_ bytes: [UInt8]) throws -> Keyring { try bytes.withUnsafeBytes { try KeyringFile.parse(bytes: $0, source: "test") } }
+        let fuzzed: [UInt8] = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x37] + Array(repeating: 0xff, count: 11) + [0xda, 0xff, 0xff, 0xff, 0xff, 0x5a]
+        for bad in [fuzzed, Array(repeating: UInt8(ascii: "9"), count: 65), [0x00], Array("2026-01-01T00:00:00\u{2028}Z".utf8)] {
+            #expect(throws: KeyringError.self) { try parse(keyring(created: bad)) }
+            #expect(throws: KeyringError.self) { try parse(keyring(created: Array("2026".utf8), kekCreated: bad)) }
+        }
+        let longest = Array(repeating: UInt8(ascii: "9"), count: 64)
+        let loaded = try parse(keyring(created: longest, kekCreated: longest))
+        #expect(loaded.serialisedForTest.contains("created \(String(decoding: longest, as: UTF8.self))\n"))
+        #expect(try parse(Array(loaded.serialisedForTest.utf8)).createdAt == loaded.createdAt)
+        // The writer has room for any creation time a caller passes.
+        let generated = Keyring.generate(now: String(repeating: "x", count: 4096)).rotated(now: String(repeating: "y", count: 4096))
+        #expect(generated.serialisedForTest.utf8.count > 8192)
+    }
+
     @Test func truncatedKeyringIsCorrupt() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

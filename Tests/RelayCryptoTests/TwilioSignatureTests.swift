@@ -52,6 +52,19 @@ struct TwilioSignatureTests {
         #expect(!validator.isValidJSON(signature: signature, url: "https://mycompany.com/myapp.php", body: body))
     }
 
+    /// Fuzz finding (FuzzTwilioWebhook, input `Fuzz/Corpus/FuzzTwilioWebhook/regression-query-at-start`):
+    /// a query right at the start of the URL was skipped, so a correctly signed JSON body was refused;
+    /// and a pair `=bodySHA256` was read as the parameter itself.
+    @Test func theBodyHashIsFoundWhereverTheQueryStarts() {
+        let body = [UInt8]()
+        let hash = Hex.encode(TwilioSignature.sha256(body))
+        let url = "?bodySHA256=\(hash)"
+        #expect(validator.isValidJSON(signature: validator.signature(url: url, parameters: []), url: url, body: body))
+        #expect(TwilioSignature.queryValue(of: "bodySHA256", in: "https://h/p??bodySHA256=1") == nil)
+        #expect(TwilioSignature.queryValue(of: "bodySHA256", in: "https://h/p?=bodySHA256&bodySHA256=\(hash)") == hash)
+        #expect(TwilioSignature.queryValue(of: "bodySHA256", in: "https://h/p?bodySHA256") == "")
+    }
+
     @Test func sha256MatchesTheStandardVector() {
         #expect(Hex.encode(TwilioSignature.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }

@@ -61,23 +61,37 @@ public struct SignedCheckpoint: Sendable, Equatable {
     }
 
     /// Parses a note and checks that it carries a valid signature by `publicKey` under its origin.
+    ///
+    /// The signed text must be exactly what ``body`` writes: three lines, the tree size in decimal
+    /// without sign or leading zeros, the root in canonical base64. SafeRelay writes no extension
+    /// lines, so a note with any is refused rather than read as a checkpoint it does not spell out.
+    /// The note is read as UTF-8 bytes, so line breaks are never merged into other characters.
     public static func verify(note: String, publicKey: [UInt8]) throws -> SignedCheckpoint {
-        guard note.utf8.count <= 8192 else { throw Failure.malformed("too large") }
-        guard let split = note.range(of: "\n\n") else { throw Failure.malformed("no blank line before signatures") }
-        let body = String(note[..<split.lowerBound]) + "\n"
-        let lines = body.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        guard lines.count >= 3, let size = Int64(lines[1]), size >= 0, let root = Base64.decode(String(lines[2])), root.count == 32 else {
+        let bytes = Array(note.utf8)
+        guard bytes.count <= 8192 else { throw Failure.malformed("too large") }
+        let newline = UInt8(ascii: "\n")
+        guard let blank = bytes.indices.dropLast().first(where: { bytes[$0] == newline && bytes[$0 + 1] == newline }) else {
+            throw Failure.malformed("no blank line before signatures")
+        }
+        let body = Array(bytes[...blank])
+        let lines = body.dropLast().split(separator: newline, omittingEmptySubsequences: false)
+        guard lines.count == 3, let size = Int64(String(decoding: lines[1], as: UTF8.self)), size >= 0,
+            let root = Base64.decode(String(decoding: lines[2], as: UTF8.self)), root.count == 32
+        else {
             throw Failure.malformed("expected origin, tree size and a 32-byte base64 root")
         }
-        let origin = String(lines[0])
-        let expectedID = keyID(name: origin, publicKey: publicKey)
-        for line in note[split.upperBound...].split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            guard parts.count == 3, parts[0] == "\u{2014}", parts[1] == origin, let blob = Base64.decode(String(parts[2])),
+        let checkpoint = SignedCheckpoint(origin: String(decoding: lines[0], as: UTF8.self), treeSize: size, rootHash: root)
+        guard Array(checkpoint.body.utf8) == body else { throw Failure.malformed("not in canonical form") }
+        let originBytes = Array(lines[0])
+        let expectedID = keyID(name: checkpoint.origin, publicKey: publicKey)
+        for line in bytes[(blank + 2)...].split(separator: newline) {
+            let parts = line.split(separator: UInt8(ascii: " "))
+            guard parts.count == 3, parts[0].elementsEqual("\u{2014}".utf8), parts[1].elementsEqual(originBytes),
+                let blob = Base64.decode(String(decoding: parts[2], as: UTF8.self)),
                 blob.count == 4 + SigningKey.signatureByteCount, Array(blob.prefix(4)) == expectedID
             else { continue }
-            if SignatureVerifier.isValid(signature: Array(blob.dropFirst(4)), message: Array(body.utf8), publicKey: publicKey) {
-                return SignedCheckpoint(origin: origin, treeSize: size, rootHash: root)
+            if SignatureVerifier.isValid(signature: Array(blob.dropFirst(4)), message: body, publicKey: publicKey) {
+                return checkpoint
             }
         }
         throw Failure.badSignature

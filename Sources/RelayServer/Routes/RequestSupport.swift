@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import RelayWire
 
 /// Small helpers shared by the routes: bounded bodies, JSON in and out, bearer tokens.
 enum RequestSupport {
@@ -20,7 +21,7 @@ enum RequestSupport {
     /// Decodes a JSON body, answering 400 with a JSON error when it is malformed.
     static func decodeJSON<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try JSONBody.decode(T.self, from: buffer.readableBytesView)
         } catch {
             throw APIError(.badRequest, code: "malformed_json", message: "the body is not the JSON this route expects")
         }

@@ -37,7 +37,7 @@ struct TwilioRoutes<Context: RequestContext> {
         guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global) else {
             throw APIError.rateLimited
         }
-        guard let sid = fields.first("MessageSid") ?? fields.first("SmsSid"), Self.isProviderID(sid) else {
+        guard let sid = fields.first("MessageSid") ?? fields.first("SmsSid"), TwilioWebhookBody.isProviderID(sid) else {
             throw APIError(.badRequest, code: "missing_field", message: "MessageSid is missing or malformed")
         }
         if let account = fields.first("AccountSid"), account != configuration.twilio?.accountSID {
@@ -79,7 +79,7 @@ struct TwilioRoutes<Context: RequestContext> {
 
     func status(_ request: Request, context: Context) async throws -> Response {
         let fields = try await verifiedFields(request, context: context)
-        guard let sid = fields.first("MessageSid") ?? fields.first("SmsSid"), Self.isProviderID(sid),
+        guard let sid = fields.first("MessageSid") ?? fields.first("SmsSid"), TwilioWebhookBody.isProviderID(sid),
             let status = fields.first("MessageStatus") ?? fields.first("SmsStatus"), status.count <= 32
         else {
             throw APIError(.badRequest, code: "missing_field", message: "MessageSid or MessageStatus is missing or malformed")
@@ -97,47 +97,32 @@ struct TwilioRoutes<Context: RequestContext> {
         }
         let buffer = try await RequestSupport.body(of: request, limit: configuration.maximumBodyBytes)
         let bytes = Array(buffer.readableBytesView)
-        guard let signature = request.headers[Self.signatureHeader], signature.count <= 128 else {
+        guard let signature = request.headers[Self.signatureHeader], signature.count <= TwilioWebhookBody.maximumSignatureLength else {
             context.logger.notice("webhook refused: no signature")
             throw APIError(.forbidden, code: "forbidden", message: "missing or invalid request signature")
         }
         let url = configuration.publicURL + request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        if contentType.hasPrefix("application/json") {
-            guard validator.isValidJSON(signature: signature, url: url, body: bytes) else {
+        do throws(TwilioWebhookBody.Failure) {
+            return try TwilioWebhookBody.verifiedFields(
+                contentType: request.headers[.contentType], body: bytes,
+                isValidJSON: { validator.isValidJSON(signature: signature, url: url, body: $0) },
+                isValidForm: { validator.isValid(signature: signature, url: url, parameters: $0) })
+        } catch {
+            switch error {
+            case .badSignature:
                 context.logger.notice("webhook refused: bad signature")
                 throw APIError(.forbidden, code: "forbidden", message: "missing or invalid request signature")
-            }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            case .malformedJSON:
                 throw APIError(.badRequest, code: "malformed_json", message: "the body is not a JSON object")
+            case .unsupportedMediaType:
+                throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "expected a form or JSON body")
+            case .malformedForm:
+                throw APIError(.badRequest, code: "malformed_form", message: "the form body is malformed")
             }
-            return object.compactMap { key, value in
-                if let text = value as? String { return (key, text) }
-                if let number = value as? NSNumber { return (key, number.stringValue) }
-                return nil
-            }
         }
-        guard contentType.isEmpty || contentType.hasPrefix("application/x-www-form-urlencoded") else {
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "expected a form or JSON body")
-        }
-        let fields: [(String, String)]
-        do {
-            fields = try FormBody.parse(bytes)
-        } catch {
-            throw APIError(.badRequest, code: "malformed_form", message: "the form body is malformed")
-        }
-        guard validator.isValid(signature: signature, url: url, parameters: fields) else {
-            context.logger.notice("webhook refused: bad signature")
-            throw APIError(.forbidden, code: "forbidden", message: "missing or invalid request signature")
-        }
-        return fields
     }
 
     // MARK: - Helpers
-
-    static func isProviderID(_ sid: String) -> Bool {
-        (10...64).contains(sid.utf8.count) && sid.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
-    }
 
     static func twiml(_ inner: String) -> Response {
         var headers = HTTPFields()

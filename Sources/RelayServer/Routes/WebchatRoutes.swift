@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import RelayCore
 import RelayStore
+import RelayWire
 
 /// The survivor's webchat API. Tokens travel only in the `Authorization` header, never in a URL.
 struct WebchatRoutes<Context: RequestContext> {
@@ -12,14 +13,9 @@ struct WebchatRoutes<Context: RequestContext> {
     let configuration: ServerConfiguration
     let limiter: RateLimiter
 
-    /// Largest JSON body of a webchat request, in bytes (a 4,000-character message fits easily).
-    static var maximumJSONBytes: Int { 32 * 1024 }
-
     struct TokenAnswer: Encodable { let token: String }
     struct IDAnswer: Encodable { let id: String }
     struct PhraseAnswer: Encodable { let phrase: String }
-    struct MessageInput: Decodable { let text: String }
-    struct PhraseInput: Decodable { let phrase: String }
     struct MessagesAnswer: Encodable { let messages: [EventStream.SurvivorMessage] }
 
     func register(on router: Router<Context>) {
@@ -48,7 +44,7 @@ struct WebchatRoutes<Context: RequestContext> {
         guard await limiter.allow(scope: "global", identity: "chat-start", bucket: configuration.rateLimits.sessionStarts) else {
             throw APIError.rateLimited
         }
-        let input = try RequestSupport.decodeJSON(PhraseInput.self, from: try await RequestSupport.body(of: request, limit: 1024))
+        let input = try RequestSupport.decodeJSON(WebchatInput.Phrase.self, from: try await RequestSupport.body(of: request, limit: WebchatInput.maximumPhraseBytes))
         do {
             let started = try await relay.resumeWebchat(phrase: input.phrase)
             return try RequestSupport.json(TokenAnswer(token: started.token), status: .created)
@@ -77,7 +73,7 @@ struct WebchatRoutes<Context: RequestContext> {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else {
             throw APIError(.badRequest, code: "missing_idempotency_key", message: "send an Idempotency-Key header so a retry is stored once")
         }
-        let input = try RequestSupport.decodeJSON(MessageInput.self, from: try await RequestSupport.body(of: request, limit: Self.maximumJSONBytes))
+        let input = try RequestSupport.decodeJSON(WebchatInput.Message.self, from: try await RequestSupport.body(of: request, limit: WebchatInput.maximumMessageBytes))
         guard input.text.count <= relay.settings.maximumWebchatCharacters else {
             throw APIError(.contentTooLarge, code: "payload_too_large", message: "a message is at most \(relay.settings.maximumWebchatCharacters) characters")
         }
