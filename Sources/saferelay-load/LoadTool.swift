@@ -25,8 +25,11 @@ struct LoadTool: AsyncParsableCommand {
     @Option(help: "Concurrent clients in closed-loop phases.")
     var connections: Int = 64
 
-    @Option(help: "Inbound SMS a second offered in the open-loop phase.")
-    var rate: Int = 5_000
+    @Option(help: "Inbound SMS a second offered in the open-loop phase; a comma-separated list runs one phase per rate.")
+    var rate: String = "5000"
+
+    /// The open-loop rates, in order.
+    var rates: [Int] { rate.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     @Option(name: .customLong("view-threads"), help: "Threads of 20 messages seeded for the advocate thread-view phase.")
     var viewThreads: Int = 100
@@ -53,7 +56,9 @@ struct LoadTool: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: server) else { throw ValidationError("--server must name an executable") }
         guard duration > 0, duration <= 3_600 else { throw ValidationError("--duration must be 0 to 3600 seconds") }
         guard (1...5_000).contains(connections) else { throw ValidationError("--connections must be 1 to 5000") }
-        guard (1...100_000).contains(rate), (1...10_000).contains(replyRate) else { throw ValidationError("rates must be 1 to 100000 a second") }
+        guard !rates.isEmpty, rates.count == rate.split(separator: ",").count, rates.allSatisfy({ (1...100_000).contains($0) }),
+            (1...10_000).contains(replyRate)
+        else { throw ValidationError("rates must be 1 to 100000 a second") }
         guard (1...10_000).contains(viewThreads), (1...15_000).contains(sessions), (0...15_000).contains(streams) else {
             throw ValidationError("--view-threads, --sessions and --streams must be at most 10000, 15000 and 15000")
         }
@@ -172,13 +177,18 @@ struct LoadRun {
         report.add("  ingest / healthz ceiling = \(format(health.rate > 0 ? ingest.rate / health.rate : 0, 2))")
 
         // 4. The same at a fixed arrival rate: queueing delay counts.
-        let open = await LoadPattern.openLoop("ingest SMS (open loop)", rate: options.rate, duration: phaseDuration) { n in
-            let status = await driver.inboundSMS(sid: Traffic.sid(3, n), from: Traffic.phone(senderPool + n % senderPool), body: "load paced \(n)")
-            return status == 200 ? nil : "\(status ?? 0)"
+        var openCount = 0
+        for (index, rate) in options.rates.enumerated() {
+            let open = await LoadPattern.openLoop("ingest SMS (open loop)", rate: rate, duration: phaseDuration) { n in
+                let status = await driver.inboundSMS(
+                    sid: Traffic.sid(3 + 16 * UInt32(index), n), from: Traffic.phone(senderPool + n % senderPool), body: "load paced \(n)")
+                return status == 200 ? nil : "\(status ?? 0)"
+            }
+            note(open)
+            openCount += open.count
+            await settle(driver)
         }
-        note(open)
-        stored += open.count
-        await settle(driver)
+        stored += openCount
 
         // 5. An advocate opening a thread of 20 messages: decrypt all, append an audit event.
         if viewThreadIDs.isEmpty { report.add("no thread ids arrived on the advocate stream"); report.clean = false }
@@ -228,7 +238,7 @@ struct LoadRun {
 
         // 8. Memory with many stored threads and open streams.
         if options.streams > 0 || options.threads > 0 {
-            let existing = options.viewThreads + options.sessions + min(ingest.count, senderPool) + min(open.count, senderPool)
+            let existing = options.viewThreads + options.sessions + min(ingest.count, senderPool) + min(openCount, senderPool)
             let more = max(0, options.threads - existing)
             if options.threads > 0 {
                 let filled = await LoadPattern.fixedCount("store more threads", workers: options.connections, count: more) { n in
