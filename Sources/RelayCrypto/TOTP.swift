@@ -57,9 +57,11 @@ public final class TOTP: Sendable {
         return found
     }
 
+    private static let base32Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
     /// RFC 4648 base32 without padding (what authenticator apps read).
     public static func base32(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        let alphabet = base32Alphabet
         var out = ""
         var buffer: UInt32 = 0
         var bits = 0
@@ -73,5 +75,23 @@ public final class TOTP: Sendable {
         }
         if bits > 0 { out.append(alphabet[Int((buffer << UInt32(5 - bits)) & 31)]) }
         return out
+    }
+
+    /// The bytes of an RFC 4648 base32 text, as an authenticator app reads a secret (padding `=`
+    /// ignored, upper case only); `nil` for any other character.
+    public static func decodeBase32(_ text: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var buffer: UInt32 = 0
+        var bits = 0
+        for char in text where char != "=" {
+            guard let value = base32Alphabet.firstIndex(of: char) else { return nil }
+            buffer = (buffer << 5) | UInt32(value)
+            bits += 5
+            if bits >= 8 {
+                bytes.append(UInt8((buffer >> UInt32(bits - 8)) & 0xff))
+                bits -= 8
+            }
+        }
+        return bytes
     }
 }

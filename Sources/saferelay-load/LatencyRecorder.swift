@@ -22,9 +22,6 @@ final class LatencyRecorder: Sendable {
         state.withLock { $0.failures[reason, default: 0] += 1 }
     }
 
-    /// Successes so far.
-    var count: Int { state.withLock { Int($0.histogram.totalCount) } }
-
     /// The phase's figures over `elapsed`.
     func result(_ name: String, elapsed: Duration) -> PhaseResult {
         state.withLock { state in

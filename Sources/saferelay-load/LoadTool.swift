@@ -120,7 +120,7 @@ struct LoadRun {
         var report = Report()
         report.add("saferelay-load: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.connections) connections, \(format(options.duration, 1)) s a phase")
         guard try server.command(["keys", "init"]).0 == 0 else { throw LoadError.setupFailed("keys init failed") }
-        _ = try server.start()
+        try server.start()
         defer { server.stop() }
         let driver = HTTPDriver(
             client: client, base: "http://127.0.0.1:\(server.port)",
@@ -140,9 +140,7 @@ struct LoadRun {
         defer { dashboard.task.cancel() }
         let phaseDuration = Duration.milliseconds(Int(options.duration * 1000))
         var stored = 0
-        var results: [String: PhaseResult] = [:]
         func note(_ result: PhaseResult, strictFailures: Bool = true) {
-            results[result.name] = result
             report.add(result.line)
             if strictFailures && result.failureCount > 0 { report.clean = false }
         }
@@ -275,7 +273,7 @@ struct LoadRun {
         dashboard.task.cancel()
         server.stop()
         let launched = ContinuousClock.now
-        _ = try server.start()
+        try server.start()
         let restarted = HTTPDriver(client: driver.client, base: "http://127.0.0.1:\(server.port)", webhook: driver.webhook)
         var answered = false
         while ContinuousClock.now - launched < .seconds(60) {

@@ -17,7 +17,7 @@ enum StaffLogin {
             body: #"{"name":"\#(name)","secret":"\#(secret)","password":"\#(password)"}"#)
         guard enrolment?.status == 201 || enrolment?.status == 200,
             let totpSecret = HTTPDriver.object(enrolment?.body)["totp_secret"] as? String,
-            let key = base32Decode(totpSecret)
+            let key = TOTP.decodeBase32(totpSecret)
         else { throw LoadError.setupFailed("enrolment answered \(enrolment?.status ?? 0)") }
         let totp = TOTP(secret: key)
         let code = totp.code(step: totp.step(at: UInt64(Date().timeIntervalSince1970)))
@@ -28,23 +28,5 @@ enum StaffLogin {
             throw LoadError.setupFailed("login answered \(login?.status ?? 0)")
         }
         return token
-    }
-
-    /// RFC 4648 base32 without padding, as authenticator apps take it.
-    static func base32Decode(_ text: String) -> [UInt8]? {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-        var bytes: [UInt8] = []
-        var buffer: UInt32 = 0
-        var bits = 0
-        for char in text where char != "=" {
-            guard let value = alphabet.firstIndex(of: char) else { return nil }
-            buffer = (buffer << 5) | UInt32(value)
-            bits += 5
-            if bits >= 8 {
-                bytes.append(UInt8((buffer >> UInt32(bits - 8)) & 0xff))
-                bits -= 8
-            }
-        }
-        return bytes
     }
 }

@@ -27,6 +27,12 @@ struct TOTPTests {
 
     @Test func base32MatchesRFC4648() {
         #expect(TOTP.base32(Array("foobar".utf8)) == "MZXW6YTBOI")
+        #expect(TOTP.decodeBase32("MZXW6YTBOI") == Array("foobar".utf8))
+        #expect(TOTP.decodeBase32("MZXW6YQ=") == Array("foob".utf8))
+        #expect(TOTP.decodeBase32("mzxw6") == nil)
+        #expect(TOTP.decodeBase32("MZXW1") == nil)
+        let secret = (0..<20).map { UInt8($0 * 13 & 0xff) }
+        #expect(TOTP.decodeBase32(TOTP.base32(secret)) == secret)
         #expect(TOTP.base32(Array("12345678901234567890".utf8)) == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
     }
 }

@@ -24,7 +24,7 @@ struct StaffAPITests {
     }
 
     static func code(_ totpSecret: String, at date: Date) -> String {
-        let totp = TOTP(secret: base32Decode(totpSecret))
+        let totp = TOTP(secret: TOTP.decodeBase32(totpSecret)!)
         return totp.code(step: totp.step(at: UInt64(date.timeIntervalSince1970)))
     }
 
@@ -34,22 +34,6 @@ struct StaffAPITests {
             json: #"{"name":"\#(name)","password":"\#(password)","code":"\#(code(totpSecret, at: server.clock.now()))"}"#)
         precondition(status == .created, "login failed: \(status) \(body)")
         return try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["token"]!
-    }
-
-    static func base32Decode(_ text: String) -> [UInt8] {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-        var out: [UInt8] = []
-        var buffer: UInt32 = 0
-        var bits = 0
-        for char in text {
-            buffer = (buffer << 5) | UInt32(alphabet.firstIndex(of: char)!)
-            bits += 5
-            if bits >= 8 {
-                out.append(UInt8((buffer >> UInt32(bits - 8)) & 0xff))
-                bits -= 8
-            }
-        }
-        return out
     }
 
     static func smsThread(_ server: RelayTestServer, _ phone: String, _ text: String, sid: Int) async throws -> String {

@@ -125,15 +125,7 @@ let summary = try await provider.application().test(.live) { client -> String in
     let enrolled = await request(.POST, "http://127.0.0.1:\(port)/api/v1/enrolment", headers: [("Content-Type", "application/json")],
         body: #"{"name":"crash","secret":"\#(secret)","password":"harness-violet-lamp-42"}"#)
     let totpSecret = (try? JSONSerialization.jsonObject(with: Data((enrolled?.1 ?? "{}").utf8)) as? [String: String])??["totp_secret"] ?? ""
-    var decoded: [UInt8] = []
-    var buffer: UInt32 = 0
-    var bits = 0
-    for char in totpSecret {
-        buffer = (buffer << 5) | UInt32(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567").firstIndex(of: char) ?? 0)
-        bits += 5
-        if bits >= 8 { decoded.append(UInt8((buffer >> UInt32(bits - 8)) & 0xff)); bits -= 8 }
-    }
-    let totp = TOTP(secret: decoded)
+    let totp = TOTP(secret: TOTP.decodeBase32(totpSecret) ?? [])
     let code = totp.code(step: totp.step(at: UInt64(Date().timeIntervalSince1970)))
     let login = await request(.POST, "http://127.0.0.1:\(port)/api/v1/sessions", headers: [("Content-Type", "application/json")],
         body: #"{"name":"crash","password":"harness-violet-lamp-42","code":"\#(code)"}"#)
