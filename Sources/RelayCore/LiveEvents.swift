@@ -24,6 +24,10 @@ public actor LiveEvents {
     public static let staffChannel = "staff:all"
 
     private var subscribers: [String: [UUID: AsyncStream<LiveEvent>.Continuation]] = [:]
+    /// Which streams each session holds, so that ending the session ends them at once.
+    private var sessionStreams: [String: [UUID: String]] = [:]
+    /// The session of each stream.
+    private var streamSession: [UUID: String] = [:]
 
     /// Creates an empty hub.
     public init() {}
@@ -35,14 +39,17 @@ public actor LiveEvents {
     /// Most streams in all.
     public static let maximumStreams = 20_000
 
-    /// Subscribes to a contact's events, or returns `nil` when the contact or the server already has
-    /// as many open streams as allowed. The stream ends when `unsubscribe` is called or the contact is erased.
-    public func subscribe(contactID: String) -> (UUID, AsyncStream<LiveEvent>)? {
+    /// Subscribes to a contact's events on behalf of `session` (a key naming the bearer session), or
+    /// returns `nil` when the contact or the server already has as many open streams as allowed. The
+    /// stream ends when `unsubscribe` is called, the contact is erased, or ``endSession(_:)`` ends its session.
+    public func subscribe(contactID: String, session: String) -> (UUID, AsyncStream<LiveEvent>)? {
         let perChannel = contactID == Self.staffChannel ? Self.maximumStaffStreams : Self.maximumPerChannel
         guard (subscribers[contactID]?.count ?? 0) < perChannel, openStreams < Self.maximumStreams else { return nil }
         let id = UUID()
         let (stream, continuation) = AsyncStream.makeStream(of: LiveEvent.self, bufferingPolicy: .bufferingNewest(64))
         subscribers[contactID, default: [:]][id] = continuation
+        sessionStreams[session, default: [:]][id] = contactID
+        streamSession[id] = session
         return (id, stream)
     }
 
@@ -50,7 +57,27 @@ public actor LiveEvents {
     public func unsubscribe(contactID: String, id: UUID) {
         subscribers[contactID]?.removeValue(forKey: id)?.finish()
         if subscribers[contactID]?.isEmpty == true { subscribers[contactID] = nil }
+        forgetSession(of: id)
     }
+
+    private func forgetSession(of id: UUID) {
+        guard let session = streamSession.removeValue(forKey: id) else { return }
+        sessionStreams[session]?[id] = nil
+        if sessionStreams[session]?.isEmpty == true { sessionStreams[session] = nil }
+    }
+
+    /// Ends every open stream of a session at once (quick exit, logout, expiry, a disabled account).
+    public func endSession(_ session: String) {
+        guard let streams = sessionStreams.removeValue(forKey: session) else { return }
+        for (id, contactID) in streams {
+            streamSession[id] = nil
+            subscribers[contactID]?.removeValue(forKey: id)?.finish()
+            if subscribers[contactID]?.isEmpty == true { subscribers[contactID] = nil }
+        }
+    }
+
+    /// How many streams a session holds open (for tests).
+    public func openStreams(session: String) -> Int { sessionStreams[session]?.count ?? 0 }
 
     /// Sends an event to every stream of the contact.
     public func publish(_ event: LiveEvent, to contactID: String) {
@@ -59,6 +86,7 @@ public actor LiveEvents {
         if event == .erased {
             for continuation in streams.values { continuation.finish() }
             subscribers[contactID] = nil
+            for id in streams.keys { forgetSession(of: id) }
         }
     }
 

@@ -9,14 +9,23 @@ public struct ContactErasure: Sendable, Equatable {
     public var threadsErased: Int
     /// Messages destroyed.
     public var messagesDeleted: Int
-    /// Threads kept because a legal hold defers the survivor's request.
+    /// Threads kept because a legal hold defers the survivor's request. While any is kept, the
+    /// contact (its case record included) is kept with it; its sessions and resume phrase end.
     public var threadsDeferred: Int = 0
+    /// The audit log could not be written: the erasure went ahead and its audit events wait in the
+    /// pending table until the log can take them.
+    public var auditDeferred = false
+
+    /// Whether a hold kept part of the conversation.
+    public var isDeferred: Bool { threadsDeferred > 0 }
 }
 
 /// What an SMS keyword did.
 public enum KeywordOutcome: Sendable, Equatable {
     /// The sender's conversation was erased; send the one confirmation.
     case erased(confirmation: String)
+    /// A legal hold keeps part of the conversation for now; send the neutral notice that says so.
+    case eraseDeferred(notice: String)
     /// The sender opted out or back in.
     case optOutRecorded(Bool)
     /// The same delivery was handled before: do nothing again.
@@ -25,49 +34,83 @@ public enum KeywordOutcome: Sendable, Equatable {
 
 extension Relay {
     /// Crypto-shreds everything of a contact: every thread's key and messages, the contact's own key
-    /// and sealed address, its webchat sessions and resume phrase. Then truncates the WAL.
+    /// and sealed address, its case record, webchat sessions and resume phrase. A thread under a legal
+    /// hold (when the policy defers survivor erasure) is kept, and so is the contact with its case
+    /// record until the hold ends; its sessions and resume phrase end anyway.
+    ///
+    /// Never refused for audit reasons: when the audit log cannot be written, the erasure commits
+    /// with its audit events recorded as pending (appended by ``flushPendingAudit()``). Then the WAL
+    /// is truncated (retried in the background until it succeeds).
     public func eraseContact(id contactID: String) async throws -> ContactErasure {
         let now = clock.now()
         let defers = settings.holdDefersSurvivorErase
-        let result = try await store.write { writer in try Self.eraseContact(contactID, at: now, defers: defers, writer: writer) }
+        var (result, auditDeferred) = try await writeWithAuditFallback(at: now) { writer in
+            try Self.eraseContact(contactID, at: now, defers: defers, writer: writer)
+        }
+        result.auditDeferred = auditDeferred
         await finishErasure(contactID: contactID, result)
         return result
     }
 
-    /// The erasure itself, inside the caller's transaction.
-    static func eraseContact(_ contactID: String, at now: Date, defers: Bool, writer: any StoreWriter) throws -> ContactErasure {
+    /// Runs a write whose audit events must never stop it: first with the events appended to the log
+    /// in the same transaction; if that fails, again with the events kept as pending.
+    func writeWithAuditFallback<T: Sendable>(
+        at now: Date, _ body: @escaping @Sendable (any StoreWriter) throws -> (T, [AuditEvent])
+    ) async throws -> (value: T, auditDeferred: Bool) {
+        do {
+            let value = try await store.write { writer in
+                let (value, events) = try body(writer)
+                for event in events { _ = try Self.appendAudit(event, at: now, writer: writer) }
+                return value
+            }
+            return (value, false)
+        } catch {
+            logger.error("audit log not writable; the erasure goes ahead and is audited later")
+            let value = try await store.write { writer in
+                let (value, events) = try body(writer)
+                for event in events { try Self.recordPendingAudit(event, at: now, writer: writer) }
+                return value
+            }
+            return (value, true)
+        }
+    }
+
+    /// The erasure itself, inside the caller's transaction; returns the audit events to record.
+    static func eraseContact(_ contactID: String, at now: Date, defers: Bool, writer: any StoreWriter) throws -> (ContactErasure, [AuditEvent]) {
         var erasure = ContactErasure(threadsErased: 0, messagesDeleted: 0)
+        var events: [AuditEvent] = []
         for thread in try writer.threads(contactID: contactID) where thread.state != .erased {
             if defers, try writer.hold(threadID: thread.id) != nil {
                 // A legal hold defers the erasure; retention carries it out once the hold is released.
                 try writer.markEraseRequested(threadID: thread.id, at: now.storeTime)
                 erasure.threadsDeferred += 1
-                _ = try appendAudit(
-                    AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id, outcome: "deferred_by_hold"),
-                    at: now, writer: writer)
+                events.append(AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id, outcome: "deferred_by_hold"))
                 continue
             }
             erasure.messagesDeleted += try writer.eraseThread(id: thread.id, at: now.storeTime) ?? 0
             erasure.threadsErased += 1
-            _ = try appendAudit(AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id), at: now, writer: writer)
+            events.append(AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id))
         }
-        try writer.deleteContact(id: contactID)
-        return erasure
+        if erasure.threadsDeferred > 0 {
+            // The hold covers the whole contact: keep it (and its case record) with the held threads.
+            try writer.deleteWebchatSessions(contactID: contactID)
+            try writer.deleteResumePhrase(contactID: contactID)
+        } else {
+            try writer.deleteContact(id: contactID)
+        }
+        return (erasure, events)
     }
 
-    /// After an erasure commits: end live streams and truncate the WAL.
+    /// After an erasure commits: end live streams, truncate the WAL, and append audit events that had to wait.
     func finishErasure(contactID: String, _ result: ContactErasure) async {
         await events.publish(.erased, to: contactID)
-        do {
-            try await store.checkpointAndTruncate()
-        } catch {
-            logger.warning("WAL truncation after erasure incomplete; it will be retried")
-        }
-        logger.info("contact erased", metadata: ["contact.id": "\(contactID)", "threads.erased": "\(result.threadsErased)"])
+        await walTruncation.truncate()
+        if result.auditDeferred { _ = try? await flushPendingAudit() }
+        logger.info("contact erased", metadata: ["threads.erased": "\(result.threadsErased)", "threads.deferred": "\(result.threadsDeferred)"])
     }
 
     /// Applies an SMS keyword from `address`. Idempotent per delivery id: a redelivered ERASE
-    /// erases nothing more and confirms nothing twice.
+    /// erases nothing more and confirms nothing twice. Like every erasure, never refused for audit reasons.
     public func handleKeyword(_ keyword: SMSKeyword, from address: ContactAddress, deliveryID: String) async throws -> KeywordOutcome {
         let addressIndex = self.addressIndex(address)
         let deliveryIndex = self.deliveryIndex(channel: address.channel, deliveryID: deliveryID)
@@ -75,39 +118,47 @@ extension Relay {
         let defers = settings.holdDefersSurvivorErase
         // Marking the delivery handled and acting on it commit together: a crash in between cannot
         // leave an ERASE recorded as done but not done.
-        let first = try await store.write { writer -> (Bool, String?, ContactErasure?) in
+        let (first, auditDeferred) = try await writeWithAuditFallback(at: now) { writer -> ((Bool, String?, ContactErasure?), [AuditEvent]) in
             guard try !writer.isHandled(deliveryIndex: deliveryIndex), try writer.message(deliveryIndex: deliveryIndex) == nil else {
-                return (false, nil, nil)
+                return ((false, nil, nil), [])
             }
             try writer.markHandled(deliveryIndex: deliveryIndex, at: now.storeTime)
             let contact = try writer.contact(addressIndex: addressIndex)
             switch keyword {
             case .optOut, .optIn:
                 if let contact { try writer.setOptedOut(contactID: contact.id, keyword == .optOut) }
-                return (true, contact?.id, nil)
+                return ((true, contact?.id, nil), [])
             case .erase:
-                guard let contact else { return (true, nil, nil) }
-                return (true, contact.id, try Self.eraseContact(contact.id, at: now, defers: defers, writer: writer))
+                guard let contact else { return ((true, nil, nil), []) }
+                let (erasure, events) = try Self.eraseContact(contact.id, at: now, defers: defers, writer: writer)
+                return ((true, contact.id, erasure), events)
             }
         }
         guard first.0 else { return .duplicate }
         switch keyword {
         case .erase:
-            if let contactID = first.1, let erasure = first.2 { await finishErasure(contactID: contactID, erasure) }
+            if let contactID = first.1, var erasure = first.2 {
+                erasure.auditDeferred = auditDeferred
+                await finishErasure(contactID: contactID, erasure)
+                if erasure.isDeferred { return .eraseDeferred(notice: settings.eraseDeferredNotice) }
+            }
             return .erased(confirmation: settings.eraseConfirmation)
         case .optOut:
-            logger.info("opt-out recorded", metadata: ["contact.id": "\(first.1 ?? "none")"])
             return .optOutRecorded(true)
         case .optIn:
             return .optOutRecorded(false)
         }
     }
 
-    /// Flags or clears do-not-contact on a thread.
+    /// Flags or clears do-not-contact for the person behind a thread: it holds for every thread of
+    /// that contact, present and future.
     public func setDoNotContact(threadID: String, _ value: Bool) async throws {
         try await store.write { writer in
-            guard try writer.thread(id: threadID) != nil else { throw RelayError.threadNotFound }
-            try writer.setDoNotContact(threadID: threadID, value)
+            guard let thread = try writer.thread(id: threadID) else { throw RelayError.threadNotFound }
+            guard let contactID = thread.contactID, let contact = try writer.contact(id: contactID) else { throw RelayError.threadErased }
+            var flags = contact.safety
+            flags.doNotContact = value
+            try writer.setSafety(contactID: contactID, flags)
         }
     }
 }

@@ -145,9 +145,11 @@ extension Relay {
         let contactID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
         let (key, wrapped) = envelope.newDataKey(owner: contactID)
         let sealedAddress = envelope.seal(Array(address.normalised.utf8), with: key, context: .contactAddress(contactID))
-        let contact = ContactRecord(
+        var contact = ContactRecord(
             id: contactID, channel: address.channel, addressIndex: Data(addressIndex), sealedAddress: Data(sealedAddress),
             key: StoredKey(wrapped), pseudonym: Pseudonym.random(), createdAt: now)
+        // A policy may keep do-not-contact (as a keyed hash only) after the person's content is purged.
+        contact.safety.doNotContact = try writer.isSuppressed(addressIndex: addressIndex)
         try writer.insert(contact)
         return contact
     }

@@ -60,10 +60,18 @@ extension Relay {
                 entry.updatedAt = now
                 guard let message = try writer.message(id: entry.messageID), let thread = try writer.thread(id: entry.threadID),
                     let threadKey = thread.key, let contactID = thread.contactID, let contact = try writer.contact(id: contactID),
-                    let contactKey = contact.key, !contact.optedOut, !thread.doNotContact
+                    let contactKey = contact.key
                 else {
                     entry.state = .failed
                     entry.errorCode = "not_sendable"
+                    try writer.update(entry)
+                    continue
+                }
+                // The contact's flags are checked again at send time: one set after the reply was
+                // queued still stops it.
+                if let refusal = Self.sendRefusal(contact: contact, entry: entry) {
+                    entry.state = .failed
+                    entry.errorCode = refusal.rawValue
                     try writer.update(entry)
                     continue
                 }
@@ -87,6 +95,14 @@ extension Relay {
             }
             return claimed
         }
+    }
+
+    /// Why a queued reply may no longer go out, if it may not.
+    static func sendRefusal(contact: ContactRecord, entry: OutboxRecord) -> ReplyRefusal? {
+        if contact.safety.doNotContact { return .doNotContact }
+        if contact.optedOut { return .optedOut }
+        if contact.safety.textNeedsOverride && !entry.cautionOverride { return .safetyOverrideRequired }
+        return nil
     }
 
     /// Records how an attempt ended.

@@ -7,8 +7,10 @@ import RelayStore
 public enum ReplyRefusal: String, Error, Sendable, Equatable, CustomStringConvertible {
     /// The survivor's window is closed (no SMS within the window, or no live webchat session).
     case windowClosed = "window_closed"
-    /// The thread is flagged do-not-contact.
+    /// The contact is flagged do-not-contact (on this or any of their threads).
     case doNotContact = "do_not_contact"
+    /// The contact's phone may be monitored, or texting is not safe: only an explicit override with a reason sends.
+    case safetyOverrideRequired = "safety_override_required"
     /// The survivor opted out (STOP); texting them is forbidden.
     case optedOut = "opted_out"
     /// The thread's content was erased or its contact is gone.
@@ -17,7 +19,9 @@ public enum ReplyRefusal: String, Error, Sendable, Equatable, CustomStringConver
     public var description: String {
         switch self {
         case .windowClosed: "the survivor's reply window is closed; wait until they write again"
-        case .doNotContact: "the thread is flagged do-not-contact"
+        case .doNotContact: "the contact is flagged do-not-contact"
+        case .safetyOverrideRequired:
+            "the contact's phone may be monitored or texting is not safe; send only with an override and a reason (override_reason)"
         case .optedOut: "the survivor opted out of texts (STOP)"
         case .threadErased: "the conversation has been erased"
         }
@@ -38,15 +42,24 @@ public struct ReplyReceipt: Sendable, Equatable {
 
 extension Relay {
     /// Stores a discreet reply and queues it on the thread's channel, if the channel rules allow:
-    /// the survivor's window is open, the thread is not do-not-contact, the contact has not opted out.
-    /// The text goes out exactly as written. Throws `ReplyRefusal` otherwise, changing nothing.
-    public func queueReply(threadID: String, text: String, by identity: StaffIdentity? = nil) async throws -> ReplyReceipt {
+    /// the survivor's window is open, the contact is not do-not-contact and has not opted out, and an
+    /// SMS to a phone flagged monitored or not safe to text carries an explicit override (`override`,
+    /// a reason, audited with the reply; only an advocate may give one). The text goes out exactly as
+    /// written. Throws `ReplyRefusal` otherwise, changing nothing.
+    public func queueReply(threadID: String, text: String, by identity: StaffIdentity? = nil, override: String? = nil) async throws -> ReplyReceipt {
         let now = clock.now()
         let nowTime = now.storeTime
         let settings = self.settings
         let envelope = self.envelope
         let body = Array(text.utf8)
         guard !text.trimmingWhitespace().isEmpty else { throw RelayError.invalidInput("a reply cannot be empty") }
+        let overrideReason = try override.map { reason -> String in
+            let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard identity != nil, (1...200).contains(trimmed.count) else {
+                throw RelayError.invalidInput("an override needs a reason of 1 to 200 characters")
+            }
+            return trimmed
+        }
 
         let receipt = try await store.write { writer -> (ReplyReceipt, String) in
             guard let thread = try writer.thread(id: threadID) else { throw RelayError.threadNotFound }
@@ -55,13 +68,19 @@ extension Relay {
             }
             let limit = thread.channel == .sms ? settings.maximumSMSCharacters : settings.maximumWebchatCharacters
             guard text.count <= limit else { throw RelayError.invalidInput("a reply on this channel is at most \(limit) characters") }
-            guard !thread.doNotContact else { throw ReplyRefusal.doNotContact }
+            guard !contact.safety.doNotContact else { throw ReplyRefusal.doNotContact }
+            var cautionOverride = false
             switch thread.channel {
             case .sms:
                 guard !contact.optedOut else { throw ReplyRefusal.optedOut }
+                if contact.safety.textNeedsOverride {
+                    guard overrideReason != nil else { throw ReplyRefusal.safetyOverrideRequired }
+                    cautionOverride = true
+                }
                 let windowStart = nowTime - StoreTime(settings.smsReplyWindow * 1000)
                 guard let lastInbound = thread.lastInboundAt, lastInbound >= windowStart else { throw ReplyRefusal.windowClosed }
             case .webchat:
+                // The page shows replies only inside the session the survivor has open: no trace on the phone.
                 let sessionSince = nowTime - StoreTime(settings.webchatSessionIdle * 1000)
                 guard try writer.hasWebchatSession(contactID: contactID, seenSince: sessionSince) else { throw ReplyRefusal.windowClosed }
             }
@@ -75,15 +94,19 @@ extension Relay {
             if let identity {
                 // The reply, its first-response mark and its audit event commit together.
                 try writer.markFirstResponse(threadID: thread.id, at: nowTime)
+                var details = ["message": messageID]
+                if cautionOverride { details["override"] = "phone_safety" }
                 _ = try Self.appendAudit(
-                    AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: thread.id, details: ["message": messageID]),
+                    AuditEvent(
+                        actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: thread.id,
+                        purpose: cautionOverride ? overrideReason : nil, details: details),
                     at: now, writer: writer)
             }
             var state: OutboxState? = nil
             if thread.channel == .sms {
                 try writer.insert(OutboxRecord(
                     id: RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, nowTime))), messageID: messageID, threadID: thread.id, state: .queued, nextAttemptAt: nowTime,
-                    createdAt: nowTime, updatedAt: nowTime))
+                    createdAt: nowTime, updatedAt: nowTime, cautionOverride: cautionOverride))
                 state = .queued
             }
             return (ReplyReceipt(messageID: messageID, threadID: thread.id, channel: thread.channel, outboxState: state), contactID)

@@ -9,6 +9,9 @@ public struct WebchatSession: Sendable, Equatable {
     public let tokenIndex: [UInt8]
     /// The contact.
     public let contactID: String
+
+    /// The name its live streams are registered under (a keyed hash: no token).
+    public var streamKey: String { "webchat:" + Hex.encode(tokenIndex) }
 }
 
 /// A new webchat session and the bearer token that opens it (shown once, to the survivor).
@@ -44,6 +47,13 @@ extension Relay {
 
     func webchatTokenIndex(_ token: String) -> [UInt8] {
         keyring.blindIndex(.bearerToken).index("webchat:\(token)")
+    }
+
+    /// The stream key a well-formed token's session has or had (``WebchatSession/streamKey``), or
+    /// `nil` for a malformed token. Looks nothing up.
+    public func webchatStreamKey(token: String) -> String? {
+        guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { return nil }
+        return WebchatSession(tokenIndex: webchatTokenIndex(token), contactID: "").streamKey
     }
 
     /// Finds the session of a bearer token, refusing unknown, ended and idle-expired ones (an expired
@@ -99,14 +109,27 @@ extension Relay {
         }
         if deleted {
             await events.publish(.deleted(id: messageID), to: contactID)
-            try? await store.checkpointAndTruncate()
+            await walTruncation.truncate()
         }
         return deleted
     }
 
-    /// Ends a session (quick exit): the token stops working; the conversation stays for a resume phrase.
+    /// Ends a session (quick exit): the token stops working and its open live streams end at once;
+    /// the conversation stays for a resume phrase.
     public func endWebchatSession(_ session: WebchatSession) async throws {
+        // The streams end first: nothing more reaches a page the survivor has just left.
+        await events.endSession(session.streamKey)
         _ = try await store.write { try $0.deleteWebchatSession(tokenIndex: session.tokenIndex) }
+    }
+
+    /// Whether a session still stands (not ended, not idle-expired), without moving its idle clock.
+    /// Live streams ask this periodically, so that a session ended elsewhere ends its streams too.
+    public func isWebchatSessionLive(_ session: WebchatSession) async -> Bool {
+        let now = clock.now().storeTime
+        let idle = StoreTime(settings.webchatSessionIdle * 1000)
+        let tokenIndex = session.tokenIndex
+        guard let record = try? await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) }) else { return false }
+        return record.lastSeenAt + idle >= now
     }
 
     /// Erases the whole conversation (every key destroyed) and ends every session of it.

@@ -22,6 +22,8 @@ public struct Relay: Sendable {
     public let settings: RelaySettings
     /// Live fan-out to open webchat streams.
     public let events: LiveEvents
+    /// Truncates the WAL after deletions, retrying until it succeeds.
+    public let walTruncation: WALTruncation
 
     /// The keyring in use.
     public var keyring: Keyring { envelope.keyring }
@@ -37,10 +39,11 @@ public struct Relay: Sendable {
         self.settings = settings
         self.events = events
         self.logger = logger
+        self.walTruncation = WALTruncation(store: store, logger: logger)
     }
 
-    /// The blind index of a contact address.
-    func addressIndex(_ address: ContactAddress) -> [UInt8] {
+    /// The blind index of a contact address (a keyed hash: how the store finds a contact).
+    public func addressIndex(_ address: ContactAddress) -> [UInt8] {
         keyring.blindIndex(.contactAddress).index(address.indexInput)
     }
 

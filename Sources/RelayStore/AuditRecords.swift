@@ -92,3 +92,38 @@ public struct RetentionBatchResult: Sendable, Equatable {
     /// Nothing changed.
     public init() {}
 }
+
+/// An audit event that could not be appended when it happened (the log was unwritable), kept so
+/// that the action it records (an erasure) never waits on the log. Appended later, oldest first.
+public struct PendingAuditRow: Sendable, Equatable {
+    /// Order of recording.
+    public var id: Int64
+    /// The event as JSON (who, what, which thread, when; never content).
+    public var event: String
+    /// When it was recorded.
+    public var createdAt: StoreTime
+
+    /// Creates a pending row.
+    public init(id: Int64, event: String, createdAt: StoreTime) {
+        self.id = id
+        self.event = event
+        self.createdAt = createdAt
+    }
+}
+
+/// Where a queue page ends: the last thread's sort key, to continue after it.
+public struct QueueCursor: Sendable, Equatable {
+    /// Its priority.
+    public var priority: Int
+    /// Since when its survivor waits.
+    public var waitingSince: StoreTime
+    /// Its id (the tie-breaker).
+    public var threadID: String
+
+    /// Creates a cursor.
+    public init(priority: Int, waitingSince: StoreTime, threadID: String) {
+        self.priority = priority
+        self.waitingSince = waitingSince
+        self.threadID = threadID
+    }
+}

@@ -39,12 +39,16 @@ public struct OutboxRecord: Sendable, Equatable {
     public var createdAt: StoreTime
     /// When it last changed.
     public var updatedAt: StoreTime
+    /// An advocate explicitly overrode the contact's monitored / not-safe-to-text flag for this reply
+    /// (audited with a reason). Do-not-contact and opt-out are never overridden.
+    public var cautionOverride: Bool = false
 
     /// Creates an outbox record.
     public init(
         id: String, messageID: String, threadID: String, state: OutboxState, attempts: Int = 0, nextAttemptAt: StoreTime,
-        providerIndex: Data? = nil, errorCode: String? = nil, createdAt: StoreTime, updatedAt: StoreTime
+        providerIndex: Data? = nil, errorCode: String? = nil, createdAt: StoreTime, updatedAt: StoreTime, cautionOverride: Bool = false
     ) {
+        self.cautionOverride = cautionOverride
         self.id = id
         self.messageID = messageID
         self.threadID = threadID

@@ -65,10 +65,16 @@ public struct ContactRecord: Sendable, Equatable {
     public var createdAt: StoreTime
     /// The contact texted STOP (mirrored from the carrier's opt-out): never text them.
     public var optedOut: Bool = false
+    /// The safety flags advocates set; they hold for every present and future thread of the contact.
+    public var safety = ContactSafetyFlags()
 
     /// Creates a contact record.
-    public init(id: String, channel: ChannelKind, addressIndex: Data, sealedAddress: Data, key: StoredKey?, pseudonym: String, createdAt: StoreTime, optedOut: Bool = false) {
+    public init(
+        id: String, channel: ChannelKind, addressIndex: Data, sealedAddress: Data, key: StoredKey?, pseudonym: String, createdAt: StoreTime,
+        optedOut: Bool = false, safety: ContactSafetyFlags = ContactSafetyFlags()
+    ) {
         self.optedOut = optedOut
+        self.safety = safety
         self.id = id
         self.channel = channel
         self.addressIndex = addressIndex
@@ -77,6 +83,27 @@ public struct ContactRecord: Sendable, Equatable {
         self.pseudonym = pseudonym
         self.createdAt = createdAt
     }
+}
+
+/// What advocates know about reaching a contact safely. Kept on the contact (never on a thread), so
+/// that it holds for every thread the person has now or opens later. Flags only, no content.
+public struct ContactSafetyFlags: Sendable, Equatable {
+    /// No reply may go out at all.
+    public var doNotContact: Bool
+    /// The phone may be monitored: a text needs an explicit, audited override.
+    public var phoneMayBeMonitored: Bool
+    /// Texting is not safe: a text needs an explicit, audited override.
+    public var notSafeToText: Bool
+
+    /// Creates the flags (all clear by default).
+    public init(doNotContact: Bool = false, phoneMayBeMonitored: Bool = false, notSafeToText: Bool = false) {
+        self.doNotContact = doNotContact
+        self.phoneMayBeMonitored = phoneMayBeMonitored
+        self.notSafeToText = notSafeToText
+    }
+
+    /// Whether a text to this contact needs an override (monitored or not safe to text).
+    public var textNeedsOverride: Bool { phoneMayBeMonitored || notSafeToText }
 }
 
 /// A conversation. Its data key seals every message in it; erasing the thread destroys that key.
@@ -101,8 +128,6 @@ public struct ThreadRecord: Sendable, Equatable {
     public var erasedAt: StoreTime?
     /// When the survivor last wrote: the reply window opens from here.
     public var lastInboundAt: StoreTime?
-    /// Flagged do-not-contact: no reply may go out.
-    public var doNotContact: Bool
     /// The advocate account working the thread, if claimed.
     public var assignedTo: String? = nil
     /// Higher is more urgent (raised by urgent words from the survivor).
@@ -114,10 +139,9 @@ public struct ThreadRecord: Sendable, Equatable {
     public init(
         id: String, contactID: String?, channel: ChannelKind, state: ThreadState, key: StoredKey?,
         openedAt: StoreTime, lastActivityAt: StoreTime, closedAt: StoreTime? = nil, erasedAt: StoreTime? = nil,
-        lastInboundAt: StoreTime? = nil, doNotContact: Bool = false
+        lastInboundAt: StoreTime? = nil
     ) {
         self.lastInboundAt = lastInboundAt
-        self.doNotContact = doNotContact
         self.id = id
         self.contactID = contactID
         self.channel = channel

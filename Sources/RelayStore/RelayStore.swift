@@ -63,6 +63,16 @@ public protocol StoreReader {
     func apiSession(tokenIndex: [UInt8]) throws -> APISessionRecord?
     /// Open threads (the queue), most urgent and longest waiting first, at most `limit`.
     func openThreads(limit: Int) throws -> [ThreadRecord]
+    /// One page of the queue in its order (most urgent, then longest waiting, then id), after `cursor`.
+    func queuePage(after cursor: QueueCursor?, limit: Int) throws -> [ThreadRecord]
+    /// The open thread on `channel` whose survivor has waited longest, whatever its priority.
+    func longestWaitingOpenThread(channel: ChannelKind) throws -> ThreadRecord?
+    /// How many threads are open, by channel.
+    func openThreadCounts() throws -> [ChannelKind: Int]
+    /// Whether a contact address (by its index) was kept do-not-contact after its content was purged.
+    func isSuppressed(addressIndex: [UInt8]) throws -> Bool
+    /// Audit events recorded while the log could not be written, oldest first.
+    func pendingAudit(limit: Int) throws -> [PendingAuditRow]
     /// Audit events appended in [since, until), oldest first.
     func audit(since: StoreTime, until: StoreTime, limit: Int) throws -> [AuditRow]
     /// Up to `limit` thread summaries after `rowAfter` (0 to start), with the row number to continue from.
@@ -79,8 +89,6 @@ public protocol StoreWriter: StoreReader {
     func insert(_ message: MessageRecord) throws
     /// Records activity on a thread; `inbound` also moves its reply window.
     func touchThread(id: String, at time: StoreTime, inbound: Bool) throws
-    /// Flags or clears do-not-contact on a thread.
-    func setDoNotContact(threadID: String, _ value: Bool) throws
     /// Records or clears a contact's opt-out.
     func setOptedOut(contactID: String, _ value: Bool) throws
     /// Remembers a handled keyword delivery, so a redelivery does nothing.
@@ -123,8 +131,29 @@ public protocol StoreWriter: StoreReader {
     func applyRetentionBatch(close: [String], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult
     /// Stores (replacing) a contact's sealed case record.
     func storeCaseRecord(contactID: String, sealed: Data, at time: StoreTime) throws
-    /// Sets or clears do-not-contact on every thread of a contact.
-    func setDoNotContact(contactID: String, _ value: Bool) throws
+    /// Replaces a contact's safety flags (they hold for all its threads, present and future).
+    func setSafety(contactID: String, _ flags: ContactSafetyFlags) throws
+    /// Ends every webchat session of a contact. Returns how many.
+    @discardableResult
+    func deleteWebchatSessions(contactID: String) throws -> Int
+    /// Removes a contact's resume phrase.
+    func deleteResumePhrase(contactID: String) throws
+    /// Keeps a keyed hash of an address as do-not-contact after its contact is deleted (policy option).
+    func suppress(addressIndex: Data, at time: StoreTime) throws
+    /// Records an audit event that could not be appended, to append it later.
+    func insertPendingAudit(event: String, at time: StoreTime) throws
+    /// Removes pending audit events once appended.
+    func deletePendingAudit(ids: [Int64]) throws
+    /// Deletes every contact with nothing left to keep: no thread with content, no held thread, no
+    /// webchat session, and (for a contact that never wrote) created before `idleBefore`. Its key,
+    /// sealed address, case record and resume phrase go with it. With `keepDoNotContact`, the address
+    /// index of a do-not-contact contact is kept first (``suppress(addressIndex:at:)``). Returns how many.
+    func deleteContactsWithoutContent(idleBefore: StoreTime, keepDoNotContact: Bool, at time: StoreTime) throws -> Int
+    /// Deletes webchat sessions last seen before `webchatSeenBefore` and staff sessions last seen
+    /// before `staffSeenBefore` or created before `staffCreatedBefore`. Returns how many.
+    func deleteExpiredSessions(webchatSeenBefore: StoreTime, staffSeenBefore: StoreTime, staffCreatedBefore: StoreTime) throws -> Int
+    /// Forgets handled-delivery records (keyword deduplication) older than `time`. Returns how many.
+    func pruneHandledDeliveries(before time: StoreTime) throws -> Int
     /// Inserts an account.
     func insert(_ account: AccountRecord) throws
     /// Replaces an account's mutable fields.
@@ -143,8 +172,6 @@ public protocol StoreWriter: StoreReader {
     func markFirstResponse(threadID: String, at time: StoreTime) throws
     /// Raises a thread's priority to at least `priority`.
     func raisePriority(threadID: String, to priority: Int) throws
-    /// Deletes contacts that have no thread left and were created before `time`. Returns how many.
-    func deleteOrphanContacts(createdBefore time: StoreTime) throws -> Int
     /// Replaces a wrapped key (rotation). Returns false if the owner no longer has a key.
     @discardableResult
     func replaceKey(of owner: KeyOwner, with key: StoredKey, expectedKEKVersion: UInt32) throws -> Bool

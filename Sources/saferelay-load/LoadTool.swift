@@ -98,6 +98,7 @@ struct LoadRun {
             // Replies in this run go to webchat; nothing should reach the provider, which is not there.
             "SAFERELAY_TWILIO_API_BASE": "http://127.0.0.1:9", "SAFERELAY_PUBLIC_URL": publicURL,
             "SAFERELAY_INBOUND_RATE": "1000000", "SAFERELAY_SENDER_RATE": "1000000", "SAFERELAY_SESSION_START_RATE": "1000000",
+            "SAFERELAY_CLIENT_START_RATE": "1000000",
             "SAFERELAY_LOG_LEVEL": "info",
         ])
         defer { server.remove() }

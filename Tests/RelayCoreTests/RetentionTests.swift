@@ -72,14 +72,20 @@ struct RetentionTests {
         let thread = try await harness.relay.ingest(harness.sms("+12025550100", "evidence", sid: "SM1"))
         try await harness.relay.addHold(threadID: thread.threadID, reason: "Order 7", actor: "cli:maria")
         let outcome = try await harness.relay.handleKeyword(.erase, from: .phone("+12025550100"), deliveryID: "SM2")
-        #expect(outcome == .erased(confirmation: harness.relay.settings.eraseConfirmation))
+        // The survivor is told, in neutral words, that part of it is kept for now: not "Done".
+        #expect(outcome == .eraseDeferred(notice: harness.relay.settings.eraseDeferredNotice))
         #expect(try await harness.relay.decryptedMessages(threadID: thread.threadID).map(\.body) == ["evidence"])
+        // The hold covers the whole contact: it is still there until the hold ends.
+        #expect(try await harness.store.read { try $0.contact(id: thread.contactID) } != nil)
 
         try await harness.relay.releaseHold(threadID: thread.threadID, actor: "cli:maria")
         let plan = try await RetentionPlanner.plan(store: harness.store, policy: try Self.policy(), asOf: harness.clock.now())
         #expect(plan.entries.first { $0.threadID == thread.threadID }?.action == .purge(reason: "survivor asked for erasure"))
-        _ = try await harness.relay.applyRetention(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
+        let applied = try await harness.relay.applyRetention(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
         await #expect(throws: RelayError.threadErased) { try await harness.relay.decryptedMessages(threadID: thread.threadID) }
+        // With its last content gone, the contact goes too.
+        #expect(applied.contactsDeleted == 1)
+        #expect(try await harness.store.read { try $0.contact(id: thread.contactID) } == nil)
     }
 
     @Test func aPolicyThatHonoursErasureErasesEvenAHeldThread() async throws {
@@ -130,9 +136,11 @@ struct RetentionTests {
         let receipt = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
         #expect(receipt.counts.threadsToClose == 1 && receipt.counts.threadsToPurge == 1)
         #expect(try await harness.store.read { try $0.thread(id: thread.threadID)?.state } == .erased)
+        // The contact (key, sealed number, case record) goes with its last content, not a month later.
+        #expect(receipt.contactsDeleted == 1)
         harness.clock.advance(by: 31 * Self.day)
         let later = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
-        #expect(later.counts.metadataToDelete == 1 && later.contactsDeleted == 1)
+        #expect(later.counts.metadataToDelete == 1 && later.contactsDeleted == 0)
         #expect(try await harness.store.read { try $0.thread(id: thread.threadID) } == nil)
     }
 

@@ -28,8 +28,17 @@ struct RelayTestServer {
     let signer = TwilioSignature(authToken: RelayTestServer.authToken)
 
     /// Runs `body` with a relay server and a stand-in Twilio, both on loopback, both stopped afterwards.
+    /// The product's limits, but one client (every test request comes from 127.0.0.1) may start as
+    /// many sessions as it likes; the per-client tests pass ``RateLimits()`` itself.
+    static var testLimits: RateLimits {
+        var limits = RateLimits()
+        limits.perClientStarts = .init(perSecond: 100_000, burst: 100_000)
+        return limits
+    }
+
     static func run(
-        rateLimits: RateLimits = RateLimits(), settings: RelaySettings? = nil,
+        rateLimits: RateLimits = testLimits, settings: RelaySettings? = nil,
+        configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (RelayTestServer) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
@@ -43,12 +52,16 @@ struct RelayTestServer {
         let relay = Relay(
             store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), clock: clock, settings: relaySettings, logger: logs.logger())
         try await twilio.application().test(.live) { twilioClient in
-            let configuration = ServerConfiguration(
+            var configuration = ServerConfiguration(
                 port: 0, publicURL: publicURL, exitURL: "https://weather.example.com/",
                 twilio: TwilioConfiguration(
                     accountSID: accountSID, authToken: authToken, from: from, apiBase: "http://127.0.0.1:\(twilioClient.port!)",
                     statusCallbackURL: publicURL + "/sms/twilio/status"),
                 rateLimits: rateLimits)
+            // Streams re-check their session often, so that tests of an ending session are quick.
+            configuration.staffStreamRecheck = .milliseconds(200)
+            configuration.webchatStreamRecheck = .milliseconds(200)
+            configure(&configuration)
             let app = buildApplication(relay: relay, configuration: configuration, logger: logs.logger(label: "server"))
             try await app.test(.live) { client in
                 try await body(RelayTestServer(
@@ -108,7 +121,13 @@ struct RelayTestServer {
     /// Starts a webchat session and returns its token.
     func startChat() async throws -> String {
         let (status, body) = try await chat(.post, "/chat/sessions", token: nil)
-        precondition(status == .created, "session start failed: \(status)")
+        guard status == .created else { throw TestFailure("session start failed: \(status)") }
         return try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["token"]!
     }
+}
+
+/// A test step that could not go on.
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -201,8 +201,8 @@ struct StaffAPITests {
             _ = try await server.inboundSMS(from: "+12025550100", body: "please help, I am scared", sid: "SM" + String(format: "%032x", 1))
             let (_, queueBody) = try await server.chat(.get, "/api/v1/queue", token: advocate)
             #expect(!queueBody.contains("scared") && !queueBody.contains("2025550100"))
-            let queue = try JSONSerialization.jsonObject(with: Data(queueBody.utf8)) as! [String: [[String: Any]]]
-            let item = try #require(queue["threads"]?.first)
+            let queue = try #require(try JSONSerialization.jsonObject(with: Data(queueBody.utf8)) as? [String: Any])
+            let item = try #require((queue["threads"] as? [[String: Any]])?.first)
             let thread = item["thread"] as! String
             #expect(item["priority"] as? Int == 1)
             server.clock.advance(by: 45)

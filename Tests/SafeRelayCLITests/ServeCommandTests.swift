@@ -62,7 +62,8 @@ struct ServeCommandTests {
 
     @Test(arguments: [
         ["--port", "99999"], ["--port", "http"], ["--public-url", "not a url"], ["--no-such-flag"],
-        ["--inbound-rate", "0"], ["--sender-rate", "fast"], ["--session-start-rate", "nan"],
+        ["--inbound-rate", "0"], ["--sender-rate", "fast"], ["--session-start-rate", "nan"], ["--client-start-rate", "-1"],
+        ["--client-address-header", "X Forwarded"],
     ])
     func badFlagsAreRefusedAsUsageErrors(arguments: [String]) throws {
         let dir = try TemporaryDirectory()
@@ -106,7 +107,8 @@ struct ServeCommandTests {
         let help = try SafeRelayBinary.run(["serve", "--help"], in: dir.path)
         #expect(help.status == 0)
         for word in ["--host", "--port", "--data", "--keyring", "--policy", "--public-url", "SAFERELAY_HOST", "SAFERELAY_PORT", "SAFERELAY_DATA", "SAFERELAY_KEYRING", "SAFERELAY_PUBLIC_URL",
-            "--inbound-rate", "SAFERELAY_INBOUND_RATE", "--sender-rate", "--session-start-rate"] {
+            "--inbound-rate", "SAFERELAY_INBOUND_RATE", "--sender-rate", "--session-start-rate", "--client-start-rate", "SAFERELAY_CLIENT_START_RATE",
+            "--client-address-header", "SAFERELAY_CLIENT_ADDRESS_HEADER"] {
             #expect(help.stdout.contains(word), "help does not mention \(word)")
         }
     }

@@ -6,8 +6,13 @@ import RelayStore
 public struct RetentionReceipt: Sendable, Equatable {
     /// The counts actually carried out.
     public var counts: RetentionPlan.Counts
-    /// Contacts with no thread left, deleted after the metadata lifetime.
+    /// Contacts with no content left (every thread erased, none held, no live session), deleted with
+    /// their key, sealed address, case record and resume phrase.
     public var contactsDeleted: Int
+    /// Expired webchat and staff sessions deleted.
+    public var sessionsDeleted: Int = 0
+    /// Handled-delivery records (keyword de-duplication) forgotten.
+    public var deliveriesForgotten: Int = 0
     /// Audit lines pruned after the audit lifetime.
     public var auditLinesPruned: Int
     /// Batches committed.
@@ -15,6 +20,10 @@ public struct RetentionReceipt: Sendable, Equatable {
 }
 
 extension Relay {
+    /// How long a handled keyword delivery is remembered so that a provider's retry does nothing:
+    /// Twilio retries a failed webhook within minutes, so two days is ample.
+    public static let handledDeliveryLifetime: TimeInterval = 2 * 86_400
+
     /// Executes a policy: plans, then carries the plan out in batches of `batchSize` threads. Each
     /// batch is one transaction that also appends its own audit receipt, so a killed run leaves
     /// every thread either untouched or fully purged, and running again finishes the job. Ends by
@@ -77,12 +86,22 @@ extension Relay {
             batches += 1
             progress?(min(start + batchSize, work.count), work.count)
         }
-        let metadataCutoff = time - StoreTime(policy.metadata * 1000)
         let auditCutoff = time - StoreTime(policy.audit * 1000)
-        let (contacts, pruned) = try await store.write { writer in
-            (try writer.deleteOrphanContacts(createdBefore: metadataCutoff), try writer.pruneAuditLines(before: auditCutoff))
+        let settings = self.settings
+        let keepDoNotContact = policy.keepDoNotContact
+        // Everything personal about a contact goes with its content: sessions first (a live one keeps
+        // its contact), then contacts with nothing left, whose case record and phrase go with them.
+        let (contacts, sessions, deliveries, pruned) = try await store.write { writer in
+            let sessions = try writer.deleteExpiredSessions(
+                webchatSeenBefore: time - StoreTime(settings.webchatSessionIdle * 1000),
+                staffSeenBefore: time - StoreTime(settings.staffSessionIdle * 1000),
+                staffCreatedBefore: time - StoreTime(settings.staffSessionAbsolute * 1000))
+            let contacts = try writer.deleteContactsWithoutContent(
+                idleBefore: time - StoreTime(settings.webchatSessionIdle * 1000), keepDoNotContact: keepDoNotContact, at: time)
+            let deliveries = try writer.pruneHandledDeliveries(before: time - StoreTime(Self.handledDeliveryLifetime * 1000))
+            return (contacts, sessions, deliveries, try writer.pruneAuditLines(before: auditCutoff))
         }
-        try await store.checkpointAndTruncate()
+        await walTruncation.truncate()
         done.threadsKept = plan.counts.threadsKept
         done.messagesKept = plan.counts.messagesKept
         done.threadsHeld = plan.counts.threadsHeld
@@ -93,11 +112,14 @@ extension Relay {
                 "policy": policy.name, "policy_sha256": policy.sha256, "as_of": now.rfc3339,
                 "threads_closed": "\(done.threadsToClose)", "threads_purged": "\(done.threadsToPurge)",
                 "messages_purged": "\(done.messagesToPurge)", "metadata_deleted": "\(done.metadataToDelete)",
-                "contacts_deleted": "\(contacts)", "audit_lines_pruned": "\(pruned)", "threads_held": "\(done.threadsHeld)",
+                "contacts_deleted": "\(contacts)", "sessions_deleted": "\(sessions)", "deliveries_forgotten": "\(deliveries)",
+                "audit_lines_pruned": "\(pruned)", "threads_held": "\(done.threadsHeld)",
             ]))
         try await writeCheckpoint()
         logger.info("retention applied", metadata: ["threads.purged": "\(done.threadsToPurge)", "messages.purged": "\(done.messagesToPurge)"])
-        return RetentionReceipt(counts: done, contactsDeleted: contacts, auditLinesPruned: pruned, batches: batches)
+        return RetentionReceipt(
+            counts: done, contactsDeleted: contacts, sessionsDeleted: sessions, deliveriesForgotten: deliveries, auditLinesPruned: pruned,
+            batches: batches)
     }
 
     // MARK: - Legal holds

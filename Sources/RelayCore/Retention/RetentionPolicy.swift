@@ -39,6 +39,9 @@ public struct RetentionPolicy: Sendable, Equatable {
     public var holdDefersSurvivorErase: Bool
     /// Per-channel and per-tag overrides, first match wins.
     public var overrides: [Override]
+    /// Whether do-not-contact outlives a contact's content: when a purge leaves a contact with
+    /// nothing, keep only a keyed hash of its address flagged do-not-contact (default: forget).
+    public var keepDoNotContact = false
     /// SHA-256 of the policy file's bytes, recorded in deletion receipts.
     public var sha256: String
 
@@ -91,7 +94,7 @@ extension RetentionPolicy {
             throw PolicyError(file: file, line: Self.line(of: error), reason: "not valid YAML")
         }
         let reader = PolicyReader(file: file)
-        let top = try reader.mapping(root, "the policy", allowed: ["version", "name", "content", "metadata", "audit", "legal_hold", "overrides"])
+        let top = try reader.mapping(root, "the policy", allowed: ["version", "name", "content", "metadata", "audit", "legal_hold", "overrides", "contacts"])
         if let version = top["version"] {
             guard version.int == 1 else { throw reader.error(version, "version must be 1") }
         }
@@ -117,6 +120,17 @@ extension RetentionPolicy {
                 }
             }
         }
+        var keepDoNotContact = false
+        if let contactsNode = top["contacts"] {
+            let contacts = try reader.mapping(contactsNode, "contacts", allowed: ["do_not_contact_after_purge"])
+            if let choice = contacts["do_not_contact_after_purge"] {
+                switch try reader.string(choice, "do_not_contact_after_purge") {
+                case "forget": keepDoNotContact = false
+                case "keep_keyed_hash": keepDoNotContact = true
+                default: throw reader.error(choice, "do_not_contact_after_purge must be `forget` or `keep_keyed_hash`")
+                }
+            }
+        }
         var overrides: [Override] = []
         if let list = top["overrides"] {
             guard case .sequence(let items) = list else { throw reader.error(list, "overrides must be a list") }
@@ -138,7 +152,7 @@ extension RetentionPolicy {
         }
         return RetentionPolicy(
             name: name, content: lifetimes, erasedOnRequest: erasedOnRequest, metadata: metadata, audit: audit,
-            holdDefersSurvivorErase: defers, overrides: overrides,
+            holdDefersSurvivorErase: defers, overrides: overrides, keepDoNotContact: keepDoNotContact,
             sha256: sha256 ?? Hex.encode(SHA256.hash(Array(text.utf8))))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RelayStore
 
 /// What advocates record about a contact, kept across threads so nobody retells their story.
 /// Stored only sealed with the contact's data key; erasing the contact destroys it.
@@ -39,6 +40,12 @@ public struct CaseRecord: Codable, Sendable, Equatable {
         public var phoneMayBeMonitored: Bool
         /// Do not contact (also blocks replies on every thread of the contact).
         public var doNotContact: Bool
+
+        /// What the relay enforces: do-not-contact, and an override for texts to a phone that may be
+        /// monitored or that is not safe to text.
+        public var flags: ContactSafetyFlags {
+            ContactSafetyFlags(doNotContact: doNotContact, phoneMayBeMonitored: phoneMayBeMonitored, notSafeToText: safeToText == false)
+        }
 
         /// Nothing known.
         public init(safeToText: Bool? = nil, safeTimes: String? = nil, phoneMayBeMonitored: Bool = false, doNotContact: Bool = false) {

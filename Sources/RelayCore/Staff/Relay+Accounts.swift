@@ -19,6 +19,9 @@ public struct StaffSession: Sendable, Equatable {
     public let tokenIndex: [UInt8]
     /// Who.
     public let identity: StaffIdentity
+
+    /// The name its live streams are registered under (a keyed hash: no token).
+    public var streamKey: String { "staff:" + Hex.encode(tokenIndex) }
 }
 
 /// Why staff authentication failed. Messages never say whether an account exists.
@@ -239,8 +242,26 @@ extension Relay {
         return StaffSession(tokenIndex: tokenIndex, identity: identity)
     }
 
-    /// Ends a staff session.
+    /// Ends a staff session and its open live streams.
     public func logout(_ session: StaffSession) async throws {
+        await events.endSession(session.streamKey)
         _ = try await store.write { try $0.deleteAPISession(tokenIndex: session.tokenIndex) }
+    }
+
+    /// Whether a staff session still stands (not ended, not expired, its account not disabled),
+    /// without moving its idle clock. Live streams ask this every few seconds: an account disabled
+    /// from the command line, in another process, loses its streams that way.
+    public func isStaffSessionLive(_ session: StaffSession) async -> Bool {
+        let now = clock.now().storeTime
+        let idle = StoreTime(settings.staffSessionIdle * 1000)
+        let absolute = StoreTime(settings.staffSessionAbsolute * 1000)
+        let tokenIndex = session.tokenIndex
+        let live = try? await store.read { reader -> Bool in
+            guard let record = try reader.apiSession(tokenIndex: tokenIndex), record.lastSeenAt + idle >= now, record.createdAt + absolute >= now,
+                let account = try reader.account(id: record.accountID), !account.disabled
+            else { return false }
+            return true
+        }
+        return live ?? false
     }
 }

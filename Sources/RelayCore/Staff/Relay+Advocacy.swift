@@ -17,6 +17,8 @@ public struct QueueItem: Sendable, Equatable {
     public var priority: Int
     /// Who has claimed it, if anyone.
     public var assignedTo: String?
+    /// Shown on the first page whatever its priority: its channel's longest-waiting contact.
+    public var pinned = false
 }
 
 /// One message in an advocate's view.
@@ -40,6 +42,8 @@ public struct ThreadView: Sendable, Equatable {
     public var earlier: [(thread: ThreadRecord, messages: [ThreadMessageView])]
     /// The contact's case record: notes, referrals, safety, tags.
     public var caseRecord: CaseRecord
+    /// What the relay enforces for this contact (do-not-contact, texts needing an override).
+    public var safety: ContactSafetyFlags = ContactSafetyFlags()
 
     public static func == (lhs: ThreadView, rhs: ThreadView) -> Bool {
         lhs.thread == rhs.thread && lhs.messages == rhs.messages && lhs.earlier.map(\.thread) == rhs.earlier.map(\.thread)
@@ -81,20 +85,6 @@ extension Relay {
     static func priority(of body: [UInt8]) -> Int {
         let words = String(decoding: body, as: UTF8.self).lowercased().split { !$0.isLetter && !$0.isNumber }
         return words.contains { urgentWords.contains(String($0)) } ? 1 : 0
-    }
-
-    /// The queue: open threads, most urgent and longest waiting first. No content.
-    public func queue(for identity: StaffIdentity) async throws -> [QueueItem] {
-        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
-        return try await store.read { reader in
-            try reader.openThreads(limit: 500).map { thread in
-                let contact = try thread.contactID.flatMap { try reader.contact(id: $0) }
-                let assigned = try thread.assignedTo.flatMap { try reader.account(id: $0)?.name }
-                return QueueItem(
-                    threadID: thread.id, pseudonym: contact?.pseudonym ?? "—", channel: thread.channel,
-                    waitingSince: Date(storeTime: thread.lastInboundAt ?? thread.openedAt), priority: thread.priority, assignedTo: assigned)
-            }
-        }
     }
 
     /// Claims a thread for the caller (a supervisor may also take one claimed by someone else).
@@ -184,17 +174,19 @@ extension Relay {
             }
             if other.id == thread.id { current = views } else { earlier.append((other, views)) }
         }
-        return ThreadView(thread: thread, pseudonym: contact?.pseudonym ?? "—", messages: current, earlier: earlier, caseRecord: caseRecord)
+        return ThreadView(
+            thread: thread, pseudonym: contact?.pseudonym ?? "—", messages: current, earlier: earlier, caseRecord: caseRecord,
+            safety: contact?.safety ?? ContactSafetyFlags())
     }
 
     /// Sends a reply as an advocate, audited with it; refusals (window, do-not-contact, opt-out) are
     /// audited too and thrown as `ReplyRefusal`.
-    public func reply(threadID: String, text: String, by identity: StaffIdentity) async throws -> ReplyReceipt {
+    public func reply(threadID: String, text: String, by identity: StaffIdentity, override: String? = nil) async throws -> ReplyReceipt {
         guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
         guard let thread = try await store.read({ try $0.thread(id: threadID) }) else { throw AccessError.notFound }
         if thread.assignedTo != identity.accountID && identity.role != .supervisor { throw AccessError.forbidden }
         do {
-            return try await queueReply(threadID: threadID, text: text, by: identity)
+            return try await queueReply(threadID: threadID, text: text, by: identity, override: override)
         } catch let refusal as ReplyRefusal {
             _ = try? await audit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: threadID, outcome: "refused_\(refusal.rawValue)"))
             throw refusal

@@ -72,7 +72,8 @@ extension Relay {
                 record.referrals[index].outcome = outcome
             case .safety(let safety):
                 record.safety = safety
-                try writer.setDoNotContact(contactID: contactID, safety.doNotContact)
+                // The flags that replies and the outbox check live on the contact itself.
+                try writer.setSafety(contactID: contactID, safety.flags)
             case .tags(let tags):
                 record.tags = Array(Set(tags)).sorted()
             }

@@ -31,8 +31,15 @@ enum EventStream {
         let state: String
     }
 
-    static func response(events: LiveEvents, channel: String) async throws -> Response {
-        guard let (subscription, stream) = await events.subscribe(contactID: channel) else {
+    /// A stream of `channel`'s events for `session`. It ends when the client goes away, when the
+    /// session ends in this process (``LiveEvents/endSession(_:)``), at graceful shutdown, and when
+    /// `isLive`, asked every `recheckEvery`, says the session no longer stands (ended elsewhere,
+    /// expired, account disabled).
+    static func response(
+        events: LiveEvents, channel: String, session: String, recheckEvery: Duration,
+        isLive: @escaping @Sendable () async -> Bool
+    ) async throws -> Response {
+        guard let (subscription, stream) = await events.subscribe(contactID: channel, session: session) else {
             throw APIError(.tooManyRequests, code: "rate_limited", message: "too many open event streams")
         }
         var headers = HTTPFields()
@@ -51,6 +58,17 @@ enum EventStream {
                     output.yield(ByteBuffer(string: ": keep-alive\n\n"))
                 }
             }
+            let recheck = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: recheckEvery)
+                    if Task.isCancelled { return }
+                    if await !isLive() {
+                        await events.endSession(session)
+                        output.finish()
+                        return
+                    }
+                }
+            }
             // A graceful shutdown ends open streams, so that the server can stop.
             await withGracefulShutdownHandler {
                 do {
@@ -63,6 +81,7 @@ enum EventStream {
             }
             forwarder.cancel()
             heartbeat.cancel()
+            recheck.cancel()
             await events.unsubscribe(contactID: channel, id: subscription)
             try? await writer.finish(nil)
         }

@@ -40,8 +40,13 @@ struct StaffRoutes<Context: RequestContext> {
             let waiting_since: String
             let priority: Int
             let assigned_to: String?
+            let pinned: Bool
         }
         let threads: [Item]
+        /// Where the next page starts (pass as `after`), or null at the end.
+        let next: String?
+        /// Open threads per channel.
+        let waiting: [String: Int]
     }
     struct MessageView: Encodable {
         let id: String
@@ -61,6 +66,7 @@ struct StaffRoutes<Context: RequestContext> {
         let channel: String
         let state: String
         let do_not_contact: Bool
+        let text_needs_override: Bool
         let messages: [MessageView]
         let earlier: [Earlier]
         let case_record: CaseRecord
@@ -74,7 +80,11 @@ struct StaffRoutes<Context: RequestContext> {
     struct TagsInput: Decodable { let tags: [String] }
     struct TransferInput: Decodable { let to: String }
     struct TypologyAnswer: Encodable { let tags: [String] }
-    struct ReplyInput: Decodable { let text: String }
+    struct ReplyInput: Decodable {
+        let text: String
+        /// Sends an SMS to a phone flagged monitored or not safe to text anyway, for this reason (audited).
+        let override_reason: String?
+    }
     struct ReplyAnswer: Encodable {
         let id: String
         let status: String
@@ -109,7 +119,10 @@ struct StaffRoutes<Context: RequestContext> {
         api.get("events") { request, _ in
             let session = try await authenticate(request)
             guard Relay.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: "forbidden", message: "your role does not allow this") }
-            return try await EventStream.response(events: relay.events, channel: LiveEvents.staffChannel)
+            let relay = self.relay
+            return try await EventStream.response(
+                events: relay.events, channel: LiveEvents.staffChannel, session: session.streamKey, recheckEvery: configuration.staffStreamRecheck
+            ) { await relay.isStaffSessionLive(session) }
         }
         api.post("threads/:id/transfer") { request, context in
             let session = try await authenticate(request)
@@ -214,13 +227,44 @@ struct StaffRoutes<Context: RequestContext> {
         }
     }
 
+    /// `GET /api/v1/queue?limit=N&after=CURSOR`: a page of the queue; the first starts with each
+    /// channel's longest-waiting contact (`pinned`).
     func queue(_ request: Request) async throws -> Response {
         let session = try await authenticate(request)
-        let items = try await mapped { try await relay.queue(for: session.identity) }
-        return try RequestSupport.json(QueueAnswer(threads: items.map {
-            .init(thread: $0.threadID, pseudonym: $0.pseudonym, channel: $0.channel.rawValue, waiting_since: $0.waitingSince.rfc3339,
-                  priority: $0.priority, assigned_to: $0.assignedTo)
-        }))
+        let query = request.uri.queryParameters
+        var limit = 50
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...Relay.maximumQueuePage).contains(value) else {
+                throw APIError(.badRequest, code: "invalid_limit", message: "limit must be 1 to \(Relay.maximumQueuePage)")
+            }
+            limit = value
+        }
+        var cursor: QueueCursor?
+        if let text = query["after"] {
+            guard let parsed = Self.cursor(String(text)) else { throw APIError(.badRequest, code: "invalid_cursor", message: "after must be a cursor from `next`") }
+            cursor = parsed
+        }
+        let page = try await mapped { try await relay.queue(for: session.identity, after: cursor, limit: limit) }
+        return try RequestSupport.json(QueueAnswer(
+            threads: page.items.map {
+                .init(thread: $0.threadID, pseudonym: $0.pseudonym, channel: $0.channel.rawValue, waiting_since: $0.waitingSince.rfc3339,
+                      priority: $0.priority, assigned_to: $0.assignedTo, pinned: $0.pinned)
+            },
+            next: page.next.map(Self.cursorText),
+            waiting: Dictionary(uniqueKeysWithValues: ChannelKind.allCases.map { ($0.rawValue, page.waiting[$0] ?? 0) })))
+    }
+
+    /// A cursor as text: `priority.waitingSinceMilliseconds.threadID`.
+    static func cursorText(_ cursor: QueueCursor) -> String {
+        "\(cursor.priority).\(cursor.waitingSince).\(cursor.threadID)"
+    }
+
+    static func cursor(_ text: String) -> QueueCursor? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard text.count <= 120, parts.count == 3, let priority = Int(parts[0]), let since = Int64(parts[1]),
+            (1...64).contains(parts[2].count), parts[2].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        else { return nil }
+        return QueueCursor(priority: priority, waitingSince: since, threadID: String(parts[2]))
     }
 
     static func views(_ messages: [ThreadMessageView]) -> [MessageView] {
@@ -238,7 +282,7 @@ struct StaffRoutes<Context: RequestContext> {
         let view = try await mapped { try await relay.viewThread(threadID: id, by: session.identity, purpose: purpose) }
         return try RequestSupport.json(ThreadAnswer(
             thread: view.thread.id, pseudonym: view.pseudonym, channel: view.thread.channel.rawValue, state: view.thread.state.rawValue,
-            do_not_contact: view.thread.doNotContact, messages: Self.views(view.messages),
+            do_not_contact: view.safety.doNotContact, text_needs_override: view.safety.textNeedsOverride, messages: Self.views(view.messages),
             earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: Date(storeTime: $0.thread.openedAt).rfc3339, messages: Self.views($0.messages)) },
             case_record: view.caseRecord))
     }
@@ -247,7 +291,7 @@ struct StaffRoutes<Context: RequestContext> {
         let session = try await authenticate(request)
         let id = try threadID(context)
         let input = try RequestSupport.decodeJSON(ReplyInput.self, from: try await RequestSupport.body(of: request, limit: 32 * 1024))
-        let receipt = try await mapped { try await relay.reply(threadID: id, text: input.text, by: session.identity) }
+        let receipt = try await mapped { try await relay.reply(threadID: id, text: input.text, by: session.identity, override: input.override_reason) }
         return try RequestSupport.json(ReplyAnswer(id: receipt.messageID, status: receipt.outboxState?.rawValue ?? "delivered"), status: .created)
     }
 

@@ -32,11 +32,10 @@ struct TwilioRoutes<Context: RequestContext> {
 
     // MARK: - Inbound
 
+    /// A keyword (ERASE, STOP, START and kin) is acted on before any rate limit: a survivor's erase is
+    /// never refused for rate reasons, and only Twilio, whose signature was just checked, can send one.
     func inbound(_ request: Request, context: Context) async throws -> Response {
         let fields = try await verifiedFields(request, context: context)
-        guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global) else {
-            throw APIError.rateLimited
-        }
         guard let sid = fields.first("MessageSid") ?? fields.first("SmsSid"), TwilioWebhookBody.isProviderID(sid) else {
             throw APIError(.badRequest, code: "missing_field", message: "MessageSid is missing or malformed")
         }
@@ -56,17 +55,17 @@ struct TwilioRoutes<Context: RequestContext> {
         } catch {
             throw APIError(.badRequest, code: "invalid_field", message: "From is not a phone number")
         }
-        guard await limiter.allow(scope: "sms", identity: address.normalised, bucket: configuration.rateLimits.perSender) else {
-            throw APIError.rateLimited
-        }
 
         if let keyword = SMSKeyword.match(body, settings: relay.settings) {
-            let outcome = try await relay.handleKeyword(keyword, from: address, deliveryID: sid)
-            if case .erased(let confirmation) = outcome {
-                return Self.twiml("<Message>\(Self.xmlEscape(confirmation))</Message>")
+            switch try await relay.handleKeyword(keyword, from: address, deliveryID: sid) {
+            case .erased(let confirmation): return Self.twiml("<Message>\(Self.xmlEscape(confirmation))</Message>")
+            case .eraseDeferred(let notice): return Self.twiml("<Message>\(Self.xmlEscape(notice))</Message>")
+            case .optOutRecorded, .duplicate: return Self.twiml("")
             }
-            return Self.twiml("")
         }
+        guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global),
+            await limiter.allow(scope: "sms", identity: address.normalised, bucket: configuration.rateLimits.perSender)
+        else { throw APIError.rateLimited }
         do {
             _ = try await relay.ingest(InboundMessage(address: address, body: body, deliveryID: sid))
         } catch let error as RelayError {

@@ -8,22 +8,31 @@ import RelayStore
 import RelayWire
 
 /// The survivor's webchat API. Tokens travel only in the `Authorization` header, never in a URL.
-struct WebchatRoutes<Context: RequestContext> {
+///
+/// Deleting (one message, the whole conversation) and quick exit are never refused for rate
+/// reasons: they spend no token of any bucket.
+struct WebchatRoutes {
+    typealias Context = RelayRequestContext
     let relay: Relay
     let configuration: ServerConfiguration
     let limiter: RateLimiter
+    let erasures = RecentErasures()
 
     struct TokenAnswer: Encodable { let token: String }
     struct IDAnswer: Encodable { let id: String }
     struct PhraseAnswer: Encodable { let phrase: String }
     struct MessagesAnswer: Encodable { let messages: [EventStream.SurvivorMessage] }
+    struct EraseAnswer: Encodable {
+        let status: String
+        let message: String
+    }
 
     func register(on router: Router<Context>) {
-        router.post("/chat/sessions") { _, _ in try await startSession() }
-        router.post("/chat/resume") { request, _ in try await resume(request) }
+        router.post("/chat/sessions") { request, context in try await startSession(request, context: context) }
+        router.post("/chat/resume") { request, context in try await resume(request, context: context) }
         router.post("/chat/messages") { request, _ in try await send(request) }
         router.get("/chat/messages") { request, _ in try await list(request) }
-        router.get("/chat/events") { request, context in try await events(request, context: context) }
+        router.get("/chat/events") { request, _ in try await events(request) }
         router.delete("/chat/messages/:id") { request, context in try await deleteMessage(request, context: context) }
         router.delete("/chat/session") { request, _ in try await erase(request) }
         router.post("/chat/exit") { request, _ in try await exit(request) }
@@ -32,18 +41,24 @@ struct WebchatRoutes<Context: RequestContext> {
 
     // MARK: - Sessions
 
-    func startSession() async throws -> Response {
-        guard await limiter.allow(scope: "global", identity: "chat-start", bucket: configuration.rateLimits.sessionStarts) else {
-            throw APIError.rateLimited
-        }
+    /// Admission for starts and resumes: the client's own bucket first (so one client's flood is
+    /// refused before it can drain the shared one), then the global backstop.
+    func admit(_ request: Request, context: Context) async throws {
+        let header = configuration.clientAddressHeader.flatMap { HTTPField.Name($0) }
+        let client = context.clientAddress(request: request, header: header)
+        guard await limiter.allow(scope: "client-start", identity: client, bucket: configuration.rateLimits.perClientStarts),
+            await limiter.allow(scope: "global", identity: "chat-start", bucket: configuration.rateLimits.sessionStarts)
+        else { throw APIError.rateLimited }
+    }
+
+    func startSession(_ request: Request, context: Context) async throws -> Response {
+        try await admit(request, context: context)
         let started = try await relay.startWebchatSession()
         return try RequestSupport.json(TokenAnswer(token: started.token), status: .created)
     }
 
-    func resume(_ request: Request) async throws -> Response {
-        guard await limiter.allow(scope: "global", identity: "chat-start", bucket: configuration.rateLimits.sessionStarts) else {
-            throw APIError.rateLimited
-        }
+    func resume(_ request: Request, context: Context) async throws -> Response {
+        try await admit(request, context: context)
         let input = try RequestSupport.decodeJSON(WebchatInput.Phrase.self, from: try await RequestSupport.body(of: request, limit: WebchatInput.maximumPhraseBytes))
         do {
             let started = try await relay.resumeWebchat(phrase: input.phrase)
@@ -53,17 +68,21 @@ struct WebchatRoutes<Context: RequestContext> {
         }
     }
 
-    func authenticate(_ request: Request) async throws -> WebchatSession {
+    /// Authenticates the bearer session; `limited` routes also spend a token of the session's bucket.
+    func authenticate(_ request: Request, limited: Bool = true) async throws -> WebchatSession {
         let token = try RequestSupport.bearerToken(request)
+        let session: WebchatSession
         do {
-            let session = try await relay.authenticateWebchat(token: token)
-            guard await limiter.allow(scope: "chat", identity: session.contactID, bucket: configuration.rateLimits.perSender) else {
-                throw APIError.rateLimited
-            }
-            return session
+            session = try await relay.authenticateWebchat(token: token)
         } catch RelayError.unauthorized {
             throw APIError.unauthorized
         }
+        if limited {
+            guard await limiter.allow(scope: "chat", identity: session.contactID, bucket: configuration.rateLimits.perSender) else {
+                throw APIError.rateLimited
+            }
+        }
+        return session
     }
 
     // MARK: - Messages
@@ -76,6 +95,10 @@ struct WebchatRoutes<Context: RequestContext> {
         let input = try RequestSupport.decodeJSON(WebchatInput.Message.self, from: try await RequestSupport.body(of: request, limit: WebchatInput.maximumMessageBytes))
         guard input.text.count <= relay.settings.maximumWebchatCharacters else {
             throw APIError(.contentTooLarge, code: "payload_too_large", message: "a message is at most \(relay.settings.maximumWebchatCharacters) characters")
+        }
+        // Webchat counts in the same global inbound limit as SMS.
+        guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global) else {
+            throw APIError.rateLimited
         }
         do {
             let receipt = try await relay.sendWebchat(session, text: input.text, idempotencyKey: key)
@@ -97,20 +120,38 @@ struct WebchatRoutes<Context: RequestContext> {
     }
 
     func deleteMessage(_ request: Request, context: Context) async throws -> Response {
-        let session = try await authenticate(request)
+        let session = try await authenticate(request, limited: false)
         guard let id = context.parameters.get("id"), id.count <= 64 else { throw APIError.notFound }
         guard try await relay.deleteWebchatMessage(session, messageID: id) else { throw APIError.notFound }
         return RequestSupport.noContent
     }
 
+    /// Erases the conversation: 204 when everything is gone; 202 with a plain explanation when a
+    /// legal hold keeps part of it for now (the session ends either way).
+    /// A retry whose first attempt succeeded (its answer lost on the way) gets the same answer again.
     func erase(_ request: Request) async throws -> Response {
-        let session = try await authenticate(request)
-        _ = try await relay.eraseWebchatConversation(session)
-        return RequestSupport.noContent
+        let session: WebchatSession
+        do {
+            session = try await authenticate(request, limited: false)
+        } catch let error as APIError where error.status == .unauthorized {
+            let token = try RequestSupport.bearerToken(request)
+            guard let key = relay.webchatStreamKey(token: token), let deferred = await erasures.outcome(session: key) else { throw error }
+            return try Self.eraseAnswer(deferred: deferred)
+        }
+        let erasure = try await relay.eraseWebchatConversation(session)
+        await erasures.record(session: session.streamKey, deferred: erasure.isDeferred)
+        return try Self.eraseAnswer(deferred: erasure.isDeferred)
+    }
+
+    static func eraseAnswer(deferred: Bool) throws -> Response {
+        guard deferred else { return RequestSupport.noContent }
+        return try RequestSupport.json(
+            EraseAnswer(status: "deferred", message: "part of this conversation must be kept for now; it will be deleted as soon as that ends"),
+            status: .accepted)
     }
 
     func exit(_ request: Request) async throws -> Response {
-        let session = try await authenticate(request)
+        let session = try await authenticate(request, limited: false)
         try await relay.endWebchatSession(session)
         return RequestSupport.noContent
     }
@@ -123,9 +164,14 @@ struct WebchatRoutes<Context: RequestContext> {
 
     // MARK: - Live events
 
-    /// Server-sent events of the survivor's conversation: `message`, `deleted` and `erased`.
-    func events(_ request: Request, context: Context) async throws -> Response {
+    /// Server-sent events of the survivor's conversation: `message`, `deleted` and `erased`. The
+    /// stream ends at once when its session ends here (quick exit, erase), and within
+    /// ``ServerConfiguration/webchatStreamRecheck`` when it ends any other way (idle expiry).
+    func events(_ request: Request) async throws -> Response {
         let session = try await authenticate(request)
-        return try await EventStream.response(events: relay.events, channel: session.contactID)
+        let relay = self.relay
+        return try await EventStream.response(
+            events: relay.events, channel: session.contactID, session: session.streamKey, recheckEvery: configuration.webchatStreamRecheck
+        ) { await relay.isWebchatSessionLive(session) }
     }
 }

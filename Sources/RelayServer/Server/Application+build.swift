@@ -45,8 +45,8 @@ public func buildApplication(
 }
 
 /// The router with every route and middleware (exposed for router-level tests).
-public func buildRouter(relay: Relay, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildRouter(relay: Relay, configuration: ServerConfiguration) -> Router<RelayRequestContext> {
+    let router = Router(context: RelayRequestContext.self)
     let metrics = RelayMetrics()
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: MetricsRecordingMiddleware(metrics: metrics))

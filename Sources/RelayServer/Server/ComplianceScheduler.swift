@@ -34,6 +34,7 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
         var sinceCheckpoint: Duration = checkpointInterval
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                await appendPendingAudit()
                 if let policy, sinceRetention >= retentionInterval {
                     await runRetention(policy)
                     sinceRetention = .zero
@@ -48,6 +49,15 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
             }
         } onGracefulShutdown: {
             logger.debug("compliance scheduler stopping")
+        }
+    }
+
+    /// Audit events of erasures that went ahead while the log was unwritable join the log as soon as it can take them.
+    func appendPendingAudit() async {
+        do {
+            try await relay.flushPendingAudit()
+        } catch {
+            logger.error("pending audit events still cannot be appended", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
         }
     }
 

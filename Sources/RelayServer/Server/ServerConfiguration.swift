@@ -19,6 +19,14 @@ public struct ServerConfiguration: Sendable {
     public var rateLimits: RateLimits
     /// The retention policy the server applies on a schedule (`nil`: none, checkpoints only).
     public var retentionPolicy: RetentionPolicy?
+    /// Behind a reverse proxy: the header whose last address is the client's (e.g. `X-Forwarded-For`),
+    /// used only for per-client admission. `nil`: the socket peer's address.
+    public var clientAddressHeader: String?
+    /// How often an open live stream re-checks that its session still stands (staff streams; a
+    /// survivor's stream checks at ``webchatStreamRecheck``). In-process endings are immediate.
+    public var staffStreamRecheck: Duration = .seconds(2)
+    /// How often a survivor's open stream re-checks its session (idle expiry, ended elsewhere).
+    public var webchatStreamRecheck: Duration = .seconds(15)
 
     /// Creates a configuration.
     public init(
@@ -56,9 +64,12 @@ public struct RateLimits: Sendable {
 
     /// Per webchat session or SMS contact.
     public var perSender = Bucket(perSecond: 1, burst: 20)
-    /// All webchat session starts and resume attempts together (no per-address limit: addresses are not kept).
+    /// Webchat session starts and resume attempts from one client (its address, as a keyed hash held
+    /// in memory and forgotten after ten idle minutes).
+    public var perClientStarts = Bucket(perSecond: 0.2, burst: 10)
+    /// All webchat session starts and resume attempts together: a backstop against a distributed flood.
     public var sessionStarts = Bucket(perSecond: 20, burst: 100)
-    /// All inbound traffic together.
+    /// All inbound messages together, SMS and webchat.
     public var global = Bucket(perSecond: 5_000, burst: 10_000)
 
     /// The defaults.

@@ -11,6 +11,8 @@ struct StoreLifecycleService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
+        // Its last attempt is this one, below.
+        await relay.walTruncation.stop()
         do {
             try await relay.store.checkpointAndTruncate()
         } catch {

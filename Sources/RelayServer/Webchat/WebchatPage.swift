@@ -88,18 +88,27 @@ enum WebchatPage {
                   begin: "Start a conversation", resumeLabel: "Coming back? Type your phrase:", resume: "Continue", messageLabel: "Message",
                   send: "Send", getPhrase: "Get a phrase to come back later", erase: "Delete this conversation", remove: "Delete",
                   confirmErase: "Delete this whole conversation? This cannot be undone.", erased: "The conversation was deleted.",
+                  erasing: "Deleting…", eraseKept: "Your request was received. Part of this conversation must be kept for now; it will be deleted as soon as that ends.",
+                  eraseFailed: "The conversation could not be deleted yet. Check your connection and press “Delete this conversation” again.",
+                  eraseUnknown: "This conversation had already ended, so we cannot confirm it was deleted. Come back with your phrase to delete it.",
+                  removeFailed: "That message could not be deleted. Try again.",
                   badPhrase: "That phrase did not work.", phrase: "Write this down somewhere safe, or remember it. It is the only way back to this conversation:",
                   failed: "Could not send. Check your connection and try again.", ended: "This conversation has ended.", other: "Español", otherLang: "es" },
             es: { exit: "Salida rápida", title: "Habla con alguien", intro: "Este chat es privado. No necesitas dar tu nombre. Pulsa Esc o “Salida rápida” en cualquier momento para salir al instante.",
                   begin: "Empezar una conversación", resumeLabel: "¿Vuelves? Escribe tu frase:", resume: "Continuar", messageLabel: "Mensaje",
                   send: "Enviar", getPhrase: "Obtener una frase para volver más tarde", erase: "Borrar esta conversación", remove: "Borrar",
                   confirmErase: "¿Borrar toda la conversación? No se puede deshacer.", erased: "La conversación fue borrada.",
+                  erasing: "Borrando…", eraseKept: "Recibimos tu solicitud. Una parte de esta conversación debe conservarse por ahora; se borrará en cuanto eso termine.",
+                  eraseFailed: "Todavía no se pudo borrar la conversación. Revisa tu conexión y pulsa “Borrar esta conversación” otra vez.",
+                  eraseUnknown: "Esta conversación ya había terminado, así que no podemos confirmar que se borró. Vuelve con tu frase para borrarla.",
+                  removeFailed: "No se pudo borrar ese mensaje. Inténtalo de nuevo.",
                   badPhrase: "Esa frase no funcionó.", phrase: "Anótala en un lugar seguro o recuérdala. Es la única forma de volver a esta conversación:",
                   failed: "No se pudo enviar. Revisa tu conexión e inténtalo de nuevo.", ended: "Esta conversación ha terminado.", other: "English", otherLang: "en" }
           };
           let lang = (navigator.language || "en").toLowerCase().startsWith("es") ? "es" : "en";
           let token = null;          // in memory only: never stored, never in a URL
           let stream = null;
+          let streamFailures = 0;    // consecutive refused or broken streams: the retry waits longer each time
           const shown = new Set();
           const $ = (id) => document.getElementById(id);
           const t = (key) => texts[lang][key];
@@ -153,8 +162,11 @@ enum WebchatPage {
             remove.type = "button";
             remove.textContent = t("remove");
             remove.addEventListener("click", async () => {
-              const r = await api("DELETE", "/chat/messages/" + encodeURIComponent(m.id));
-              if (r.ok) { li.remove(); }
+              try {
+                const r = await api("DELETE", "/chat/messages/" + encodeURIComponent(m.id));
+                if (r.ok || r.status === 404) { li.remove(); return; }
+              } catch (e) { if (e.message === "ended") { return; } }
+              $("status").textContent = t("removeFailed");
             });
             li.append(text, remove);
             $("messages").append(li);
@@ -165,7 +177,11 @@ enum WebchatPage {
             stream = new AbortController();
             try {
               const response = await fetch("/chat/events", { headers: { Authorization: "Bearer " + token }, signal: stream.signal, cache: "no-store" });
-              if (!response.ok || !response.body) { return; }
+              if (!response.ok || !response.body) {
+                if (response.status === 401) { return; }
+                throw new Error("stream refused");
+              }
+              streamFailures = 0;
               const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
               let buffer = "";
               for (;;) {
@@ -183,8 +199,8 @@ enum WebchatPage {
                   if (event === "erased") { ended(); return; }
                 }
               }
-            } catch (_) { /* aborted or offline */ }
-            if (token) { setTimeout(listen, 3000); }
+            } catch (_) { streamFailures += 1; /* refused, aborted or offline */ }
+            if (token) { setTimeout(listen, Math.min(60000, 3000 * 2 ** Math.min(streamFailures, 5))); }
           }
 
           async function open(newToken) {
@@ -231,11 +247,24 @@ enum WebchatPage {
             $("status").textContent = t("failed");
           }
 
+          // Says only what the server confirmed: retries on errors and lost answers, then says plainly
+          // if it could not finish (the token is kept, so pressing the button again retries).
           async function eraseAll() {
-            if (!confirm(t("confirmErase"))) { return; }
-            await api("DELETE", "/chat/session");
-            ended();
-            $("status").textContent = t("erased");
+            if (!token || !confirm(t("confirmErase"))) { return; }
+            const used = token;
+            $("status").textContent = t("erasing");
+            for (let attempt = 0; attempt < 5; attempt++) {
+              try {
+                const r = await fetch("/chat/session", { method: "DELETE", headers: { Authorization: "Bearer " + used }, cache: "no-store" });
+                if (r.status === 204 || r.status === 202 || r.status === 401) {
+                  ended();
+                  $("status").textContent = t(r.status === 204 ? "erased" : r.status === 202 ? "eraseKept" : "eraseUnknown");
+                  return;
+                }
+              } catch (_) { /* offline or the answer was lost: try again */ }
+              await new Promise((resolve) => setTimeout(resolve, 400 * 2 ** attempt));
+            }
+            $("status").textContent = t("eraseFailed");
           }
 
           async function getPhrase() {

@@ -102,10 +102,6 @@ extension SQLiteAccess {
                 """).execute(arguments: [contactID, sealed, time])
     }
 
-    func setDoNotContact(contactID: String, _ value: Bool) throws {
-        try db.cachedStatement(sql: "UPDATE thread SET do_not_contact = ? WHERE contact_id = ?").execute(arguments: [value, contactID])
-    }
-
     static func account(from row: Row) throws -> AccountRecord {
         guard let role = Role(rawValue: row["role"]) else { throw StoreError.corruptRow(table: "account") }
         return AccountRecord(

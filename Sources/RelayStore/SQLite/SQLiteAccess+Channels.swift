@@ -50,10 +50,6 @@ extension SQLiteAccess {
 
     // MARK: - Writing
 
-    func setDoNotContact(threadID: String, _ value: Bool) throws {
-        try db.cachedStatement(sql: "UPDATE thread SET do_not_contact = ? WHERE id = ?").execute(arguments: [value, threadID])
-    }
-
     func setOptedOut(contactID: String, _ value: Bool) throws {
         try db.cachedStatement(sql: "UPDATE contact SET opted_out = ? WHERE id = ?").execute(arguments: [value, contactID])
     }
@@ -73,11 +69,12 @@ extension SQLiteAccess {
 
     func insert(_ outbox: OutboxRecord) throws {
         try db.cachedStatement(sql: """
-                INSERT INTO outbox (id, message_id, thread_id, state, attempts, next_attempt_at, provider_index, error_code, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO outbox (id, message_id, thread_id, state, attempts, next_attempt_at, provider_index, error_code, created_at, updated_at,
+                                    caution_override)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 outbox.id, outbox.messageID, outbox.threadID, outbox.state.rawValue, outbox.attempts, outbox.nextAttemptAt,
-                outbox.providerIndex, outbox.errorCode, outbox.createdAt, outbox.updatedAt,
+                outbox.providerIndex, outbox.errorCode, outbox.createdAt, outbox.updatedAt, outbox.cautionOverride,
             ])
     }
 
@@ -120,6 +117,6 @@ extension SQLiteAccess {
         return OutboxRecord(
             id: row["id"], messageID: row["message_id"], threadID: row["thread_id"], state: state, attempts: row["attempts"],
             nextAttemptAt: row["next_attempt_at"], providerIndex: row["provider_index"], errorCode: row["error_code"],
-            createdAt: row["created_at"], updatedAt: row["updated_at"])
+            createdAt: row["created_at"], updatedAt: row["updated_at"], cautionOverride: row["caution_override"])
     }
 }

@@ -122,8 +122,53 @@ extension SQLiteAccess {
         return result
     }
 
-    func deleteOrphanContacts(createdBefore time: StoreTime) throws -> Int {
-        try db.cachedStatement(sql: "DELETE FROM contact WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM thread t WHERE t.contact_id = contact.id)").execute(arguments: [time])
+    func deleteContactsWithoutContent(idleBefore: StoreTime, keepDoNotContact: Bool, at time: StoreTime) throws -> Int {
+        // Nothing left to keep: no thread with content, no held thread, no live webchat session, and a
+        // contact that never wrote only once it has been idle long enough.
+        let nothingLeft = """
+            NOT EXISTS (SELECT 1 FROM thread t WHERE t.contact_id = contact.id AND t.state <> 'erased')
+            AND NOT EXISTS (SELECT 1 FROM thread t JOIN legal_hold h ON h.thread_id = t.id WHERE t.contact_id = contact.id)
+            AND NOT EXISTS (SELECT 1 FROM webchat_session s WHERE s.contact_id = contact.id)
+            AND (EXISTS (SELECT 1 FROM thread t WHERE t.contact_id = contact.id) OR contact.created_at < ?1)
+            """
+        if keepDoNotContact {
+            try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO suppressed_address (address_index, created_at)
+                SELECT address_index, ?2 FROM contact WHERE do_not_contact = 1 AND \(nothingLeft)
+                """).execute(arguments: [idleBefore, time])
+        }
+        try db.cachedStatement(sql: "DELETE FROM contact WHERE \(nothingLeft)").execute(arguments: [idleBefore])
         return db.changesCount
+    }
+
+    func deleteExpiredSessions(webchatSeenBefore: StoreTime, staffSeenBefore: StoreTime, staffCreatedBefore: StoreTime) throws -> Int {
+        try db.cachedStatement(sql: "DELETE FROM webchat_session WHERE last_seen_at < ?").execute(arguments: [webchatSeenBefore])
+        var deleted = db.changesCount
+        try db.cachedStatement(sql: "DELETE FROM api_session WHERE last_seen_at < ? OR created_at < ?").execute(arguments: [staffSeenBefore, staffCreatedBefore])
+        deleted += db.changesCount
+        return deleted
+    }
+
+    func pruneHandledDeliveries(before time: StoreTime) throws -> Int {
+        try db.cachedStatement(sql: "DELETE FROM handled_delivery WHERE created_at < ?").execute(arguments: [time])
+        return db.changesCount
+    }
+
+    // MARK: - Pending audit
+
+    func pendingAudit(limit: Int) throws -> [PendingAuditRow] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM pending_audit ORDER BY id LIMIT ?"), arguments: [limit]).map { row in
+            PendingAuditRow(id: row["id"], event: row["event"], createdAt: row["created_at"])
+        }
+    }
+
+    func insertPendingAudit(event: String, at time: StoreTime) throws {
+        try db.cachedStatement(sql: "INSERT INTO pending_audit (event, created_at) VALUES (?, ?)").execute(arguments: [event, time])
+    }
+
+    func deletePendingAudit(ids: [Int64]) throws {
+        for id in ids {
+            try db.cachedStatement(sql: "DELETE FROM pending_audit WHERE id = ?").execute(arguments: [id])
+        }
     }
 }

@@ -80,24 +80,26 @@ struct SQLiteAccess: StoreWriter {
 
     func insert(_ contact: ContactRecord) throws {
         try db.cachedStatement(sql: """
-                INSERT INTO contact (id, channel, address_index, sealed_address, wrapped_key, kek_version, key_version, pseudonym, created_at, opted_out)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO contact (id, channel, address_index, sealed_address, wrapped_key, kek_version, key_version, pseudonym, created_at, opted_out,
+                                     do_not_contact, phone_monitored, not_safe_to_text)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 contact.id, contact.channel.rawValue, contact.addressIndex, contact.sealedAddress,
                 contact.key?.sealed, contact.key.map { Int64($0.kekVersion) }, contact.key.map { Int64($0.keyVersion) },
                 contact.pseudonym, contact.createdAt, contact.optedOut,
+                contact.safety.doNotContact, contact.safety.phoneMayBeMonitored, contact.safety.notSafeToText,
             ])
     }
 
     func insert(_ thread: ThreadRecord) throws {
         try db.cachedStatement(sql: """
                 INSERT INTO thread (id, contact_id, channel, state, wrapped_key, kek_version, key_version,
-                                    opened_at, last_activity_at, closed_at, erased_at, last_inbound_at, do_not_contact)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    opened_at, last_activity_at, closed_at, erased_at, last_inbound_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 thread.id, thread.contactID, thread.channel.rawValue, thread.state.rawValue,
                 thread.key?.sealed, thread.key.map { Int64($0.kekVersion) }, thread.key.map { Int64($0.keyVersion) },
-                thread.openedAt, thread.lastActivityAt, thread.closedAt, thread.erasedAt, thread.lastInboundAt, thread.doNotContact,
+                thread.openedAt, thread.lastActivityAt, thread.closedAt, thread.erasedAt, thread.lastInboundAt,
             ])
     }
 
@@ -148,7 +150,9 @@ struct SQLiteAccess: StoreWriter {
         guard let channel = ChannelKind(rawValue: row["channel"]) else { throw StoreError.corruptRow(table: "contact") }
         return ContactRecord(
             id: row["id"], channel: channel, addressIndex: row["address_index"], sealedAddress: row["sealed_address"],
-            key: storedKey(row), pseudonym: row["pseudonym"], createdAt: row["created_at"], optedOut: row["opted_out"])
+            key: storedKey(row), pseudonym: row["pseudonym"], createdAt: row["created_at"], optedOut: row["opted_out"],
+            safety: ContactSafetyFlags(
+                doNotContact: row["do_not_contact"], phoneMayBeMonitored: row["phone_monitored"], notSafeToText: row["not_safe_to_text"]))
     }
 
     static func thread(from row: Row) throws -> ThreadRecord {
@@ -158,7 +162,7 @@ struct SQLiteAccess: StoreWriter {
         var thread = ThreadRecord(
             id: row["id"], contactID: row["contact_id"], channel: channel, state: state, key: storedKey(row),
             openedAt: row["opened_at"], lastActivityAt: row["last_activity_at"], closedAt: row["closed_at"], erasedAt: row["erased_at"],
-            lastInboundAt: row["last_inbound_at"], doNotContact: row["do_not_contact"])
+            lastInboundAt: row["last_inbound_at"])
         thread.assignedTo = row["assigned_to"]
         thread.priority = row["priority"]
         thread.firstResponseAt = row["first_response_at"]

@@ -147,6 +147,29 @@ enum SQLiteMigrations {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v6-contact-safety-pending-audit") { db in
+            // Safety flags move from threads to the contact, so that they hold for its next thread too.
+            try db.execute(sql: """
+                ALTER TABLE contact ADD COLUMN do_not_contact INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE contact ADD COLUMN phone_monitored INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE contact ADD COLUMN not_safe_to_text INTEGER NOT NULL DEFAULT 0;
+                UPDATE contact SET do_not_contact = 1
+                    WHERE EXISTS (SELECT 1 FROM thread t WHERE t.contact_id = contact.id AND t.do_not_contact = 1);
+                ALTER TABLE outbox ADD COLUMN caution_override INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE suppressed_address (
+                    address_index BLOB PRIMARY KEY NOT NULL CHECK (length(address_index) = 32),
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE TABLE pending_audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX thread_queue ON thread(state, priority DESC, coalesce(last_inbound_at, opened_at), id);
+                CREATE INDEX thread_wait_by_channel ON thread(state, channel, coalesce(last_inbound_at, opened_at));
+                CREATE INDEX handled_delivery_by_time ON handled_delivery(created_at);
+                """)
+        }
         return migrator
     }
 }

@@ -22,7 +22,7 @@ public final class SQLiteStore: RelayStore {
         self.path = path
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(TimeInterval(Self.busyTimeoutMilliseconds) / 1000)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
@@ -80,12 +80,28 @@ public final class SQLiteStore: RelayStore {
     /// writes acknowledged when writers overlap.
     public var committedTransactions: Int { groupCommit.committedTransactions }
 
+    /// How long one truncation attempt waits for readers on an old snapshot before it gives up
+    /// (the caller retries): short, because the one writer connection waits with it.
+    static let checkpointPatienceMilliseconds = 1_000
+    /// The writer's ordinary busy timeout (see `init`), restored after a truncation attempt.
+    static let busyTimeoutMilliseconds = 10_000
+
     public func checkpointAndTruncate() async throws {
         try await pool.writeWithoutTransaction { db in
-            let result = try db.checkpoint(.truncate)
+            try db.execute(sql: "PRAGMA busy_timeout = \(Self.checkpointPatienceMilliseconds)")
+            defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)") }
+            let result: (walFrameCount: Int, checkpointedFrameCount: Int)
+            do {
+                result = try db.checkpoint(.truncate)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                throw StoreError.checkpointIncomplete
+            }
             guard result.walFrameCount == 0 || result.walFrameCount == result.checkpointedFrameCount else {
                 throw StoreError.checkpointIncomplete
             }
+            // TRUNCATE leaves a zero-byte WAL only when every frame was moved; check the file itself.
+            let attributes = try? FileManager.default.attributesOfItem(atPath: self.path + "-wal")
+            if let size = attributes?[.size] as? Int, size > 0 { throw StoreError.checkpointIncomplete }
         }
     }
 

@@ -58,6 +58,17 @@ struct Serve: AsyncParsableCommand {
         valueName: "per-second"))
     var sessionStartRate: String?
 
+    @Option(name: .customLong("client-start-rate"), help: ArgumentHelp(
+        "Most webchat session starts and resume attempts a second from one client address; bursts of fifty times that "
+            + "(env SAFERELAY_CLIENT_START_RATE; default 0.2). The address is held only as a keyed hash in memory.",
+        valueName: "per-second"))
+    var clientStartRate: String?
+
+    @Option(name: .customLong("client-address-header"), help: ArgumentHelp(
+        "Behind a reverse proxy: the header whose last address is the client's, e.g. X-Forwarded-For (env SAFERELAY_CLIENT_ADDRESS_HEADER). "
+            + "Used only for per-client admission; never stored or logged.", valueName: "name"))
+    var clientAddressHeader: String?
+
     @Flag(help: ArgumentHelp(
         "Production mode: never create a missing keyring, refuse to start instead (env SAFERELAY_PRODUCTION=1)."))
     var production = false
@@ -93,6 +104,11 @@ struct Serve: AsyncParsableCommand {
             }
         }
         _ = try resolvedRateLimits()
+        if let header = Setting.resolveOptional(clientAddressHeader, environment: "SAFERELAY_CLIENT_ADDRESS_HEADER") {
+            guard (1...64).contains(header.count), header.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+                throw ValidationError("client address header must be a header name of 1 to 64 letters, digits and dashes")
+            }
+        }
     }
 
     /// The abuse limits from flags and environment, each a rate from 0.01 to 1,000,000 a second.
@@ -113,6 +129,9 @@ struct Serve: AsyncParsableCommand {
         }
         if let value = try rate(sessionStartRate, "SAFERELAY_SESSION_START_RATE", "session start rate") {
             limits.sessionStarts = .init(perSecond: value, burst: value * 5)
+        }
+        if let value = try rate(clientStartRate, "SAFERELAY_CLIENT_START_RATE", "client start rate") {
+            limits.perClientStarts = .init(perSecond: value, burst: max(1, value * 50))
         }
         return limits
     }
@@ -152,6 +171,7 @@ struct Serve: AsyncParsableCommand {
         configuration.rateLimits = (try? resolvedRateLimits()) ?? RateLimits()
         if let exit = Setting.resolveOptional(exitURL, environment: "SAFERELAY_EXIT_URL") { configuration.exitURL = exit }
         configuration.retentionPolicy = retentionPolicy
+        configuration.clientAddressHeader = Setting.resolveOptional(clientAddressHeader, environment: "SAFERELAY_CLIENT_ADDRESS_HEADER")
         configuration.twilio = TwilioConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, publicURL: configuration.publicURL)
         if configuration.twilio == nil {
             logger.notice("no SMS provider configured (SAFERELAY_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM): SMS routes answer 503")

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import RelayStore
+
+/// Audit events of actions that must never wait on the audit log (erasures): when the log cannot be
+/// written, the action commits with its events kept here, and they are appended as soon as it can.
+extension Relay {
+    /// The stored form of a pending event.
+    struct PendingEvent: Codable {
+        var actor: String
+        var role: String
+        var action: String
+        var thread: String?
+        var outcome: String
+        var details: [String: String]
+        /// When the action happened (milliseconds since 1970).
+        var at: Int64
+    }
+
+    /// Keeps `event` as pending inside the caller's transaction.
+    static func recordPendingAudit(_ event: AuditEvent, at time: Date, writer: any StoreWriter) throws {
+        let pending = PendingEvent(
+            actor: event.actor, role: event.role, action: event.action, thread: event.threadID, outcome: event.outcome,
+            details: event.details, at: time.storeTime)
+        let json = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
+        try writer.insertPendingAudit(event: json, at: time.storeTime)
+    }
+
+    /// Appends every pending audit event to the log, oldest first, each marked with when its action
+    /// happened (`x_happened_at`). Returns how many were appended; throws if the log still cannot be written.
+    @discardableResult
+    public func flushPendingAudit() async throws -> Int {
+        let now = clock.now()
+        var total = 0
+        while true {
+            let appended = try await store.write { writer -> Int in
+                let rows = try writer.pendingAudit(limit: 500)
+                for row in rows {
+                    guard let pending = try? JSONDecoder().decode(PendingEvent.self, from: Data(row.event.utf8)) else { continue }
+                    var details = pending.details
+                    details["happened_at"] = Date(storeTime: pending.at).rfc3339
+                    _ = try Self.appendAudit(
+                        AuditEvent(actor: pending.actor, role: pending.role, action: pending.action, threadID: pending.thread, outcome: pending.outcome, details: details),
+                        at: now, writer: writer)
+                }
+                try writer.deletePendingAudit(ids: rows.map(\.id))
+                return rows.count
+            }
+            total += appended
+            if appended < 500 { break }
+        }
+        if total > 0 { logger.notice("pending audit events appended", metadata: ["audit.appended": "\(total)"]) }
+        return total
+    }
+
+    /// How many audit events wait to be appended.
+    public func pendingAuditCount() async throws -> Int {
+        try await store.read { try $0.pendingAudit(limit: 100_000).count }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+
+/// Contact safety flags, the paged queue and what a survivor's erase ends.
+extension SQLiteAccess {
+    // MARK: - Safety
+
+    func setSafety(contactID: String, _ flags: ContactSafetyFlags) throws {
+        try db.cachedStatement(sql: "UPDATE contact SET do_not_contact = ?, phone_monitored = ?, not_safe_to_text = ? WHERE id = ?")
+            .execute(arguments: [flags.doNotContact, flags.phoneMayBeMonitored, flags.notSafeToText, contactID])
+    }
+
+    func isSuppressed(addressIndex: [UInt8]) throws -> Bool {
+        try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM suppressed_address WHERE address_index = ?"), arguments: [Data(addressIndex)]) ?? false
+    }
+
+    func suppress(addressIndex: Data, at time: StoreTime) throws {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO suppressed_address (address_index, created_at) VALUES (?, ?)").execute(arguments: [addressIndex, time])
+    }
+
+    func deleteWebchatSessions(contactID: String) throws -> Int {
+        try db.cachedStatement(sql: "DELETE FROM webchat_session WHERE contact_id = ?").execute(arguments: [contactID])
+        return db.changesCount
+    }
+
+    func deleteResumePhrase(contactID: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM resume_phrase WHERE contact_id = ?").execute(arguments: [contactID])
+    }
+
+    // MARK: - Queue
+
+    func queuePage(after cursor: QueueCursor?, limit: Int) throws -> [ThreadRecord] {
+        let order = "ORDER BY priority DESC, coalesce(last_inbound_at, opened_at), id LIMIT ?"
+        guard let cursor else {
+            return try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM thread WHERE state = 'open' \(order)"), arguments: [limit])
+                .map(Self.thread(from:))
+        }
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT * FROM thread WHERE state = 'open' AND (
+                priority < ?1
+                OR (priority = ?1 AND coalesce(last_inbound_at, opened_at) > ?2)
+                OR (priority = ?1 AND coalesce(last_inbound_at, opened_at) = ?2 AND id > ?3))
+            \(order.replacingOccurrences(of: "?", with: "?4"))
+            """), arguments: [cursor.priority, cursor.waitingSince, cursor.threadID, limit]
+        ).map(Self.thread(from:))
+    }
+
+    func longestWaitingOpenThread(channel: ChannelKind) throws -> ThreadRecord? {
+        try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT * FROM thread WHERE state = 'open' AND channel = ? ORDER BY coalesce(last_inbound_at, opened_at), id LIMIT 1
+            """), arguments: [channel.rawValue]
+        ).map(Self.thread(from:))
+    }
+
+    func openThreadCounts() throws -> [ChannelKind: Int] {
+        var counts: [ChannelKind: Int] = [:]
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT channel, count(*) AS n FROM thread WHERE state = 'open' GROUP BY channel")) {
+            if let channel = ChannelKind(rawValue: row["channel"]) { counts[channel] = row["n"] }
+        }
+        return counts
+    }
+}

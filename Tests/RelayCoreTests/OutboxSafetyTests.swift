@@ -1,0 +1,37 @@
+import Foundation
+@testable import RelayCore
+import RelayStore
+import Testing
+
+/// Invariant 8 at send time: flags set after a reply was queued still stop it in the outbox, with
+/// the reason recorded; an overridden reply still goes.
+struct OutboxSafetyTests {
+    @Test func flagsSetAfterQueuingStopTheSendAndSayWhy() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        let advocate = StaffIdentity(accountID: "a1", name: "ana", role: .advocate)
+        var receipts: [(ReplyReceipt, ContactSafetyFlags)] = []
+        for (index, flags) in [
+            ContactSafetyFlags(doNotContact: true), ContactSafetyFlags(phoneMayBeMonitored: true), ContactSafetyFlags(notSafeToText: true),
+        ].enumerated() {
+            let inbound = try await harness.relay.ingest(harness.sms("+1202555020\(index)", "hi", sid: "SMq\(index)"))
+            let reply = try await harness.relay.queueReply(threadID: inbound.threadID, text: "queued before the flag", by: advocate)
+            try await harness.store.write { try $0.setSafety(contactID: inbound.contactID, flags) }
+            receipts.append((reply, flags))
+        }
+        // An overridden reply to a monitored phone goes; the flag set before it was queued is no surprise.
+        let monitored = try await harness.relay.ingest(harness.sms("+12025550209", "hi", sid: "SMq9"))
+        try await harness.store.write { try $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags(phoneMayBeMonitored: true)) }
+        await #expect(throws: ReplyRefusal.safetyOverrideRequired) {
+            try await harness.relay.queueReply(threadID: monitored.threadID, text: "no override", by: advocate)
+        }
+        let overridden = try await harness.relay.queueReply(threadID: monitored.threadID, text: "with override", by: advocate, override: "asked at 9am")
+
+        let claimed = try await harness.relay.claimDueOutbox(limit: 10)
+        #expect(claimed.map(\.messageID) == [overridden.messageID])
+        let sent = receipts
+        let codes = try await harness.store.read { reader in try sent.map { try reader.outbox(messageID: $0.0.messageID) } }
+        #expect(codes.map { $0?.state } == [.failed, .failed, .failed])
+        #expect(codes.map { $0?.errorCode } == ["do_not_contact", "safety_override_required", "safety_override_required"])
+    }
+}

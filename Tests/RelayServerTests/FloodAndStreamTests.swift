@@ -1,0 +1,143 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import RelayCore
+import RelayServer
+import RelayStore
+import RelayTestSupport
+import Testing
+
+/// Invariant 11 and the end of live streams, over real HTTP: a flood of anonymous sessions cannot
+/// hide a person from advocates, one client cannot use up everyone's admission, webchat counts in
+/// the global inbound limit, and a stream ends with its session.
+struct FloodAndStreamTests {
+    @Test(.timeLimit(.minutes(3)))
+    func aFloodOfAnonymousSessionsCannotHideAnSMSFromTheQueue() async throws {
+        // As if the flood came from many clients: no limit stops it here, only the queue's shape helps.
+        var limits = RelayTestServer.testLimits
+        limits.sessionStarts = .init(perSecond: 100_000, burst: 100_000)
+        try await RelayTestServer.run(rateLimits: limits) { server in
+            let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
+            let flood = 520
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for batch in stride(from: 0, to: flood, by: 26) {
+                    group.addTask {
+                        for index in batch..<min(batch + 26, flood) {
+                            let token = try await server.startChat()
+                            let (status, _) = try await server.chat(
+                                .post, "/chat/messages", token: token, json: #"{"text":"help"}"#, headers: ["Idempotency-Key": "flood-key-\(index)"])
+                            precondition(status == .created)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            server.clock.advance(by: 1)
+            #expect(try await server.inboundSMS(from: "+12025550181", body: "hi", sid: "SM" + String(format: "%032x", 1)).0 == .ok)
+            let (status, body) = try await server.chat(.get, "/api/v1/queue", token: advocate)
+            #expect(status == .ok)
+            let page = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            let threads = try #require(page["threads"] as? [[String: Any]])
+            #expect(threads.count <= 52)
+            let sms = threads.filter { $0["channel"] as? String == "sms" }
+            #expect(sms.count == 1 && sms.first?["pinned"] as? Bool == true)
+            #expect((page["waiting"] as? [String: Int]) == ["sms": 1, "webchat": flood])
+            // Paging through reaches every thread once.
+            var seen = Set(threads.compactMap { $0["thread"] as? String })
+            var next = page["next"] as? String
+            while let cursor = next {
+                let (_, more) = try await server.chat(.get, "/api/v1/queue?limit=200&after=\(cursor)", token: advocate)
+                let nextPage = try #require(try JSONSerialization.jsonObject(with: Data(more.utf8)) as? [String: Any])
+                for item in nextPage["threads"] as? [[String: Any]] ?? [] { seen.insert(item["thread"] as! String) }
+                next = nextPage["next"] as? String
+            }
+            #expect(seen.count == flood + 1)
+            #expect(try await server.chat(.get, "/api/v1/queue?after=not-a-cursor", token: advocate).0 == .badRequest)
+            #expect(try await server.chat(.get, "/api/v1/queue?limit=0", token: advocate).0 == .badRequest)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func oneClientsFloodOfSessionStartsDoesNotLockOutAnother() async throws {
+        try await RelayTestServer.run(rateLimits: RateLimits()) { server in
+            let port = server.client.port!
+            var statuses: [Int] = []
+            for _ in 0..<40 { statuses.append(try await RawHTTP.status("POST", "/chat/sessions", port: port, from: "127.0.0.2")) }
+            #expect(statuses.prefix(10).allSatisfy { $0 == 201 })
+            #expect(statuses.suffix(20).allSatisfy { $0 == 429 })
+            // Resume attempts count against the same client, and another client still gets in.
+            #expect(try await RawHTTP.status("POST", "/chat/resume", port: port, from: "127.0.0.2", body: #"{"phrase":"a-b-c-d-e"}"#) == 429)
+            #expect(try await RawHTTP.status("POST", "/chat/sessions", port: port, from: "127.0.0.3") == 201)
+            #expect(try await RawHTTP.status("POST", "/chat/sessions", port: port, from: "127.0.0.4") == 201)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func webchatCountsInTheGlobalInboundLimitButNeverBlocksAnErase() async throws {
+        var limits = RelayTestServer.testLimits
+        limits.global = .init(perSecond: 0.001, burst: 3)
+        try await RelayTestServer.run(rateLimits: limits) { server in
+            let token = try await server.startChat()
+            var statuses: [HTTPResponse.Status] = []
+            for index in 0..<5 {
+                statuses.append(try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"m\#(index)"}"#, headers: ["Idempotency-Key": "global-key-\(index)"]).0)
+            }
+            #expect(statuses == [.created, .created, .created, .tooManyRequests, .tooManyRequests])
+            #expect(try await server.chat(.delete, "/chat/session", token: token).0 == .noContent)
+        }
+    }
+
+    /// Waits for `stream` to end; returns how long it took (or `nil` if it had not ended in 5 seconds).
+    static func timeToEnd(_ stream: LiveStream) async throws -> Duration? {
+        let start = ContinuousClock.now
+        let frame = try await stream.next(containing: "\u{0}never\u{0}")
+        return frame == "<stream ended>" ? ContinuousClock.now - start : nil
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aQuickExitEndsItsOwnStreamsAtOnceAndNoReplyReachesThem() async throws {
+        try await RelayTestServer.run { server in
+            let token = try await server.startChat()
+            let (_, sent) = try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"hi"}"#, headers: ["Idempotency-Key": "exit-key-0001"])
+            let id = try JSONDecoder().decode([String: String].self, from: Data(sent.utf8))["id"]!
+            let thread = try await server.store.read { try $0.message(id: id)!.threadID }
+            let (_, issued) = try await server.chat(.post, "/chat/resume-phrase", token: token)
+            let phrase = try JSONDecoder().decode([String: String].self, from: Data(issued.utf8))["phrase"]!
+            let (_, resumed) = try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(phrase)"}"#)
+            let second = try JSONDecoder().decode([String: String].self, from: Data(resumed.utf8))["token"]!
+
+            let leaving = try await LiveStream.open(port: server.client.port!, token: token)
+            let staying = try await LiveStream.open(port: server.client.port!, token: second)
+            #expect(try await server.chat(.post, "/chat/exit", token: token).0 == .noContent)
+            let ended = try #require(try await Self.timeToEnd(leaving))
+            #expect(ended < .seconds(1))
+            // The other device's session is untouched and still gets the reply.
+            _ = try await server.relay.queueReply(threadID: thread, text: "EXIT-CANARY reply")
+            #expect(try await staying.next(containing: "event: message").contains("EXIT-CANARY reply"))
+            await staying.close()
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func anExpiredSessionAndADisabledOrLoggedOutAdvocateLoseTheirStreams() async throws {
+        try await RelayTestServer.run { server in
+            let token = try await server.startChat()
+            let survivor = try await LiveStream.open(port: server.client.port!, token: token)
+            server.clock.advance(by: server.relay.settings.webchatSessionIdle + 60)
+            #expect(try await Self.timeToEnd(survivor) != nil)
+
+            server.clock.advance(by: 0)
+            let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
+            let staff = try await LiveStream.open(port: server.client.port!, token: advocate, path: "/api/v1/events")
+            // Disabled from the command line (another process: nothing tells the server but the store).
+            try await server.relay.disableAccount(name: "ana")
+            #expect(try await Self.timeToEnd(staff) != nil)
+
+            let other = try await StaffAPITests.staff(server, "bo", .advocate)
+            let second = try await LiveStream.open(port: server.client.port!, token: other, path: "/api/v1/events")
+            #expect(try await server.chat(.delete, "/api/v1/sessions/current", token: other).0 == .noContent)
+            let ended = try #require(try await Self.timeToEnd(second))
+            #expect(ended < .seconds(1))
+        }
+    }
+}
