@@ -73,6 +73,10 @@ public protocol StoreReader {
     func isSuppressed(addressIndex: [UInt8]) throws -> Bool
     /// Audit events recorded while the log could not be written, oldest first.
     func pendingAudit(limit: Int) throws -> [PendingAuditRow]
+    /// Ids of contacts that have a case record, in id order after `contactID` ("" to start).
+    func caseRecordContacts(after contactID: String, limit: Int) throws -> [String]
+    /// Whether a one-time maintenance job has run.
+    func isMaintenanceDone(_ name: String) throws -> Bool
     /// Audit events appended in [since, until), oldest first.
     func audit(since: StoreTime, until: StoreTime, limit: Int) throws -> [AuditRow]
     /// Up to `limit` thread summaries after `rowAfter` (0 to start), with the row number to continue from.
@@ -140,6 +144,8 @@ public protocol StoreWriter: StoreReader {
     func deleteResumePhrase(contactID: String) throws
     /// Keeps a keyed hash of an address as do-not-contact after its contact is deleted (policy option).
     func suppress(addressIndex: Data, at time: StoreTime) throws
+    /// Records that a one-time maintenance job has run.
+    func markMaintenanceDone(_ name: String, at time: StoreTime) throws
     /// Records an audit event that could not be appended, to append it later.
     func insertPendingAudit(event: String, at time: StoreTime) throws
     /// Removes pending audit events once appended.

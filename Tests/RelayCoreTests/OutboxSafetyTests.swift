@@ -35,3 +35,27 @@ struct OutboxSafetyTests {
         #expect(codes.map { $0?.errorCode } == ["do_not_contact", "safety_override_required", "safety_override_required"])
     }
 }
+
+/// Upgrading: safety considerations recorded before they lived on the contact are enforced too.
+struct SafetyBackfillTests {
+    @Test func caseRecordSafetyIsCopiedToTheContactOnce() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        let advocate = StaffIdentity(accountID: "a1", name: "ana", role: .supervisor)
+        let monitored = try await harness.relay.ingest(harness.sms("+12025550301", "hi", sid: "SMb1"))
+        let plain = try await harness.relay.ingest(harness.sms("+12025550302", "hi", sid: "SMb2"))
+        _ = try await harness.relay.changeCaseRecord(
+            threadID: monitored.threadID, .safety(CaseRecord.Safety(safeToText: false, phoneMayBeMonitored: true)), by: advocate)
+        _ = try await harness.relay.changeCaseRecord(threadID: plain.threadID, .note("nothing about safety"), by: advocate)
+        // As a database from before the flags lived on the contact.
+        try await harness.store.write { try $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags()) }
+
+        #expect(try await harness.relay.backfillContactSafety() == 1)
+        let flags = try await harness.store.read { try $0.contact(id: monitored.contactID)!.safety }
+        #expect(flags == ContactSafetyFlags(phoneMayBeMonitored: true, notSafeToText: true))
+        #expect(try await harness.store.read { try $0.contact(id: plain.contactID)!.safety } == ContactSafetyFlags())
+        // Once only: a flag cleared later by an advocate is not brought back at the next start.
+        try await harness.store.write { try $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags()) }
+        #expect(try await harness.relay.backfillContactSafety() == 0)
+    }
+}

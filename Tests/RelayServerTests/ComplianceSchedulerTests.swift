@@ -6,6 +6,8 @@ import RelayTestSupport
 import Testing
 
 /// The server's own retention pass and checkpoints (README: "applies --policy every 15 minutes").
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct ComplianceSchedulerTests {
     @Test func theSchedulerAppliesThePolicyAndWritesCheckpoints() async throws {
         let directory = try TemporaryDirectory()

@@ -9,6 +9,8 @@ import Testing
 /// Invariants 3 and 8 over real HTTP: safety flags belong to the person, not the thread; a phone that
 /// may be monitored gets a text only with an audited override; a zero-retention purge forgets the
 /// person entirely, so the same number writing again is a stranger.
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct ContactSafetyTests {
     static func sid(_ number: Int) -> String { "SM" + String(format: "%032x", number) }
 
@@ -93,6 +95,9 @@ struct ContactSafetyTests {
             let (_, before) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
             let oldPseudonym = try #require(try JSONSerialization.jsonObject(with: Data(before.utf8)) as? [String: Any])["pseudonym"] as? String
             let old = try #require(try await Self.contact(server, phone: phone))
+            let (threadKey, sealedBodies) = try await server.store.read { reader in
+                ([UInt8](try reader.thread(id: thread)!.key!.sealed), try reader.messages(threadID: thread).map { [UInt8]($0.sealedBody) })
+            }
             // A webchat survivor with a resume phrase and a session.
             let token = try await server.startChat()
             #expect(try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"hi"}"#, headers: ["Idempotency-Key": "zero-key-0001"]).0 == .created)
@@ -113,8 +118,11 @@ struct ContactSafetyTests {
             }
             try database.close()
             #expect(counts == [0, 0, 0, 0, 0])
-            let needles = [[UInt8](old.key!.sealed), [UInt8](old.sealedAddress)]
+            // The wrapped keys themselves (thread and contact), the sealed number and the sealed bodies:
+            // in no file, whatever a schema constraint would or would not have forced.
+            let needles = [[UInt8](old.key!.sealed), [UInt8](old.sealedAddress), threadKey] + sealedBodies
             #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: needles).isEmpty)
+            await #expect(throws: RelayError.threadErased) { try await server.relay.decryptedMessages(threadID: thread) }
 
             // The same number writes again: a stranger, with nothing of before.
             #expect(try await server.inboundSMS(from: phone, body: "hello again", sid: Self.sid(2)).0 == .ok)

@@ -11,6 +11,8 @@ import Testing
 /// refused for rate or audit reasons; what an acknowledged erase removed is in no database file,
 /// even while a reader holds an old snapshot; a legal hold keeps the whole contact and the survivor
 /// is told so in neutral words.
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct ErasePromiseTests {
     static func send(_ server: RelayTestServer, _ token: String, _ text: String, key: String) async throws -> String {
         let (status, body) = try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"\#(text)"}"#, headers: ["Idempotency-Key": key])

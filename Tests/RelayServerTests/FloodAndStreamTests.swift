@@ -10,6 +10,8 @@ import Testing
 /// Invariant 11 and the end of live streams, over real HTTP: a flood of anonymous sessions cannot
 /// hide a person from advocates, one client cannot use up everyone's admission, webchat counts in
 /// the global inbound limit, and a stream ends with its session.
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct FloodAndStreamTests {
     @Test(.timeLimit(.minutes(3)))
     func aFloodOfAnonymousSessionsCannotHideAnSMSFromTheQueue() async throws {

@@ -7,15 +7,30 @@ import Testing
 
 /// Invariants 1 and 5 through the real HTTP interface: canary text and phone numbers planted over
 /// SMS and webchat, and the replies to them, are nowhere in the database files or the server's logs.
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct HTTPCanaryTests {
     @Test func canariesPlantedOverHTTPAreFoundNowhereOnDiskOrInLogs() async throws {
         try await RelayTestServer.run { server in
+            let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
             var replies: [String] = []
             for index in 0..<40 {
                 let phone = "+1303555\(String(format: "%04d", 1000 + index))"
                 let (status, _) = try await server.inboundSMS(
                     from: phone, body: "SMSCANARY-\(index) my boss took my passport", sid: "SM" + String(format: "%032x", 0xc0ffee00 + index))
                 #expect(status == .ok)
+                if index < 10 {
+                    // What advocates write about a person is as private as what the person wrote.
+                    let addressIndex = server.relay.addressIndex(try .phone(phone))
+                    let smsThread = try await server.store.read { reader in try reader.threads(contactID: reader.contact(addressIndex: addressIndex)!.id)[0].id }
+                    #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/claim", token: advocate).0 == .noContent)
+                    let note = #"{"text":"NOTECANARY-\#(index) sleeps at the motel on 5th"}"#
+                    #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/case/notes", token: advocate, json: note).0 == .ok)
+                    let referral = #"{"to":"REFCANARY-\#(index) shelter","outcome":"unknown"}"#
+                    #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/case/referrals", token: advocate, json: referral).0 == .ok)
+                    let safety = #"{"safeTimes":"SAFECANARY weekdays","phoneMayBeMonitored":true,"doNotContact":false}"#
+                    #expect(try await server.chat(.put, "/api/v1/threads/\(smsThread)/case/safety", token: advocate, json: safety).0 == .ok)
+                }
                 let token = try await server.startChat()
                 let (sent, body) = try await server.chat(
                     .post, "/chat/messages", token: token, json: #"{"text":"CHATCANARY-\#(index) address 12 Elm St"}"#,
@@ -29,7 +44,7 @@ struct HTTPCanaryTests {
             try await server.store.checkpointAndTruncate()
             // Positive control: the scanner does see what is stored in clear (a message id).
             #expect(try !FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: [Array(replies[0].utf8)]).isEmpty)
-            let needles = ["SMSCANARY", "CHATCANARY", "REPLYCANARY", "passport", "12 Elm St", "+1303555", "1303555", "303555", "canary-key",
+            let needles = ["SMSCANARY", "CHATCANARY", "REPLYCANARY", "NOTECANARY", "REFCANARY", "SAFECANARY", "motel on 5th", "passport", "12 Elm St", "+1303555", "1303555", "303555", "canary-key",
                 RelayTestServer.authToken, Data("\(RelayTestServer.accountSID):\(RelayTestServer.authToken)".utf8).base64EncodedString()]
                 .map { Array($0.utf8) }
             #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: needles).isEmpty)

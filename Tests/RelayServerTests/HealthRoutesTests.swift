@@ -10,6 +10,8 @@ import RelayStore
 import RelayTestSupport
 import Testing
 
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct HealthRoutesTests {
     /// A real relay over a real SQLite file.
     static func withApplication(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {

@@ -10,6 +10,8 @@ import RelayStore
 import RelayTestSupport
 import Testing
 
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct OpenAPIAndMetricsTests {
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws {
         let dir = try TemporaryDirectory()

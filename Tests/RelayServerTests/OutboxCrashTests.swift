@@ -10,6 +10,8 @@ import RelayTestSupport
 import Testing
 
 /// Invariant 7: a reply is never sent twice; one whose fate is unknown is marked so, not re-sent.
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct OutboxCrashTests {
     static let phone = "+12025550100"
 

@@ -10,6 +10,8 @@ import RelayTestSupport
 import Testing
 
 /// The SMS bridge end to end over HTTP on loopback, with a stand-in Twilio API started by the test.
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct SMSBridgeTests {
     static func sid(_ n: Int) -> String { "SM" + String(format: "%032x", 0xabc000 + n) }
 

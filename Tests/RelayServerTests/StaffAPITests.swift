@@ -10,6 +10,8 @@ import RelayTestSupport
 import Testing
 
 /// The advocates' API over real HTTP: enrolment, login with TOTP, roles, the audited view.
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct StaffAPITests {
     static let password = "violet-harbor-lamp-42"
 

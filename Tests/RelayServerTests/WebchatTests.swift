@@ -11,6 +11,8 @@ import RelayTestSupport
 import Testing
 
 /// The webchat end to end over HTTP on loopback.
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct WebchatTests {
     struct Messages: Decodable {
         struct Message: Decodable {

@@ -2,6 +2,8 @@ import Foundation
 import RelayTestSupport
 import Testing
 
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct AdvocatesCommandTests {
     @Test func addListDisableAndResetAccounts() async throws {
         let dir = try TemporaryDirectory()

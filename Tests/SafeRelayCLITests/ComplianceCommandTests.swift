@@ -7,7 +7,7 @@ import FoundationNetworking
 #endif
 
 /// `retention`, `hold` and `audit` against a database filled through the real server.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct ComplianceCommandTests {
     static let policy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Policies/default.yaml").path

@@ -2,6 +2,8 @@ import Foundation
 import RelayTestSupport
 import Testing
 
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct KeysCommandTests {
     @Test func initCreatesAnOwnerOnlyKeyringAndRefusesToOverwriteIt() throws {
         let dir = try TemporaryDirectory()

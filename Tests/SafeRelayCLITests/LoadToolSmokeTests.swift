@@ -4,6 +4,8 @@ import Testing
 
 /// A few seconds of the load tool against the real server: every phase runs, every request is
 /// answered, every reply reaches its survivor's stream (`--strict`), and the report names them.
+/// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
+@Suite(.timeLimit(.minutes(5)))
 struct LoadToolSmokeTests {
     @Test func theLoadToolDrivesEveryPhaseWithoutAFailure() throws {
         let dir = try TemporaryDirectory()

@@ -2,7 +2,7 @@ import Foundation
 import RelayTestSupport
 import Testing
 
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct ServeCommandTests {
     @Test func serveStartsFromACleanDirectoryAnswersHealthzAndStopsCleanly() async throws {
         let dir = try TemporaryDirectory()

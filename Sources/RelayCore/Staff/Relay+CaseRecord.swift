@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RelayCrypto
 import RelayStore
 
@@ -85,5 +86,43 @@ extension Relay {
                 AuditEvent(actor: identity.name, role: identity.role.rawValue, action: change.action, threadID: threadID), at: now, writer: writer)
             return record
         }
+    }
+
+    /// Once per database: copies the safety considerations of case records written before the relay
+    /// kept them on the contact (do not contact, monitored phone, not safe to text) onto their
+    /// contacts, so that they are enforced. Flags already set stay set. Returns how many contacts changed.
+    @discardableResult
+    public func backfillContactSafety() async throws -> Int {
+        let job = "contact-safety-from-case-records"
+        guard try await !store.read({ try $0.isMaintenanceDone(job) }) else { return 0 }
+        let relay = self
+        var cursor = ""
+        var changed = 0
+        while true {
+            let after = cursor
+            let page = try await store.read { try $0.caseRecordContacts(after: after, limit: 500) }
+            guard let last = page.last else { break }
+            changed += try await store.write { writer -> Int in
+                var count = 0
+                for contactID in page {
+                    guard let contact = try writer.contact(id: contactID) else { continue }
+                    let recorded = try relay.caseRecord(contactID: contactID, reader: writer).safety.flags
+                    let merged = ContactSafetyFlags(
+                        doNotContact: contact.safety.doNotContact || recorded.doNotContact,
+                        phoneMayBeMonitored: contact.safety.phoneMayBeMonitored || recorded.phoneMayBeMonitored,
+                        notSafeToText: contact.safety.notSafeToText || recorded.notSafeToText)
+                    if merged != contact.safety {
+                        try writer.setSafety(contactID: contactID, merged)
+                        count += 1
+                    }
+                }
+                return count
+            }
+            cursor = last
+        }
+        let now = clock.now().storeTime
+        try await store.write { try $0.markMaintenanceDone(job, at: now) }
+        if changed > 0 { logger.notice("safety flags copied from case records to contacts", metadata: ["contacts.changed": "\(changed)"]) }
+        return changed
     }
 }

@@ -27,6 +27,18 @@ extension SQLiteAccess {
         try db.cachedStatement(sql: "DELETE FROM resume_phrase WHERE contact_id = ?").execute(arguments: [contactID])
     }
 
+    func caseRecordContacts(after contactID: String, limit: Int) throws -> [String] {
+        try String.fetchAll(try db.cachedStatement(sql: "SELECT contact_id FROM case_record WHERE contact_id > ? ORDER BY contact_id LIMIT ?"), arguments: [contactID, limit])
+    }
+
+    func isMaintenanceDone(_ name: String) throws -> Bool {
+        try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM maintenance WHERE name = ?"), arguments: [name]) ?? false
+    }
+
+    func markMaintenanceDone(_ name: String, at time: StoreTime) throws {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO maintenance (name, done_at) VALUES (?, ?)").execute(arguments: [name, time])
+    }
+
     // MARK: - Queue
 
     func queuePage(after cursor: QueueCursor?, limit: Int) throws -> [ThreadRecord] {

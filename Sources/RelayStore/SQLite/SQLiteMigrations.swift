@@ -168,6 +168,10 @@ enum SQLiteMigrations {
                 CREATE INDEX thread_queue ON thread(state, priority DESC, coalesce(last_inbound_at, opened_at), id);
                 CREATE INDEX thread_wait_by_channel ON thread(state, channel, coalesce(last_inbound_at, opened_at));
                 CREATE INDEX handled_delivery_by_time ON handled_delivery(created_at);
+                CREATE TABLE maintenance (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    done_at INTEGER NOT NULL
+                ) STRICT;
                 """)
         }
         return migrator

@@ -18,13 +18,25 @@ public final class SQLiteStore: RelayStore {
     private let groupCommit: GroupCommit
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
-    public init(path: String) throws {
+    /// - Parameters:
+    ///   - path: the database file.
+    ///   - statementObserver: called with the connection's name and each statement's SQL text as
+    ///     SQLite starts it (placeholders, never the arguments): for tests that check the order of
+    ///     operations across connections, e.g. that a view's audit event commits before its
+    ///     ciphertext is read. `nil` in production.
+    public init(path: String, statementObserver: (@Sendable (_ connection: String, _ sql: String) -> Void)? = nil) throws {
         self.path = path
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(TimeInterval(Self.busyTimeoutMilliseconds) / 1000)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            if let statementObserver {
+                let connection = db.description
+                db.trace(options: .statement) { event in
+                    if case .statement(let statement) = event { statementObserver(connection, statement.sql) }
+                }
+            }
         }
         let directory = (path as NSString).deletingLastPathComponent
         do {

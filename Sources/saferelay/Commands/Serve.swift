@@ -166,6 +166,7 @@ struct Serve: AsyncParsableCommand {
             let keyring = try loadOrCreateKeyring(production: isProduction, logger: logger)
             let database = try SQLiteStore(path: store.databasePath)
             relay = Relay(store: database, keyring: keyring, settings: settings, logger: logger)
+            try await relay.backfillContactSafety()
         }
         var configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
         configuration.rateLimits = (try? resolvedRateLimits()) ?? RateLimits()
