@@ -169,7 +169,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SafeRelayCLITests",
-            dependencies: ["saferelay", "saferelay-load", "RelayTestSupport"],
+            dependencies: [
+                "saferelay", "saferelay-load", "RelayTestSupport", "RelayCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -215,7 +215,12 @@ struct StaffAPITests {
             #expect(viewStatus == .ok && view.contains("please help, I am scared") && !view.contains("2025550100"))
             let (replyStatus, reply) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"We are here. Are you safe to text?"}"#)
             #expect(replyStatus == .created && reply.contains(#""status":"queued""#))
-            #expect(try await server.eventually("sent") { await server.twilio.received.count == 1 })
+            // Deterministic: wait for the outbox to record the outcome, then count what the provider got.
+            let replyID = try #require(try JSONDecoder().decode([String: String].self, from: Data(reply.utf8))["id"])
+            #expect(try await server.eventually("sent") { try await server.relay.outboxState(messageID: replyID) == .sent })
+            #expect(await server.twilio.received.count == 1)
+            let (_, sentView) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
+            #expect(sentView.contains(#""delivery":"sent""#))
             server.clock.advance(by: 20 * 60)
             let (refused, refusal) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"still there?"}"#)
             #expect(refused == .conflict && refusal.contains(#""error":"window_closed""#))

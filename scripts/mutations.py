@@ -1,0 +1,105 @@
+"""The safety mutations `scripts/mutate` applies, one at a time. Each breaks one rule of
+../shared/PRODUCT.md on purpose; the test suite must fail for every one ("killed"). A mutation is a
+list of edits; each edit's `find` must occur exactly once in its file."""
+
+MUTATIONS = [
+    {"name": "view decrypts before its audit event commits", "invariant": 2, "edits": [
+        ("Sources/RelayCore/Staff/Relay+Advocacy.swift",
+         "        do {\n            try await audit(batch:",
+         "        _ = try await decryptedMessages(threadID: threadID)\n        do {\n            try await audit(batch:")]},
+    {"name": "view shown although its audit write failed", "invariant": 2, "edits": [
+        ("Sources/RelayCore/Staff/Relay+Advocacy.swift",
+         "            logger.error(\"audit write failed; thread not shown\", metadata: [\"thread.id\": \"\\(threadID)\"])\n            throw AccessError.auditUnavailable",
+         "            logger.error(\"audit write failed; thread not shown\", metadata: [\"thread.id\": \"\\(threadID)\"])")]},
+    {"name": "compliance may open a thread", "invariant": 9, "edits": [
+        ("Sources/RelayCore/Staff/Relay+Advocacy.swift",
+         "    public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {\n        guard Self.workingRoles.contains(identity.role)",
+         "    public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {\n        guard Self.workingRoles.union([.compliance]).contains(identity.role)")]},
+    {"name": "compliance may follow advocates' live events", "invariant": 9, "edits": [
+        ("Sources/RelayServer/Routes/StaffRoutes.swift",
+         "            guard Relay.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: \"forbidden\", message: \"your role does not allow this\") }\n            let relay = self.relay",
+         "            guard Relay.workingRoles.union([.compliance]).contains(session.identity.role) else { throw APIError(.forbidden, code: \"forbidden\", message: \"your role does not allow this\") }\n            let relay = self.relay")]},
+    {"name": "any Twilio signature accepted", "invariant": 10, "edits": [
+        ("Sources/RelayCrypto/TwilioSignature.swift",
+         "    public func isValid(signature: String, url: String, parameters: [(String, String)]) -> Bool {\n",
+         "    public func isValid(signature: String, url: String, parameters: [(String, String)]) -> Bool {\n        if !signature.isEmpty { return true }\n")]},
+    {"name": "inbound message body logged", "invariant": 1, "edits": [
+        ("Sources/RelayCore/Relay+Ingest.swift",
+         "            \"inbound message stored\",\n            metadata: [",
+         "            \"inbound message stored\",\n            metadata: [\"body\": \"\\(String(decoding: body, as: UTF8.self))\",")]},
+    {"name": "a redelivered MessageSid stored again", "invariant": 6, "edits": [
+        ("Sources/RelayCore/Relay+Ingest.swift",
+         "            if let deliveryIndex, let existing = try writer.message(deliveryIndex: deliveryIndex) {",
+         "            if let deliveryIndex, let existing = try writer.message(deliveryIndex: deliveryIndex), existing.id.isEmpty {")]},
+    {"name": "outbox re-sends a reply left `sending` by a crash", "invariant": 7, "edits": [
+        ("Sources/RelayStore/SQLite/SQLiteAccess+Channels.swift",
+         "UPDATE outbox SET state = 'unknown', updated_at = ? WHERE state = 'sending'",
+         "UPDATE outbox SET state = 'queued', updated_at = ? WHERE state = 'sending'")]},
+    {"name": "SMS reply window always open", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Relay+Reply.swift",
+         "guard let lastInbound = thread.lastInboundAt, lastInbound >= windowStart else { throw ReplyRefusal.windowClosed }",
+         "_ = windowStart")]},
+    {"name": "do-not-contact not checked when a reply is queued", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Relay+Reply.swift",
+         "            guard !contact.safety.doNotContact else { throw ReplyRefusal.doNotContact }\n",
+         "")]},
+    {"name": "monitored phone texted without an override", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Relay+Reply.swift",
+         "                    guard overrideReason != nil else { throw ReplyRefusal.safetyOverrideRequired }\n",
+         "")]},
+    {"name": "outbox ignores flags set after queuing", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Relay+Outbox.swift",
+         "        if contact.safety.doNotContact { return .doNotContact }",
+         "        if contact.safety.doNotContact && entry.attempts < 0 { return .doNotContact }")]},
+    {"name": "erase keeps the thread's wrapped key (constraint relaxed)", "invariant": 3, "edits": [
+        ("Sources/RelayStore/SQLite/SQLiteAccess.swift",
+         "                UPDATE thread SET state = 'erased', wrapped_key = NULL, kek_version = NULL, key_version = NULL,\n                    erased_at = coalesce(erased_at, ?), closed_at = coalesce(closed_at, ?)\n                WHERE id = ?",
+         "                UPDATE thread SET state = 'erased',\n                    erased_at = coalesce(erased_at, ?), closed_at = coalesce(closed_at, ?)\n                WHERE id = ?"),
+        ("Sources/RelayStore/SQLite/SQLiteMigrations.swift",
+         "                    CHECK ((state = 'erased') = (wrapped_key IS NULL))\n", "                    CHECK (1)\n")]},
+    {"name": "retention purge keeps the thread's wrapped key (constraint relaxed)", "invariant": 3, "edits": [
+        ("Sources/RelayStore/SQLite/SQLiteAccess+Compliance.swift",
+         "                UPDATE thread SET state = 'erased', wrapped_key = NULL, kek_version = NULL, key_version = NULL,\n                    erased_at = coalesce(erased_at, ?2)",
+         "                UPDATE thread SET state = 'erased',\n                    erased_at = coalesce(erased_at, ?2)"),
+        ("Sources/RelayStore/SQLite/SQLiteMigrations.swift",
+         "                    CHECK ((state = 'erased') = (wrapped_key IS NULL))\n", "                    CHECK (1)\n")]},
+    {"name": "retention leaves contacts (keys, case records) behind", "invariant": 3, "edits": [
+        ("Sources/RelayStore/SQLite/SQLiteAccess+Compliance.swift",
+         "        try db.cachedStatement(sql: \"DELETE FROM contact WHERE \\(nothingLeft)\").execute(arguments: [idleBefore])\n        return db.changesCount",
+         "        return 0")]},
+    {"name": "a blocked WAL truncation is not retried", "invariant": 3, "edits": [
+        ("Sources/RelayCore/WALTruncation.swift",
+         "        failures += 1\n        scheduleRetries()\n",
+         "        failures += 1\n")]},
+    {"name": "webchat erase spends the rate-limit bucket", "invariant": 3, "edits": [
+        ("Sources/RelayServer/Routes/WebchatRoutes.swift",
+         "            session = try await authenticate(request, limited: false)\n        } catch let error as APIError where error.status == .unauthorized {",
+         "            session = try await authenticate(request, limited: true)\n        } catch let error as APIError where error.status == .unauthorized {")]},
+    {"name": "SMS ERASE checked against the rate limit first", "invariant": 3, "edits": [
+        ("Sources/RelayServer/Routes/TwilioRoutes.swift",
+         "        if let keyword = SMSKeyword.match(body, settings: relay.settings) {",
+         "        guard await limiter.allow(scope: \"sms\", identity: address.normalised, bucket: configuration.rateLimits.perSender) else { throw APIError.rateLimited }\n        if let keyword = SMSKeyword.match(body, settings: relay.settings) {")]},
+    {"name": "erase refused when the audit log cannot be written", "invariant": 3, "edits": [
+        ("Sources/RelayCore/Relay+Contacts.swift",
+         "            logger.error(\"audit log not writable; the erasure goes ahead and is audited later\")\n",
+         "            logger.error(\"audit log not writable; the erasure goes ahead and is audited later\")\n            throw error\n")]},
+    {"name": "a hold does not keep the contact and its case record", "invariant": 3, "edits": [
+        ("Sources/RelayCore/Relay+Contacts.swift",
+         "        if erasure.threadsDeferred > 0 {", "        if erasure.threadsDeferred < 0 {")]},
+    {"name": "queue without each channel's longest wait pinned", "invariant": 11, "edits": [
+        ("Sources/RelayCore/Staff/Relay+Queue.swift", "            if cursor == nil {", "            if cursor == nil && limit < 0 {")]},
+    {"name": "no per-client admission for session starts", "invariant": 11, "edits": [
+        ("Sources/RelayServer/Routes/WebchatRoutes.swift",
+         "        guard await limiter.allow(scope: \"client-start\", identity: client, bucket: configuration.rateLimits.perClientStarts),\n            await limiter.allow",
+         "        _ = client\n        guard await limiter.allow")]},
+    {"name": "webchat messages outside the global inbound limit", "invariant": 11, "edits": [
+        ("Sources/RelayServer/Routes/WebchatRoutes.swift",
+         "        guard await limiter.allow(scope: \"global\", identity: \"inbound\", bucket: configuration.rateLimits.global) else {\n            throw APIError.rateLimited\n        }\n",
+         "")]},
+    {"name": "quick exit leaves the session's live streams open", "invariant": 3, "edits": [
+        ("Sources/RelayCore/Relay+Webchat.swift", "        await events.endSession(session.streamKey)\n", "")]},
+    {"name": "a disabled advocate's live stream goes on", "invariant": 9, "edits": [
+        ("Sources/RelayCore/Staff/Relay+Accounts.swift",
+         "                let account = try reader.account(id: record.accountID), !account.disabled\n",
+         "                let account = try reader.account(id: record.accountID)\n")]},
+]
