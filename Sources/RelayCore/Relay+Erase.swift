@@ -8,7 +8,8 @@ public struct ErasureReceipt: Sendable, Equatable {
     public var threadID: String
     /// How many messages were destroyed.
     public var messagesDeleted: Int
-    /// Whether the WAL was checkpointed and truncated (false if a reader held it; retried later).
+    /// Whether the WAL was checkpointed and truncated at once (false if a reader held it: retried
+    /// in the background until it succeeds, see ``WALTruncation``).
     public var walTruncated: Bool
 }
 
@@ -20,14 +21,9 @@ extension Relay {
         guard let deleted = try await store.write({ try $0.eraseThread(id: threadID, at: now) }) else {
             throw RelayError.threadNotFound
         }
-        var truncated = true
-        do {
-            try await store.checkpointAndTruncate()
-        } catch {
-            truncated = false
-            logger.warning("WAL truncation after erasure incomplete; it will be retried", metadata: ["thread.id": "\(threadID)"])
-        }
-        logger.info("thread erased", metadata: ["thread.id": "\(threadID)", "messages.deleted": "\(deleted)"])
+        // Retried in the background until it succeeds when a reader blocks it.
+        let truncated = await walTruncation.truncate()
+        logger.debug("thread erased", metadata: ["thread.id": "\(threadID)", "messages.deleted": "\(deleted)"])
         return ErasureReceipt(threadID: threadID, messagesDeleted: deleted, walTruncated: truncated)
     }
 }

@@ -22,6 +22,10 @@ public actor WALTruncation {
     public static let firstPause: Duration = .milliseconds(200)
     /// Longest pause between retries.
     public static let longestPause: Duration = .seconds(2)
+    /// How long the first attempt waits for readers (writers wait with it).
+    public static let firstPatience: Duration = .seconds(1)
+    /// How long each retry waits for readers: short, so that a long reader costs writers little.
+    public static let retryPatience: Duration = .milliseconds(200)
 
     /// Creates the keeper for `store`.
     public init(store: any RelayStore, logger: Logger) {
@@ -37,7 +41,7 @@ public actor WALTruncation {
     @discardableResult
     public func truncate() async -> Bool {
         guard !stopped else { return false }
-        if await attempt() { return true }
+        if await attempt(patience: Self.firstPatience) { return true }
         failures += 1
         scheduleRetries()
         return false
@@ -61,9 +65,9 @@ public actor WALTruncation {
         retry = nil
     }
 
-    private func attempt() async -> Bool {
+    private func attempt(patience: Duration) async -> Bool {
         do {
-            try await store.checkpointAndTruncate()
+            try await store.checkpointAndTruncate(patience: patience)
             return true
         } catch {
             return false
@@ -81,7 +85,7 @@ public actor WALTruncation {
                 guard let self, !Task.isCancelled else { return }
                 attempts += 1
                 let seen = await self.failures
-                if await self.attempt(), await self.settle(seen: seen, attempts: attempts) { return }
+                if await self.attempt(patience: Self.retryPatience), await self.settle(seen: seen, attempts: attempts) { return }
                 pause = min(pause * 2, Self.longestPause)
             }
         }

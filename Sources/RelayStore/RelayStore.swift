@@ -186,6 +186,13 @@ public protocol StoreWriter: StoreReader {
     func eraseThread(id: String, at time: StoreTime) throws -> Int?
 }
 
+extension RelayStore {
+    /// ``checkpointAndTruncate(patience:)`` waiting up to one second.
+    public func checkpointAndTruncate() async throws {
+        try await checkpointAndTruncate(patience: .seconds(1))
+    }
+}
+
 /// The narrow storage protocol every backend implements (SQLite now, PostgreSQL later).
 /// It stores ciphertext and keyed hashes only; it never sees a key.
 public protocol RelayStore: Sendable {
@@ -194,8 +201,9 @@ public protocol RelayStore: Sendable {
     /// Runs `body` in one durable write transaction (committed with fsync before this returns).
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T
     /// Moves every WAL frame into the database file and truncates the WAL to zero bytes, so that
-    /// erased pages live nowhere but in their overwritten form.
-    func checkpointAndTruncate() async throws
+    /// erased pages live nowhere but in their overwritten form. Waits at most `patience` for readers
+    /// on an older snapshot (writers wait meanwhile), then throws `StoreError.checkpointIncomplete`.
+    func checkpointAndTruncate(patience: Duration) async throws
     /// Closes the store; later calls fail.
     func close() throws
 }

@@ -92,15 +92,15 @@ public final class SQLiteStore: RelayStore {
     /// writes acknowledged when writers overlap.
     public var committedTransactions: Int { groupCommit.committedTransactions }
 
-    /// How long one truncation attempt waits for readers on an old snapshot before it gives up
-    /// (the caller retries): short, because the one writer connection waits with it.
-    static let checkpointPatienceMilliseconds = 1_000
     /// The writer's ordinary busy timeout (see `init`), restored after a truncation attempt.
     static let busyTimeoutMilliseconds = 10_000
 
-    public func checkpointAndTruncate() async throws {
+    /// The attempt holds the one writer connection while it waits for readers, so every write waits
+    /// with it: keep `patience` short and retry instead.
+    public func checkpointAndTruncate(patience: Duration) async throws {
+        let milliseconds = max(0, min(Int(patience.components.seconds * 1000 + patience.components.attoseconds / 1_000_000_000_000_000), Self.busyTimeoutMilliseconds))
         try await pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA busy_timeout = \(Self.checkpointPatienceMilliseconds)")
+            try db.execute(sql: "PRAGMA busy_timeout = \(milliseconds)")
             defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)") }
             let result: (walFrameCount: Int, checkpointedFrameCount: Int)
             do {
