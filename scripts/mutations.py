@@ -21,8 +21,8 @@ MUTATIONS = [
          "            guard Relay.workingRoles.union([.compliance]).contains(session.identity.role) else { throw APIError(.forbidden, code: \"forbidden\", message: \"your role does not allow this\") }\n            let relay = self.relay")]},
     {"name": "any Twilio signature accepted", "invariant": 10, "edits": [
         ("Sources/RelayCrypto/TwilioSignature.swift",
-         "    public func isValid(signature: String, url: String, parameters: [(String, String)]) -> Bool {\n",
-         "    public func isValid(signature: String, url: String, parameters: [(String, String)]) -> Bool {\n        if !signature.isEmpty { return true }\n")]},
+         "        Self.urlVariants(url).contains { variant in",
+         "        !signature.isEmpty || Self.urlVariants(url).contains { variant in")]},
     {"name": "inbound message body logged", "invariant": 1, "edits": [
         ("Sources/RelayCore/Relay+Ingest.swift",
          "            \"inbound message stored\",\n            metadata: [",
@@ -65,16 +65,16 @@ MUTATIONS = [
          "                    CHECK ((state = 'erased') = (wrapped_key IS NULL))\n", "                    CHECK (1)\n")]},
     {"name": "retention leaves contacts (keys, case records) behind", "invariant": 3, "edits": [
         ("Sources/RelayStore/SQLite/SQLiteAccess+Compliance.swift",
-         "        try db.cachedStatement(sql: \"DELETE FROM contact WHERE \\(nothingLeft)\").execute(arguments: [idleBefore])\n        return db.changesCount",
+         "        try db.cachedStatement(sql: \"DELETE FROM contact WHERE \\(condition) AND ?2 IS NOT NULL\").execute(arguments: arguments)\n        return db.changesCount",
          "        return 0")]},
     {"name": "a blocked WAL truncation is not retried", "invariant": 3, "edits": [
         ("Sources/RelayCore/WALTruncation.swift",
-         "        failures += 1\n        scheduleRetries()\n",
-         "        failures += 1\n")]},
+         "        guard retry == nil, !stopped else { return }",
+         "        guard retry == nil, !stopped, retry != nil else { return }")]},
     {"name": "webchat erase spends the rate-limit bucket", "invariant": 3, "edits": [
         ("Sources/RelayServer/Routes/WebchatRoutes.swift",
-         "            session = try await authenticate(request, limited: false)\n        } catch let error as APIError where error.status == .unauthorized {",
-         "            session = try await authenticate(request, limited: true)\n        } catch let error as APIError where error.status == .unauthorized {")]},
+         "        await erasures.begin(session: session.streamKey)",
+         "        guard await limiter.allow(scope: \"chat\", identity: session.contactID, bucket: configuration.rateLimits.perSender) else { throw APIError.rateLimited }\n        await erasures.begin(session: session.streamKey)")]},
     {"name": "SMS ERASE checked against the rate limit first", "invariant": 3, "edits": [
         ("Sources/RelayServer/Routes/TwilioRoutes.swift",
          "        if let keyword = SMSKeyword.match(body, settings: relay.settings) {",
@@ -85,7 +85,10 @@ MUTATIONS = [
          "            logger.error(\"audit log not writable; the erasure goes ahead and is audited later\")\n            throw error\n")]},
     {"name": "a hold does not keep the contact and its case record", "invariant": 3, "edits": [
         ("Sources/RelayCore/Relay+Contacts.swift",
-         "        if erasure.threadsDeferred > 0 {", "        if erasure.threadsDeferred < 0 {")]},
+         "        if defers, try writer.isContactHeld(contactID: contactID), let contact = try writer.contact(id: contactID) {",
+         "        if defers, try writer.isContactHeld(contactID: contactID), let contact = try writer.contact(id: contactID), contact.id.isEmpty {")]},
+    {"name": "a deferred erase leaves the survivor reachable", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Relay+Contacts.swift", "            flags.doNotContact = true\n", "")]},
     {"name": "queue without each channel's longest wait pinned", "invariant": 11, "edits": [
         ("Sources/RelayCore/Staff/Relay+Queue.swift", "            if cursor == nil {", "            if cursor == nil && limit < 0 {")]},
     {"name": "no per-client admission for session starts", "invariant": 11, "edits": [
@@ -94,12 +97,24 @@ MUTATIONS = [
          "        _ = client\n        guard await limiter.allow")]},
     {"name": "webchat messages outside the global inbound limit", "invariant": 11, "edits": [
         ("Sources/RelayServer/Routes/WebchatRoutes.swift",
-         "        guard await limiter.allow(scope: \"global\", identity: \"inbound\", bucket: configuration.rateLimits.global) else {\n            throw APIError.rateLimited\n        }\n",
-         "")]},
+         "        guard await limiter.allow(scope: \"global\", identity: \"webchat-share\", bucket: share),\n            await limiter.allow(scope: \"global\", identity: \"inbound\", bucket: limits.global)\n        else { throw APIError.rateLimited }",
+         "        _ = share")]},
+    {"name": "a client address header believed from any peer", "invariant": 11, "edits": [
+        ("Sources/RelayServer/Server/RelayRequestContext.swift",
+         "        guard let header, trustedProxies.contains(peer) else", "        guard let header else")]},
+    {"name": "the queue pins a thread already answered", "invariant": 11, "edits": [
+        ("Sources/RelayStore/SQLite/SQLiteAccess+Safety.swift",
+         " AND coalesce(last_inbound_at, opened_at) >= last_activity_at\n", "\n")]},
+    {"name": "the outbox sends after an erase or a flag since the claim", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Relay+Outbox.swift", "        guard found != nil else { return true }", "        guard found == nil else { return true }")]},
+    {"name": "retention closes and purges a thread that just got a message", "invariant": 6, "edits": [
+        ("Sources/RelayStore/SQLite/SQLiteAccess+Compliance.swift",
+         "                      AND thread.last_activity_at <= json_extract(planned.value, '$.lastActivityAt'))",
+         "                      )"),
+        ("Sources/RelayStore/SQLite/SQLiteAccess+Compliance.swift",
+         "            let purgeable = \"(state = 'closed' OR erase_requested_at IS NOT NULL)\"", "            let purgeable = \"1\"")]},
     {"name": "quick exit leaves the session's live streams open", "invariant": 3, "edits": [
         ("Sources/RelayCore/Relay+Webchat.swift", "        await events.endSession(session.streamKey)\n", "")]},
-    {"name": "a disabled advocate's live stream goes on", "invariant": 9, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Accounts.swift",
-         "                let account = try reader.account(id: record.accountID), !account.disabled\n",
-         "                let account = try reader.account(id: record.accountID)\n")]},
+    {"name": "an ended staff session's live stream goes on", "invariant": 9, "edits": [
+        ("Sources/RelayCore/Staff/Relay+Accounts.swift", "        return live ?? false", "        return live ?? true || true")]},
 ]

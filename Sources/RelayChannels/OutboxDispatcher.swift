@@ -44,6 +44,8 @@ public struct OutboxDispatcher: Service {
         await withTaskGroup(of: Void.self) { group in
             for sms in batch {
                 group.addTask {
+                    // An erase or a flag since the claim stops it here, before anything leaves.
+                    guard (try? await relay.confirmSendable(sms)) == true else { return }
                     let outcome = await client.send(sms)
                     do {
                         try await relay.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, outcome)

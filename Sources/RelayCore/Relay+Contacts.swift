@@ -76,28 +76,39 @@ extension Relay {
     }
 
     /// The erasure itself, inside the caller's transaction; returns the audit events to record.
+    ///
+    /// A legal hold on any thread of the contact covers the whole contact. When the policy defers
+    /// a survivor's erasure, nothing is destroyed, but the request is honoured as far as the hold
+    /// allows: every thread is marked for erasure and closed (retention destroys them once the hold
+    /// ends), the person becomes do-not-contact and queued replies are cancelled, their sessions and
+    /// resume phrase end, and their address no longer finds the contact, so that nothing they send
+    /// later is drawn into the hold.
     static func eraseContact(_ contactID: String, at now: Date, defers: Bool, writer: any StoreWriter) throws -> (ContactErasure, [AuditEvent]) {
         var erasure = ContactErasure(threadsErased: 0, messagesDeleted: 0)
         var events: [AuditEvent] = []
-        for thread in try writer.threads(contactID: contactID) where thread.state != .erased {
-            if defers, try writer.hold(threadID: thread.id) != nil {
-                // A legal hold defers the erasure; retention carries it out once the hold is released.
+        let threads = try writer.threads(contactID: contactID).filter { $0.state != .erased }
+        if defers, try writer.isContactHeld(contactID: contactID), let contact = try writer.contact(id: contactID) {
+            for thread in threads {
                 try writer.markEraseRequested(threadID: thread.id, at: now.storeTime)
+                try writer.closeThread(id: thread.id, at: now.storeTime)
                 erasure.threadsDeferred += 1
                 events.append(AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id, outcome: "deferred_by_hold"))
-                continue
             }
+            var flags = contact.safety
+            flags.doNotContact = true
+            try writer.setSafety(contactID: contactID, flags)
+            try writer.failQueuedOutbox(contactID: contactID, code: "erase_requested", at: now.storeTime)
+            try writer.deleteWebchatSessions(contactID: contactID)
+            try writer.deleteResumePhrase(contactID: contactID)
+            try writer.relinkAddress(contactID: contactID, to: Data(RandomToken.bytes(32)))
+            return (erasure, events)
+        }
+        for thread in threads {
             erasure.messagesDeleted += try writer.eraseThread(id: thread.id, at: now.storeTime) ?? 0
             erasure.threadsErased += 1
             events.append(AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id))
         }
-        if erasure.threadsDeferred > 0 {
-            // The hold covers the whole contact: keep it (and its case record) with the held threads.
-            try writer.deleteWebchatSessions(contactID: contactID)
-            try writer.deleteResumePhrase(contactID: contactID)
-        } else {
-            try writer.deleteContact(id: contactID)
-        }
+        try writer.deleteContact(id: contactID)
         return (erasure, events)
     }
 

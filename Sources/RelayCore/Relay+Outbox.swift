@@ -97,6 +97,33 @@ extension Relay {
         }
     }
 
+    /// The last look before the provider is called: a reply claimed a moment ago is still sendable
+    /// only if its message and contact still exist and no flag has been set since. If not, the entry
+    /// is failed with the reason and `false` returned (nothing was sent).
+    public func confirmSendable(_ sms: OutboundSMS) async throws -> Bool {
+        let now = clock.now().storeTime
+        let messageID = sms.messageID
+        let outboxID = sms.outboxID
+        @Sendable func refusal(_ reader: any StoreReader) throws -> (OutboxRecord, String)?? {
+            // Gone with an erased message, or no longer ours to send: nothing goes out (`nil`).
+            guard let entry = try reader.outbox(messageID: messageID), entry.id == outboxID, entry.state == .sending else { return nil }
+            let contact = try reader.thread(id: entry.threadID)?.contactID.flatMap { try reader.contact(id: $0) }
+            let reason: String? = if let contact { Self.sendRefusal(contact: contact, entry: entry)?.rawValue } else { "not_sendable" }
+            return .some(reason.map { (entry, $0) })
+        }
+        // A read first: the common case (still sendable) takes no write lock.
+        guard let found = try await store.read(refusal) else { return false }
+        guard found != nil else { return true }
+        try await store.write { writer in
+            guard case .some(.some((var entry, let reason))) = try refusal(writer) else { return }
+            entry.state = .failed
+            entry.errorCode = reason
+            entry.updatedAt = now
+            try writer.update(entry)
+        }
+        return false
+    }
+
     /// Why a queued reply may no longer go out, if it may not.
     static func sendRefusal(contact: ContactRecord, entry: OutboxRecord) -> ReplyRefusal? {
         if contact.safety.doNotContact { return .doNotContact }

@@ -56,6 +56,16 @@ extension Relay {
         return WebchatSession(tokenIndex: webchatTokenIndex(token), contactID: "").streamKey
     }
 
+    /// The session of a bearer token for an erase: like ``authenticateWebchat(token:)``, but a session
+    /// that has only idled out (and not yet been swept) still may erase its conversation, so that a
+    /// survivor who comes back to a forgotten tab can delete it.
+    public func authenticateWebchatForErase(token: String) async throws -> WebchatSession {
+        guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { throw RelayError.unauthorized }
+        let tokenIndex = webchatTokenIndex(token)
+        guard let record = try await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) }) else { throw RelayError.unauthorized }
+        return WebchatSession(tokenIndex: tokenIndex, contactID: record.contactID)
+    }
+
     /// Finds the session of a bearer token, refusing unknown, ended and idle-expired ones (an expired
     /// one is deleted). A successful check moves its idle clock.
     public func authenticateWebchat(token: String) async throws -> WebchatSession {
@@ -117,9 +127,9 @@ extension Relay {
     /// Ends a session (quick exit): the token stops working and its open live streams end at once;
     /// the conversation stays for a resume phrase.
     public func endWebchatSession(_ session: WebchatSession) async throws {
-        // The streams end first: nothing more reaches a page the survivor has just left.
-        await events.endSession(session.streamKey)
         _ = try await store.write { try $0.deleteWebchatSession(tokenIndex: session.tokenIndex) }
+        // Then the streams: one that authenticated while the session still stood ends too.
+        await events.endSession(session.streamKey)
     }
 
     /// Whether a session still stands (not ended, not idle-expired), without moving its idle clock.

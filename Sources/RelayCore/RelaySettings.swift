@@ -11,8 +11,9 @@ public struct RelaySettings: Sendable {
     public var eraseKeywords: Set<String> = ["ERASE", "BORRAR"]
     /// The one discreet text confirming an erasure.
     public var eraseConfirmation: String = "Done. / Listo."
-    /// The neutral text sent instead when a legal hold keeps part of the conversation for now.
-    public var eraseDeferredNotice: String = "Received. Some of it must be kept for now. / Recibido. Una parte debe conservarse por ahora."
+    /// The neutral text sent instead when a legal hold means the erasure must wait: true (it is not
+    /// done yet) without telling whoever reads the phone that anything is being kept.
+    public var eraseDeferredNotice: String = "Received. We will finish this as soon as we can. / Recibido. Lo terminaremos en cuanto podamos."
     /// Longest SMS body accepted, in characters (Twilio concatenates to at most 1,600).
     public var maximumSMSCharacters = 1_600
     /// Longest webchat message accepted, in characters.

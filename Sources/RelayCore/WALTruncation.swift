@@ -6,26 +6,35 @@ import RelayStore
 /// WAL is checkpointed and truncated; an attempt that a reader on an old snapshot blocks is retried
 /// in the background, with backoff, until it succeeds (or the store closes).
 ///
+/// Attempts are single-flight: every deletion takes a ticket, one attempt at a time runs for all
+/// tickets issued before it started, and callers that arrive meanwhile wait for it (or for the next
+/// one) instead of each holding the writer for their own. A debt is settled only by an attempt that
+/// started after it was incurred.
+///
 /// ```swift
-/// let clean = await relay.walTruncation.truncate()   // false: a retry is scheduled
+/// let clean = await relay.walTruncation.truncate()   // false: retries are scheduled
 /// ```
 public actor WALTruncation {
     private let store: any RelayStore
     private let logger: Logger
+    /// Tickets issued: one per deletion that needs the WAL truncated.
+    private var issued = 0
+    /// Every ticket up to this one is settled (a successful attempt started after it).
+    private var settled = 0
+    /// The attempt in flight and the tickets it covers.
+    private var inFlight: (id: Int, covers: Int, task: Task<Bool, Never>)?
+    private var attempts = 0
     private var retry: Task<Void, Never>?
     private var stopped = false
-    /// Bumped by every failed attempt, so that a retry that succeeded before a later failure does
-    /// not settle the debt of that later deletion.
-    private var failures = 0
 
     /// First pause between retries; doubles up to ``longestPause``.
     public static let firstPause: Duration = .milliseconds(200)
     /// Longest pause between retries.
-    public static let longestPause: Duration = .seconds(2)
-    /// How long the first attempt waits for readers (writers wait with it).
-    public static let firstPatience: Duration = .seconds(1)
-    /// How long each retry waits for readers: short, so that a long reader costs writers little.
-    public static let retryPatience: Duration = .milliseconds(200)
+    public static let longestPause: Duration = .seconds(5)
+    /// How long the attempt a deletion waits on may wait for readers (writers wait with it).
+    public static let firstPatience: Duration = .milliseconds(500)
+    /// How long each background retry waits for readers: short, so that a long reader costs writers little.
+    public static let retryPatience: Duration = .milliseconds(100)
 
     /// Creates the keeper for `store`.
     public init(store: any RelayStore, logger: Logger) {
@@ -33,17 +42,36 @@ public actor WALTruncation {
         self.logger = logger
     }
 
-    /// Whether a truncation is still owed (a retry is scheduled).
-    public var isPending: Bool { retry != nil }
+    /// Whether a truncation is still owed.
+    public var isPending: Bool { settled < issued }
+    /// Attempts made so far (each holds the writer while it waits for readers).
+    public var attemptsMade: Int { attempts }
 
-    /// Tries once now; when that fails, schedules retries until one succeeds. Returns whether the
-    /// WAL is empty now.
+    /// Takes a ticket and waits for an attempt that covers it. Returns whether the WAL was truncated
+    /// after this call began; when not, retries are scheduled and go on until one succeeds.
     @discardableResult
     public func truncate() async -> Bool {
         guard !stopped else { return false }
-        if await attempt(patience: Self.firstPatience) { return true }
-        failures += 1
-        scheduleRetries()
+        issued += 1
+        let ticket = issued
+        while !stopped {
+            if settled >= ticket { return true }
+            if let running = inFlight {
+                let succeeded = await running.task.value
+                finished(running.id, covers: running.covers, succeeded: succeeded)
+                if running.covers >= ticket {
+                    if !succeeded { scheduleRetries() }
+                    return succeeded
+                }
+                continue  // it started before this ticket: the next attempt covers it
+            }
+            let succeeded = await attempt(patience: Self.firstPatience)
+            if settled >= ticket { return true }
+            if !succeeded {
+                scheduleRetries()
+                return false
+            }
+        }
         return false
     }
 
@@ -51,8 +79,8 @@ public actor WALTruncation {
     public func waitUntilClean(timeout: Duration) async -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
-        while retry != nil {
-            guard clock.now < deadline else { return false }
+        while isPending {
+            guard clock.now < deadline, !stopped else { return false }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return true
@@ -65,13 +93,30 @@ public actor WALTruncation {
         retry = nil
     }
 
+    /// One attempt for every ticket issued so far; settles them on success.
     private func attempt(patience: Duration) async -> Bool {
-        do {
-            try await store.checkpointAndTruncate(patience: patience)
-            return true
-        } catch {
-            return false
+        attempts += 1
+        let id = attempts
+        let covers = issued
+        let store = self.store
+        let task = Task<Bool, Never> {
+            do {
+                try await store.checkpointAndTruncate(patience: patience)
+                return true
+            } catch {
+                return false
+            }
         }
+        inFlight = (id, covers, task)
+        let succeeded = await task.value
+        finished(id, covers: covers, succeeded: succeeded)
+        return succeeded
+    }
+
+    /// Records an attempt's end; whoever sees it first (its starter or a waiter) does so.
+    private func finished(_ id: Int, covers: Int, succeeded: Bool) {
+        if inFlight?.id == id { inFlight = nil }
+        if succeeded { settled = max(settled, covers) }
     }
 
     private func scheduleRetries() {
@@ -79,23 +124,27 @@ public actor WALTruncation {
         logger.warning("WAL truncation blocked by a reader; retrying until it succeeds")
         retry = Task { [weak self] in
             var pause = Self.firstPause
-            var attempts = 0
+            var tries = 0
             while !Task.isCancelled {
                 try? await Task.sleep(for: pause)
                 guard let self, !Task.isCancelled else { return }
-                attempts += 1
-                let seen = await self.failures
-                if await self.attempt(patience: Self.retryPatience), await self.settle(seen: seen, attempts: attempts) { return }
+                tries += 1
+                if await self.retryOnce(tries: tries) { return }
                 pause = min(pause * 2, Self.longestPause)
             }
         }
     }
 
-    /// Ends the retries when no attempt failed since `seen`; otherwise they go on.
-    private func settle(seen: Int, attempts: Int) -> Bool {
-        guard failures == seen else { return false }
+    /// One background retry (joining an attempt already in flight); ends the retries once nothing is owed.
+    private func retryOnce(tries: Int) async -> Bool {
+        if let running = inFlight {
+            finished(running.id, covers: running.covers, succeeded: await running.task.value)
+        } else {
+            _ = await attempt(patience: Self.retryPatience)
+        }
+        guard !isPending else { return false }
         retry = nil
-        logger.info("WAL truncated after retries", metadata: ["attempts": "\(attempts)"])
+        logger.info("WAL truncated after retries", metadata: ["attempts": "\(tries)"])
         return true
     }
 }

@@ -127,3 +127,18 @@ public struct QueueCursor: Sendable, Equatable {
         self.threadID = threadID
     }
 }
+
+/// A thread retention plans to close, with the last activity the plan saw: a thread that has had
+/// activity since is left open.
+public struct PlannedClose: Sendable, Equatable, Encodable {
+    /// The thread.
+    public var threadID: String
+    /// Its last activity when planned.
+    public var lastActivityAt: StoreTime
+
+    /// Creates a planned close.
+    public init(threadID: String, lastActivityAt: StoreTime) {
+        self.threadID = threadID
+        self.lastActivityAt = lastActivityAt
+    }
+}

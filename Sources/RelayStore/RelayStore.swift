@@ -49,6 +49,8 @@ public protocol StoreReader {
     func holds() throws -> [HoldRecord]
     /// The hold on a thread, if any.
     func hold(threadID: String) throws -> HoldRecord?
+    /// Whether a hold stands on any thread of the contact (a hold covers the whole contact).
+    func isContactHeld(contactID: String) throws -> Bool
     /// Threads opened in [since, until) (for statistics), at most `limit`.
     func threads(openedSince since: StoreTime, until: StoreTime, limit: Int) throws -> [ThreadRecord]
     /// A contact's sealed case record.
@@ -129,10 +131,12 @@ public protocol StoreWriter: StoreReader {
     func closeThread(id: String, at time: StoreTime) throws
     /// Records a survivor's erase request that a hold defers.
     func markEraseRequested(threadID: String, at time: StoreTime) throws
-    /// Carries out one retention batch with set-based statements, skipping held threads: closes open
-    /// threads in `close`, crypto-shreds (key and messages) the threads in `purge`, and deletes the
-    /// metadata rows of erased threads in `deleteMetadata`.
-    func applyRetentionBatch(close: [String], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult
+    /// Carries out one retention batch with set-based statements, skipping held threads (a hold on
+    /// any thread of a contact covers all of them): closes the open threads in `close` whose last
+    /// activity is still the one planned (a message since then keeps the thread open), crypto-shreds
+    /// (key and messages) the threads in `purge` that are closed or whose erasure was requested, and
+    /// deletes the metadata rows of erased threads in `deleteMetadata`.
+    func applyRetentionBatch(close: [PlannedClose], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult
     /// Stores (replacing) a contact's sealed case record.
     func storeCaseRecord(contactID: String, sealed: Data, at time: StoreTime) throws
     /// Replaces a contact's safety flags (they hold for all its threads, present and future).
@@ -144,6 +148,13 @@ public protocol StoreWriter: StoreReader {
     func deleteResumePhrase(contactID: String) throws
     /// Keeps a keyed hash of an address as do-not-contact after its contact is deleted (policy option).
     func suppress(addressIndex: Data, at time: StoreTime) throws
+    /// Forgets a kept do-not-contact address hash (an advocate cleared the flag).
+    func unsuppress(addressIndex: Data) throws
+    /// Fails every queued outbox entry of the contact's threads with `code`. Returns how many.
+    @discardableResult
+    func failQueuedOutbox(contactID: String, code: String, at time: StoreTime) throws -> Int
+    /// Replaces a contact's address index, so that nothing new from that address finds it again.
+    func relinkAddress(contactID: String, to addressIndex: Data) throws
     /// Records that a one-time maintenance job has run.
     func markMaintenanceDone(_ name: String, at time: StoreTime) throws
     /// Records an audit event that could not be appended, to append it later.
@@ -155,6 +166,9 @@ public protocol StoreWriter: StoreReader {
     /// sealed address, case record and resume phrase go with it. With `keepDoNotContact`, the address
     /// index of a do-not-contact contact is kept first (``suppress(addressIndex:at:)``). Returns how many.
     func deleteContactsWithoutContent(idleBefore: StoreTime, keepDoNotContact: Bool, at time: StoreTime) throws -> Int
+    /// ``deleteContactsWithoutContent(idleBefore:keepDoNotContact:at:)`` for the contacts of these
+    /// threads only (a retention batch's own, in its own transaction). Returns how many.
+    func deleteContactsWithoutContent(ofThreads threadIDs: [String], keepDoNotContact: Bool, at time: StoreTime) throws -> Int
     /// Deletes webchat sessions last seen before `webchatSeenBefore` and staff sessions last seen
     /// before `staffSeenBefore` or created before `staffCreatedBefore`. Returns how many.
     func deleteExpiredSessions(webchatSeenBefore: StoreTime, staffSeenBefore: StoreTime, staffCreatedBefore: StoreTime) throws -> Int

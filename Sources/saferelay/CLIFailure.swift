@@ -18,6 +18,8 @@ struct CLIFailure: Error {
     static let cannotCreate: Int32 = 73
     /// EX_IOERR.
     static let ioError: Int32 = 74
+    /// EX_TEMPFAIL: done in part; running again later finishes it.
+    static let temporaryFailure: Int32 = 75
     /// EX_NOPERM: unsafe permissions.
     static let noPermission: Int32 = 77
     /// EX_CONFIG: bad configuration.

@@ -59,3 +59,42 @@ struct SafetyBackfillTests {
         #expect(try await harness.relay.backfillContactSafety() == 0)
     }
 }
+
+/// The last look before the provider is called, and retention's re-check of a thread's activity.
+struct LastLookTests {
+    @Test func aReplyClaimedBeforeAnEraseOrAFlagIsNotSent() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        let flagged = try await harness.relay.ingest(harness.sms("+12025550401", "hi", sid: "SMl1"))
+        let erased = try await harness.relay.ingest(harness.sms("+12025550402", "hi", sid: "SMl2"))
+        let fine = try await harness.relay.ingest(harness.sms("+12025550403", "hi", sid: "SMl3"))
+        for inbound in [flagged, erased, fine] { _ = try await harness.relay.queueReply(threadID: inbound.threadID, text: "claimed") }
+        let claimed = try await harness.relay.claimDueOutbox(limit: 10)
+        #expect(claimed.count == 3)
+        // Between the claim and the call: one contact is flagged, another erases everything.
+        try await harness.relay.setDoNotContact(threadID: flagged.threadID, true)
+        _ = try await harness.relay.eraseContact(id: erased.contactID)
+        var sendable: [Bool] = []
+        for sms in claimed { sendable.append(try await harness.relay.confirmSendable(sms)) }
+        #expect(sendable == [false, false, true])
+        #expect(try await harness.relay.outboxState(messageID: claimed[0].messageID) == .failed)
+    }
+
+    @Test func retentionDoesNotCloseOrPurgeAThreadThatHadAMessageSincePlanning() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        let inbound = try await harness.relay.ingest(harness.sms("+12025550404", "first", sid: "SMr1"))
+        let planned = try await harness.store.read { try $0.thread(id: inbound.threadID)!.lastActivityAt }
+        // A message is acknowledged after the plan was made…
+        harness.clock.advance(by: 5)
+        _ = try await harness.relay.ingest(harness.sms("+12025550404", "just now", sid: "SMr2"))
+        // …so the batch planned to close and purge it leaves it open, with both messages.
+        let result = try await harness.store.write { writer in
+            try writer.applyRetentionBatch(
+                close: [PlannedClose(threadID: inbound.threadID, lastActivityAt: planned)], purge: [inbound.threadID], deleteMetadata: [],
+                at: harness.clock.now().storeTime)
+        }
+        #expect(result.closed == 0 && result.purgedThreads == 0)
+        #expect(try await harness.relay.decryptedMessages(threadID: inbound.threadID).map(\.body) == ["first", "just now"])
+    }
+}

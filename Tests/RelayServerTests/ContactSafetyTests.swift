@@ -155,6 +155,42 @@ struct ContactSafetyTests {
             #expect(try await server.inboundSMS(from: phone, body: "back", sid: Self.sid(2)).0 == .ok)
             let renewed = try #require(try await Self.contact(server, phone: phone))
             #expect(renewed.safety.doNotContact && renewed.id != thread)
+
+            // The advocate sees the kept flag in the case record, so an unrelated safety edit keeps it…
+            let next = try await Self.openThread(server, phone: phone)
+            let second = try await StaffAPITests.staff(server, "bo", .advocate)  // the first one's session expired
+            #expect(try await server.chat(.post, "/api/v1/threads/\(next)/claim", token: second).0 == .noContent)
+            let (_, view) = try await server.chat(.get, "/api/v1/threads/\(next)", token: second)
+            let record = try #require((try JSONSerialization.jsonObject(with: Data(view.utf8)) as? [String: Any])?["case_record"] as? [String: Any])
+            #expect((record["safety"] as? [String: Any])?["doNotContact"] as? Bool == true)
+            let kept = #"{"safeTimes":"after 6pm","phoneMayBeMonitored":false,"doNotContact":true}"#
+            #expect(try await server.chat(.put, "/api/v1/threads/\(next)/case/safety", token: second, json: kept).0 == .ok)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(next)/replies", token: second, json: #"{"text":"hi"}"#).0 == .conflict)
+            // …and clearing it on purpose clears the kept hash too: it does not come back after the next purge.
+            let cleared = #"{"safeTimes":"after 6pm","phoneMayBeMonitored":false,"doNotContact":false}"#
+            #expect(try await server.chat(.put, "/api/v1/threads/\(next)/case/safety", token: second, json: cleared).0 == .ok)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(next)/replies", token: second, json: #"{"text":"hi"}"#).0 == .created)
+            server.clock.advance(by: 3 * 3600)
+            _ = try await server.relay.applyRetention(policy: policy, asOf: server.clock.now(), actor: "test")
+            #expect(try await server.inboundSMS(from: phone, body: "third time", sid: Self.sid(3)).0 == .ok)
+            #expect(try #require(try await Self.contact(server, phone: phone)).safety.doNotContact == false)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aFlagSetOnTheContactIsNotClearedByAnUnrelatedSafetyEdit() async throws {
+        try await RelayTestServer.run { server in
+            let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
+            let phone = "+12025550176"
+            #expect(try await server.inboundSMS(from: phone, body: "hello", sid: Self.sid(1)).0 == .ok)
+            let thread = try await Self.openThread(server, phone: phone)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            try await server.relay.setDoNotContact(threadID: thread, true)
+            // An edit made from the view (which shows the flag) keeps it.
+            let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
+            #expect(view.contains(#""doNotContact":true"#))
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: advocate, json: #"{"text":"called back"}"#).0 == .ok)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"hi"}"#).0 == .conflict)
         }
     }
 }

@@ -104,31 +104,39 @@ struct ErasePromiseTests {
         }
     }
 
-    /// Holds a read transaction on its own connection (an old snapshot) for `seconds`, on a thread
-    /// outside the cooperative pool.
-    static func holdSnapshot(path: String, seconds: Double) async throws -> Task<Void, any Error> {
-        let reader = try DatabaseQueue(path: path)
-        let started = AsyncStream<Void>.makeStream()
-        let task = Task.detached {
-            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-                DispatchQueue.global().async {
-                    do {
-                        try reader.read { db in
-                            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM message")
-                            started.continuation.yield()
-                            Thread.sleep(forTimeInterval: seconds)
-                        }
-                        try reader.close()
-                        done.resume()
-                    } catch {
-                        done.resume(throwing: error)
+    /// A read transaction on its own connection (an old snapshot), held on a thread outside the
+    /// cooperative pool until `release()` (or 30 seconds).
+    final class SnapshotHolder: Sendable {
+        private let gate = DispatchSemaphore(value: 0)
+        private let task: Task<Void, any Error>
+
+        init(path: String) async throws {
+            let reader = try DatabaseQueue(path: path)
+            let (started, signal) = AsyncStream.makeStream(of: Void.self)
+            let gate = self.gate
+            task = Task.detached {
+                try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+                    DispatchQueue.global().async {
+                        done.resume(with: Result {
+                            try reader.read { db in
+                                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM message")
+                                signal.yield()
+                                _ = gate.wait(timeout: .now() + 30)
+                            }
+                            try reader.close()
+                        })
                     }
                 }
             }
+            var iterator = started.makeAsyncIterator()
+            _ = await iterator.next()
         }
-        var iterator = started.stream.makeAsyncIterator()
-        _ = await iterator.next()
-        return task
+
+        /// Ends the read transaction and waits for it to close.
+        func release() async throws {
+            gate.signal()
+            try await task.value
+        }
     }
 
     @Test(.timeLimit(.minutes(2)))
@@ -151,18 +159,18 @@ struct ErasePromiseTests {
             #expect(try !FileScan.hits(in: files, needles: [wrappedKey, keptBody]).isEmpty)
 
             // One message deleted while a reader holds an old snapshot.
-            let firstReader = try await Self.holdSnapshot(path: server.store.path, seconds: 2.5)
+            let firstReader = try await SnapshotHolder(path: server.store.path)
             #expect(try await server.chat(.delete, "/chat/messages/\(deleted)", token: token).0 == .noContent)
             #expect(await server.relay.walTruncation.isPending)
-            try await firstReader.value
+            try await firstReader.release()
             #expect(await server.relay.walTruncation.waitUntilClean(timeout: .seconds(15)))
             #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: [deletedBody]).isEmpty)
 
             // The whole conversation erased while another reader holds its snapshot.
-            let secondReader = try await Self.holdSnapshot(path: server.store.path, seconds: 2.5)
+            let secondReader = try await SnapshotHolder(path: server.store.path)
             #expect(try await server.chat(.delete, "/chat/session", token: token).0 == .noContent)
             #expect(await server.relay.walTruncation.isPending)
-            try await secondReader.value
+            try await secondReader.release()
             #expect(await server.relay.walTruncation.waitUntilClean(timeout: .seconds(15)))
             let needles = [wrappedKey, keptBody, contactKey, sealedAddress]
             #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: needles).isEmpty)
@@ -191,8 +199,20 @@ struct ErasePromiseTests {
             #expect(twiml.contains(server.relay.settings.eraseDeferredNotice))
             // Contact, held thread and case record stay together.
             #expect(try await server.store.read { try $0.contact(id: contactID) } != nil)
-            let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
+            let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate, headers: ["X-Access-Purpose": "legal hold review"])
             #expect(view.contains("evidence") && view.contains("HOLD-NOTE kept"))
+            // But the survivor asked to be forgotten: no reply reaches them, and what they send later
+            // starts afresh instead of being drawn into the hold.
+            #expect(view.contains(#""do_not_contact":true"#) && view.contains(#""state":"closed""#))
+            let (refused, why) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"are you ok?"}"#)
+            #expect(refused == .conflict || refused == .notFound, "\(refused) \(why)")
+            #expect(try await server.inboundSMS(from: phone, body: "new start", sid: Self.sid(3)).0 == .ok)
+            let phoneIndex = server.relay.addressIndex(try .phone(phone))
+            let found = try await server.store.read { try $0.contact(addressIndex: phoneIndex) }
+            let fresh = try #require(found)
+            #expect(fresh.id != contactID && !fresh.safety.doNotContact)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await server.twilio.received.isEmpty)
 
             // The webchat answers the same way: 202 and a plain explanation, and the session ends.
             let token = try await server.startChat()

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import RelayCore
-import RelayServer
+@testable import RelayServer
 import RelayStore
 import RelayTestSupport
 import Testing
@@ -20,6 +20,13 @@ struct FloodAndStreamTests {
         limits.sessionStarts = .init(perSecond: 100_000, burst: 100_000)
         try await RelayTestServer.run(rateLimits: limits) { server in
             let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
+            // An SMS conversation already answered and still open: waiting for no one, so never pinned.
+            #expect(try await server.inboundSMS(from: "+12025550180", body: "thanks", sid: "SM" + String(format: "%032x", 2)).0 == .ok)
+            let answered = try #require(try await server.store.read { try $0.openThreads(limit: 1).first?.id })
+            #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/claim", token: advocate).0 == .noContent)
+            server.clock.advance(by: 30)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/replies", token: advocate, json: #"{"text":"you are welcome"}"#).0 == .created)
+            server.clock.advance(by: 1)
             let flood = 520
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for batch in stride(from: 0, to: flood, by: 26) {
@@ -41,9 +48,11 @@ struct FloodAndStreamTests {
             let page = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
             let threads = try #require(page["threads"] as? [[String: Any]])
             #expect(threads.count <= 52)
-            let sms = threads.filter { $0["channel"] as? String == "sms" }
-            #expect(sms.count == 1 && sms.first?["pinned"] as? Bool == true)
-            #expect((page["waiting"] as? [String: Int]) == ["sms": 1, "webchat": flood])
+            let pinned = threads.filter { $0["pinned"] as? Bool == true }
+            let waitingSMS = try #require(pinned.first { $0["channel"] as? String == "sms" })
+            #expect(waitingSMS["thread"] as? String != answered)
+            #expect(pinned.count == 2)
+            #expect((page["waiting"] as? [String: Int]) == ["sms": 2, "webchat": flood])
             // Paging through reaches every thread once.
             var seen = Set(threads.compactMap { $0["thread"] as? String })
             var next = page["next"] as? String
@@ -53,7 +62,7 @@ struct FloodAndStreamTests {
                 for item in nextPage["threads"] as? [[String: Any]] ?? [] { seen.insert(item["thread"] as! String) }
                 next = nextPage["next"] as? String
             }
-            #expect(seen.count == flood + 1)
+            #expect(seen.count == flood + 2)
             #expect(try await server.chat(.get, "/api/v1/queue?after=not-a-cursor", token: advocate).0 == .badRequest)
             #expect(try await server.chat(.get, "/api/v1/queue?limit=0", token: advocate).0 == .badRequest)
         }
@@ -61,7 +70,11 @@ struct FloodAndStreamTests {
 
     @Test(.timeLimit(.minutes(2)))
     func oneClientsFloodOfSessionStartsDoesNotLockOutAnother() async throws {
-        try await RelayTestServer.run(rateLimits: RateLimits()) { server in
+        // The product's burst of 10 a client, refilling slowly enough that a loaded machine running
+        // the requests slowly cannot earn new tokens meanwhile.
+        var limits = RateLimits()
+        limits.perClientStarts.perSecond = 0.001
+        try await RelayTestServer.run(rateLimits: limits) { server in
             let port = server.client.port!
             var statuses: [Int] = []
             for _ in 0..<40 { statuses.append(try await RawHTTP.status("POST", "/chat/sessions", port: port, from: "127.0.0.2")) }
@@ -75,16 +88,52 @@ struct FloodAndStreamTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func webchatCountsInTheGlobalInboundLimitButNeverBlocksAnErase() async throws {
+    func behindAProxyOnlyItsHeaderCountsOnlyFromTheProxyAndIPv6CountsByPrefix() async throws {
+        var limits = RateLimits()
+        limits.perClientStarts.perSecond = 0.001  // no refill while a loaded machine runs the requests
+        try await RelayTestServer.run(rateLimits: limits, configure: { $0.clientAddressHeader = "X-Forwarded-For" }, Self.proxyChecks)
+    }
+
+    @Sendable static func proxyChecks(_ server: RelayTestServer) async throws {
+        let port = server.client.port!
+        func start(_ peer: String, _ forwarded: String) async throws -> Int {
+            try await RawHTTP.status("POST", "/chat/sessions", port: port, from: peer, headers: ["X-Forwarded-For": "198.51.100.1, \(forwarded)"])
+        }
+        // From the trusted proxy (127.0.0.1), the last forwarded address is the client.
+        for _ in 0..<10 { #expect(try await start("127.0.0.1", "203.0.113.7") == 201) }
+        #expect(try await start("127.0.0.1", "203.0.113.7") == 429)
+        #expect(try await start("127.0.0.1", "203.0.113.8") == 201)
+        // IPv6 clients count by their /64: another address in it is the same client.
+        for index in 0..<10 { #expect(try await start("127.0.0.1", "2001:db8:1:2::\(index + 1)") == 201) }
+        #expect(try await start("127.0.0.1", "2001:db8:1:2:ffff::9") == 429)
+        #expect(try await start("127.0.0.1", "2001:db8:1:3::1") == 201)
+        // From any other peer the header is ignored: it cannot be used to mint fresh buckets.
+        for index in 0..<10 { #expect(try await start("127.0.0.5", "192.0.2.\(index)") == 201) }
+        #expect(try await start("127.0.0.5", "192.0.2.200") == 429)
+    }
+
+    @Test func admissionKeysGroupIPv6ByPrefix() {
+        #expect(RelayRequestContext.admissionKey("203.0.113.7") == "203.0.113.7")
+        #expect(RelayRequestContext.admissionKey("2001:db8:1:2::1") == RelayRequestContext.admissionKey("2001:0db8:0001:0002:ffff:0:0:9"))
+        #expect(RelayRequestContext.admissionKey("2001:db8:1:2::1") != RelayRequestContext.admissionKey("2001:db8:1:3::1"))
+        #expect(RelayRequestContext.admissionKey("::ffff:203.0.113.7") == "203.0.113.7")
+        #expect(RelayRequestContext.admissionKey("not an address") == "not an address")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func webchatCountsInTheGlobalInboundLimitButLeavesSMSItsShareAndNeverBlocksAnErase() async throws {
         var limits = RelayTestServer.testLimits
-        limits.global = .init(perSecond: 0.001, burst: 3)
+        limits.global = .init(perSecond: 0.001, burst: 5)
         try await RelayTestServer.run(rateLimits: limits) { server in
             let token = try await server.startChat()
             var statuses: [HTTPResponse.Status] = []
-            for index in 0..<5 {
+            for index in 0..<6 {
                 statuses.append(try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"m\#(index)"}"#, headers: ["Idempotency-Key": "global-key-\(index)"]).0)
             }
-            #expect(statuses == [.created, .created, .created, .tooManyRequests, .tooManyRequests])
+            // Webchat may take 80 % of the bucket (4 of 5); the rest is kept for SMS.
+            #expect(statuses == [.created, .created, .created, .created, .tooManyRequests, .tooManyRequests])
+            #expect(try await server.inboundSMS(from: "+12025550191", body: "still heard", sid: "SM" + String(format: "%032x", 9)).0 == .ok)
+            #expect(try await server.inboundSMS(from: "+12025550192", body: "now the bucket is empty", sid: "SM" + String(format: "%032x", 10)).0 == .tooManyRequests)
             #expect(try await server.chat(.delete, "/chat/session", token: token).0 == .noContent)
         }
     }

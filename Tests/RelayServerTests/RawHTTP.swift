@@ -11,15 +11,19 @@ enum RawHTTP {
     }
 
     /// Sends `method path` to 127.0.0.1:`port` from `source` and returns the status code.
-    static func status(_ method: String, _ path: String, port: Int, from source: String, body: String = "") async throws -> Int {
+    static func status(
+        _ method: String, _ path: String, port: Int, from source: String, body: String = "", headers: [String: String] = [:]
+    ) async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try blockingStatus(method, path, port: port, from: source, body: body) })
+                continuation.resume(with: Result { try blockingStatus(method, path, port: port, from: source, body: body, headers: headers) })
             }
         }
     }
 
-    private static func blockingStatus(_ method: String, _ path: String, port: Int, from source: String, body: String) throws -> Int {
+    private static func blockingStatus(
+        _ method: String, _ path: String, port: Int, from source: String, body: String, headers: [String: String]
+    ) throws -> Int {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw Failure(description: "socket() failed") }
         defer { close(socketFD) }
@@ -37,7 +41,8 @@ enum RawHTTP {
         guard bound == 0 else { throw Failure(description: "bind to \(source) failed") }
         let connected = withUnsafePointer(to: &remote) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard connected == 0 else { throw Failure(description: "connect failed") }
-        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(extra)Connection: close\r\n\r\n\(body)"
         let sent = request.withCString { send(socketFD, $0, strlen($0), 0) }
         guard sent == request.utf8.count else { throw Failure(description: "send failed") }
         var received: [UInt8] = []

@@ -11,6 +11,7 @@ extension Relay {
         var role: String
         var action: String
         var thread: String?
+        var purpose: String?
         var outcome: String
         var details: [String: String]
         /// When the action happened (milliseconds since 1970).
@@ -20,7 +21,7 @@ extension Relay {
     /// Keeps `event` as pending inside the caller's transaction.
     static func recordPendingAudit(_ event: AuditEvent, at time: Date, writer: any StoreWriter) throws {
         let pending = PendingEvent(
-            actor: event.actor, role: event.role, action: event.action, thread: event.threadID, outcome: event.outcome,
+            actor: event.actor, role: event.role, action: event.action, thread: event.threadID, purpose: event.purpose, outcome: event.outcome,
             details: event.details, at: time.storeTime)
         let json = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
         try writer.insertPendingAudit(event: json, at: time.storeTime)
@@ -36,11 +37,21 @@ extension Relay {
             let appended = try await store.write { writer -> Int in
                 let rows = try writer.pendingAudit(limit: 500)
                 for row in rows {
-                    guard let pending = try? JSONDecoder().decode(PendingEvent.self, from: Data(row.event.utf8)) else { continue }
+                    guard let pending = try? JSONDecoder().decode(PendingEvent.self, from: Data(row.event.utf8)) else {
+                        // Never dropped silently: the log says that an event was lost, and when.
+                        _ = try Self.appendAudit(
+                            AuditEvent(
+                                actor: "system", role: "system", action: "audit.pending_unreadable", outcome: "failed",
+                                details: ["recorded_at": Date(storeTime: row.createdAt).rfc3339]),
+                            at: now, writer: writer)
+                        continue
+                    }
                     var details = pending.details
                     details["happened_at"] = Date(storeTime: pending.at).rfc3339
                     _ = try Self.appendAudit(
-                        AuditEvent(actor: pending.actor, role: pending.role, action: pending.action, threadID: pending.thread, outcome: pending.outcome, details: details),
+                        AuditEvent(
+                            actor: pending.actor, role: pending.role, action: pending.action, threadID: pending.thread, purpose: pending.purpose,
+                            outcome: pending.outcome, details: details),
                         at: now, writer: writer)
                 }
                 try writer.deletePendingAudit(ids: rows.map(\.id))

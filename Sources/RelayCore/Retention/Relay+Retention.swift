@@ -41,28 +41,34 @@ extension Relay {
         }
         var done = RetentionPlan.Counts()
         var batches = 0
+        var contactsForgotten = 0
         let time = now.storeTime
         let clockNow = clock.now()
         for start in stride(from: 0, to: work.count, by: max(1, batchSize)) {
             try Task.checkCancellation()
             let batch = Array(work[start..<min(start + batchSize, work.count)])
-            var close: [String] = []
+            var close: [PlannedClose] = []
             var purge: [String] = []
             var deleteMetadata: [String] = []
             for entry in batch {
+                let planned = PlannedClose(threadID: entry.threadID, lastActivityAt: entry.lastActivityAt)
                 switch entry.action {
-                case .close: close.append(entry.threadID)
+                case .close: close.append(planned)
                 case .closeAndPurge:
-                    close.append(entry.threadID)
+                    close.append(planned)
                     purge.append(entry.threadID)
                 case .purge: purge.append(entry.threadID)
                 case .deleteMetadata: deleteMetadata.append(entry.threadID)
                 case .keep, .held: continue
                 }
             }
-            let counts = try await store.write { [close, purge, deleteMetadata] writer -> RetentionPlan.Counts in
+            let keepDoNotContact = policy.keepDoNotContact
+            let (counts, forgotten) = try await store.write { [close, purge, deleteMetadata] writer -> (RetentionPlan.Counts, Int) in
                 // Set-based and hold-aware inside the transaction: a hold placed since planning wins.
                 let result = try writer.applyRetentionBatch(close: close, purge: purge, deleteMetadata: deleteMetadata, at: time)
+                // The person goes in the same transaction as their last content: a message arriving
+                // right after finds no contact, case record or pseudonym to attach to.
+                let forgotten = try writer.deleteContactsWithoutContent(ofThreads: purge, keepDoNotContact: keepDoNotContact, at: time)
                 var counts = RetentionPlan.Counts()
                 counts.threadsToClose = result.closed
                 counts.threadsToPurge = result.purgedThreads
@@ -77,8 +83,9 @@ extension Relay {
                             "metadata_deleted": "\(counts.metadataToDelete)", "as_of": now.rfc3339,
                         ]),
                     at: clockNow, writer: writer)
-                return counts
+                return (counts, forgotten)
             }
+            contactsForgotten += forgotten
             done.threadsToClose += counts.threadsToClose
             done.threadsToPurge += counts.threadsToPurge
             done.messagesToPurge += counts.messagesToPurge
@@ -91,7 +98,7 @@ extension Relay {
         let keepDoNotContact = policy.keepDoNotContact
         // Everything personal about a contact goes with its content: sessions first (a live one keeps
         // its contact), then contacts with nothing left, whose case record and phrase go with them.
-        let (contacts, sessions, deliveries, pruned) = try await store.write { writer in
+        let (others, sessions, deliveries, pruned) = try await store.write { writer in
             let sessions = try writer.deleteExpiredSessions(
                 webchatSeenBefore: time - StoreTime(settings.webchatSessionIdle * 1000),
                 staffSeenBefore: time - StoreTime(settings.staffSessionIdle * 1000),
@@ -101,6 +108,7 @@ extension Relay {
             let deliveries = try writer.pruneHandledDeliveries(before: time - StoreTime(Self.handledDeliveryLifetime * 1000))
             return (contacts, sessions, deliveries, try writer.pruneAuditLines(before: auditCutoff))
         }
+        let contacts = contactsForgotten + others
         await walTruncation.truncate()
         done.threadsKept = plan.counts.threadsKept
         done.messagesKept = plan.counts.messagesKept

@@ -27,6 +27,8 @@ public struct RetentionPlan: Sendable {
         public var action: RetentionAction
         /// Messages it holds now.
         public var messages: Int
+        /// Its last activity when planned (a thread active since is not closed).
+        public var lastActivityAt: StoreTime = 0
     }
 
     /// Totals by kind of action.
@@ -134,7 +136,7 @@ public enum RetentionPlanner {
                     counts.threadsHeld += 1
                     counts.messagesHeld += messages
                 }
-                entries.append(.init(threadID: summary.thread.id, action: action, messages: messages))
+                entries.append(.init(threadID: summary.thread.id, action: action, messages: messages, lastActivityAt: summary.thread.lastActivityAt))
             }
         }
         return RetentionPlan(

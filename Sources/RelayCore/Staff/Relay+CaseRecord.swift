@@ -8,13 +8,22 @@ extension Relay {
         SealContext(threadID: contactID, messageID: "case", direction: "record")
     }
 
-    /// The case record of a thread's contact (empty if none yet). Callers audit the view first.
+    /// The case record of a thread's contact (empty if none yet), its safety showing what the relay
+    /// enforces: a flag set on the contact another way (a kept do-not-contact hash, a survivor's
+    /// deferred erase) shows as set, so that an advocate editing safety sees it and never clears it
+    /// without meaning to. Callers audit the view first.
     func caseRecord(contactID: String, reader: any StoreReader) throws -> CaseRecord {
         guard let contact = try reader.contact(id: contactID), let stored = contact.key else { return CaseRecord() }
-        guard let sealed = try reader.sealedCaseRecord(contactID: contactID) else { return CaseRecord() }
-        let key = try envelope.unwrap(stored.wrapped, owner: contactID)
-        let plain = try envelope.open(sealed, with: key, context: Self.caseContext(contactID))
-        return try JSONDecoder().decode(CaseRecord.self, from: Data(plain))
+        var record = CaseRecord()
+        if let sealed = try reader.sealedCaseRecord(contactID: contactID) {
+            let key = try envelope.unwrap(stored.wrapped, owner: contactID)
+            let plain = try envelope.open(sealed, with: key, context: Self.caseContext(contactID))
+            record = try JSONDecoder().decode(CaseRecord.self, from: Data(plain))
+        }
+        if contact.safety.doNotContact { record.safety.doNotContact = true }
+        if contact.safety.phoneMayBeMonitored { record.safety.phoneMayBeMonitored = true }
+        if contact.safety.notSafeToText { record.safety.safeToText = false }
+        return record
     }
 
     /// Reads a thread's case record for an advocate (audited first, like a thread view).
@@ -75,6 +84,10 @@ extension Relay {
                 record.safety = safety
                 // The flags that replies and the outbox check live on the contact itself.
                 try writer.setSafety(contactID: contactID, safety.flags)
+                if contact.safety.doNotContact && !safety.doNotContact {
+                    // Cleared on purpose (the view showed it set): a kept hash must not bring it back.
+                    try writer.unsuppress(addressIndex: contact.addressIndex)
+                }
             case .tags(let tags):
                 record.tags = Array(Set(tags)).sorted()
             }

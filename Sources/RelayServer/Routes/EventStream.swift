@@ -42,10 +42,14 @@ enum EventStream {
         guard let (subscription, stream) = await events.subscribe(contactID: channel, session: session) else {
             throw APIError(.tooManyRequests, code: "rate_limited", message: "too many open event streams")
         }
+        // Released with the response: if the client went away before the body ever ran (the
+        // framework then never calls it), the subscription still ends.
+        let subscriptionGuard = SubscriptionGuard(events: events, channel: channel, id: subscription)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         let body = ResponseBody { writer in
+            _ = subscriptionGuard
             let (frames, output) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(128))
             output.yield(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
             let forwarder = Task {
@@ -86,6 +90,24 @@ enum EventStream {
             try? await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// Ends a subscription when the last reference to it goes, whatever happened to the response.
+    final class SubscriptionGuard: Sendable {
+        let events: LiveEvents
+        let channel: String
+        let id: UUID
+
+        init(events: LiveEvents, channel: String, id: UUID) {
+            self.events = events
+            self.channel = channel
+            self.id = id
+        }
+
+        deinit {
+            let (events, channel, id) = (self.events, self.channel, self.id)
+            Task { await events.unsubscribe(contactID: channel, id: id) }
+        }
     }
 
     static func frame(_ event: LiveEvent) -> String {

@@ -45,7 +45,7 @@ struct WebchatRoutes {
     /// refused before it can drain the shared one), then the global backstop.
     func admit(_ request: Request, context: Context) async throws {
         let header = configuration.clientAddressHeader.flatMap { HTTPField.Name($0) }
-        let client = context.clientAddress(request: request, header: header)
+        let client = context.clientKey(request: request, header: header, trustedProxies: configuration.trustedProxies)
         guard await limiter.allow(scope: "client-start", identity: client, bucket: configuration.rateLimits.perClientStarts),
             await limiter.allow(scope: "global", identity: "chat-start", bucket: configuration.rateLimits.sessionStarts)
         else { throw APIError.rateLimited }
@@ -96,10 +96,12 @@ struct WebchatRoutes {
         guard input.text.count <= relay.settings.maximumWebchatCharacters else {
             throw APIError(.contentTooLarge, code: "payload_too_large", message: "a message is at most \(relay.settings.maximumWebchatCharacters) characters")
         }
-        // Webchat counts in the same global inbound limit as SMS.
-        guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global) else {
-            throw APIError.rateLimited
-        }
+        // Webchat counts in the same global inbound limit as SMS, but may use only its share of it.
+        let limits = configuration.rateLimits
+        let share = RateLimits.Bucket(perSecond: limits.global.perSecond * limits.webchatShare, burst: limits.global.burst * limits.webchatShare)
+        guard await limiter.allow(scope: "global", identity: "webchat-share", bucket: share),
+            await limiter.allow(scope: "global", identity: "inbound", bucket: limits.global)
+        else { throw APIError.rateLimited }
         do {
             let receipt = try await relay.sendWebchat(session, text: input.text, idempotencyKey: key)
             return try RequestSupport.json(IDAnswer(id: receipt.messageID), status: .created)
@@ -129,18 +131,25 @@ struct WebchatRoutes {
     /// Erases the conversation: 204 when everything is gone; 202 with a plain explanation when a
     /// legal hold keeps part of it for now (the session ends either way).
     /// A retry whose first attempt succeeded (its answer lost on the way) gets the same answer again.
+    /// A session that has only idled out may still erase.
     func erase(_ request: Request) async throws -> Response {
+        let token = try RequestSupport.bearerToken(request)
         let session: WebchatSession
         do {
-            session = try await authenticate(request, limited: false)
-        } catch let error as APIError where error.status == .unauthorized {
-            let token = try RequestSupport.bearerToken(request)
-            guard let key = relay.webchatStreamKey(token: token), let deferred = await erasures.outcome(session: key) else { throw error }
+            session = try await relay.authenticateWebchatForErase(token: token)
+        } catch {
+            guard let key = relay.webchatStreamKey(token: token), let deferred = await erasures.outcome(session: key) else { throw APIError.unauthorized }
             return try Self.eraseAnswer(deferred: deferred)
         }
-        let erasure = try await relay.eraseWebchatConversation(session)
-        await erasures.record(session: session.streamKey, deferred: erasure.isDeferred)
-        return try Self.eraseAnswer(deferred: erasure.isDeferred)
+        await erasures.begin(session: session.streamKey)
+        do {
+            let erasure = try await relay.eraseWebchatConversation(session)
+            await erasures.finish(session: session.streamKey, deferred: erasure.isDeferred)
+            return try Self.eraseAnswer(deferred: erasure.isDeferred)
+        } catch {
+            await erasures.fail(session: session.streamKey)
+            throw error
+        }
     }
 
     static func eraseAnswer(deferred: Bool) throws -> Response {

@@ -32,6 +32,9 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
         // Both are due at start-up, then every interval.
         var sinceRetention: Duration = retentionInterval
         var sinceCheckpoint: Duration = checkpointInterval
+        // A deletion by another process (the CLI) or before a crash may have left deleted bytes in
+        // the WAL: truncate once at start (retried in the background if a reader holds it up).
+        await relay.walTruncation.truncate()
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await appendPendingAudit()

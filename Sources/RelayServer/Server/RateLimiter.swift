@@ -20,11 +20,19 @@ public actor RateLimiter {
         self.now = now
     }
 
+    /// Most buckets held at once: past this, new identities share one overflow bucket per scope, so
+    /// that a flood from countless addresses cannot grow memory without bound.
+    public static let maximumBuckets = 200_000
+
     /// Takes one token from the bucket of `scope` + `identity`; false when it is empty.
     public func allow(scope: String, identity: String, bucket: RateLimits.Bucket) -> Bool {
-        let key = hashKey.index("\(scope)\u{0}\(identity)")
+        var key = hashKey.index("\(scope)\u{0}\(identity)")
         let time = now()
         sweep(at: time)
+        if buckets[key] == nil && buckets.count >= Self.maximumBuckets {
+            sweep(at: time, force: true)
+            if buckets.count >= Self.maximumBuckets { key = hashKey.index("\(scope)\u{0}\u{0}overflow") }
+        }
         var state = buckets[key] ?? State(tokens: bucket.burst, updated: time)
         state.tokens = min(bucket.burst, state.tokens + (time - state.updated) * bucket.perSecond)
         state.updated = time
@@ -37,8 +45,8 @@ public actor RateLimiter {
     /// How many buckets are held (for tests and metrics).
     public var trackedKeys: Int { buckets.count }
 
-    private func sweep(at time: TimeInterval) {
-        guard time - lastSweep > 60 else { return }
+    private func sweep(at time: TimeInterval, force: Bool = false) {
+        guard force || time - lastSweep > 60 else { return }
         lastSweep = time
         buckets = buckets.filter { time - $0.value.updated < 600 }
     }

@@ -47,6 +47,13 @@ public actor RelayMetrics {
             out += "# HELP saferelay_queue_longest_wait_seconds The longest current wait for a first reply.\n# TYPE saferelay_queue_longest_wait_seconds gauge\nsaferelay_queue_longest_wait_seconds \(String(format: "%.0f", longest))\n"
         }
         out += "# HELP saferelay_live_streams Open server-sent event streams.\n# TYPE saferelay_live_streams gauge\nsaferelay_live_streams \(await relay.events.openStreams)\n"
+        let owed = await relay.walTruncation.isPending ? 1 : 0
+        out += "# HELP saferelay_wal_truncation_pending 1 while deleted bytes may still be in the WAL (a truncation is being retried).\n"
+        out += "# TYPE saferelay_wal_truncation_pending gauge\nsaferelay_wal_truncation_pending \(owed)\n"
+        if let pending = try? await relay.pendingAuditCount() {
+            out += "# HELP saferelay_audit_pending_events Audit events of erasures waiting for the log to be writable.\n"
+            out += "# TYPE saferelay_audit_pending_events gauge\nsaferelay_audit_pending_events \(pending)\n"
+        }
         return out
     }
 }

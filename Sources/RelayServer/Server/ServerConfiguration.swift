@@ -22,6 +22,9 @@ public struct ServerConfiguration: Sendable {
     /// Behind a reverse proxy: the header whose last address is the client's (e.g. `X-Forwarded-For`),
     /// used only for per-client admission. `nil`: the socket peer's address.
     public var clientAddressHeader: String?
+    /// The peers whose `clientAddressHeader` is believed (your reverse proxies); from any other peer
+    /// the header is ignored and the peer's own address counts.
+    public var trustedProxies: Set<String> = ["127.0.0.1", "::1"]
     /// How often an open live stream re-checks that its session still stands (staff streams; a
     /// survivor's stream checks at ``webchatStreamRecheck``). In-process endings are immediate.
     public var staffStreamRecheck: Duration = .seconds(2)
@@ -71,6 +74,9 @@ public struct RateLimits: Sendable {
     public var sessionStarts = Bucket(perSecond: 20, burst: 100)
     /// All inbound messages together, SMS and webchat.
     public var global = Bucket(perSecond: 5_000, burst: 10_000)
+    /// The share of ``global`` webchat may use, so that an anonymous webchat flood can never take
+    /// the whole bucket from SMS (Twilio does not retry an inbound message refused with 429).
+    public var webchatShare = 0.8
 
     /// The defaults.
     public init() {}

@@ -92,6 +92,7 @@ enum WebchatPage {
                   eraseFailed: "The conversation could not be deleted yet. Check your connection and press “Delete this conversation” again.",
                   eraseUnknown: "This conversation had already ended, so we cannot confirm it was deleted. Come back with your phrase to delete it.",
                   removeFailed: "That message could not be deleted. Try again.",
+                  busy: "It is very busy right now. Please wait a minute and try again.",
                   badPhrase: "That phrase did not work.", phrase: "Write this down somewhere safe, or remember it. It is the only way back to this conversation:",
                   failed: "Could not send. Check your connection and try again.", ended: "This conversation has ended.", other: "Español", otherLang: "es" },
             es: { exit: "Salida rápida", title: "Habla con alguien", intro: "Este chat es privado. No necesitas dar tu nombre. Pulsa Esc o “Salida rápida” en cualquier momento para salir al instante.",
@@ -102,6 +103,7 @@ enum WebchatPage {
                   eraseFailed: "Todavía no se pudo borrar la conversación. Revisa tu conexión y pulsa “Borrar esta conversación” otra vez.",
                   eraseUnknown: "Esta conversación ya había terminado, así que no podemos confirmar que se borró. Vuelve con tu frase para borrarla.",
                   removeFailed: "No se pudo borrar ese mensaje. Inténtalo de nuevo.",
+                  busy: "Hay mucha gente en este momento. Espera un minuto e inténtalo de nuevo.",
                   badPhrase: "Esa frase no funcionó.", phrase: "Anótala en un lugar seguro o recuérdala. Es la única forma de volver a esta conversación:",
                   failed: "No se pudo enviar. Revisa tu conexión e inténtalo de nuevo.", ended: "Esta conversación ha terminado.", other: "English", otherLang: "en" }
           };
@@ -216,7 +218,7 @@ enum WebchatPage {
 
           async function start() {
             const r = await fetch("/chat/sessions", { method: "POST", cache: "no-store" });
-            if (r.ok) { await open((await r.json()).token); }
+            if (r.ok) { await open((await r.json()).token); } else { $("status").textContent = t(r.status === 429 ? "busy" : "failed"); }
           }
 
           async function resume(event) {
@@ -224,7 +226,7 @@ enum WebchatPage {
             const phrase = $("phrase").value;
             $("phrase").value = "";
             const r = await fetch("/chat/resume", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ phrase }), cache: "no-store" });
-            if (r.ok) { await open((await r.json()).token); } else { $("status").textContent = t("badPhrase"); }
+            if (r.ok) { await open((await r.json()).token); } else { $("status").textContent = t(r.status === 429 ? "busy" : "badPhrase"); }
           }
 
           async function send(event) {

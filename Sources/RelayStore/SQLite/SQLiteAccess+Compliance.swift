@@ -64,7 +64,8 @@ extension SQLiteAccess {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT t.rowid AS row_number, t.*,
                     (SELECT count(*) FROM message m WHERE m.thread_id = t.id) AS message_count,
-                    EXISTS (SELECT 1 FROM legal_hold h WHERE h.thread_id = t.id) AS held
+                    EXISTS (SELECT 1 FROM legal_hold h JOIN thread held ON held.id = h.thread_id
+                            WHERE held.id = t.id OR held.contact_id = t.contact_id) AS held
                 FROM thread t WHERE t.rowid > ? ORDER BY t.rowid LIMIT ?
                 """),
             arguments: [rowAfter, limit])
@@ -86,30 +87,41 @@ extension SQLiteAccess {
         try db.cachedStatement(sql: "UPDATE thread SET erase_requested_at = coalesce(erase_requested_at, ?) WHERE id = ?").execute(arguments: [time, threadID])
     }
 
-    func applyRetentionBatch(close: [String], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult {
+    func applyRetentionBatch(close: [PlannedClose], purge: [String], deleteMetadata: [String], at time: StoreTime) throws -> RetentionBatchResult {
         var result = RetentionBatchResult()
-        let notHeld = "NOT EXISTS (SELECT 1 FROM legal_hold h WHERE h.thread_id = thread.id)"
-        func json(_ ids: [String]) throws -> String {
-            String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
+        // A hold on any thread of a contact covers every thread of that contact.
+        let notHeld = """
+            NOT EXISTS (SELECT 1 FROM legal_hold h JOIN thread held ON held.id = h.thread_id
+                        WHERE held.id = thread.id OR held.contact_id = thread.contact_id)
+            """
+        func json(_ value: some Encodable) throws -> String {
+            String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
         }
         if !close.isEmpty {
+            // Only if nothing happened since planning: a message acknowledged meanwhile keeps it open.
             try db.cachedStatement(sql: """
                 UPDATE thread SET state = 'closed', closed_at = ?2
-                WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'open' AND \(notHeld)
+                WHERE state = 'open' AND \(notHeld) AND EXISTS (
+                    SELECT 1 FROM json_each(?1) planned
+                    WHERE json_extract(planned.value, '$.threadID') = thread.id
+                      AND thread.last_activity_at <= json_extract(planned.value, '$.lastActivityAt'))
                 """).execute(arguments: [try json(close), time])
             result.closed = db.changesCount
         }
         if !purge.isEmpty {
             let ids = try json(purge)
+            // Closed threads only (or ones whose erasure the survivor asked for): an open thread,
+            // such as one retention could not close because a message just arrived, keeps its content.
+            let purgeable = "(state = 'closed' OR erase_requested_at IS NOT NULL)"
             try db.cachedStatement(sql: """
                 DELETE FROM message WHERE thread_id IN (
-                    SELECT id FROM thread WHERE id IN (SELECT value FROM json_each(?1)) AND state <> 'erased' AND \(notHeld))
+                    SELECT id FROM thread WHERE id IN (SELECT value FROM json_each(?1)) AND state <> 'erased' AND \(purgeable) AND \(notHeld))
                 """).execute(arguments: [ids])
             result.purgedMessages = db.changesCount
             try db.cachedStatement(sql: """
                 UPDATE thread SET state = 'erased', wrapped_key = NULL, kek_version = NULL, key_version = NULL,
                     erased_at = coalesce(erased_at, ?2), closed_at = coalesce(closed_at, ?2)
-                WHERE id IN (SELECT value FROM json_each(?1)) AND state <> 'erased' AND \(notHeld)
+                WHERE id IN (SELECT value FROM json_each(?1)) AND state <> 'erased' AND \(purgeable) AND \(notHeld)
                 """).execute(arguments: [ids, time])
             result.purgedThreads = db.changesCount
         }
@@ -122,22 +134,36 @@ extension SQLiteAccess {
         return result
     }
 
+    /// Nothing left to keep: no thread with content, no held thread, no live webchat session, and a
+    /// contact that never wrote only once it has been idle long enough (`?1`).
+    static let nothingLeft = """
+        NOT EXISTS (SELECT 1 FROM thread t WHERE t.contact_id = contact.id AND t.state <> 'erased')
+        AND NOT EXISTS (SELECT 1 FROM thread t JOIN legal_hold h ON h.thread_id = t.id WHERE t.contact_id = contact.id)
+        AND NOT EXISTS (SELECT 1 FROM webchat_session s WHERE s.contact_id = contact.id)
+        AND (EXISTS (SELECT 1 FROM thread t WHERE t.contact_id = contact.id) OR contact.created_at < ?1)
+        """
+
     func deleteContactsWithoutContent(idleBefore: StoreTime, keepDoNotContact: Bool, at time: StoreTime) throws -> Int {
-        // Nothing left to keep: no thread with content, no held thread, no live webchat session, and a
-        // contact that never wrote only once it has been idle long enough.
-        let nothingLeft = """
-            NOT EXISTS (SELECT 1 FROM thread t WHERE t.contact_id = contact.id AND t.state <> 'erased')
-            AND NOT EXISTS (SELECT 1 FROM thread t JOIN legal_hold h ON h.thread_id = t.id WHERE t.contact_id = contact.id)
-            AND NOT EXISTS (SELECT 1 FROM webchat_session s WHERE s.contact_id = contact.id)
-            AND (EXISTS (SELECT 1 FROM thread t WHERE t.contact_id = contact.id) OR contact.created_at < ?1)
-            """
+        try deleteContacts(where: Self.nothingLeft, arguments: [idleBefore, time], keepDoNotContact: keepDoNotContact)
+    }
+
+    func deleteContactsWithoutContent(ofThreads threadIDs: [String], keepDoNotContact: Bool, at time: StoreTime) throws -> Int {
+        guard !threadIDs.isEmpty else { return 0 }
+        let ids = String(decoding: try JSONEncoder().encode(threadIDs), as: UTF8.self)
+        // Contacts that wrote (they have these threads), so the idle rule (`?1`) never applies.
+        return try deleteContacts(
+            where: "contact.id IN (SELECT contact_id FROM thread WHERE id IN (SELECT value FROM json_each(?3))) AND \(Self.nothingLeft)",
+            arguments: [0, time, ids], keepDoNotContact: keepDoNotContact)
+    }
+
+    private func deleteContacts(where condition: String, arguments: StatementArguments, keepDoNotContact: Bool) throws -> Int {
         if keepDoNotContact {
             try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO suppressed_address (address_index, created_at)
-                SELECT address_index, ?2 FROM contact WHERE do_not_contact = 1 AND \(nothingLeft)
-                """).execute(arguments: [idleBefore, time])
+                SELECT address_index, ?2 FROM contact WHERE do_not_contact = 1 AND \(condition)
+                """).execute(arguments: arguments)
         }
-        try db.cachedStatement(sql: "DELETE FROM contact WHERE \(nothingLeft)").execute(arguments: [idleBefore])
+        try db.cachedStatement(sql: "DELETE FROM contact WHERE \(condition) AND ?2 IS NOT NULL").execute(arguments: arguments)
         return db.changesCount
     }
 

@@ -18,6 +18,28 @@ extension SQLiteAccess {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO suppressed_address (address_index, created_at) VALUES (?, ?)").execute(arguments: [addressIndex, time])
     }
 
+    func unsuppress(addressIndex: Data) throws {
+        try db.cachedStatement(sql: "DELETE FROM suppressed_address WHERE address_index = ?").execute(arguments: [addressIndex])
+    }
+
+    func failQueuedOutbox(contactID: String, code: String, at time: StoreTime) throws -> Int {
+        try db.cachedStatement(sql: """
+            UPDATE outbox SET state = 'failed', error_code = ?, updated_at = ?
+            WHERE state = 'queued' AND thread_id IN (SELECT id FROM thread WHERE contact_id = ?)
+            """).execute(arguments: [code, time, contactID])
+        return db.changesCount
+    }
+
+    func relinkAddress(contactID: String, to addressIndex: Data) throws {
+        try db.cachedStatement(sql: "UPDATE contact SET address_index = ? WHERE id = ?").execute(arguments: [addressIndex, contactID])
+    }
+
+    func isContactHeld(contactID: String) throws -> Bool {
+        try Bool.fetchOne(try db.cachedStatement(sql: """
+            SELECT 1 FROM legal_hold h JOIN thread t ON t.id = h.thread_id WHERE t.contact_id = ? LIMIT 1
+            """), arguments: [contactID]) ?? false
+    }
+
     func deleteWebchatSessions(contactID: String) throws -> Int {
         try db.cachedStatement(sql: "DELETE FROM webchat_session WHERE contact_id = ?").execute(arguments: [contactID])
         return db.changesCount
@@ -57,9 +79,11 @@ extension SQLiteAccess {
         ).map(Self.thread(from:))
     }
 
+    /// Waiting means unanswered: no activity (a reply) since the survivor last wrote.
     func longestWaitingOpenThread(channel: ChannelKind) throws -> ThreadRecord? {
         try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT * FROM thread WHERE state = 'open' AND channel = ? ORDER BY coalesce(last_inbound_at, opened_at), id LIMIT 1
+            SELECT * FROM thread WHERE state = 'open' AND channel = ? AND coalesce(last_inbound_at, opened_at) >= last_activity_at
+            ORDER BY coalesce(last_inbound_at, opened_at), id LIMIT 1
             """), arguments: [channel.rawValue]
         ).map(Self.thread(from:))
     }

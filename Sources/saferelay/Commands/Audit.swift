@@ -36,6 +36,12 @@ struct AuditVerify: AsyncParsableCommand {
             }
             if result.isValid {
                 print("audit log OK: \(result.events) events (\(result.pruned) pruned to their leaf hash), \(result.checkpoints) checkpoints verified, latest at \(result.latestCheckpoint.map(String.init) ?? "none")")
+                let pending = try await relay.pendingAuditCount()
+                if pending > 0 {
+                    // Erasures that went ahead while the log was unwritable: not in the log yet.
+                    FileHandle.standardError.write(Data(
+                        "warning: \(pending) audit events of erasures are waiting to be appended (the server appends them as soon as the log is writable)\n".utf8))
+                }
             } else {
                 FileHandle.standardError.write(Data("audit log FAILED verification:\n".utf8))
                 for problem in result.problems.prefix(20) { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }

@@ -109,6 +109,14 @@ struct RetentionApplyCommand: AsyncParsableCommand {
                     receipt appended to the audit log and a signed checkpoint written
                     """)
             }
+            // The purged bytes must not outlive this command in the WAL: wait for the truncation
+            // (another connection's long read can hold it up), and say so loudly if it cannot finish.
+            guard await relay.walTruncation.waitUntilClean(timeout: .seconds(30)) else {
+                throw CLIFailure(
+                    message: "purged, but the WAL could not be truncated within 30 s: another connection holds an old snapshot. "
+                        + "Deleted data may remain in saferelay.sqlite-wal until it is; run `retention apply` again, or restart the server, which truncates at start.",
+                    code: CLIFailure.temporaryFailure)
+            }
         }
     }
 }

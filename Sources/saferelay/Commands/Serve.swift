@@ -69,6 +69,11 @@ struct Serve: AsyncParsableCommand {
             + "Used only for per-client admission; never stored or logged.", valueName: "name"))
     var clientAddressHeader: String?
 
+    @Option(name: .customLong("trusted-proxies"), help: ArgumentHelp(
+        "Comma-separated addresses of the reverse proxies whose --client-address-header is believed (env SAFERELAY_TRUSTED_PROXIES; "
+            + "default 127.0.0.1,::1).", valueName: "addresses"))
+    var trustedProxies: String?
+
     @Flag(help: ArgumentHelp(
         "Production mode: never create a missing keyring, refuse to start instead (env SAFERELAY_PRODUCTION=1)."))
     var production = false
@@ -104,11 +109,22 @@ struct Serve: AsyncParsableCommand {
             }
         }
         _ = try resolvedRateLimits()
+        if resolvedTrustedProxies == nil {
+            throw ValidationError("trusted proxies must be a comma-separated list of IP addresses")
+        }
         if let header = Setting.resolveOptional(clientAddressHeader, environment: "SAFERELAY_CLIENT_ADDRESS_HEADER") {
             guard (1...64).contains(header.count), header.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
                 throw ValidationError("client address header must be a header name of 1 to 64 letters, digits and dashes")
             }
         }
+    }
+
+    /// The trusted proxies from flag or environment; `nil` when one is not an IP address.
+    var resolvedTrustedProxies: Set<String>? {
+        let text = Setting.resolve(trustedProxies, environment: "SAFERELAY_TRUSTED_PROXIES", default: "127.0.0.1,::1")
+        let addresses = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard addresses.allSatisfy({ $0.count <= 64 && ($0.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }) }) else { return nil }
+        return Set(addresses)
     }
 
     /// The abuse limits from flags and environment, each a rate from 0.01 to 1,000,000 a second.
@@ -173,6 +189,7 @@ struct Serve: AsyncParsableCommand {
         if let exit = Setting.resolveOptional(exitURL, environment: "SAFERELAY_EXIT_URL") { configuration.exitURL = exit }
         configuration.retentionPolicy = retentionPolicy
         configuration.clientAddressHeader = Setting.resolveOptional(clientAddressHeader, environment: "SAFERELAY_CLIENT_ADDRESS_HEADER")
+        configuration.trustedProxies = resolvedTrustedProxies ?? configuration.trustedProxies
         configuration.twilio = TwilioConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, publicURL: configuration.publicURL)
         if configuration.twilio == nil {
             logger.notice("no SMS provider configured (SAFERELAY_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM): SMS routes answer 503")

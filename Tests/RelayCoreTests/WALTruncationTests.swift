@@ -1,0 +1,58 @@
+import Foundation
+import GRDB
+import RelayCore
+import RelayStore
+import RelayTestSupport
+import Testing
+
+/// The WAL truncation keeper: many deletions at once while a reader blocks cost a couple of
+/// attempts, not one each (every attempt holds the writer), and the debt is paid once the reader goes.
+struct WALTruncationTests {
+    @Test(.timeLimit(.minutes(1)))
+    func concurrentDeletionsShareAttemptsAndTheDebtIsPaidWhenTheReaderLeaves() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        var ingested: [String] = []
+        for index in 0..<10 {
+            ingested.append(try await harness.relay.ingest(harness.sms("+1202555060\(index)", "SHRED-\(index)", sid: "SMw\(index)")).threadID)
+        }
+        let threads = ingested
+        let sealed = try await harness.store.read { reader in try threads.map { [UInt8](try reader.thread(id: $0)!.key!.sealed) } }
+        try await harness.store.checkpointAndTruncate()
+
+        // A reader on its own connection holds an old snapshot until the test lets it go.
+        let reader = try DatabaseQueue(path: harness.databasePath)
+        let (started, signal) = AsyncStream.makeStream(of: Void.self)
+        let release = DispatchSemaphore(value: 0)
+        let holding = Task.detached {
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+                DispatchQueue.global().async {
+                    done.resume(with: Result {
+                        try reader.read { db in
+                            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM thread")
+                            signal.yield()
+                            _ = release.wait(timeout: .now() + 30)
+                        }
+                    })
+                }
+            }
+        }
+        var iterator = started.makeAsyncIterator()
+        _ = await iterator.next()
+
+        let before = await harness.relay.walTruncation.attemptsMade
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for thread in threads { group.addTask { _ = try await harness.relay.eraseThread(id: thread) } }
+            try await group.waitForAll()
+        }
+        let attempts = await harness.relay.walTruncation.attemptsMade - before
+        #expect(attempts >= 1 && attempts <= 3, "\(attempts) attempts for 10 deletions")
+        #expect(await harness.relay.walTruncation.isPending)
+
+        release.signal()
+        try await holding.value
+        try reader.close()
+        #expect(await harness.relay.walTruncation.waitUntilClean(timeout: .seconds(20)))
+        #expect(try FileScan.hits(in: FileScan.databaseFiles(harness.databasePath), needles: sealed).isEmpty)
+    }
+}
