@@ -133,7 +133,7 @@ let package = Package(
         // Helpers shared by the test targets: temporary folders, log capture, file scans.
         .target(
             name: "RelayTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/RelayTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RelayCore
 import RelayStore
 import RelayTestSupport
@@ -21,24 +20,7 @@ struct WALTruncationTests {
         try await harness.store.checkpointAndTruncate()
 
         // A reader on its own connection holds an old snapshot until the test lets it go.
-        let reader = try DatabaseQueue(path: harness.databasePath)
-        let (started, signal) = AsyncStream.makeStream(of: Void.self)
-        let release = DispatchSemaphore(value: 0)
-        let holding = Task.detached {
-            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-                DispatchQueue.global().async {
-                    done.resume(with: Result {
-                        try reader.read { db in
-                            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM thread")
-                            signal.yield()
-                            _ = release.wait(timeout: .now() + 30)
-                        }
-                    })
-                }
-            }
-        }
-        var iterator = started.makeAsyncIterator()
-        _ = await iterator.next()
+        let reader = try await SnapshotHolder(path: harness.databasePath)
 
         let before = await harness.relay.walTruncation.attemptsMade
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -49,9 +31,7 @@ struct WALTruncationTests {
         #expect(attempts >= 1 && attempts <= 3, "\(attempts) attempts for 10 deletions")
         #expect(await harness.relay.walTruncation.isPending)
 
-        release.signal()
-        try await holding.value
-        try reader.close()
+        try await reader.release()
         #expect(await harness.relay.walTruncation.waitUntilClean(timeout: .seconds(20)))
         #expect(try FileScan.hits(in: FileScan.databaseFiles(harness.databasePath), needles: sealed).isEmpty)
     }

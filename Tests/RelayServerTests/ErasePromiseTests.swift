@@ -104,41 +104,6 @@ struct ErasePromiseTests {
         }
     }
 
-    /// A read transaction on its own connection (an old snapshot), held on a thread outside the
-    /// cooperative pool until `release()` (or 30 seconds).
-    final class SnapshotHolder: Sendable {
-        private let gate = DispatchSemaphore(value: 0)
-        private let task: Task<Void, any Error>
-
-        init(path: String) async throws {
-            let reader = try DatabaseQueue(path: path)
-            let (started, signal) = AsyncStream.makeStream(of: Void.self)
-            let gate = self.gate
-            task = Task.detached {
-                try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-                    DispatchQueue.global().async {
-                        done.resume(with: Result {
-                            try reader.read { db in
-                                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM message")
-                                signal.yield()
-                                _ = gate.wait(timeout: .now() + 30)
-                            }
-                            try reader.close()
-                        })
-                    }
-                }
-            }
-            var iterator = started.makeAsyncIterator()
-            _ = await iterator.next()
-        }
-
-        /// Ends the read transaction and waits for it to close.
-        func release() async throws {
-            gate.signal()
-            try await task.value
-        }
-    }
-
     @Test(.timeLimit(.minutes(2)))
     func whatAnEraseRemovedIsInNoDatabaseFileEvenWhileALongReadRuns() async throws {
         try await RelayTestServer.run { server in
