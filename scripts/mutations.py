@@ -93,7 +93,7 @@ MUTATIONS = [
         ("Sources/RelayCore/Staff/Relay+Queue.swift", "            if cursor == nil {", "            if cursor == nil && limit < 0 {")]},
     {"name": "no per-client admission for session starts", "invariant": 11, "edits": [
         ("Sources/RelayServer/Routes/WebchatRoutes.swift",
-         "        guard await limiter.allow(scope: \"client-start\", identity: client, bucket: configuration.rateLimits.perClientStarts),\n            await limiter.allow",
+         "        guard await limiter.allow(scope: \"client-start\", identity: client, bucket: configuration.rateLimits.perClientStarts, authenticated: false),\n            await limiter.allow",
          "        _ = client\n        guard await limiter.allow")]},
     {"name": "webchat messages outside the global inbound limit", "invariant": 11, "edits": [
         ("Sources/RelayServer/Routes/WebchatRoutes.swift",
@@ -101,7 +101,7 @@ MUTATIONS = [
          "        _ = share")]},
     {"name": "a client address header believed from any peer", "invariant": 11, "edits": [
         ("Sources/RelayServer/Server/RelayRequestContext.swift",
-         "        guard let header, trustedProxies.contains(peer) else", "        guard let header else")]},
+         "        guard let header, trusted.contains(peer) else", "        guard let header else")]},
     {"name": "the queue pins a thread already answered", "invariant": 11, "edits": [
         ("Sources/RelayStore/SQLite/SQLiteAccess+Safety.swift",
          " AND coalesce(last_inbound_at, opened_at) >= last_activity_at\n", "\n")]},
@@ -109,12 +109,25 @@ MUTATIONS = [
         ("Sources/RelayCore/Relay+Outbox.swift", "        guard found != nil else { return true }", "        guard found == nil else { return true }")]},
     {"name": "retention closes and purges a thread that just got a message", "invariant": 6, "edits": [
         ("Sources/RelayStore/SQLite/SQLiteAccess+Compliance.swift",
-         "                      AND thread.last_activity_at <= json_extract(planned.value, '$.lastActivityAt'))",
-         "                      )"),
+         "                  AND last_activity_at <= (\n",
+         "                  AND 1 OR last_activity_at <= (\n"),
         ("Sources/RelayStore/SQLite/SQLiteAccess+Compliance.swift",
          "            let purgeable = \"(state = 'closed' OR erase_requested_at IS NOT NULL)\"", "            let purgeable = \"1\"")]},
     {"name": "quick exit leaves the session's live streams open", "invariant": 3, "edits": [
         ("Sources/RelayCore/Relay+Webchat.swift", "        await events.endSession(session.streamKey)\n", "")]},
+    {"name": "a survivor who asked to be erased can be texted while a hold keeps their data", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Relay+Reply.swift", "            guard thread.eraseRequestedAt == nil else { throw ReplyRefusal.eraseRequested }\n", "")]},
+    {"name": "a second ERASE under a hold is answered \"Done\"", "invariant": 3, "edits": [
+        ("Sources/RelayCore/Relay+Contacts.swift", "                    if let held = try writer.contact(addressIndex: heldIndex) {",
+         "                    if let held = try writer.contact(addressIndex: heldIndex), held.id.isEmpty {")]},
+    {"name": "authentication deletes an idled-out session, so a forgotten tab cannot erase", "invariant": 3, "edits": [
+        ("Sources/RelayCore/Relay+Webchat.swift", "            guard session.lastSeenAt + idle >= now else { return nil }",
+         "            guard session.lastSeenAt + idle >= now else {\n                _ = try writer.deleteWebchatSession(tokenIndex: tokenIndex)\n                return nil\n            }")]},
+    {"name": "a purge leaves no durable marker for the truncation it owes", "invariant": 3, "edits": [
+        ("Sources/RelayCore/Retention/Relay+Retention.swift",
+         "                if result.purgedThreads > 0 || forgotten > 0 { try writer.markMaintenanceDone(Self.truncationOwed, at: time) }\n", "")]},
+    {"name": "strangers beyond the cap push signed senders into the overflow bucket", "invariant": 11, "edits": [
+        ("Sources/RelayServer/Server/RateLimiter.swift", "        if !authenticated && buckets[key] == nil {", "        if buckets[key] == nil {")]},
     {"name": "an ended staff session's live stream goes on", "invariant": 9, "edits": [
         ("Sources/RelayCore/Staff/Relay+Accounts.swift", "        return live ?? false", "        return live ?? true || true")]},
 ]

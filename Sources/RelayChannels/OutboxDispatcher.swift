@@ -44,8 +44,14 @@ public struct OutboxDispatcher: Service {
         await withTaskGroup(of: Void.self) { group in
             for sms in batch {
                 group.addTask {
-                    // An erase or a flag since the claim stops it here, before anything leaves.
-                    guard (try? await relay.confirmSendable(sms)) == true else { return }
+                    // An erase or a flag since the claim stops it here, before anything leaves. If the
+                    // look itself fails, nothing left: the entry goes back to the queue, not to `unknown`.
+                    do {
+                        guard try await relay.confirmSendable(sms) else { return }
+                    } catch {
+                        try? await relay.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, .retry(code: "store_unavailable"))
+                        return
+                    }
                     let outcome = await client.send(sms)
                     do {
                         try await relay.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, outcome)

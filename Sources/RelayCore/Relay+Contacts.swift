@@ -45,7 +45,7 @@ extension Relay {
         let now = clock.now()
         let defers = settings.holdDefersSurvivorErase
         var (result, auditDeferred) = try await writeWithAuditFallback(at: now) { writer in
-            try Self.eraseContact(contactID, at: now, defers: defers, writer: writer)
+            try Self.eraseContact(contactID, at: now, defers: defers, heldIndex: nil, writer: writer)
         }
         result.auditDeferred = auditDeferred
         await finishErasure(contactID: contactID, result)
@@ -83,7 +83,12 @@ extension Relay {
     /// ends), the person becomes do-not-contact and queued replies are cancelled, their sessions and
     /// resume phrase end, and their address no longer finds the contact, so that nothing they send
     /// later is drawn into the hold.
-    static func eraseContact(_ contactID: String, at now: Date, defers: Bool, writer: any StoreWriter) throws -> (ContactErasure, [AuditEvent]) {
+    /// `heldIndex` is where a deferred contact's address index moves: a keyed hash derived from the
+    /// address (``heldAddressIndex(_:)``) when it is known, so that a second erase request from the
+    /// same number still finds the deferral and is told the same; random otherwise.
+    static func eraseContact(
+        _ contactID: String, at now: Date, defers: Bool, heldIndex: [UInt8]?, writer: any StoreWriter
+    ) throws -> (ContactErasure, [AuditEvent]) {
         var erasure = ContactErasure(threadsErased: 0, messagesDeleted: 0)
         var events: [AuditEvent] = []
         let threads = try writer.threads(contactID: contactID).filter { $0.state != .erased }
@@ -100,7 +105,7 @@ extension Relay {
             try writer.failQueuedOutbox(contactID: contactID, code: "erase_requested", at: now.storeTime)
             try writer.deleteWebchatSessions(contactID: contactID)
             try writer.deleteResumePhrase(contactID: contactID)
-            try writer.relinkAddress(contactID: contactID, to: Data(RandomToken.bytes(32)))
+            try writer.relinkAddress(contactID: contactID, to: Data(heldIndex ?? RandomToken.bytes(32)))
             return (erasure, events)
         }
         for thread in threads {
@@ -124,6 +129,7 @@ extension Relay {
     /// erases nothing more and confirms nothing twice. Like every erasure, never refused for audit reasons.
     public func handleKeyword(_ keyword: SMSKeyword, from address: ContactAddress, deliveryID: String) async throws -> KeywordOutcome {
         let addressIndex = self.addressIndex(address)
+        let heldIndex = heldAddressIndex(address)
         let deliveryIndex = self.deliveryIndex(channel: address.channel, deliveryID: deliveryID)
         let now = clock.now()
         let defers = settings.holdDefersSurvivorErase
@@ -140,8 +146,16 @@ extension Relay {
                 if let contact { try writer.setOptedOut(contactID: contact.id, keyword == .optOut) }
                 return ((true, contact?.id, nil), [])
             case .erase:
-                guard let contact else { return ((true, nil, nil), []) }
-                let (erasure, events) = try Self.eraseContact(contact.id, at: now, defers: defers, writer: writer)
+                guard let contact else {
+                    // Asked before, and a hold still keeps it: say the same as then, not "Done".
+                    if let held = try writer.contact(addressIndex: heldIndex) {
+                        var waiting = ContactErasure(threadsErased: 0, messagesDeleted: 0)
+                        waiting.threadsDeferred = try writer.threads(contactID: held.id).filter { $0.state != .erased }.count
+                        return ((true, held.id, waiting), [])
+                    }
+                    return ((true, nil, nil), [])
+                }
+                let (erasure, events) = try Self.eraseContact(contact.id, at: now, defers: defers, heldIndex: heldIndex, writer: writer)
                 return ((true, contact.id, erasure), events)
             }
         }
@@ -159,6 +173,12 @@ extension Relay {
         case .optIn:
             return .optOutRecorded(false)
         }
+    }
+
+    /// Where the address index of a contact whose erasure a hold defers moves: a keyed hash of the
+    /// address under its own label, found only by someone who has the address and asks to erase.
+    func heldAddressIndex(_ address: ContactAddress) -> [UInt8] {
+        keyring.blindIndex(.contactAddress).index("erase-deferred:" + address.indexInput)
     }
 
     /// Flags or clears do-not-contact for the person behind a thread: it holds for every thread of

@@ -69,7 +69,7 @@ extension Relay {
                 }
                 // The contact's flags are checked again at send time: one set after the reply was
                 // queued still stops it.
-                if let refusal = Self.sendRefusal(contact: contact, entry: entry) {
+                if let refusal = Self.sendRefusal(contact: contact, thread: thread, entry: entry) {
                     entry.state = .failed
                     entry.errorCode = refusal.rawValue
                     try writer.update(entry)
@@ -107,8 +107,13 @@ extension Relay {
         @Sendable func refusal(_ reader: any StoreReader) throws -> (OutboxRecord, String)?? {
             // Gone with an erased message, or no longer ours to send: nothing goes out (`nil`).
             guard let entry = try reader.outbox(messageID: messageID), entry.id == outboxID, entry.state == .sending else { return nil }
-            let contact = try reader.thread(id: entry.threadID)?.contactID.flatMap { try reader.contact(id: $0) }
-            let reason: String? = if let contact { Self.sendRefusal(contact: contact, entry: entry)?.rawValue } else { "not_sendable" }
+            let thread = try reader.thread(id: entry.threadID)
+            let contact = try thread?.contactID.flatMap { try reader.contact(id: $0) }
+            let reason: String? = if let contact, let thread {
+                Self.sendRefusal(contact: contact, thread: thread, entry: entry)?.rawValue
+            } else {
+                "not_sendable"
+            }
             return .some(reason.map { (entry, $0) })
         }
         // A read first: the common case (still sendable) takes no write lock.
@@ -125,7 +130,8 @@ extension Relay {
     }
 
     /// Why a queued reply may no longer go out, if it may not.
-    static func sendRefusal(contact: ContactRecord, entry: OutboxRecord) -> ReplyRefusal? {
+    static func sendRefusal(contact: ContactRecord, thread: ThreadRecord, entry: OutboxRecord) -> ReplyRefusal? {
+        if thread.eraseRequestedAt != nil { return .eraseRequested }
         if contact.safety.doNotContact { return .doNotContact }
         if contact.optedOut { return .optedOut }
         if contact.safety.textNeedsOverride && !entry.cautionOverride { return .safetyOverrideRequired }

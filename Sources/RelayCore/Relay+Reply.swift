@@ -15,6 +15,8 @@ public enum ReplyRefusal: String, Error, Sendable, Equatable, CustomStringConver
     case optedOut = "opted_out"
     /// The thread's content was erased or its contact is gone.
     case threadErased = "thread_erased"
+    /// The survivor asked for the conversation to be erased (a legal hold keeps it for now).
+    case eraseRequested = "erase_requested"
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum ReplyRefusal: String, Error, Sendable, Equatable, CustomStringConver
             "the contact's phone may be monitored or texting is not safe; send only with an override and a reason (override_reason)"
         case .optedOut: "the survivor opted out of texts (STOP)"
         case .threadErased: "the conversation has been erased"
+        case .eraseRequested: "the survivor asked for this conversation to be erased; a legal hold keeps it, but nobody may contact them"
         }
     }
 }
@@ -68,6 +71,7 @@ extension Relay {
             }
             let limit = thread.channel == .sms ? settings.maximumSMSCharacters : settings.maximumWebchatCharacters
             guard text.count <= limit else { throw RelayError.invalidInput("a reply on this channel is at most \(limit) characters") }
+            guard thread.eraseRequestedAt == nil else { throw ReplyRefusal.eraseRequested }
             guard !contact.safety.doNotContact else { throw ReplyRefusal.doNotContact }
             var cautionOverride = false
             switch thread.channel {

@@ -66,8 +66,9 @@ extension Relay {
         return WebchatSession(tokenIndex: tokenIndex, contactID: record.contactID)
     }
 
-    /// Finds the session of a bearer token, refusing unknown, ended and idle-expired ones (an expired
-    /// one is deleted). A successful check moves its idle clock.
+    /// Finds the session of a bearer token, refusing unknown, ended and idle-expired ones. A
+    /// successful check moves its idle clock. An expired session is left for retention to sweep, so
+    /// that the survivor can still erase from a forgotten tab (``authenticateWebchatForErase(token:)``).
     public func authenticateWebchat(token: String) async throws -> WebchatSession {
         guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { throw RelayError.unauthorized }
         let tokenIndex = webchatTokenIndex(token)
@@ -75,10 +76,7 @@ extension Relay {
         let idle = StoreTime(settings.webchatSessionIdle * 1000)
         let contactID = try await store.write { writer -> String? in
             guard let session = try writer.webchatSession(tokenIndex: tokenIndex) else { return nil }
-            guard session.lastSeenAt + idle >= now else {
-                _ = try writer.deleteWebchatSession(tokenIndex: tokenIndex)
-                return nil
-            }
+            guard session.lastSeenAt + idle >= now else { return nil }
             try writer.touchWebchatSession(tokenIndex: tokenIndex, at: now)
             return session.contactID
         }
@@ -91,8 +89,13 @@ extension Relay {
         try settings.validateWebchat(text: text, idempotencyKey: idempotencyKey)
         let deliveryIndex = self.deliveryIndex(channel: .webchat, deliveryID: "\(session.contactID):\(idempotencyKey)")
         let contactID = session.contactID
+        let tokenIndex = session.tokenIndex
         return try await storeInbound(body: Array(text.utf8), channel: .webchat, deliveryIndex: deliveryIndex, at: clock.now().storeTime) { writer in
-            guard let contact = try writer.contact(id: contactID) else { throw RelayError.unauthorized }
+            // In the same transaction: a session ended meanwhile (quick exit, an erase a hold defers)
+            // must not write into what it left.
+            guard try writer.webchatSession(tokenIndex: tokenIndex) != nil, let contact = try writer.contact(id: contactID) else {
+                throw RelayError.unauthorized
+            }
             return contact
         }
     }
@@ -156,7 +159,9 @@ extension Relay {
         let lookup = keyring.blindIndex(.resumePhrase).index(words[0])
         let now = clock.now().storeTime
         let contactID = session.contactID
+        let tokenIndex = session.tokenIndex
         try await store.write { writer in
+            guard try writer.webchatSession(tokenIndex: tokenIndex) != nil else { throw RelayError.unauthorized }
             try writer.upsert(ResumePhraseRecord(contactID: contactID, lookupIndex: Data(lookup), phraseHash: hash, createdAt: now))
         }
         return phrase

@@ -134,6 +134,8 @@ public struct ThreadRecord: Sendable, Equatable {
     public var priority: Int = 0
     /// When an advocate first replied.
     public var firstResponseAt: StoreTime? = nil
+    /// When the survivor asked for it to be erased while a legal hold kept it.
+    public var eraseRequestedAt: StoreTime? = nil
 
     /// Creates a thread record.
     public init(

@@ -155,8 +155,10 @@ public protocol StoreWriter: StoreReader {
     func failQueuedOutbox(contactID: String, code: String, at time: StoreTime) throws -> Int
     /// Replaces a contact's address index, so that nothing new from that address finds it again.
     func relinkAddress(contactID: String, to addressIndex: Data) throws
-    /// Records that a one-time maintenance job has run.
+    /// Records that a one-time maintenance job has run (or, for a standing marker, that it is owed).
     func markMaintenanceDone(_ name: String, at time: StoreTime) throws
+    /// Removes a maintenance marker.
+    func clearMaintenance(_ name: String) throws
     /// Records an audit event that could not be appended, to append it later.
     func insertPendingAudit(event: String, at time: StoreTime) throws
     /// Removes pending audit events once appended.

@@ -35,4 +35,22 @@ struct WALTruncationTests {
         #expect(await harness.relay.walTruncation.waitUntilClean(timeout: .seconds(20)))
         #expect(try FileScan.hits(in: FileScan.databaseFiles(harness.databasePath), needles: sealed).isEmpty)
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aPurgeLeavesADurableMarkerUntilTheWALIsTruncated() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        _ = try await harness.relay.ingest(harness.sms("+12025550700", "gone soon", sid: "SMm1"))
+        harness.clock.advance(by: 3 * 3600)
+        let policy = try RetentionPolicy.load(path: RepositoryFile.path("Policies/zero-retention.yaml"))
+        let reader = try await SnapshotHolder(path: harness.databasePath)
+        _ = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
+        // Another process (the server) would find the marker: the purge's bytes may still be in the WAL.
+        let markerName = "wal-truncation-owed"
+        #expect(try await harness.store.read { try $0.isMaintenanceDone(markerName) })
+        #expect(try await !harness.relay.settleOwedTruncation())
+        try await reader.release()
+        #expect(try await harness.relay.settleOwedTruncation())
+        #expect(try await !harness.store.read { try $0.isMaintenanceDone(markerName) })
+    }
 }

@@ -15,7 +15,14 @@ struct WebchatSessionTests {
         #expect(try await harness.relay.authenticateWebchat(token: started.token) == started.session)
         harness.clock.advance(by: harness.relay.settings.webchatSessionIdle + 1)
         await #expect(throws: RelayError.unauthorized) { try await harness.relay.authenticateWebchat(token: started.token) }
+        // Kept until retention sweeps it, so that the survivor can still erase from a forgotten tab…
+        #expect(try await harness.relay.authenticateWebchatForErase(token: started.token) == started.session)
+        // …and then gone, with the contact that never wrote.
+        let policy = try RetentionPolicy.load(path: RepositoryFile.path("Policies/default.yaml"))
+        let receipt = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
+        #expect(receipt.sessionsDeleted == 1 && receipt.contactsDeleted == 1)
         #expect(try await harness.store.read { try $0.webchatSession(tokenIndex: started.session.tokenIndex) } == nil)
+        await #expect(throws: RelayError.unauthorized) { try await harness.relay.authenticateWebchatForErase(token: started.token) }
     }
 
     @Test func theTokenIsStoredOnlyAsAKeyedHash() async throws {

@@ -48,6 +48,21 @@ struct ErasePromiseTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func aForgottenTabCanStillEraseAfterTheSessionIdledOut() async throws {
+        try await RelayTestServer.run { server in
+            let token = try await server.startChat()
+            let id = try await Self.send(server, token, "left open", key: "idle-key-0001")
+            let thread = try await server.store.read { try $0.message(id: id)!.threadID }
+            server.clock.advance(by: server.relay.settings.webchatSessionIdle + 60)
+            // The page notices (its stream reconnects, a read fails) …
+            #expect(try await server.chat(.get, "/chat/messages", token: token).0 == .unauthorized)
+            // … and the survivor can still delete what they wrote.
+            #expect(try await server.chat(.delete, "/chat/session", token: token).0 == .noContent)
+            await #expect(throws: RelayError.threadErased) { try await server.relay.decryptedMessages(threadID: thread) }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func theEraseKeywordIsHonouredAfterABurstAndWhenAllInboundIsLimited() async throws {
         var limits = RateLimits()
         limits.perSender = .init(perSecond: 0.001, burst: 3)
@@ -170,8 +185,14 @@ struct ErasePromiseTests {
             // starts afresh instead of being drawn into the hold.
             #expect(view.contains(#""do_not_contact":true"#) && view.contains(#""state":"closed""#))
             let (refused, why) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"are you ok?"}"#)
-            #expect(refused == .conflict || refused == .notFound, "\(refused) \(why)")
-            #expect(try await server.inboundSMS(from: phone, body: "new start", sid: Self.sid(3)).0 == .ok)
+            #expect(refused == .conflict && why.contains("erase_requested"), "\(refused) \(why)")
+            // Nobody can quietly clear do-not-contact for someone who asked to be erased.
+            let clear = #"{"phoneMayBeMonitored":false,"doNotContact":false}"#
+            #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/safety", token: advocate, json: clear, headers: ["X-Access-Purpose": "x"]).0 == .badRequest)
+            // Asking again gets the same truthful answer, not "Done".
+            let (_, again) = try await server.inboundSMS(from: phone, body: "ERASE", sid: Self.sid(4))
+            #expect(again.contains(server.relay.settings.eraseDeferredNotice))
+            #expect(try await server.inboundSMS(from: phone, body: "new start", sid: Self.sid(5)).0 == .ok)
             let phoneIndex = server.relay.addressIndex(try .phone(phone))
             let found = try await server.store.read { try $0.contact(addressIndex: phoneIndex) }
             let fresh = try #require(found)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import RelayCore
+import RelayCrypto
 @testable import RelayServer
 import RelayStore
 import RelayTestSupport
@@ -107,12 +108,31 @@ struct FloodAndStreamTests {
         for index in 0..<10 { #expect(try await start("127.0.0.1", "2001:db8:1:2::\(index + 1)") == 201) }
         #expect(try await start("127.0.0.1", "2001:db8:1:2:ffff::9") == 429)
         #expect(try await start("127.0.0.1", "2001:db8:1:3::1") == 201)
+        // A chain of proxies: the rightmost hop that is not one of ours is the client.
+        for _ in 0..<10 { #expect(try await start("127.0.0.1", "203.0.113.50, 127.0.0.1") == 201) }
+        #expect(try await start("127.0.0.1", "203.0.113.50, ::1") == 429)
         // From any other peer the header is ignored: it cannot be used to mint fresh buckets.
         for index in 0..<10 { #expect(try await start("127.0.0.5", "192.0.2.\(index)") == 201) }
         #expect(try await start("127.0.0.5", "192.0.2.200") == 429)
     }
 
-    @Test func admissionKeysGroupIPv6ByPrefix() {
+    @Test func strangersBeyondTheCapShareOneBucketButKnownSendersNeverDo() async {
+        let limiter = RateLimiter(hashKey: Keyring.generateForTest().blindIndex(.rateLimit), maximumUnauthenticated: 10, now: { 1_000 })
+        let bucket = RateLimits.Bucket(perSecond: 0.001, burst: 1)
+        for index in 0..<10 { #expect(await limiter.allow(scope: "client-start", identity: "198.51.100.\(index)", bucket: bucket, authenticated: false)) }
+        // The table of strangers is full: the next ones share one overflow bucket.
+        #expect(await limiter.allow(scope: "client-start", identity: "203.0.113.1", bucket: bucket, authenticated: false))
+        #expect(await !limiter.allow(scope: "client-start", identity: "203.0.113.2", bucket: bucket, authenticated: false))
+        // A signed SMS sender or a live session still has a bucket of its own.
+        for index in 0..<20 { #expect(await limiter.allow(scope: "sms", identity: "+1202555\(1000 + index)", bucket: bucket)) }
+    }
+
+    @Test func admissionKeysGroupIPv6ByPrefixAndAddressesHaveOneSpelling() {
+        #expect(RelayRequestContext.canonical("::ffff:127.0.0.1") == "127.0.0.1")
+        #expect(RelayRequestContext.canonical("::1") == RelayRequestContext.canonical("0:0:0:0:0:0:0:1"))
+        #expect(RelayRequestContext.stripPort("[2001:db8::1]:443") == "2001:db8::1")
+        #expect(RelayRequestContext.stripPort("203.0.113.7:5000") == "203.0.113.7")
+        #expect(RelayRequestContext.stripPort("2001:db8::1") == "2001:db8::1")
         #expect(RelayRequestContext.admissionKey("203.0.113.7") == "203.0.113.7")
         #expect(RelayRequestContext.admissionKey("2001:db8:1:2::1") == RelayRequestContext.admissionKey("2001:0db8:0001:0002:ffff:0:0:9"))
         #expect(RelayRequestContext.admissionKey("2001:db8:1:2::1") != RelayRequestContext.admissionKey("2001:db8:1:3::1"))

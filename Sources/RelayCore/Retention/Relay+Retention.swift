@@ -20,6 +20,19 @@ public struct RetentionReceipt: Sendable, Equatable {
 }
 
 extension Relay {
+    /// The maintenance marker a purge leaves until the WAL has been truncated after it.
+    static let truncationOwed = "wal-truncation-owed"
+
+    /// If a purge (in this process or another, such as the CLI) left a truncation owed, truncates and
+    /// clears the marker. Returns whether nothing is owed any more. The server calls it every few seconds.
+    @discardableResult
+    public func settleOwedTruncation() async throws -> Bool {
+        guard try await store.read({ try $0.isMaintenanceDone(Self.truncationOwed) }) else { return true }
+        guard await walTruncation.truncate() else { return false }
+        try await store.write { try $0.clearMaintenance(Self.truncationOwed) }
+        return true
+    }
+
     /// How long a handled keyword delivery is remembered so that a provider's retry does nothing:
     /// Twilio retries a failed webhook within minutes, so two days is ample.
     public static let handledDeliveryLifetime: TimeInterval = 2 * 86_400
@@ -44,54 +57,62 @@ extension Relay {
         var contactsForgotten = 0
         let time = now.storeTime
         let clockNow = clock.now()
-        for start in stride(from: 0, to: work.count, by: max(1, batchSize)) {
-            try Task.checkCancellation()
-            let batch = Array(work[start..<min(start + batchSize, work.count)])
-            var close: [PlannedClose] = []
-            var purge: [String] = []
-            var deleteMetadata: [String] = []
-            for entry in batch {
-                let planned = PlannedClose(threadID: entry.threadID, lastActivityAt: entry.lastActivityAt)
-                switch entry.action {
-                case .close: close.append(planned)
-                case .closeAndPurge:
-                    close.append(planned)
-                    purge.append(entry.threadID)
-                case .purge: purge.append(entry.threadID)
-                case .deleteMetadata: deleteMetadata.append(entry.threadID)
-                case .keep, .held: continue
+        do {
+            for start in stride(from: 0, to: work.count, by: max(1, batchSize)) {
+                try Task.checkCancellation()
+                let batch = Array(work[start..<min(start + batchSize, work.count)])
+                var close: [PlannedClose] = []
+                var purge: [String] = []
+                var deleteMetadata: [String] = []
+                for entry in batch {
+                    let planned = PlannedClose(threadID: entry.threadID, lastActivityAt: entry.lastActivityAt)
+                    switch entry.action {
+                    case .close: close.append(planned)
+                    case .closeAndPurge:
+                        close.append(planned)
+                        purge.append(entry.threadID)
+                    case .purge: purge.append(entry.threadID)
+                    case .deleteMetadata: deleteMetadata.append(entry.threadID)
+                    case .keep, .held: continue
+                    }
                 }
+                let keepDoNotContact = policy.keepDoNotContact
+                let (counts, forgotten) = try await store.write { [close, purge, deleteMetadata] writer -> (RetentionPlan.Counts, Int) in
+                    // Set-based and hold-aware inside the transaction: a hold placed since planning wins.
+                    let result = try writer.applyRetentionBatch(close: close, purge: purge, deleteMetadata: deleteMetadata, at: time)
+                    // The person goes in the same transaction as their last content: a message arriving
+                    // right after finds no contact, case record or pseudonym to attach to.
+                    let forgotten = try writer.deleteContactsWithoutContent(ofThreads: purge, keepDoNotContact: keepDoNotContact, at: time)
+                    // Durable, for whichever process runs next: deleted bytes may be in the WAL until a truncation.
+                    if result.purgedThreads > 0 || forgotten > 0 { try writer.markMaintenanceDone(Self.truncationOwed, at: time) }
+                    var counts = RetentionPlan.Counts()
+                    counts.threadsToClose = result.closed
+                    counts.threadsToPurge = result.purgedThreads
+                    counts.messagesToPurge = result.purgedMessages
+                    counts.metadataToDelete = result.metadataDeleted
+                    _ = try Self.appendAudit(
+                        AuditEvent(
+                            actor: actor, role: "compliance", action: "retention.batch",
+                            details: [
+                                "policy_sha256": policy.sha256, "threads_closed": "\(counts.threadsToClose)",
+                                "threads_purged": "\(counts.threadsToPurge)", "messages_purged": "\(counts.messagesToPurge)",
+                                "metadata_deleted": "\(counts.metadataToDelete)", "as_of": now.rfc3339,
+                            ]),
+                        at: clockNow, writer: writer)
+                    return (counts, forgotten)
+                }
+                contactsForgotten += forgotten
+                done.threadsToClose += counts.threadsToClose
+                done.threadsToPurge += counts.threadsToPurge
+                done.messagesToPurge += counts.messagesToPurge
+                done.metadataToDelete += counts.metadataToDelete
+                batches += 1
+                progress?(min(start + batchSize, work.count), work.count)
             }
-            let keepDoNotContact = policy.keepDoNotContact
-            let (counts, forgotten) = try await store.write { [close, purge, deleteMetadata] writer -> (RetentionPlan.Counts, Int) in
-                // Set-based and hold-aware inside the transaction: a hold placed since planning wins.
-                let result = try writer.applyRetentionBatch(close: close, purge: purge, deleteMetadata: deleteMetadata, at: time)
-                // The person goes in the same transaction as their last content: a message arriving
-                // right after finds no contact, case record or pseudonym to attach to.
-                let forgotten = try writer.deleteContactsWithoutContent(ofThreads: purge, keepDoNotContact: keepDoNotContact, at: time)
-                var counts = RetentionPlan.Counts()
-                counts.threadsToClose = result.closed
-                counts.threadsToPurge = result.purgedThreads
-                counts.messagesToPurge = result.purgedMessages
-                counts.metadataToDelete = result.metadataDeleted
-                _ = try Self.appendAudit(
-                    AuditEvent(
-                        actor: actor, role: "compliance", action: "retention.batch",
-                        details: [
-                            "policy_sha256": policy.sha256, "threads_closed": "\(counts.threadsToClose)",
-                            "threads_purged": "\(counts.threadsToPurge)", "messages_purged": "\(counts.messagesToPurge)",
-                            "metadata_deleted": "\(counts.metadataToDelete)", "as_of": now.rfc3339,
-                        ]),
-                    at: clockNow, writer: writer)
-                return (counts, forgotten)
-            }
-            contactsForgotten += forgotten
-            done.threadsToClose += counts.threadsToClose
-            done.threadsToPurge += counts.threadsToPurge
-            done.messagesToPurge += counts.messagesToPurge
-            done.metadataToDelete += counts.metadataToDelete
-            batches += 1
-            progress?(min(start + batchSize, work.count), work.count)
+        } catch {
+            // Batches committed before the failure may have purged: their bytes must not stay in the WAL.
+            await walTruncation.truncate()
+            throw error
         }
         let auditCutoff = time - StoreTime(policy.audit * 1000)
         let settings = self.settings

@@ -85,6 +85,10 @@ extension Relay {
                 // The flags that replies and the outbox check live on the contact itself.
                 try writer.setSafety(contactID: contactID, safety.flags)
                 if contact.safety.doNotContact && !safety.doNotContact {
+                    // A survivor who asked to be erased stays unreachable while a hold keeps their data.
+                    guard try writer.threads(contactID: contactID).allSatisfy({ $0.eraseRequestedAt == nil }) else {
+                        throw RelayError.invalidInput("the survivor asked for their conversation to be erased: do-not-contact stays")
+                    }
                     // Cleared on purpose (the view showed it set): a kept hash must not bring it back.
                     try writer.unsuppress(addressIndex: contact.addressIndex)
                 }

@@ -42,6 +42,12 @@ enum EventStream {
         guard let (subscription, stream) = await events.subscribe(contactID: channel, session: session) else {
             throw APIError(.tooManyRequests, code: "rate_limited", message: "too many open event streams")
         }
+        // The session may have ended between authentication and subscribing (a quick exit in
+        // flight): look once more now that an ending would reach this stream.
+        guard await isLive() else {
+            await events.unsubscribe(contactID: channel, id: subscription)
+            throw APIError.unauthorized
+        }
         // Released with the response: if the client went away before the body ever ran (the
         // framework then never calls it), the subscription still ends.
         let subscriptionGuard = SubscriptionGuard(events: events, channel: channel, id: subscription)

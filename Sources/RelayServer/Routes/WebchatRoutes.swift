@@ -46,7 +46,7 @@ struct WebchatRoutes {
     func admit(_ request: Request, context: Context) async throws {
         let header = configuration.clientAddressHeader.flatMap { HTTPField.Name($0) }
         let client = context.clientKey(request: request, header: header, trustedProxies: configuration.trustedProxies)
-        guard await limiter.allow(scope: "client-start", identity: client, bucket: configuration.rateLimits.perClientStarts),
+        guard await limiter.allow(scope: "client-start", identity: client, bucket: configuration.rateLimits.perClientStarts, authenticated: false),
             await limiter.allow(scope: "global", identity: "chat-start", bucket: configuration.rateLimits.sessionStarts)
         else { throw APIError.rateLimited }
     }
@@ -137,7 +137,7 @@ struct WebchatRoutes {
         let session: WebchatSession
         do {
             session = try await relay.authenticateWebchatForErase(token: token)
-        } catch {
+        } catch RelayError.unauthorized {
             guard let key = relay.webchatStreamKey(token: token), let deferred = await erasures.outcome(session: key) else { throw APIError.unauthorized }
             return try Self.eraseAnswer(deferred: deferred)
         }
@@ -167,8 +167,12 @@ struct WebchatRoutes {
 
     func issuePhrase(_ request: Request) async throws -> Response {
         let session = try await authenticate(request)
-        let phrase = try await relay.createResumePhrase(session)
-        return try RequestSupport.json(PhraseAnswer(phrase: phrase), status: .created)
+        do {
+            let phrase = try await relay.createResumePhrase(session)
+            return try RequestSupport.json(PhraseAnswer(phrase: phrase), status: .created)
+        } catch RelayError.unauthorized {
+            throw APIError.unauthorized
+        }
     }
 
     // MARK: - Live events

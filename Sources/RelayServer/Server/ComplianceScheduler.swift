@@ -38,6 +38,8 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await appendPendingAudit()
+                // A purge by the CLI (another process) leaves a marker until the WAL is truncated.
+                _ = try? await relay.settleOwedTruncation()
                 if let policy, sinceRetention >= retentionInterval {
                     await runRetention(policy)
                     sinceRetention = .zero

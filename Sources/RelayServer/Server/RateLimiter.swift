@@ -15,23 +15,38 @@ public actor RateLimiter {
     private let now: @Sendable () -> TimeInterval
 
     /// Creates a limiter whose keys are hashed with `hashKey`.
-    public init(hashKey: BlindIndexKey, now: @escaping @Sendable () -> TimeInterval = { ProcessInfo.processInfo.systemUptime }) {
+    public init(
+        hashKey: BlindIndexKey, maximumUnauthenticated: Int = RateLimiter.maximumUnauthenticatedBuckets,
+        now: @escaping @Sendable () -> TimeInterval = { ProcessInfo.processInfo.systemUptime }
+    ) {
         self.hashKey = hashKey
+        self.unauthenticatedCap = maximumUnauthenticated
         self.now = now
     }
 
-    /// Most buckets held at once: past this, new identities share one overflow bucket per scope, so
-    /// that a flood from countless addresses cannot grow memory without bound.
-    public static let maximumBuckets = 200_000
+    /// Most buckets of unauthenticated identities (client addresses) held at once: past this, new
+    /// ones share one overflow bucket, so that a flood from countless addresses cannot grow memory
+    /// without bound. Identities that something already vouches for (a signed SMS sender, a live
+    /// session) are never put in the overflow: a flood of strangers must not silence them.
+    public static let maximumUnauthenticatedBuckets = 200_000
+
+    private var unauthenticated = 0
+    private let unauthenticatedCap: Int
 
     /// Takes one token from the bucket of `scope` + `identity`; false when it is empty.
-    public func allow(scope: String, identity: String, bucket: RateLimits.Bucket) -> Bool {
+    /// `authenticated: false` marks an identity nobody vouches for (a client address).
+    public func allow(scope: String, identity: String, bucket: RateLimits.Bucket, authenticated: Bool = true) -> Bool {
         var key = hashKey.index("\(scope)\u{0}\(identity)")
         let time = now()
         sweep(at: time)
-        if buckets[key] == nil && buckets.count >= Self.maximumBuckets {
-            sweep(at: time, force: true)
-            if buckets.count >= Self.maximumBuckets { key = hashKey.index("\(scope)\u{0}\u{0}overflow") }
+        if !authenticated && buckets[key] == nil {
+            if unauthenticated >= unauthenticatedCap { sweep(at: time, force: true) }
+            if unauthenticated >= unauthenticatedCap {
+                key = hashKey.index("\(scope)\u{0}\u{0}overflow")
+            } else {
+                unauthenticated += 1
+                strangers.insert(key)
+            }
         }
         var state = buckets[key] ?? State(tokens: bucket.burst, updated: time)
         state.tokens = min(bucket.burst, state.tokens + (time - state.updated) * bucket.perSecond)
@@ -45,9 +60,13 @@ public actor RateLimiter {
     /// How many buckets are held (for tests and metrics).
     public var trackedKeys: Int { buckets.count }
 
+    private var strangers: Set<[UInt8]> = []
+
     private func sweep(at time: TimeInterval, force: Bool = false) {
         guard force || time - lastSweep > 60 else { return }
         lastSweep = time
         buckets = buckets.filter { time - $0.value.updated < 600 }
+        strangers = strangers.filter { buckets[$0] != nil }
+        unauthenticated = strangers.count
     }
 }

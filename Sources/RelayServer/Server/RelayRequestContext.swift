@@ -22,14 +22,37 @@ public struct RelayRequestContext: RequestContext, RemoteAddressRequestContext {
     /// `trustedProxies`) it is the last address of that header; a trusted proxy's request without a
     /// usable one shares a bucket of its own. Otherwise it is the socket peer. IPv6 addresses count by
     /// their /64 prefix, since one subscriber usually holds a whole /64.
+    ///
+    /// Addresses are compared in one canonical form (``canonical(_:)``), and the header is read from
+    /// the right, skipping trusted hops, so that a chain of proxies (a CDN, then yours) works.
     func clientKey(request: Request, header: HTTPField.Name?, trustedProxies: Set<String>) -> String {
-        let peer = remoteAddress?.ipAddress ?? "unknown"
-        guard let header, trustedProxies.contains(peer) else { return Self.admissionKey(peer) }
-        guard let value = request.headers[header],
-            let last = value.split(separator: ",").last.map({ $0.trimmingCharacters(in: .whitespaces) }),
-            last.count <= 64, Self.isAddress(last)
-        else { return "proxy-without-client-address" }
-        return Self.admissionKey(last)
+        let peer = Self.canonical(remoteAddress?.ipAddress ?? "unknown")
+        let trusted = Set(trustedProxies.map(Self.canonical))
+        guard let header, trusted.contains(peer) else { return Self.admissionKey(peer) }
+        let hops = (request.headers[header] ?? "").split(separator: ",").map { Self.canonical(Self.stripPort(String($0))) }
+        guard let client = hops.reversed().first(where: { !trusted.contains($0) }), client.count <= 64, Self.isAddress(client) else {
+            return "proxy-without-client-address"
+        }
+        return Self.admissionKey(client)
+    }
+
+    /// One spelling per address: IPv4 as it is, IPv4-mapped IPv6 as IPv4, IPv6 as eight full groups.
+    static func canonical(_ address: String) -> String {
+        let trimmed = address.trimmingCharacters(in: .whitespaces)
+        guard trimmed.contains(":"), let groups = ipv6Groups(trimmed) else { return trimmed }
+        if groups[0..<5].allSatisfy({ $0 == 0 }) && groups[5] == 0xffff {
+            return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].map(String.init).joined(separator: ".")
+        }
+        return groups.map { String(format: "%04x", $0) }.joined(separator: ":")
+    }
+
+    /// `[2001:db8::1]:443` → `2001:db8::1`; `203.0.113.7:5000` → `203.0.113.7`.
+    static func stripPort(_ hop: String) -> String {
+        let text = hop.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("["), let end = text.firstIndex(of: "]") { return String(text[text.index(after: text.startIndex)..<end]) }
+        let parts = text.split(separator: ":")
+        if parts.count == 2, parts[0].contains(".") { return String(parts[0]) }
+        return text
     }
 
     /// An IPv4 address as it is; an IPv6 address as its /64 prefix (an IPv4-mapped one as IPv4).

@@ -101,10 +101,10 @@ extension SQLiteAccess {
             // Only if nothing happened since planning: a message acknowledged meanwhile keeps it open.
             try db.cachedStatement(sql: """
                 UPDATE thread SET state = 'closed', closed_at = ?2
-                WHERE state = 'open' AND \(notHeld) AND EXISTS (
-                    SELECT 1 FROM json_each(?1) planned
-                    WHERE json_extract(planned.value, '$.threadID') = thread.id
-                      AND thread.last_activity_at <= json_extract(planned.value, '$.lastActivityAt'))
+                WHERE id IN (SELECT json_extract(value, '$.threadID') FROM json_each(?1)) AND state = 'open' AND \(notHeld)
+                  AND last_activity_at <= (
+                    SELECT json_extract(planned.value, '$.lastActivityAt') FROM json_each(?1) planned
+                    WHERE json_extract(planned.value, '$.threadID') = thread.id)
                 """).execute(arguments: [try json(close), time])
             result.closed = db.changesCount
         }

@@ -61,6 +61,10 @@ extension SQLiteAccess {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO maintenance (name, done_at) VALUES (?, ?)").execute(arguments: [name, time])
     }
 
+    func clearMaintenance(_ name: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM maintenance WHERE name = ?").execute(arguments: [name])
+    }
+
     // MARK: - Queue
 
     func queuePage(after cursor: QueueCursor?, limit: Int) throws -> [ThreadRecord] {

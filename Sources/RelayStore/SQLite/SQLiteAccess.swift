@@ -166,6 +166,7 @@ struct SQLiteAccess: StoreWriter {
         thread.assignedTo = row["assigned_to"]
         thread.priority = row["priority"]
         thread.firstResponseAt = row["first_response_at"]
+        thread.eraseRequestedAt = row["erase_requested_at"]
         return thread
     }
 

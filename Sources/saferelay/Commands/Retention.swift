@@ -111,10 +111,10 @@ struct RetentionApplyCommand: AsyncParsableCommand {
             }
             // The purged bytes must not outlive this command in the WAL: wait for the truncation
             // (another connection's long read can hold it up), and say so loudly if it cannot finish.
-            guard await relay.walTruncation.waitUntilClean(timeout: .seconds(30)) else {
+            guard await relay.walTruncation.waitUntilClean(timeout: .seconds(30)), try await relay.settleOwedTruncation() else {
                 throw CLIFailure(
                     message: "purged, but the WAL could not be truncated within 30 s: another connection holds an old snapshot. "
-                        + "Deleted data may remain in saferelay.sqlite-wal until it is; run `retention apply` again, or restart the server, which truncates at start.",
+                        + "Deleted data may remain in saferelay.sqlite-wal until it is; a running server truncates it within seconds of the reader letting go (or run `retention apply` again).",
                     code: CLIFailure.temporaryFailure)
             }
         }
