@@ -14,6 +14,13 @@ struct WebchatPageTests {
     @Test func deleteThisConversationTellsTheTruthAndCanBeRetried() async throws {
         try await RelayTestServer.run { server in
             let browser = try await WebDriver.start()
+            // Whatever happens, the browser goes within two minutes: a hung page fails the test
+            // (every WebDriver call then errors) instead of holding the suite.
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(120))
+                await browser.quit()
+            }
+            defer { watchdog.cancel() }
             do {
                 try await browser.open("http://127.0.0.1:\(server.client.port!)/chat")
                 _ = try await browser.script("document.documentElement.lang = 'en'")

@@ -73,6 +73,9 @@ enum EventStream {
                     try? await Task.sleep(for: recheckEvery)
                     if Task.isCancelled { return }
                     if await !isLive() {
+                        // An ending that also publishes (an erase) gets a moment to deliver its own frame.
+                        try? await Task.sleep(for: .milliseconds(100))
+                        output.yield(ByteBuffer(string: "event: ended\ndata: {}\n\n"))
                         await events.endSession(session)
                         output.finish()
                         return

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import RelayCore
 import RelayStore
@@ -18,7 +19,13 @@ struct StoreLifecycleService: Service {
         } catch {
             logger.warning("WAL checkpoint at shutdown incomplete")
         }
-        try relay.store.close()
+        // Closing waits, blocking, for reads still in flight; on the cooperative pool that wait can
+        // starve the very tasks it waits for (two servers closing at once took both threads of a
+        // 2-core machine). So it waits on a thread of its own.
+        let store = relay.store
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async { done.resume(with: Result { try store.close() }) }
+        }
         logger.info("store closed")
     }
 }

@@ -198,7 +198,7 @@ enum WebchatPage {
                   const data = (frame.match(/^data: (.*)$/m) || [])[1];
                   if (event === "message") { addMessage(JSON.parse(data)); }
                   if (event === "deleted") { const el = $("m-" + JSON.parse(data).id); if (el) { el.remove(); } }
-                  if (event === "erased") { ended(); return; }
+                  if (event === "erased" || event === "ended") { ended(); return; }
                 }
               }
             } catch (_) { streamFailures += 1; /* refused, aborted or offline */ }
