@@ -75,6 +75,8 @@ public protocol StoreReader {
     func isSuppressed(addressIndex: [UInt8]) throws -> Bool
     /// Audit events recorded while the log could not be written, oldest first.
     func pendingAudit(limit: Int) throws -> [PendingAuditRow]
+    /// How many audit events wait to be appended.
+    func pendingAuditCount() throws -> Int
     /// Ids of contacts that have a case record, in id order after `contactID` ("" to start).
     func caseRecordContacts(after contactID: String, limit: Int) throws -> [String]
     /// Whether a one-time maintenance job has run.

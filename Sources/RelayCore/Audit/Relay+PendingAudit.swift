@@ -66,6 +66,6 @@ extension Relay {
 
     /// How many audit events wait to be appended.
     public func pendingAuditCount() async throws -> Int {
-        try await store.read { try $0.pendingAudit(limit: 100_000).count }
+        try await store.read { try $0.pendingAuditCount() }
     }
 }

@@ -188,6 +188,10 @@ extension SQLiteAccess {
         }
     }
 
+    func pendingAuditCount() throws -> Int {
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM pending_audit")) ?? 0
+    }
+
     func insertPendingAudit(event: String, at time: StoreTime) throws {
         try db.cachedStatement(sql: "INSERT INTO pending_audit (event, created_at) VALUES (?, ?)").execute(arguments: [event, time])
     }
