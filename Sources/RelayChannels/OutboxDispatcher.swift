@@ -4,7 +4,9 @@ import RelayCore
 import ServiceLifecycle
 
 /// Drains the SMS outbox: on start, turns entries left `sending` by a crash into `unknown`; then
-/// claims due entries (durably `sending`), sends each once, and records the outcome.
+/// claims due entries (durably `sending`), sends each once, and records the outcome. On a graceful
+/// stop it claims nothing more, lets the sends already under way finish and records them, and
+/// hands claimed ones not yet started back to the queue.
 public struct OutboxDispatcher: Service {
     let relay: Relay
     let client: TwilioClient
@@ -27,7 +29,7 @@ public struct OutboxDispatcher: Service {
                 if sent == 0 { try? await Task.sleep(for: pollInterval) }
             }
         } onGracefulShutdown: {
-            logger.info("outbox dispatcher stopping")
+            logger.debug("outbox dispatcher stopping")
         }
     }
 
@@ -46,6 +48,12 @@ public struct OutboxDispatcher: Service {
                 group.addTask {
                     // An erase or a flag since the claim stops it here, before anything leaves. If the
                     // look itself fails, nothing left: the entry goes back to the queue, not to `unknown`.
+                    // A stop that began after the claim: the send has not started, so it goes back
+                    // to the queue for the next start, not to `unknown`.
+                    if Task.isShuttingDownGracefully || Task.isCancelled {
+                        try? await relay.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, .retry(code: "shutdown"))
+                        return
+                    }
                     do {
                         guard try await relay.confirmSendable(sms) else { return }
                     } catch {

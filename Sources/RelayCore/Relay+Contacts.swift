@@ -122,7 +122,7 @@ extension Relay {
         await events.publish(.erased, to: contactID)
         await walTruncation.truncate()
         if result.auditDeferred { _ = try? await flushPendingAudit() }
-        logger.info("contact erased", metadata: ["threads.erased": "\(result.threadsErased)", "threads.deferred": "\(result.threadsDeferred)"])
+        logger.debug("contact erased", metadata: ["threads.erased": "\(result.threadsErased)", "threads.deferred": "\(result.threadsDeferred)"])
     }
 
     /// Applies an SMS keyword from `address`. Idempotent per delivery id: a redelivered ERASE

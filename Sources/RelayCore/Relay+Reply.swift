@@ -118,9 +118,7 @@ extension Relay {
         if receipt.0.channel == .webchat {
             await events.publish(.message(id: receipt.0.messageID, from: .outbound, text: text, at: Date(storeTime: nowTime)), to: receipt.1)
         }
-        logger.info(
-            "reply queued",
-            metadata: ["thread.id": "\(threadID)", "message.id": "\(receipt.0.messageID)", "channel": "\(receipt.0.channel.rawValue)"])
+        logger.debug("reply queued", metadata: ["message.id": "\(receipt.0.messageID)", "channel": "\(receipt.0.channel.rawValue)"])
         return receipt.0
     }
 }

@@ -66,23 +66,34 @@ extension Relay {
         return WebchatSession(tokenIndex: tokenIndex, contactID: record.contactID)
     }
 
-    /// Finds the session of a bearer token, refusing unknown, ended and idle-expired ones. A
-    /// successful check moves its idle clock. An expired session is left for retention to sweep, so
-    /// that the survivor can still erase from a forgotten tab (``authenticateWebchatForErase(token:)``).
+    /// Finds the session of a bearer token, refusing unknown, ended, idle-expired and too old
+    /// (``RelaySettings/webchatSessionAbsolute``) ones. A successful check moves its idle clock, with
+    /// a write at most once a minute (``Relay/sessionTouchInterval``), so that reading needs no
+    /// write lock. An expired session is left for retention to sweep, so that the survivor can
+    /// still erase from a forgotten tab (``authenticateWebchatForErase(token:)``).
     public func authenticateWebchat(token: String) async throws -> WebchatSession {
         guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { throw RelayError.unauthorized }
         let tokenIndex = webchatTokenIndex(token)
         let now = clock.now().storeTime
-        let idle = StoreTime(settings.webchatSessionIdle * 1000)
-        let contactID = try await store.write { writer -> String? in
-            guard let session = try writer.webchatSession(tokenIndex: tokenIndex) else { return nil }
-            guard session.lastSeenAt + idle >= now else { return nil }
-            try writer.touchWebchatSession(tokenIndex: tokenIndex, at: now)
-            return session.contactID
+        guard let record = try await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) }), isWebchatSessionCurrent(record, at: now) else {
+            throw RelayError.unauthorized
         }
-        guard let contactID else { throw RelayError.unauthorized }
-        return WebchatSession(tokenIndex: tokenIndex, contactID: contactID)
+        if record.lastSeenAt + Self.sessionTouchInterval <= now {
+            // Best effort: a store that cannot take the write now must not refuse a read.
+            _ = try? await store.write { try $0.touchWebchatSession(tokenIndex: tokenIndex, at: now) }
+        }
+        return WebchatSession(tokenIndex: tokenIndex, contactID: record.contactID)
     }
+
+    /// Whether a session record is neither idle-expired nor past its absolute lifetime at `now`.
+    func isWebchatSessionCurrent(_ record: WebchatSessionRecord, at now: StoreTime) -> Bool {
+        record.lastSeenAt + StoreTime(settings.webchatSessionIdle * 1000) >= now
+            && record.createdAt + StoreTime(settings.webchatSessionAbsolute * 1000) >= now
+    }
+
+    /// A session's last use is written at most this often (milliseconds): its idle clock is exact
+    /// to a minute, and a read costs no durable write.
+    public static let sessionTouchInterval: StoreTime = 60_000
 
     /// Stores a survivor's webchat message; a retry with the same idempotency key is stored once.
     public func sendWebchat(_ session: WebchatSession, text: String, idempotencyKey: String) async throws -> IngestReceipt {
@@ -139,10 +150,9 @@ extension Relay {
     /// Live streams ask this periodically, so that a session ended elsewhere ends its streams too.
     public func isWebchatSessionLive(_ session: WebchatSession) async -> Bool {
         let now = clock.now().storeTime
-        let idle = StoreTime(settings.webchatSessionIdle * 1000)
         let tokenIndex = session.tokenIndex
         guard let record = try? await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) }) else { return false }
-        return record.lastSeenAt + idle >= now
+        return isWebchatSessionCurrent(record, at: now)
     }
 
     /// Erases the whole conversation (every key destroyed) and ends every session of it.
@@ -150,13 +160,14 @@ extension Relay {
         try await eraseContact(id: session.contactID)
     }
 
-    /// Issues (replacing any earlier one) a resume phrase for the session's conversation. Only its
-    /// first word's keyed hash and an Argon2id hash of the whole phrase are stored.
+    /// Issues (replacing any earlier one) a resume phrase for the session's conversation. Only a
+    /// keyed hash of the whole phrase (to find it: one row, so no number of other phrases can crowd
+    /// it out) and an Argon2id hash of it (to check it) are stored.
     public func createResumePhrase(_ session: WebchatSession) async throws -> String {
         let phrase = ResumePhrase.generate()
         let words = ResumePhrase.normalise(phrase)!
-        let hash = try phraseHasher.hash(words.joined(separator: "-"))
-        let lookup = keyring.blindIndex(.resumePhrase).index(words[0])
+        let hash = try await hashing.hash(words.joined(separator: "-"), with: phraseHasher)
+        let lookup = phraseLookup(words)
         let now = clock.now().storeTime
         let contactID = session.contactID
         let tokenIndex = session.tokenIndex
@@ -167,16 +178,30 @@ extension Relay {
         return phrase
     }
 
-    /// Opens a new session on the conversation a resume phrase belongs to.
+    /// Opens a new session on the conversation a resume phrase belongs to. A phrase issued before
+    /// whole-phrase lookup is still found by its first word (at most eight such rows are checked).
     public func resumeWebchat(phrase typed: String) async throws -> StartedWebchatSession {
         guard let words = ResumePhrase.normalise(typed) else { throw RelayError.unauthorized }
-        let lookup = keyring.blindIndex(.resumePhrase).index(words[0])
-        let candidates = try await store.read { try $0.resumePhrases(lookupIndex: lookup) }
-        let canonical = words.joined(separator: "-")
-        guard let match = candidates.first(where: { phraseHasher.verify(canonical, against: $0.phraseHash) }) else {
-            throw RelayError.unauthorized
+        let lookup = phraseLookup(words)
+        let legacyLookup = keyring.blindIndex(.resumePhrase).index(words[0])
+        let candidates = try await store.read { reader in
+            let exact = try reader.resumePhrases(lookupIndex: lookup)
+            return exact.isEmpty ? try reader.resumePhrases(lookupIndex: legacyLookup) : exact
         }
+        let canonical = words.joined(separator: "-")
+        let hasher = phraseHasher
+        var match: ResumePhraseRecord?
+        for candidate in candidates where try await hashing.verify(canonical, against: candidate.phraseHash, with: hasher) {
+            match = candidate
+            break
+        }
+        guard let match else { throw RelayError.unauthorized }
         return try await openSession(contactID: match.contactID, at: clock.now().storeTime)
+    }
+
+    /// The keyed hash a phrase is found by: all five words, so that it names one row.
+    func phraseLookup(_ words: [String]) -> [UInt8] {
+        keyring.blindIndex(.resumePhrase).index("phrase:" + words.joined(separator: "-"))
     }
 
     var phraseHasher: PasswordHasher {

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import RelayCrypto
 import RelayStore
@@ -24,6 +25,10 @@ public struct Relay: Sendable {
     public let events: LiveEvents
     /// Truncates the WAL after deletions, retrying until it succeeds.
     public let walTruncation: WALTruncation
+    /// Argon2id work, off the cooperative pool and bounded.
+    public let hashing: HashingPool
+    /// Per-client, per-name login lockout (in memory).
+    public let loginGuard: LoginGuard
 
     /// The keyring in use.
     public var keyring: Keyring { envelope.keyring }
@@ -31,7 +36,7 @@ public struct Relay: Sendable {
     /// Creates the relay.
     public init(
         store: any RelayStore, keyring: Keyring, clock: any RelayClock = SystemClock(), settings: RelaySettings = RelaySettings(),
-        events: LiveEvents = LiveEvents(), logger: Logger
+        events: LiveEvents = LiveEvents(), hashing: HashingPool = HashingPool(), logger: Logger
     ) {
         self.store = store
         self.envelope = Envelope(keyring: keyring)
@@ -40,6 +45,9 @@ public struct Relay: Sendable {
         self.events = events
         self.logger = logger
         self.walTruncation = WALTruncation(store: store, logger: logger)
+        self.hashing = hashing
+        self.loginGuard = LoginGuard(
+            hashKey: keyring.blindIndex(.rateLimit), threshold: settings.failuresBeforeLock, now: { [clock] in clock.now().timeIntervalSince1970 })
     }
 
     /// The blind index of a contact address (a keyed hash: how the store finds a contact).

@@ -7,6 +7,9 @@ public struct RelaySettings: Sendable {
     public var smsReplyWindow: TimeInterval = 15 * 60
     /// How long an unused webchat session stays valid (default 2 hours); a reply needs a live one.
     public var webchatSessionIdle: TimeInterval = 2 * 60 * 60
+    /// How long a webchat session lasts at most, however busy (default 24 hours): a token copied
+    /// off a shared phone stops working; the survivor resumes with a phrase.
+    public var webchatSessionAbsolute: TimeInterval = 24 * 60 * 60
     /// Words that, as a whole SMS body (any case), erase the sender's conversation.
     public var eraseKeywords: Set<String> = ["ERASE", "BORRAR"]
     /// The one discreet text confirming an erasure.
@@ -31,8 +34,15 @@ public struct RelaySettings: Sendable {
     public var staffSessionAbsolute: TimeInterval = 12 * 3600
     /// How long an enrolment secret works (default 72 hours).
     public var enrolmentLifetime: TimeInterval = 72 * 3600
-    /// Failed logins before the account locks (for 1, 2, 4 … up to 60 minutes).
+    /// Failed logins from one client at one name before that client is locked out of it (for 1,
+    /// 2, 4 … up to 60 minutes; one more guess after each). Other clients are not affected.
     public var failuresBeforeLock = 5
+    /// Failed logins at one account, from all clients together and with no success between, before
+    /// the account itself locks for ``accountLockDuration``: a backstop against guessing from many
+    /// addresses, bounded so that nobody can lock a colleague out for longer.
+    public var failuresBeforeAccountLock = 50
+    /// How long the backstop lock lasts (default 15 minutes).
+    public var accountLockDuration: TimeInterval = 15 * 60
     /// What a legal hold does to a survivor's erase request: `true` defers it until the hold is released.
     public var holdDefersSurvivorErase = true
 

@@ -3,9 +3,9 @@ import RelayCrypto
 /// A webchat resume phrase: five proquints ("lusab-babad-gutih-tugad-mudof"), 80 random bits.
 ///
 /// Proquints (pronounceable quintuplets: consonant-vowel-consonant-vowel-consonant, 16 bits each)
-/// read the same to English and Spanish speakers and need no word list to ship or translate. The
-/// first word (16 bits) finds the record through a keyed hash; all five are checked with Argon2id,
-/// so what the store holds leaves 64 bits to guess even with the keyring.
+/// read the same to English and Spanish speakers and need no word list to ship or translate. A
+/// keyed hash of all five words finds the record (one row), and Argon2id checks it, so that what
+/// the store holds leaves 80 bits to guess without the keyring and costly guesses with it.
 public enum ResumePhrase {
     static let consonants = Array("bdfghjklmnprstvz")
     static let vowels = Array("aiou")

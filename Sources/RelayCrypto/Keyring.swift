@@ -52,6 +52,16 @@ public final class Keyring: Sendable {
             blindIndexRoot: .random(), auditSigningSeed: .random(count: SigningKey.seedByteCount))
     }
 
+    /// A copy without KEK `version` (after every key it wrapped was rewrapped): a copy of the old
+    /// key, from a compromise or an old backup of the keyring, then opens nothing stored here.
+    /// `nil` if `version` is the current one or not in the keyring.
+    public func retiring(version: UInt32) -> Keyring? {
+        guard version != currentVersion, keks[version] != nil else { return nil }
+        return Keyring(
+            keks: keks.values.filter { $0.version != version }, currentVersion: currentVersion, createdAt: createdAt,
+            blindIndexRoot: blindIndexRoot, auditSigningSeed: auditSigningSeed)
+    }
+
     /// A copy with one more KEK version, which becomes current. Earlier versions stay so that
     /// keys wrapped under them can still be opened and rewrapped.
     public func rotated(now: String) -> Keyring {

@@ -51,6 +51,8 @@ public enum KeyringStore {
     /// The value is the keyring text itself or that text in standard base64.
     public static func loadFromEnvironment(_ name: String = environmentVariable) throws -> Keyring? {
         guard let value = getenv(name) else { return nil }
+        // Read once, then gone: zeroed where it lies (what /proc/PID/environ shows) and unset.
+        defer { clearEnvironmentValue(name) }
         let length = strlen(value)
         guard length > 0 else { return nil }
         guard length <= KeyringFile.maximumBytes * 2 else {
@@ -158,6 +160,15 @@ public enum KeyringStore {
         guard fd >= 0 else { return }
         fsync(fd)
         close(fd)
+    }
+
+    /// Overwrites an environment variable's value with zeros where it lies in memory, then unsets
+    /// it: a secret passed in the environment (the keyring, a provider token) is not readable later
+    /// from `/proc/PID/environ`, a core dump or a child process.
+    public static func clearEnvironmentValue(_ name: String) {
+        guard let value = getenv(name) else { return }
+        memset(value, 0, strlen(value))
+        unsetenv(name)
     }
 }
 

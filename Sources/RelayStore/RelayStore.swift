@@ -18,6 +18,8 @@ public protocol StoreReader {
     func wrappedKeyCounts() throws -> [UInt32: Int]
     /// Up to `limit` wrapped keys not under `kekVersion`, for rotation.
     func keys(notWrappedUnder kekVersion: UInt32, limit: Int) throws -> [OwnedKey]
+    /// Up to `limit` wrapped keys under `kekVersion` (to check that a keyring opens this store).
+    func keys(wrappedUnder kekVersion: UInt32, limit: Int) throws -> [OwnedKey]
     /// A message by id.
     func message(id: String) throws -> MessageRecord?
     /// Every thread of a contact, oldest first.
@@ -65,6 +67,9 @@ public protocol StoreReader {
     func apiSession(tokenIndex: [UInt8]) throws -> APISessionRecord?
     /// Open threads (the queue), most urgent and longest waiting first, at most `limit`.
     func openThreads(limit: Int) throws -> [ThreadRecord]
+    /// Open threads, those without a first response, and the earliest opening among those: one
+    /// aggregate over the state index, for `/metrics`.
+    func queueGauges() throws -> QueueGauges
     /// One page of the queue in its order (most urgent, then longest waiting, then id), after `cursor`.
     func queuePage(after cursor: QueueCursor?, limit: Int) throws -> [ThreadRecord]
     /// The open thread on `channel` whose survivor has waited longest, whatever its priority.
@@ -222,6 +227,26 @@ public protocol RelayStore: Sendable {
     /// erased pages live nowhere but in their overwritten form. Waits at most `patience` for readers
     /// on an older snapshot (writers wait meanwhile), then throws `StoreError.checkpointIncomplete`.
     func checkpointAndTruncate(patience: Duration) async throws
+    /// Whether a write could start now: takes and at once releases the write lock, waiting at most
+    /// `patience` for it. Writes nothing. For `/healthz`.
+    func canTakeWrites(patience: Duration) async -> Bool
     /// Closes the store; later calls fail.
     func close() throws
+}
+
+/// The queue's size in three numbers (no thread, no id).
+public struct QueueGauges: Sendable, Equatable {
+    /// Open threads.
+    public var open: Int
+    /// Open threads no advocate has answered yet.
+    public var waiting: Int
+    /// When the longest-waiting of those opened, if any.
+    public var oldestWaitingOpenedAt: StoreTime?
+
+    /// Creates the gauges.
+    public init(open: Int, waiting: Int, oldestWaitingOpenedAt: StoreTime?) {
+        self.open = open
+        self.waiting = waiting
+        self.oldestWaitingOpenedAt = oldestWaitingOpenedAt
+    }
 }

@@ -98,7 +98,7 @@ struct LoadRun {
             // Replies in this run go to webchat; nothing should reach the provider, which is not there.
             "SAFERELAY_TWILIO_API_BASE": "http://127.0.0.1:9", "SAFERELAY_PUBLIC_URL": publicURL,
             "SAFERELAY_INBOUND_RATE": "1000000", "SAFERELAY_SENDER_RATE": "1000000", "SAFERELAY_SESSION_START_RATE": "1000000",
-            "SAFERELAY_CLIENT_START_RATE": "1000000",
+            "SAFERELAY_CLIENT_START_RATE": "1000000", "SAFERELAY_METRICS_TOKEN": Self.metricsToken,
             "SAFERELAY_LOG_LEVEL": "info",
         ])
         defer { server.remove() }
@@ -254,7 +254,7 @@ struct LoadRun {
                 stored += opened.count
             }
             try await Task.sleep(for: .seconds(2))
-            let metrics = await driver.send(.GET, "/metrics")?.body ?? ""
+            let metrics = await driver.send(.GET, "/metrics", headers: [("Authorization", "Bearer \(Self.metricsToken)")])?.body ?? ""
             memory = server.memory()
             report.add("server memory with \(Self.gauge(metrics, "saferelay_live_streams")) open streams and \(Self.gauge(metrics, "saferelay_queue_open_threads")) open threads (at most 100000 counted): "
                 + "\(format(memory.current, 1)) MiB resident, peak \(format(memory.peak, 1)) MiB")
@@ -325,6 +325,9 @@ struct LoadRun {
             try? await Task.sleep(for: .milliseconds(100))
         }
     }
+
+    /// The run's scrape token for `/metrics` (a throwaway server on loopback).
+    static let metricsToken = "load-run-metrics-token-0123456789abcdef"
 
     static func gauge(_ metrics: String, _ name: String) -> String {
         metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) } ?? "?"

@@ -8,6 +8,8 @@ struct CLIFailure: Error {
     let message: String
     let code: Int32
 
+    /// EX_USAGE: the command was used wrongly.
+    static let usage: Int32 = 64
     /// EX_DATAERR: input data was incorrect (a corrupt keyring).
     static let dataError: Int32 = 65
     /// EX_NOINPUT: an input file did not exist.

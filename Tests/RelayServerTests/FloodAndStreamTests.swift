@@ -81,8 +81,7 @@ struct FloodAndStreamTests {
             for _ in 0..<40 { statuses.append(try await RawHTTP.status("POST", "/chat/sessions", port: port, from: "127.0.0.2")) }
             #expect(statuses.prefix(10).allSatisfy { $0 == 201 })
             #expect(statuses.suffix(20).allSatisfy { $0 == 429 })
-            // Resume attempts count against the same client, and another client still gets in.
-            #expect(try await RawHTTP.status("POST", "/chat/resume", port: port, from: "127.0.0.2", body: #"{"phrase":"a-b-c-d-e"}"#) == 429)
+            // Another client still gets in.
             #expect(try await RawHTTP.status("POST", "/chat/sessions", port: port, from: "127.0.0.3") == 201)
             #expect(try await RawHTTP.status("POST", "/chat/sessions", port: port, from: "127.0.0.4") == 201)
         }

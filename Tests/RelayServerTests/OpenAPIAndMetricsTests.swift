@@ -13,13 +13,15 @@ import Testing
 /// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
 @Suite(.timeLimit(.minutes(5)))
 struct OpenAPIAndMetricsTests {
+    static let scrapeToken = "test-scrape-token-0123456789abcdefghij"
+
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
         defer { try? store.close() }
         let relay = Relay(store: store, keyring: .generateForTest(), logger: CapturedLogs().logger())
-        let router = buildRouter(relay: relay, configuration: ServerConfiguration(port: 0))
+        let router = buildRouter(relay: relay, configuration: ServerConfiguration(port: 0), answeringOtherMethods: false)
         let served = Set(router.routes.map { route -> String in
             let path = "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
             return "\(route.method.rawValue.lowercased()) /\(path)"
@@ -33,12 +35,16 @@ struct OpenAPIAndMetricsTests {
     }
 
     @Test func metricsCarryRouteTemplatesAndNoPersonalData() async throws {
-        try await RelayTestServer.run { server in
+        try await RelayTestServer.run(configure: { $0.metricsToken = Self.scrapeToken }) { server in
             _ = try await server.inboundSMS(from: "+12025550100", body: "CANARY-METRICS", sid: "SM" + String(format: "%032x", 1))
             let token = try await server.startChat()
             _ = try await server.chat(.get, "/chat/messages", token: token)
             _ = try await server.chat(.get, "/api/v1/threads/\(String(repeating: "a", count: 32))", token: token)
-            let (status, body) = try await server.chat(.get, "/metrics", token: nil)
+            // Without the scrape token (or with another), nothing says a scrape endpoint is here.
+            #expect(try await server.chat(.get, "/metrics", token: nil).0 == .notFound)
+            #expect(try await server.chat(.get, "/metrics", token: Self.scrapeToken + "x").0 == .notFound)
+            #expect(try await server.chat(.get, "/metrics", token: token).0 == .notFound)
+            let (status, body) = try await server.chat(.get, "/metrics", token: Self.scrapeToken)
             #expect(status == .ok)
             #expect(body.contains(#"saferelay_http_requests_total{route="/chat/messages",method="GET",status="200"}"#))
             #expect(body.contains("saferelay_queue_waiting_threads 1"))

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// One HTTP/1.1 request over a socket bound to a chosen loopback address (127.0.0.2, …), so that a
-/// test can be several clients on one machine. Runs on a Dispatch thread, never the cooperative pool.
+/// test can be several clients on one machine. Runs on a thread of its own, never the cooperative pool or Dispatch's.
 enum RawHTTP {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -14,10 +14,12 @@ enum RawHTTP {
     static func status(
         _ method: String, _ path: String, port: Int, from source: String, body: String = "", headers: [String: String] = [:]
     ) async throws -> Int {
+        // A thread of its own: Dispatch's pool is small on Linux and grows slowly, and the server
+        // under test needs it for its database, so requests blocked in recv() must not hold it.
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(with: Result { try blockingStatus(method, path, port: port, from: source, body: body, headers: headers) })
-            }
+            }.start()
         }
     }
 

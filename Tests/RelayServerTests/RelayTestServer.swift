@@ -33,6 +33,9 @@ struct RelayTestServer {
     static var testLimits: RateLimits {
         var limits = RateLimits()
         limits.perClientStarts = .init(perSecond: 100_000, burst: 100_000)
+        limits.perClientResumes = limits.perClientStarts
+        limits.perClientLogins = limits.perClientStarts
+        limits.staffLogins = limits.perClientStarts
         return limits
     }
 

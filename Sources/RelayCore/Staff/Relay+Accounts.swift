@@ -79,7 +79,7 @@ extension Relay {
             throw RelayError.invalidInput("a name is 2 to 64 letters, digits, dots, dashes or underscores")
         }
         let secret = RandomToken.bearer()
-        let hash = try staffHasher.hash(secret)
+        let hash = try await hashing.hash(secret, with: staffHasher)
         let now = clock.now()
         let expires = now.addingTimeInterval(settings.enrolmentLifetime).storeTime
         try await store.write { writer in
@@ -94,9 +94,10 @@ extension Relay {
     }
 
     /// Clears an account's password and TOTP, ends its sessions, and returns a new enrolment secret.
+    /// A disabled account stays disabled (``enableAccount(name:)`` lifts that, separately).
     public func resetAccount(name: String) async throws -> String {
         let secret = RandomToken.bearer()
-        let hash = try staffHasher.hash(secret)
+        let hash = try await hashing.hash(secret, with: staffHasher)
         let now = clock.now()
         let expires = now.addingTimeInterval(settings.enrolmentLifetime).storeTime
         try await store.write { writer in
@@ -108,7 +109,6 @@ extension Relay {
             account.enrolmentExpiresAt = expires
             account.failedLogins = 0
             account.lockedUntil = nil
-            account.disabled = false
             try writer.update(account)
             try writer.deleteAPISessions(accountID: account.id)
             _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.reset", details: ["account": name]), at: now, writer: writer)
@@ -128,6 +128,17 @@ extension Relay {
         }
     }
 
+    /// Lifts ``disableAccount(name:)``: the account works again with its password and authenticator.
+    public func enableAccount(name: String) async throws {
+        let now = clock.now()
+        try await store.write { writer in
+            guard var account = try writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
+            account.disabled = false
+            try writer.update(account)
+            _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.enable", details: ["account": name]), at: now, writer: writer)
+        }
+    }
+
     /// Every account.
     public func accounts() async throws -> [AccountRecord] {
         try await store.read { try $0.accounts() }
@@ -136,20 +147,29 @@ extension Relay {
     // MARK: - Enrolment and login
 
     /// Completes enrolment: checks the one-time secret, sets the password, and returns the TOTP secret once.
+    /// Unknown names, used secrets and disabled accounts cost the same Argon2id check as a real one.
     public func enrol(name: String, secret: String, password: String) async throws -> EnrolmentResult {
         if let problem = PasswordPolicy.problem(with: password, accountName: name) { throw StaffAuthError.weakPassword(problem) }
-        guard name.count <= 64, secret.count <= 64 else { throw StaffAuthError.enrolmentInvalid }
-        guard let account = try await store.read({ try $0.account(name: name) }), let enrolment = account.enrolmentHash,
-            let expires = account.enrolmentExpiresAt, expires >= clock.now().storeTime, !account.disabled,
-            staffHasher.verify(secret, against: enrolment)
-        else { throw StaffAuthError.enrolmentInvalid }
-        let passwordHash = try staffHasher.hash(password)
+        let hasher = staffHasher
+        let dummy = try await loginGuard.dummyHash(pool: hashing, hasher: hasher)
+        let account = name.count <= 64 ? try await store.read({ try $0.account(name: name) }) : nil
+        let usable = account.flatMap { account -> String? in
+            guard let enrolment = account.enrolmentHash, let expires = account.enrolmentExpiresAt, expires >= clock.now().storeTime,
+                !account.disabled
+            else { return nil }
+            return enrolment
+        }
+        let secretOK = try await hashing.verify(String(secret.prefix(64)), against: usable ?? dummy, with: hasher)
+        guard let account, let enrolment = usable, secret.count <= 64, secretOK else { throw StaffAuthError.enrolmentInvalid }
+        let passwordHash = try await hashing.hash(password, with: hasher)
         let totpSecret = TOTP.generateSecret()
         let (key, wrapped) = envelope.newDataKey(owner: account.id)
         let sealed = envelope.seal(totpSecret, with: key, context: SealContext(threadID: account.id, messageID: "totp", direction: "account"))
         let now = clock.now()
         try await store.write { writer in
-            guard var current = try writer.account(id: account.id), current.enrolmentHash == enrolment else { throw StaffAuthError.enrolmentInvalid }
+            guard var current = try writer.account(id: account.id), current.enrolmentHash == enrolment, !current.disabled else {
+                throw StaffAuthError.enrolmentInvalid
+            }
             current.passwordHash = passwordHash
             current.sealedTOTP = Data(sealed)
             current.key = StoredKey(wrapped)
@@ -163,34 +183,56 @@ extension Relay {
             totpSecret: base32, otpauthURI: "otpauth://totp/SafeRelay:\(name)?secret=\(base32)&issuer=SafeRelay&algorithm=SHA1&digits=6&period=30")
     }
 
-    /// Logs in with password and TOTP code. Failures are counted; enough of them lock the account
-    /// for 1, 2, 4 … up to 60 minutes. Every failure looks the same from outside.
-    public func login(name: String, password: String, code: String) async throws -> StaffLogin {
-        let now = clock.now()
-        guard name.count <= 64, password.count <= PasswordPolicy.maximumLength, code.count <= 10,
-            let account = try await store.read({ try $0.account(name: name) })
-        else {
-            // Spend the same Argon2id work as for a real account, so timing does not tell either.
-            _ = staffHasher.verify(password, against: try staffHasher.hash(RandomToken.bearer()))
-            throw StaffAuthError.invalidCredentials
+    /// Logs in with password and TOTP code.
+    ///
+    /// Every attempt costs one Argon2id check and one audited write, whether the name is known,
+    /// unknown or still enrolling, and every refusal is the same ``StaffAuthError/invalidCredentials``.
+    /// `client` (the caller's address; hashed in memory, never stored) and the name together are
+    /// locked out after ``RelaySettings/failuresBeforeLock`` failures, counted before the check so
+    /// that guesses sent at once count too; the account itself locks only after
+    /// ``RelaySettings/failuresBeforeAccountLock`` failures from everybody, for
+    /// ``RelaySettings/accountLockDuration``. The lock, the failure count, the TOTP step (a code
+    /// works once) and the new session are decided in one write transaction.
+    public func login(name: String, password: String, code: String, client: String = "") async throws -> StaffLogin {
+        let hasher = staffHasher
+        let dummy = try await loginGuard.dummyHash(pool: hashing, hasher: hasher)
+        guard let ticket = await loginGuard.begin(client: client, name: String(name.prefix(64))) else { throw StaffAuthError.invalidCredentials }
+        do {
+            let login = try await attemptLogin(name: name, password: password, code: code, hasher: hasher, dummy: dummy)
+            await loginGuard.finish(ticket, succeeded: true)
+            return login
+        } catch {
+            await loginGuard.finish(ticket, succeeded: false)
+            throw error
         }
-        let locked = (account.lockedUntil ?? 0) > now.storeTime
-        let passwordOK = account.passwordHash.map { staffHasher.verify(password, against: $0) } ?? false
+    }
+
+    private func attemptLogin(name: String, password: String, code: String, hasher: PasswordHasher, dummy: String) async throws -> StaffLogin {
+        let now = clock.now()
+        let wellFormed = name.count <= 64 && password.utf8.count <= PasswordHasher.maximumPasswordBytes && code.count <= 10
+        let account = wellFormed ? try await store.read({ try $0.account(name: name) }) : nil
+        let passwordOK = try await hashing.verify(
+            wellFormed ? password : "", against: account?.passwordHash ?? dummy, with: hasher) && account?.passwordHash != nil
         var step: UInt64?
-        if passwordOK, let sealed = account.sealedTOTP, let stored = account.key,
+        if passwordOK, let account, let sealed = account.sealedTOTP, let stored = account.key,
             let key = try? envelope.unwrap(stored.wrapped, owner: account.id),
             let secret = try? envelope.open(sealed, with: key, context: SealContext(threadID: account.id, messageID: "totp", direction: "account"))
         {
             step = TOTP(secret: secret).matchingStep(code, at: UInt64(max(0, now.timeIntervalSince1970)))
-            if let used = account.lastTOTPStep, let matched = step, Int64(matched) <= used { step = nil }  // a code works once
         }
-        let success = !locked && !account.disabled && passwordOK && step != nil
         let settings = self.settings
         let token = RandomToken.bearer()
         let tokenIndex = staffTokenIndex(token)
         let matchedStep = step
-        try await store.write { writer in
-            guard var current = try writer.account(id: account.id) else { throw StaffAuthError.invalidCredentials }
+        let identity = try await store.write { writer -> StaffIdentity? in
+            guard let accountID = account?.id, var current = try writer.account(id: accountID) else {
+                // The same audited write as for a real account, so that timing does not tell.
+                _ = try Self.appendAudit(AuditEvent(actor: "unknown", role: "none", action: "session.login", outcome: "refused"), at: now, writer: writer)
+                return nil
+            }
+            let locked = (current.lockedUntil ?? 0) > now.storeTime
+            let fresh = matchedStep.map { Int64($0) > (current.lastTOTPStep ?? -1) } ?? false
+            let success = !locked && !current.disabled && passwordOK && fresh && current.passwordHash == account?.passwordHash
             if success, let matchedStep {
                 current.failedLogins = 0
                 current.lockedUntil = nil
@@ -198,9 +240,9 @@ extension Relay {
                 try writer.insert(APISessionRecord(tokenIndex: Data(tokenIndex), accountID: current.id, createdAt: now.storeTime, lastSeenAt: now.storeTime))
             } else if !locked {
                 current.failedLogins += 1
-                if current.failedLogins >= settings.failuresBeforeLock {
-                    let minutes = min(60, 1 << min(current.failedLogins - settings.failuresBeforeLock, 6))
-                    current.lockedUntil = now.addingTimeInterval(TimeInterval(minutes * 60)).storeTime
+                if current.failedLogins >= settings.failuresBeforeAccountLock {
+                    current.lockedUntil = now.addingTimeInterval(settings.accountLockDuration).storeTime
+                    current.failedLogins = 0
                 }
             }
             try writer.update(current)
@@ -209,37 +251,39 @@ extension Relay {
                     actor: current.name, role: current.role.rawValue, action: "session.login",
                     outcome: success ? "ok" : (locked ? "locked" : "refused")),
                 at: now, writer: writer)
+            return success ? StaffIdentity(accountID: current.id, name: current.name, role: current.role) : nil
         }
-        guard success else { throw StaffAuthError.invalidCredentials }
-        return StaffLogin(
-            token: token, identity: StaffIdentity(accountID: account.id, name: account.name, role: account.role),
-            expiresAt: now.addingTimeInterval(settings.staffSessionAbsolute))
+        guard let identity else { throw StaffAuthError.invalidCredentials }
+        return StaffLogin(token: token, identity: identity, expiresAt: now.addingTimeInterval(settings.staffSessionAbsolute))
     }
 
     func staffTokenIndex(_ token: String) -> [UInt8] {
         keyring.blindIndex(.bearerToken).index("staff:\(token)")
     }
 
-    /// The session of a staff bearer token, refusing unknown, idle (30 min), old (12 h) and disabled ones.
+    /// The session of a staff bearer token, refusing unknown, idle (30 min), old (12 h) and disabled
+    /// ones. Its last use is written at most once a minute (``Relay/sessionTouchInterval``): a
+    /// request reads, and only a write-locked store's writers wait.
     public func authenticateStaff(token: String) async throws -> StaffSession {
         guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { throw StaffAuthError.sessionInvalid }
         let tokenIndex = staffTokenIndex(token)
         let now = clock.now().storeTime
-        let idle = StoreTime(settings.staffSessionIdle * 1000)
-        let absolute = StoreTime(settings.staffSessionAbsolute * 1000)
-        let identity = try await store.write { writer -> StaffIdentity? in
-            guard let session = try writer.apiSession(tokenIndex: tokenIndex) else { return nil }
-            guard session.lastSeenAt + idle >= now, session.createdAt + absolute >= now,
-                let account = try writer.account(id: session.accountID), !account.disabled
-            else {
-                _ = try writer.deleteAPISession(tokenIndex: tokenIndex)
-                return nil
-            }
-            try writer.touchAPISession(tokenIndex: tokenIndex, at: now)
-            return StaffIdentity(accountID: account.id, name: account.name, role: account.role)
+        let found = try await store.read { reader -> (StaffIdentity, StoreTime)? in
+            guard let session = try reader.apiSession(tokenIndex: tokenIndex), isStaffSessionCurrent(session, at: now),
+                let account = try reader.account(id: session.accountID), !account.disabled
+            else { return nil }
+            return (StaffIdentity(accountID: account.id, name: account.name, role: account.role), session.lastSeenAt)
         }
-        guard let identity else { throw StaffAuthError.sessionInvalid }
+        guard let (identity, lastSeen) = found else { throw StaffAuthError.sessionInvalid }
+        if lastSeen + Self.sessionTouchInterval <= now {
+            _ = try? await store.write { try $0.touchAPISession(tokenIndex: tokenIndex, at: now) }
+        }
         return StaffSession(tokenIndex: tokenIndex, identity: identity)
+    }
+
+    func isStaffSessionCurrent(_ session: APISessionRecord, at now: StoreTime) -> Bool {
+        session.lastSeenAt + StoreTime(settings.staffSessionIdle * 1000) >= now
+            && session.createdAt + StoreTime(settings.staffSessionAbsolute * 1000) >= now
     }
 
     /// Ends a staff session and its open live streams.
@@ -253,11 +297,9 @@ extension Relay {
     /// from the command line, in another process, loses its streams that way.
     public func isStaffSessionLive(_ session: StaffSession) async -> Bool {
         let now = clock.now().storeTime
-        let idle = StoreTime(settings.staffSessionIdle * 1000)
-        let absolute = StoreTime(settings.staffSessionAbsolute * 1000)
         let tokenIndex = session.tokenIndex
         let live = try? await store.read { reader -> Bool in
-            guard let record = try reader.apiSession(tokenIndex: tokenIndex), record.lastSeenAt + idle >= now, record.createdAt + absolute >= now,
+            guard let record = try reader.apiSession(tokenIndex: tokenIndex), isStaffSessionCurrent(record, at: now),
                 let account = try reader.account(id: record.accountID), !account.disabled
             else { return false }
             return true

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import RelayCore
 
 /// Turns every error into the JSON envelope `{"error", "message"}`. Framework errors keep their
 /// status; anything unexpected becomes a bare 500, logged by type only (an error's description may
@@ -13,6 +14,10 @@ public struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as MethodNotAllowed {
+            throw error
+        } catch is HashingBusy {
+            throw APIError(.serviceUnavailable, code: "busy", message: "the server is busy; try again in a moment")
         } catch let error as HTTPError {
             throw APIError(error.status, code: Self.code(for: error.status.code), message: error.status.reasonPhrase.lowercased())
         } catch {

@@ -2,9 +2,30 @@ import Hummingbird
 import RelayCore
 import RelayStore
 
-/// `GET /healthz`: the process is up and its store answers a read.
+/// `GET /healthz`: the process is up, its store answers a read and could take a write within half
+/// a second (checked at most once a second; 503 otherwise, so that a load balancer or an operator
+/// sees a write-locked store before requests start failing).
 struct HealthRoutes<Context: RequestContext> {
     let relay: Relay
+    let writeProbe = WriteProbe()
+
+    /// The last write probe's answer, kept for a second so that a flood of health checks cannot
+    /// contend for the write lock.
+    actor WriteProbe {
+        private var last: (at: ContinuousClock.Instant, writable: Bool)?
+        private var running: Task<Bool, Never>?
+
+        func writable(_ store: any RelayStore) async -> Bool {
+            if let last, ContinuousClock.now - last.at < .seconds(1) { return last.writable }
+            if let running { return await running.value }
+            let task = Task { await store.canTakeWrites(patience: .milliseconds(500)) }
+            running = task
+            let writable = await task.value
+            running = nil
+            last = (ContinuousClock.now, writable)
+            return writable
+        }
+    }
 
     struct Health: ResponseEncodable {
         let status: String
@@ -16,6 +37,9 @@ struct HealthRoutes<Context: RequestContext> {
                 _ = try await relay.store.read { try $0.thread(id: "") }
             } catch {
                 throw APIError(.serviceUnavailable, code: "unavailable", message: "the store is not answering")
+            }
+            guard await writeProbe.writable(relay.store) else {
+                throw APIError(.serviceUnavailable, code: "unavailable", message: "the store cannot take writes")
             }
             return Health(status: "ok")
         }

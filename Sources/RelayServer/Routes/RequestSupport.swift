@@ -6,6 +6,26 @@ import RelayWire
 
 /// Small helpers shared by the routes: bounded bodies, JSON in and out, bearer tokens.
 enum RequestSupport {
+    /// The client's address for per-client admission (see ``RelayRequestContext/clientKey``):
+    /// only ever an input to an in-memory keyed hash.
+    static func client(_ request: Request, _ context: RelayRequestContext, _ configuration: ServerConfiguration) -> String {
+        let header = configuration.clientAddressHeader.flatMap { HTTPField.Name($0) }
+        return context.clientKey(request: request, header: header, trustedProxies: configuration.trustedProxies)
+    }
+
+    /// Spends one token of the client's own bucket, then one of the shared backstop; 429 when
+    /// either is empty. The client's bucket comes first, so that one client's flood is refused
+    /// before it can drain the shared one.
+    static func admit(
+        _ request: Request, _ context: RelayRequestContext, _ configuration: ServerConfiguration, limiter: RateLimiter,
+        kind: String, perClient: RateLimits.Bucket, overall: RateLimits.Bucket
+    ) async throws {
+        let client = client(request, context, configuration)
+        guard await limiter.allow(scope: "client-\(kind)", identity: client, bucket: perClient, authenticated: false),
+            await limiter.allow(scope: "global", identity: kind, bucket: overall)
+        else { throw APIError.rateLimited }
+    }
+
     /// Collects the body, refusing more than `limit` bytes with 413.
     static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
         var request = request

@@ -8,7 +8,8 @@ import RelayStore
 /// The advocates' API under `/api/v1`: enrolment, login, the queue, the audited thread view,
 /// replies and the compliance audit read. Every answer is JSON; 401/403/404 never reveal whether
 /// another thread or account exists.
-struct StaffRoutes<Context: RequestContext> {
+struct StaffRoutes {
+    typealias Context = RelayRequestContext
     let relay: Relay
     let configuration: ServerConfiguration
     let limiter: RateLimiter
@@ -95,8 +96,8 @@ struct StaffRoutes<Context: RequestContext> {
 
     func register(on router: Router<Context>) {
         let api = router.group("api/v1")
-        api.post("enrolment") { request, _ in try await enrol(request) }
-        api.post("sessions") { request, _ in try await login(request) }
+        api.post("enrolment") { request, context in try await enrol(request, context: context) }
+        api.post("sessions") { request, context in try await login(request, context: context) }
         api.delete("sessions/current") { request, _ in
             let session = try await authenticate(request)
             try await relay.logout(session)
@@ -140,25 +141,30 @@ struct StaffRoutes<Context: RequestContext> {
             return try RequestSupport.json(TypologyAnswer(tags: CaseRecord.typology))
         }
         api.post("threads/:id/case/notes") { request, context in
+            let session = try await authenticate(request)
             let input = try await input(NoteInput.self, request)
-            return try await change(request, context, .note(input.text))
+            return try await change(session, context, .note(input.text))
         }
         api.post("threads/:id/case/referrals") { request, context in
+            let session = try await authenticate(request)
             let input = try await input(ReferralInput.self, request)
-            return try await change(request, context, .referral(to: input.to, outcome: input.outcome))
+            return try await change(session, context, .referral(to: input.to, outcome: input.outcome))
         }
         api.put("threads/:id/case/referrals/:referral") { request, context in
-            let input = try await input(OutcomeInput.self, request)
+            let session = try await authenticate(request)
             guard let referral = context.parameters.get("referral"), referral.count <= 64 else { throw APIError.notFound }
-            return try await change(request, context, .referralOutcome(id: referral, outcome: input.outcome))
+            let input = try await input(OutcomeInput.self, request)
+            return try await change(session, context, .referralOutcome(id: referral, outcome: input.outcome))
         }
         api.put("threads/:id/case/safety") { request, context in
+            let session = try await authenticate(request)
             let input = try await input(CaseRecord.Safety.self, request)
-            return try await change(request, context, .safety(input))
+            return try await change(session, context, .safety(input))
         }
         api.put("threads/:id/case/tags") { request, context in
+            let session = try await authenticate(request)
             let input = try await input(TagsInput.self, request)
-            return try await change(request, context, .tags(input.tags))
+            return try await change(session, context, .tags(input.tags))
         }
     }
 
@@ -173,8 +179,15 @@ struct StaffRoutes<Context: RequestContext> {
         }
     }
 
-    func enrol(_ request: Request) async throws -> Response {
-        guard await limiter.allow(scope: "global", identity: "staff-login", bucket: configuration.rateLimits.sessionStarts) else { throw APIError.rateLimited }
+    /// Staff logins and enrolments: the client's own bucket, then the shared backstop.
+    func admit(_ request: Request, context: Context) async throws {
+        let limits = configuration.rateLimits
+        try await RequestSupport.admit(
+            request, context, configuration, limiter: limiter, kind: "login", perClient: limits.perClientLogins, overall: limits.staffLogins)
+    }
+
+    func enrol(_ request: Request, context: Context) async throws -> Response {
+        try await admit(request, context: context)
         let input = try RequestSupport.decodeJSON(EnrolInput.self, from: try await RequestSupport.body(of: request, limit: 4096))
         do {
             let result = try await relay.enrol(name: input.name, secret: input.secret, password: input.password)
@@ -186,11 +199,12 @@ struct StaffRoutes<Context: RequestContext> {
         }
     }
 
-    func login(_ request: Request) async throws -> Response {
-        guard await limiter.allow(scope: "global", identity: "staff-login", bucket: configuration.rateLimits.sessionStarts) else { throw APIError.rateLimited }
+    func login(_ request: Request, context: Context) async throws -> Response {
+        try await admit(request, context: context)
         let input = try RequestSupport.decodeJSON(LoginInput.self, from: try await RequestSupport.body(of: request, limit: 4096))
+        let client = RequestSupport.client(request, context, configuration)
         do {
-            let login = try await relay.login(name: input.name, password: input.password, code: input.code)
+            let login = try await relay.login(name: input.name, password: input.password, code: input.code, client: client)
             return try RequestSupport.json(
                 LoginAnswer(token: login.token, role: login.identity.role.rawValue, expires_at: login.expiresAt.rfc3339), status: .created)
         } catch is StaffAuthError {
@@ -300,8 +314,7 @@ struct StaffRoutes<Context: RequestContext> {
     }
 
     /// Applies a case-record change and answers with the whole record.
-    func change(_ request: Request, _ context: Context, _ change: CaseChange) async throws -> Response {
-        let session = try await authenticate(request)
+    func change(_ session: StaffSession, _ context: Context, _ change: CaseChange) async throws -> Response {
         let id = try threadID(context)
         let record = try await mapped { try await relay.changeCaseRecord(threadID: id, change, by: session.identity) }
         return try RequestSupport.json(record)

@@ -15,6 +15,7 @@ struct TwilioRoutes<Context: RequestContext> {
     let configuration: ServerConfiguration
     let limiter: RateLimiter
     let validator: TwilioSignature?
+    let refusals = NoticeThrottle()
 
     init(relay: Relay, configuration: ServerConfiguration, limiter: RateLimiter) {
         self.relay = relay
@@ -90,16 +91,20 @@ struct TwilioRoutes<Context: RequestContext> {
     // MARK: - Signature
 
     /// Collects and parses the body and checks the signature over exactly what Twilio signed.
+    /// Nothing about the body is answered before the signature holds: a body that cannot be
+    /// checked (no signature, a malformed form, an unknown type no signature covers) gets the same
+    /// 403 as a forged one, and refusals are logged at most once a minute.
     func verifiedFields(_ request: Request, context: Context) async throws -> [(String, String)] {
         guard let validator else {
             throw APIError(.serviceUnavailable, code: "sms_not_configured", message: "no SMS provider is configured")
         }
+        let forbidden = APIError(.forbidden, code: "forbidden", message: "missing or invalid request signature")
+        guard let signature = request.headers[Self.signatureHeader], signature.count <= TwilioWebhookBody.maximumSignatureLength else {
+            refusals.notice("webhook refused", reason: "no signature", logger: context.logger)
+            throw forbidden
+        }
         let buffer = try await RequestSupport.body(of: request, limit: configuration.maximumBodyBytes)
         let bytes = Array(buffer.readableBytesView)
-        guard let signature = request.headers[Self.signatureHeader], signature.count <= TwilioWebhookBody.maximumSignatureLength else {
-            context.logger.notice("webhook refused: no signature")
-            throw APIError(.forbidden, code: "forbidden", message: "missing or invalid request signature")
-        }
         let url = configuration.publicURL + request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
         do throws(TwilioWebhookBody.Failure) {
             return try TwilioWebhookBody.verifiedFields(
@@ -108,15 +113,18 @@ struct TwilioRoutes<Context: RequestContext> {
                 isValidForm: { validator.isValid(signature: signature, url: url, parameters: $0) })
         } catch {
             switch error {
-            case .badSignature:
-                context.logger.notice("webhook refused: bad signature")
-                throw APIError(.forbidden, code: "forbidden", message: "missing or invalid request signature")
+            case .badSignature, .malformedForm:
+                refusals.notice("webhook refused", reason: "bad signature", logger: context.logger)
+                throw forbidden
             case .malformedJSON:
+                // Only after the signature over the raw body held.
                 throw APIError(.badRequest, code: "malformed_json", message: "the body is not a JSON object")
             case .unsupportedMediaType:
+                guard validator.isValidJSON(signature: signature, url: url, body: bytes) else {
+                    refusals.notice("webhook refused", reason: "bad signature", logger: context.logger)
+                    throw forbidden
+                }
                 throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "expected a form or JSON body")
-            case .malformedForm:
-                throw APIError(.badRequest, code: "malformed_form", message: "the form body is malformed")
             }
         }
     }

@@ -41,24 +41,18 @@ struct WebchatRoutes {
 
     // MARK: - Sessions
 
-    /// Admission for starts and resumes: the client's own bucket first (so one client's flood is
-    /// refused before it can drain the shared one), then the global backstop.
-    func admit(_ request: Request, context: Context) async throws {
-        let header = configuration.clientAddressHeader.flatMap { HTTPField.Name($0) }
-        let client = context.clientKey(request: request, header: header, trustedProxies: configuration.trustedProxies)
-        guard await limiter.allow(scope: "client-start", identity: client, bucket: configuration.rateLimits.perClientStarts, authenticated: false),
-            await limiter.allow(scope: "global", identity: "chat-start", bucket: configuration.rateLimits.sessionStarts)
-        else { throw APIError.rateLimited }
-    }
-
     func startSession(_ request: Request, context: Context) async throws -> Response {
-        try await admit(request, context: context)
+        let limits = configuration.rateLimits
+        try await RequestSupport.admit(
+            request, context, configuration, limiter: limiter, kind: "start", perClient: limits.perClientStarts, overall: limits.sessionStarts)
         let started = try await relay.startWebchatSession()
         return try RequestSupport.json(TokenAnswer(token: started.token), status: .created)
     }
 
     func resume(_ request: Request, context: Context) async throws -> Response {
-        try await admit(request, context: context)
+        let limits = configuration.rateLimits
+        try await RequestSupport.admit(
+            request, context, configuration, limiter: limiter, kind: "resume", perClient: limits.perClientResumes, overall: limits.resumes)
         let input = try RequestSupport.decodeJSON(WebchatInput.Phrase.self, from: try await RequestSupport.body(of: request, limit: WebchatInput.maximumPhraseBytes))
         do {
             let started = try await relay.resumeWebchat(phrase: input.phrase)

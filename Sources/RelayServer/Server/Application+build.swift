@@ -35,23 +35,32 @@ public func buildApplication(
         },
         logger: logger
     )
+    // A service group stops its services in the reverse of this order, after the HTTP server has
+    // stopped taking requests: the dispatcher finishes (or hands back) its sends, the scheduler
+    // stops, and only then does the store close, so nothing is written to a closed store.
+    app.addServices(StoreLifecycleService(relay: relay, logger: logger))
+    app.addServices(ComplianceScheduler(relay: relay, policy: configuration.retentionPolicy, logger: logger))
     if let twilio = configuration.twilio {
         let client = TwilioClient(configuration: twilio, httpClient: HTTPClient.shared)
         app.addServices(OutboxDispatcher(relay: relay, client: client, logger: logger))
     }
-    app.addServices(ComplianceScheduler(relay: relay, policy: configuration.retentionPolicy, logger: logger))
-    app.addServices(StoreLifecycleService(relay: relay, logger: logger))
     return app
 }
 
-/// The router with every route and middleware (exposed for router-level tests).
-public func buildRouter(relay: Relay, configuration: ServerConfiguration) -> Router<RelayRequestContext> {
+/// The router with every route and middleware (exposed for router-level tests). With
+/// `answeringOtherMethods`, every served path answers its other methods with 405 and `Allow`.
+public func buildRouter(relay: Relay, configuration: ServerConfiguration, answeringOtherMethods: Bool = true) -> Router<RelayRequestContext> {
     let router = Router(context: RelayRequestContext.self)
     let metrics = RelayMetrics()
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: MetricsRecordingMiddleware(metrics: metrics))
     router.add(middleware: ErrorEnvelopeMiddleware())
-    router.get("/metrics") { _, _ -> Response in
+    let scrapeDigest = configuration.metricsToken.map { SHA256.hash(Array($0.utf8)) }
+    router.get("/metrics") { request, _ -> Response in
+        // 404, not 401, without the token: nothing says a scrape endpoint is here.
+        guard let scrapeDigest, let presented = try? RequestSupport.bearerToken(request),
+            ConstantTime.equals(SHA256.hash(Array(presented.utf8)), scrapeDigest)
+        else { throw APIError.notFound }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: await metrics.render(relay: relay))))
@@ -67,5 +76,6 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration) -> Rou
     WebchatRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
     TwilioRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
     StaffRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
+    if answeringOtherMethods { MethodNotAllowed.register(on: router) }
     return router
 }

@@ -4,7 +4,9 @@ import RelayCore
 import RelayStore
 
 /// Prometheus metrics without personal data: labels are route templates, methods and statuses,
-/// never a path with an id, a token, a number or an address.
+/// never a path with an id, a token, a number or an address. Served only to the scrape token
+/// (``ServerConfiguration/metricsToken``): the queue's size and per-route counts would let an
+/// outsider watch for a contact's moment. A scrape costs one aggregate query.
 public actor RelayMetrics {
     private struct RequestKey: Hashable {
         let route: String
@@ -39,11 +41,10 @@ public actor RelayMetrics {
             out += "saferelay_http_request_seconds_sum{route=\"\(route)\"} \(String(format: "%.6f", value.sum))\n"
         }
         let now = relay.clock.now()
-        if let open = try? await relay.store.read({ try $0.openThreads(limit: 100_000) }) {
-            let waiting = open.filter { $0.firstResponseAt == nil }
-            let longest = waiting.map { now.timeIntervalSince(Date(storeTime: $0.openedAt)) }.max() ?? 0
-            out += "# HELP saferelay_queue_open_threads Open threads.\n# TYPE saferelay_queue_open_threads gauge\nsaferelay_queue_open_threads \(open.count)\n"
-            out += "# HELP saferelay_queue_waiting_threads Open threads without an advocate reply.\n# TYPE saferelay_queue_waiting_threads gauge\nsaferelay_queue_waiting_threads \(waiting.count)\n"
+        if let queue = try? await relay.store.read({ try $0.queueGauges() }) {
+            let longest = queue.oldestWaitingOpenedAt.map { max(0, now.timeIntervalSince(Date(storeTime: $0))) } ?? 0
+            out += "# HELP saferelay_queue_open_threads Open threads.\n# TYPE saferelay_queue_open_threads gauge\nsaferelay_queue_open_threads \(queue.open)\n"
+            out += "# HELP saferelay_queue_waiting_threads Open threads without an advocate reply.\n# TYPE saferelay_queue_waiting_threads gauge\nsaferelay_queue_waiting_threads \(queue.waiting)\n"
             out += "# HELP saferelay_queue_longest_wait_seconds The longest current wait for a first reply.\n# TYPE saferelay_queue_longest_wait_seconds gauge\nsaferelay_queue_longest_wait_seconds \(String(format: "%.0f", longest))\n"
         }
         out += "# HELP saferelay_live_streams Open server-sent event streams.\n# TYPE saferelay_live_streams gauge\nsaferelay_live_streams \(await relay.events.openStreams)\n"

@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     /// How often an open live stream re-checks that its session still stands (staff streams; a
     /// survivor's stream checks at ``webchatStreamRecheck``). In-process endings are immediate.
     public var staffStreamRecheck: Duration = .seconds(2)
+    /// The bearer token `/metrics` answers to (at least 32 characters); `nil`: `/metrics` answers
+    /// 404 to everyone. Queue sizes and per-route counts tell an outsider when a contact happens.
+    public var metricsToken: String?
     /// How often a survivor's open stream re-checks its session (idle expiry, ended elsewhere).
     public var webchatStreamRecheck: Duration = .seconds(15)
 
@@ -67,11 +70,21 @@ public struct RateLimits: Sendable {
 
     /// Per webchat session or SMS contact.
     public var perSender = Bucket(perSecond: 1, burst: 20)
-    /// Webchat session starts and resume attempts from one client (its address, as a keyed hash held
-    /// in memory and forgotten after ten idle minutes).
+    /// Webchat session starts from one client (its address, as a keyed hash held in memory and
+    /// forgotten after ten idle minutes).
     public var perClientStarts = Bucket(perSecond: 0.2, burst: 10)
-    /// All webchat session starts and resume attempts together: a backstop against a distributed flood.
+    /// All webchat session starts together: a backstop against a distributed flood. Resumes, staff
+    /// logins and enrolments each have a backstop of their own (``resumes``, ``staffLogins``), so a
+    /// flood of one never refuses another.
     public var sessionStarts = Bucket(perSecond: 20, burst: 100)
+    /// Resume attempts from one client.
+    public var perClientResumes = Bucket(perSecond: 0.2, burst: 10)
+    /// All resume attempts together.
+    public var resumes = Bucket(perSecond: 20, burst: 100)
+    /// Staff logins and enrolments from one client.
+    public var perClientLogins = Bucket(perSecond: 0.1, burst: 10)
+    /// All staff logins and enrolments together.
+    public var staffLogins = Bucket(perSecond: 5, burst: 50)
     /// All inbound messages together, SMS and webchat.
     public var global = Bucket(perSecond: 5_000, burst: 10_000)
     /// The share of ``global`` webchat may use, so that an anonymous webchat flood can never take

@@ -27,6 +27,15 @@ extension SQLiteAccess {
         ).map(Self.thread(from:))
     }
 
+    func queueGauges() throws -> QueueGauges {
+        let row = try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT count(*) AS open, count(*) FILTER (WHERE first_response_at IS NULL) AS waiting,
+                min(opened_at) FILTER (WHERE first_response_at IS NULL) AS oldest
+            FROM thread WHERE state = 'open'
+            """))
+        return QueueGauges(open: row?["open"] ?? 0, waiting: row?["waiting"] ?? 0, oldestWaitingOpenedAt: row?["oldest"])
+    }
+
     func audit(since: StoreTime, until: StoreTime, limit: Int) throws -> [AuditRow] {
         try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM audit_event WHERE created_at >= ? AND created_at < ? ORDER BY seq LIMIT ?"), arguments: [since, until, limit]
         ).map { row in AuditRow(seq: row["seq"], line: row["line"], leafHash: row["leaf_hash"], createdAt: row["created_at"]) }

@@ -52,15 +52,23 @@ struct SQLiteAccess: StoreWriter {
     }
 
     func keys(notWrappedUnder kekVersion: UInt32, limit: Int) throws -> [OwnedKey] {
+        try keys(kekVersion: kekVersion, comparison: "<>", limit: limit)
+    }
+
+    func keys(wrappedUnder kekVersion: UInt32, limit: Int) throws -> [OwnedKey] {
+        try keys(kekVersion: kekVersion, comparison: "=", limit: limit)
+    }
+
+    private func keys(kekVersion: UInt32, comparison: StaticString, limit: Int) throws -> [OwnedKey] {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT 'thread' AS kind, id, wrapped_key, kek_version, key_version FROM thread
-                WHERE wrapped_key IS NOT NULL AND kek_version <> ?1
+                WHERE wrapped_key IS NOT NULL AND kek_version \(comparison) ?1
             UNION ALL
             SELECT 'contact' AS kind, id, wrapped_key, kek_version, key_version FROM contact
-                WHERE wrapped_key IS NOT NULL AND kek_version <> ?1
+                WHERE wrapped_key IS NOT NULL AND kek_version \(comparison) ?1
             UNION ALL
             SELECT 'account' AS kind, id, wrapped_key, kek_version, key_version FROM account
-                WHERE wrapped_key IS NOT NULL AND kek_version <> ?1
+                WHERE wrapped_key IS NOT NULL AND kek_version \(comparison) ?1
             LIMIT ?2
             """), arguments: [Int64(kekVersion), limit])
         return try rows.map { row in

@@ -117,6 +117,35 @@ public final class SQLiteStore: RelayStore {
         }
     }
 
+    /// Probes on a connection of its own (not the writer, whose queue a long purge may hold), so
+    /// that the answer comes within `patience`.
+    public func canTakeWrites(patience: Duration) async -> Bool {
+        let milliseconds = Int(patience.components.seconds * 1000 + patience.components.attoseconds / 1_000_000_000_000_000)
+        let path = self.path
+        return await withCheckedContinuation { continuation in
+            // A thread of its own: the probe may block for `patience`, and Dispatch's pool (which
+            // the store's own queues use) is small on Linux.
+            Thread {
+                var configuration = Configuration()
+                configuration.busyMode = .timeout(TimeInterval(max(0, milliseconds)) / 1000)
+                configuration.label = "saferelay.health"
+                let writable: Bool
+                do {
+                    let probe = try DatabaseQueue(path: path, configuration: configuration)
+                    try probe.writeWithoutTransaction { db in
+                        try db.execute(sql: "BEGIN IMMEDIATE")
+                        try db.execute(sql: "ROLLBACK")
+                    }
+                    try probe.close()
+                    writable = true
+                } catch {
+                    writable = false
+                }
+                continuation.resume(returning: writable)
+            }.start()
+        }
+    }
+
     public func close() throws {
         try pool.close()
     }

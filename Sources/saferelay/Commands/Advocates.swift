@@ -6,8 +6,8 @@ import RelayStore
 /// `saferelay advocates`: staff accounts.
 struct Advocates: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Add, list, disable and reset staff accounts (advocate, supervisor, compliance, admin).",
-        subcommands: [AdvocatesAdd.self, AdvocatesList.self, AdvocatesDisable.self, AdvocatesReset.self])
+        abstract: "Add, list, disable, enable and reset staff accounts (advocate, supervisor, compliance, admin).",
+        subcommands: [AdvocatesAdd.self, AdvocatesList.self, AdvocatesDisable.self, AdvocatesEnable.self, AdvocatesReset.self])
 }
 
 extension Role: ExpressibleByArgument {}
@@ -74,7 +74,8 @@ struct AdvocatesDisable: AsyncParsableCommand {
 
 struct AdvocatesReset: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reset", abstract: "Clear an account's password and authenticator, end its sessions, print a new enrolment secret.")
+        commandName: "reset",
+        abstract: "Clear an account's password and authenticator, end its sessions, print a new enrolment secret (a disabled account stays disabled).")
     @OptionGroup var store: StoreOptions
     @Argument(help: "Login name.") var name: String
 
@@ -88,6 +89,25 @@ struct AdvocatesReset: AsyncParsableCommand {
             } catch RelayError.invalidInput(let why) {
                 throw CLIFailure(message: why, code: CLIFailure.noInput)
             }
+        }
+    }
+}
+
+struct AdvocatesEnable: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enable", abstract: "Lift a disable: the account works again as it was.")
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Login name.") var name: String
+
+    func run() async throws {
+        await runReportingFailures {
+            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
+            defer { try? database.close() }
+            do {
+                try await relay.enableAccount(name: name)
+            } catch RelayError.invalidInput(let why) {
+                throw CLIFailure(message: why, code: CLIFailure.noInput)
+            }
+            print("enabled \(name)")
         }
     }
 }

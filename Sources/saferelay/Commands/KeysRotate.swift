@@ -12,7 +12,8 @@ struct KeysRotate: AsyncParsableCommand {
         discussion: """
             The new keyring is written first (atomically, keeping every earlier version), then data \
             keys are rewrapped in batches. If interrupted, run it again with --resume: nothing is lost, \
-            since both versions stay in the keyring. Stop the server first or restart it afterwards.
+            since both versions stay in the keyring. Refuses while a server holds the data folder: \
+            stop it first. Then `keys retire OLD` removes the old version.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -22,6 +23,8 @@ struct KeysRotate: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
+            let lock = try StoreLock.acquire(dataDirectory: store.dataDirectory, purpose: "rotating keys")
+            defer { withExtendedLifetime(lock) {} }
             let loaded = try store.loadKeyring()
             guard let path = loaded.path else {
                 throw KeyringError.notWritable(

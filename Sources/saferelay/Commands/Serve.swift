@@ -54,7 +54,7 @@ struct Serve: AsyncParsableCommand {
     var senderRate: String?
 
     @Option(name: .customLong("session-start-rate"), help: ArgumentHelp(
-        "Most webchat session starts and resume attempts a second; bursts of five times that (env SAFERELAY_SESSION_START_RATE; default 20).",
+        "Most webchat session starts a second, and apart from them most resume attempts; bursts of five times that (env SAFERELAY_SESSION_START_RATE; default 20).",
         valueName: "per-second"))
     var sessionStartRate: String?
 
@@ -145,9 +145,11 @@ struct Serve: AsyncParsableCommand {
         }
         if let value = try rate(sessionStartRate, "SAFERELAY_SESSION_START_RATE", "session start rate") {
             limits.sessionStarts = .init(perSecond: value, burst: value * 5)
+            limits.resumes = limits.sessionStarts
         }
         if let value = try rate(clientStartRate, "SAFERELAY_CLIENT_START_RATE", "client start rate") {
             limits.perClientStarts = .init(perSecond: value, burst: max(1, value * 50))
+            limits.perClientResumes = limits.perClientStarts
         }
         return limits
     }
@@ -178,19 +180,40 @@ struct Serve: AsyncParsableCommand {
             logger.warning("no retention policy file; scheduled retention is off", metadata: ["policy.path": "\(policyPath)"])
         }
         var relay: Relay!
+        var lock: StoreLock?
         await runReportingFailures {
+            lock = try StoreLock.acquire(dataDirectory: store.dataDirectory, purpose: "starting another server on it")
             let keyring = try loadOrCreateKeyring(production: isProduction, logger: logger)
             let database = try SQLiteStore(path: store.databasePath)
             relay = Relay(store: database, keyring: keyring, settings: settings, logger: logger)
+            do {
+                try await relay.verifyKeyringOpensStore()
+            } catch let mismatch as KeyringMismatch {
+                try? database.close()
+                throw CLIFailure(message: "refusing to start: \(mismatch)", code: CLIFailure.configuration)
+            }
             try await relay.backfillContactSafety()
         }
+        defer { withExtendedLifetime(lock) {} }
         var configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
         configuration.rateLimits = (try? resolvedRateLimits()) ?? RateLimits()
         if let exit = Setting.resolveOptional(exitURL, environment: "SAFERELAY_EXIT_URL") { configuration.exitURL = exit }
         configuration.retentionPolicy = retentionPolicy
         configuration.clientAddressHeader = Setting.resolveOptional(clientAddressHeader, environment: "SAFERELAY_CLIENT_ADDRESS_HEADER")
         configuration.trustedProxies = resolvedTrustedProxies ?? configuration.trustedProxies
-        configuration.twilio = TwilioConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, publicURL: configuration.publicURL)
+        do {
+            configuration.twilio = try TwilioConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, publicURL: configuration.publicURL)
+        } catch {
+            CLIFailure(message: "\(error)", code: CLIFailure.configuration).exit()
+        }
+        configuration.metricsToken = ProcessInfo.processInfo.environment["SAFERELAY_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let token = configuration.metricsToken, token.utf8.count < 32 {
+            CLIFailure(message: "SAFERELAY_METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -base64 32`)", code: CLIFailure.configuration).exit()
+        }
+        // Secrets read once, then gone from the process environment (/proc/PID/environ).
+        for secret in ["SAFERELAY_TWILIO_AUTH_TOKEN", "SAFERELAY_METRICS_TOKEN", KeyringStore.environmentVariable] {
+            KeyringStore.clearEnvironmentValue(secret)
+        }
         if configuration.twilio == nil {
             logger.notice("no SMS provider configured (SAFERELAY_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM): SMS routes answer 503")
         }
@@ -206,6 +229,12 @@ struct Serve: AsyncParsableCommand {
     private func loadOrCreateKeyring(production: Bool, logger: Logger) throws -> Keyring {
         do {
             return try store.loadKeyring().keyring
+        } catch KeyringError.notFound(let path) where FileManager.default.fileExists(atPath: store.databasePath) {
+            // A missing keyring beside an existing database is a mistake (a mistyped path, an
+            // unmounted volume), never a reason to start afresh: a new keyring opens nothing in it.
+            throw CLIFailure(
+                message: "no keyring at \(path), but a database exists at \(store.databasePath): check --keyring (a new keyring would open nothing in it)",
+                code: CLIFailure.noInput)
         } catch KeyringError.notFound(let path) where !production {
             let keyring = Keyring.generate(now: Date().rfc3339)
             try KeyringStore.create(keyring, path: path)

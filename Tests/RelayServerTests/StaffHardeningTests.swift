@@ -1,0 +1,258 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import RelayCore
+import RelayServer
+import RelayStore
+import RelayTestSupport
+import Testing
+
+/// Staff logins and the server's edges under pressure: concurrent logins, guessing, enumeration,
+/// strangers locking out colleagues, floods of one kind crowding out another, and the order in
+/// which a request is checked.
+@Suite(.timeLimit(.minutes(5)))
+struct StaffHardeningTests {
+    /// Enrols `name` and returns the TOTP secret.
+    static func enrol(_ server: RelayTestServer, _ name: String, role: Role = .advocate) async throws -> String {
+        let secret = try await server.relay.createAccount(name: name, role: role)
+        let (status, body) = try await server.chat(
+            .post, "/api/v1/enrolment", token: nil, json: #"{"name":"\#(name)","secret":"\#(secret)","password":"\#(StaffAPITests.password)"}"#)
+        guard status == .created else { throw TestFailure("enrolment: \(status)") }
+        return try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["totp_secret"]!
+    }
+
+    static func loginBody(_ name: String, password: String = StaffAPITests.password, code: String) -> String {
+        #"{"name":"\#(name)","password":"\#(password)","code":"\#(code)"}"#
+    }
+
+    /// Sends every body to `POST /api/v1/sessions` at once, each on its own socket from `source`.
+    static func loginsAtOnce(_ server: RelayTestServer, _ bodies: [String], from source: String = "127.0.0.1") async throws -> [Int] {
+        let port = server.client.port!
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            for body in bodies {
+                group.addTask { try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: source, body: body) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    static func loginAudit(_ server: RelayTestServer, actor: String) async throws -> [String] {
+        try await server.auditLines().filter { $0.contains(#""action":"session.login""#) && $0.contains(#""actor":"\#(actor)""#) }
+    }
+
+    @Test func oneTOTPCodeSentFourTimesAtOnceOpensOneSession() async throws {
+        try await RelayTestServer.run { server in
+            let totp = try await Self.enrol(server, "ana")
+            let body = Self.loginBody("ana", code: StaffAPITests.code(totp, at: server.clock.now()))
+            let statuses = try await Self.loginsAtOnce(server, Array(repeating: body, count: 4))
+            #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == 401 }.count == 3, "\(statuses)")
+            let sessions = try await DatabaseQueue(path: server.store.path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM api_session") }
+            #expect(sessions == 1)
+            let opened = try await server.auditLines().filter { $0.contains(#""action":"session.login""#) && $0.contains(#""outcome":"ok""#) }
+            #expect(opened.count == 1)
+        }
+    }
+
+    @Test func guessesSentAtOnceCountLikeGuessesSentOneByOne() async throws {
+        try await RelayTestServer.run { server in
+            let totp = try await Self.enrol(server, "ana")
+            let wrong = Self.loginBody("ana", password: "not-the-password-1", code: "000000")
+            let right = Self.loginBody("ana", code: StaffAPITests.code(totp, at: server.clock.now()))
+            let statuses = try await Self.loginsAtOnce(server, Array(repeating: wrong, count: 11) + [right])
+            let threshold = server.relay.settings.failuresBeforeLock
+            // However they interleave, this client checked at most `threshold` passwords before its lock.
+            let checked = try await Self.loginAudit(server, actor: "ana")
+            #expect(checked.count <= threshold, "\(checked.count) attempts were checked: \(statuses)")
+            // And the stored failure count is exactly what the audited outcomes, in order, say.
+            var replayed = 0
+            for line in checked {
+                if line.contains(#""outcome":"ok""#) { replayed = 0 } else if line.contains(#""outcome":"refused""#) { replayed += 1 }
+            }
+            let stored = try await server.store.read { try $0.account(name: "ana")?.failedLogins }
+            #expect(stored == replayed)
+        }
+    }
+
+    @Test func knownUnknownAndEnrollingNamesCostTheSameWorkAndGetTheSameAnswer() async throws {
+        try await RelayTestServer.run { server in
+            _ = try await Self.enrol(server, "ana")
+            _ = try await server.relay.createAccount(name: "bea", role: .advocate)  // still enrolling
+            // The first login makes the pool's stand-in hash once; measure after it.
+            _ = try await server.chat(.post, "/api/v1/sessions", token: nil, json: Self.loginBody("zed", code: "000000"))
+            var answers: [String: (HTTPResponse.Status, String)] = [:]
+            for name in ["ana", "nobody", "bea"] {
+                let jobs = server.relay.hashing.completed
+                let audited = try await server.auditLines().count
+                answers[name] = try await server.chat(.post, "/api/v1/sessions", token: nil, json: Self.loginBody(name, password: "wrong-password-77", code: "123456"))
+                #expect(server.relay.hashing.completed - jobs == 1, "\(name): Argon2id checks")
+                #expect(try await server.auditLines().count - audited == 1, "\(name): audited writes")
+            }
+            #expect(answers["ana"]?.0 == .unauthorized)
+            #expect(answers["ana"]! == answers["nobody"]! && answers["ana"]! == answers["bea"]!)
+            // Enrolment too: an unknown name costs the check a real one does.
+            let jobs = server.relay.hashing.completed
+            let enrol = try await server.chat(
+                .post, "/api/v1/enrolment", token: nil, json: #"{"name":"nobody","secret":"x","password":"\#(StaffAPITests.password)"}"#)
+            #expect(enrol.0 == .unauthorized && server.relay.hashing.completed - jobs == 1)
+        }
+    }
+
+    @Test func aStrangerCannotLockAColleagueOut() async throws {
+        try await RelayTestServer.run { server in
+            let totp = try await Self.enrol(server, "ana")
+            let port = server.client.port!
+            let wrong = Self.loginBody("ana", password: "not-the-password-1", code: "000000")
+            for _ in 0..<8 { _ = try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.2", body: wrong) }
+            let right = Self.loginBody("ana", code: StaffAPITests.code(totp, at: server.clock.now()))
+            // The stranger's client is locked out of the name, right password or not…
+            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.2", body: right) == 401)
+            // …and ana, from her own machine, logs in.
+            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.3", body: right) == 201)
+        }
+    }
+
+    @Test func guessingFromManyClientsLocksTheAccountForABoundedTime() async throws {
+        var settings = RelaySettings()
+        settings.failuresBeforeAccountLock = 8
+        try await RelayTestServer.run(settings: settings) { server in
+            let totp = try await Self.enrol(server, "ana")
+            let port = server.client.port!
+            let wrong = Self.loginBody("ana", password: "not-the-password-1", code: "000000")
+            for client in 2...5 {
+                for _ in 0..<2 { _ = try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.\(client)", body: wrong) }
+            }
+            let right = { Self.loginBody("ana", code: StaffAPITests.code(totp, at: server.clock.now())) }
+            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.9", body: right()) == 401)
+            server.clock.advance(by: server.relay.settings.accountLockDuration + 31)
+            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.9", body: right()) == 201)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aFloodOfResumeAttemptsDoesNotRefuseASurvivorsNewSession() async throws {
+        try await RelayTestServer.run(rateLimits: RateLimits()) { server in
+            let port = server.client.port!
+            let junk = #"{"phrase":"babab-babab-babab-babab-babab"}"#
+            for index in 0..<130 {
+                _ = try await RawHTTP.status("POST", "/chat/resume", port: port, from: "127.0.\(1 + index / 10).\(2 + index % 10)", body: junk)
+            }
+            #expect(try await RawHTTP.status("POST", "/chat/sessions", port: port, from: "127.0.200.2") == 201)
+            // Nor does a flood of staff logins.
+            for index in 0..<60 {
+                _ = try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.\(30 + index / 10).\(2 + index % 10)",
+                    body: Self.loginBody("nobody", code: "000000"))
+            }
+            #expect(try await RawHTTP.status("POST", "/chat/sessions", port: port, from: "127.0.200.3") == 201)
+        }
+    }
+
+    @Test func everyCaseRouteChecksTheTokenBeforeTheBody() async throws {
+        try await RelayTestServer.run { server in
+            let thread = String(repeating: "a", count: 32)
+            let huge = String(repeating: "x", count: 100_000)
+            for (method, path) in [
+                (HTTPRequest.Method.post, "case/notes"), (.post, "case/referrals"), (.put, "case/referrals/\(String(repeating: "r", count: 80))"),
+                (.put, "case/safety"), (.put, "case/tags"), (.post, "transfer"), (.post, "replies"),
+            ] {
+                for body in ["{not json", huge, #"{"text":"x"}"#] {
+                    let (status, _) = try await server.chat(method, "/api/v1/threads/\(thread)/\(path)", token: nil, json: body)
+                    #expect(status == .unauthorized, "\(method) \(path) with \(body.prefix(10)): \(status)")
+                }
+            }
+        }
+    }
+
+    @Test func otherMethodsGet405WithAllow() async throws {
+        try await RelayTestServer.run { server in
+            for (method, path, allow) in [
+                (HTTPRequest.Method.delete, "/healthz", "GET"), (.put, "/chat/sessions", "POST"), (.patch, "/chat/messages", "GET, POST"),
+                (.get, "/api/v1/threads/abc/claim", "POST"), (.post, "/api/v1/threads/abc", "GET"),
+            ] {
+                try await server.client.execute(uri: path, method: method, headers: [.contentType: "application/json"]) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(path)")
+                    #expect(response.headers[.cacheControl] == "no-store")
+                    #expect(String(buffer: response.body).contains(#""error":"method_not_allowed""#))
+                }
+            }
+            #expect(try await server.chat(.get, "/no/such/path", token: nil).0 == .notFound)
+        }
+    }
+
+    @Test func unsignedWebhooksAreRefusedBeforeTheirBodyIsJudged() async throws {
+        try await RelayTestServer.run { server in
+            for (type, body) in [("application/x-www-form-urlencoded", "From=%zz&Body=%"), ("text/plain", "hello"), ("application/json", "{")] {
+                for signature in [nil, "forged"] as [String?] {
+                    var headers: HTTPFields = [.contentType: type]
+                    if let signature { headers[HTTPField.Name("X-Twilio-Signature")!] = signature }
+                    let status = try await server.client.execute(
+                        uri: "/sms/twilio/inbound", method: .post, headers: headers, body: .init(string: body)) { $0.status }
+                    #expect(status == .forbidden, "\(type) signature \(signature ?? "none")")
+                }
+            }
+        }
+    }
+
+    @Test func readingNeedsNoWriteAndHealthzSaysWhenWritesCannotHappen() async throws {
+        try await RelayTestServer.run { server in
+            let token = try await StaffAPITests.staff(server, "ana", .advocate)
+            let lastSeen = { try await DatabaseQueue(path: server.store.path).read { try Int64.fetchOne($0, sql: "SELECT last_seen_at FROM api_session") } }
+            let loggedIn = try await lastSeen()
+            // Another process holds the write lock.
+            let holder = try await WriteLockHolder(path: server.store.path)
+            try await Task.sleep(for: .milliseconds(1100))  // past the probe's one-second memory
+            #expect(try await server.chat(.get, "/healthz", token: nil).0 == .serviceUnavailable)
+            // Reading still works while nothing can be written: an authenticated read writes nothing.
+            let started = ContinuousClock.now
+            #expect(try await server.chat(.get, "/api/v1/queue", token: token).0 == .ok)
+            #expect(ContinuousClock.now - started < .seconds(5), "the read waited for the write lock")
+            await holder.release()
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await server.chat(.get, "/healthz", token: nil).0 == .ok)
+            // The idle clock moves, with a write at most once a minute.
+            server.clock.advance(by: 30)
+            #expect(try await server.chat(.get, "/api/v1/queue", token: token).0 == .ok)
+            #expect(try await lastSeen() == loggedIn)
+            server.clock.advance(by: 31)
+            #expect(try await server.chat(.get, "/api/v1/queue", token: token).0 == .ok)
+            #expect(try await lastSeen() == loggedIn.map { $0 + 61_000 })
+        }
+    }
+
+    @Test func resetKeepsADisabledAccountDisabled() async throws {
+        try await RelayTestServer.run { server in
+            _ = try await Self.enrol(server, "ana")
+            try await server.relay.disableAccount(name: "ana")
+            let secret = try await server.relay.resetAccount(name: "ana")
+            let enrol = #"{"name":"ana","secret":"\#(secret)","password":"\#(StaffAPITests.password)"}"#
+            #expect(try await server.chat(.post, "/api/v1/enrolment", token: nil, json: enrol).0 == .unauthorized)
+            try await server.relay.enableAccount(name: "ana")
+            #expect(try await server.chat(.post, "/api/v1/enrolment", token: nil, json: enrol).0 == .created)
+        }
+    }
+
+    @Test func aBusyWebchatSessionStillEndsAfterADay() async throws {
+        var limits = RelayTestServer.testLimits
+        limits.perSender = .init(perSecond: 1000, burst: 1000)
+        try await RelayTestServer.run(rateLimits: limits) { server in
+            let token = try await server.startChat()
+            for hour in 0..<24 {
+                server.clock.advance(by: 3600)
+                let answer = try await server.chat(.get, "/chat/messages", token: token)
+                #expect(answer.0 == .ok, "hour \(hour + 1): \(answer)")
+            }
+            server.clock.advance(by: 3600)
+            #expect(try await server.chat(.get, "/chat/messages", token: token).0 == .unauthorized)
+        }
+    }
+}
+
+extension RelayTestServer {
+    /// Every audit line, in order.
+    func auditLines() async throws -> [String] {
+        try await store.read { try $0.auditEvents(from: 0, limit: 1_000_000).compactMap(\.line) }
+    }
+}
