@@ -15,6 +15,9 @@ public enum LiveEvent: Sendable, Equatable {
     case queueChanged(threadID: String)
     /// For advocates: a reply's delivery state changed.
     case replyStatus(threadID: String, messageID: String, state: String)
+    /// For supervisors only: someone opened or claimed a thread that was not theirs, and why (the
+    /// purpose code; the note stays in the audit log).
+    case access(threadID: String, actor: String, action: String, purpose: String)
 }
 
 /// In-memory fan-out of live events to the streams of one contact. Nothing is stored; a stream

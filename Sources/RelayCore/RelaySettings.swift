@@ -43,6 +43,8 @@ public struct RelaySettings: Sendable {
     public var failuresBeforeAccountLock = 50
     /// How long the backstop lock lasts (default 15 minutes).
     public var accountLockDuration: TimeInterval = 15 * 60
+    /// The purposes accepted for opening or claiming a thread that is not one's own.
+    public var accessPurposes: AccessPurposes = .standard
     /// What a legal hold does to a survivor's erase request: `true` defers it until the hold is released.
     public var holdDefersSurvivorErase = true
 

@@ -86,8 +86,8 @@ public protocol StoreReader {
     func caseRecordContacts(after contactID: String, limit: Int) throws -> [String]
     /// Whether a one-time maintenance job has run.
     func isMaintenanceDone(_ name: String) throws -> Bool
-    /// Audit events appended in [since, until), oldest first.
-    func audit(since: StoreTime, until: StoreTime, limit: Int) throws -> [AuditRow]
+    /// Audit events appended in [since, until) after position `afterSeq`, oldest first.
+    func audit(since: StoreTime, until: StoreTime, afterSeq: Int64, limit: Int) throws -> [AuditRow]
     /// Up to `limit` thread summaries after `rowAfter` (0 to start), with the row number to continue from.
     func threadSummaries(after rowAfter: Int64, limit: Int) throws -> (summaries: [ThreadSummary], lastRow: Int64)
 }

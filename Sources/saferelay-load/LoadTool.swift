@@ -191,7 +191,7 @@ struct LoadRun {
 
         // 5. An advocate opening a thread of 20 messages: decrypt all, append an audit event.
         if viewThreadIDs.isEmpty { report.add("no thread ids arrived on the advocate stream"); report.clean = false }
-        let viewHeaders = staffHeaders + [("X-Access-Purpose", "load test review")]
+        let viewHeaders = staffHeaders + [("X-Access-Purpose", "supervision")]
         let views = await LoadPattern.closedLoop("thread view (20 messages)", workers: options.connections, duration: phaseDuration) { n in
             guard !viewThreadIDs.isEmpty else { return "no-threads" }
             let answer = await driver.send(.GET, "/api/v1/threads/\(viewThreadIDs[n % viewThreadIDs.count])", headers: viewHeaders)
@@ -211,7 +211,7 @@ struct LoadRun {
         collecting.set(false)
         let chatThreads = seenThreads.take()
         let claims = await LoadPattern.fixedCount("claim webchat threads", workers: min(options.connections, 16), count: chatThreads.count) { n in
-            let answer = await driver.send(.POST, "/api/v1/threads/\(chatThreads[n])/claim", headers: staffHeaders)
+            let answer = await driver.send(.POST, "/api/v1/threads/\(chatThreads[n])/claim", headers: staffHeaders + [("X-Access-Purpose", "first_response")])
             return answer?.status == 204 ? nil : "\(answer?.status ?? 0)"
         }
         note(claims)

@@ -30,7 +30,7 @@ struct ContactSafetyTests {
             let phone = "+12025550171"
             #expect(try await server.inboundSMS(from: phone, body: "please do not text me back", sid: Self.sid(1)).0 == .ok)
             let first = try await Self.openThread(server, phone: phone)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(first)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(first)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let safety = #"{"phoneMayBeMonitored":false,"doNotContact":true}"#
             #expect(try await server.chat(.put, "/api/v1/threads/\(first)/case/safety", token: advocate, json: safety).0 == .ok)
             #expect(try await server.chat(.post, "/api/v1/threads/\(first)/close", token: advocate).0 == .noContent)
@@ -39,7 +39,7 @@ struct ContactSafetyTests {
             #expect(try await server.inboundSMS(from: phone, body: "it is me again", sid: Self.sid(2)).0 == .ok)
             let second = try await Self.openThread(server, phone: phone)
             #expect(second != first)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(second)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(second)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(second)", token: advocate)
             #expect(view.contains(#""do_not_contact":true"#))
             let (status, why) = try await server.chat(.post, "/api/v1/threads/\(second)/replies", token: advocate, json: #"{"text":"hello?"}"#)
@@ -64,7 +64,7 @@ struct ContactSafetyTests {
             ].enumerated() {
                 #expect(try await server.inboundSMS(from: phone, body: "hello", sid: Self.sid(10 + index)).0 == .ok)
                 let thread = try await Self.openThread(server, phone: phone)
-                #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+                #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
                 #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/safety", token: advocate, json: safety).0 == .ok)
                 let (refused, why) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"Are you safe?"}"#)
                 #expect(refused == .conflict && why.contains("safety_override_required"))
@@ -89,7 +89,7 @@ struct ContactSafetyTests {
             let phone = "+12025550174"
             #expect(try await server.inboundSMS(from: phone, body: "I need a place to stay", sid: Self.sid(1)).0 == .ok)
             let thread = try await Self.openThread(server, phone: phone)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: advocate, json: #"{"text":"staying at motel room 12"}"#).0 == .ok)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/referrals", token: advocate, json: #"{"to":"Shelter line","outcome":"unknown"}"#).0 == .ok)
             let (_, before) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
@@ -128,7 +128,7 @@ struct ContactSafetyTests {
             #expect(try await server.inboundSMS(from: phone, body: "hello again", sid: Self.sid(2)).0 == .ok)
             let next = try await Self.openThread(server, phone: phone)
             let again = try await StaffAPITests.staff(server, "bo", .advocate)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(next)/claim", token: again).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(next)/claim", token: again, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(next)", token: again)
             let answer = try #require(try JSONSerialization.jsonObject(with: Data(view.utf8)) as? [String: Any])
             #expect(answer["pseudonym"] as? String != oldPseudonym)
@@ -144,7 +144,7 @@ struct ContactSafetyTests {
             let phone = "+12025550175"
             #expect(try await server.inboundSMS(from: phone, body: "never text me", sid: Self.sid(1)).0 == .ok)
             let thread = try await Self.openThread(server, phone: phone)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/safety", token: advocate, json: #"{"phoneMayBeMonitored":false,"doNotContact":true}"#).0 == .ok)
             server.clock.advance(by: 3 * 3600)
             let text = try String(contentsOfFile: RepositoryFile.path("Policies/zero-retention.yaml"), encoding: .utf8)
@@ -159,7 +159,7 @@ struct ContactSafetyTests {
             // The advocate sees the kept flag in the case record, so an unrelated safety edit keeps it…
             let next = try await Self.openThread(server, phone: phone)
             let second = try await StaffAPITests.staff(server, "bo", .advocate)  // the first one's session expired
-            #expect(try await server.chat(.post, "/api/v1/threads/\(next)/claim", token: second).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(next)/claim", token: second, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(next)", token: second)
             let record = try #require((try JSONSerialization.jsonObject(with: Data(view.utf8)) as? [String: Any])?["case_record"] as? [String: Any])
             #expect((record["safety"] as? [String: Any])?["doNotContact"] as? Bool == true)
@@ -184,7 +184,7 @@ struct ContactSafetyTests {
             let phone = "+12025550176"
             #expect(try await server.inboundSMS(from: phone, body: "hello", sid: Self.sid(1)).0 == .ok)
             let thread = try await Self.openThread(server, phone: phone)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             try await server.relay.setDoNotContact(threadID: thread, true)
             // An edit made from the view (which shows the flag) keeps it.
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)

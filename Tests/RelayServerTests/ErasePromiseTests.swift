@@ -171,7 +171,7 @@ struct ErasePromiseTests {
                 let contact = try reader.contact(addressIndex: relay.addressIndex(try .phone(phone)))!
                 return (try reader.threads(contactID: contact.id)[0].id, contact.id)
             }
-            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: advocate, json: #"{"text":"HOLD-NOTE kept"}"#).0 == .ok)
             try await server.relay.addHold(threadID: thread, reason: "Court order 7", actor: "cli:maria")
 
@@ -181,7 +181,7 @@ struct ErasePromiseTests {
             #expect(twiml.contains(server.relay.settings.eraseDeferredNotice))
             // Contact, held thread and case record stay together.
             #expect(try await server.store.read { try $0.contact(id: contactID) } != nil)
-            let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate, headers: ["X-Access-Purpose": "legal hold review"])
+            let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate, headers: ["X-Access-Purpose": "other: legal hold review"])
             #expect(view.contains("evidence") && view.contains("HOLD-NOTE kept"))
             // But the survivor asked to be forgotten: no reply reaches them, and what they send later
             // starts afresh instead of being drawn into the hold.

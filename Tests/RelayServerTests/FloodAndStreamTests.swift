@@ -24,7 +24,7 @@ struct FloodAndStreamTests {
             // An SMS conversation already answered and still open: waiting for no one, so never pinned.
             #expect(try await server.inboundSMS(from: "+12025550180", body: "thanks", sid: "SM" + String(format: "%032x", 2)).0 == .ok)
             let answered = try #require(try await server.store.read { try $0.openThreads(limit: 1).first?.id })
-            #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             server.clock.advance(by: 30)
             #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/replies", token: advocate, json: #"{"text":"you are welcome"}"#).0 == .created)
             server.clock.advance(by: 1)

@@ -23,7 +23,7 @@ struct HTTPCanaryTests {
                     // What advocates write about a person is as private as what the person wrote.
                     let addressIndex = server.relay.addressIndex(try .phone(phone))
                     let smsThread = try await server.store.read { reader in try reader.threads(contactID: reader.contact(addressIndex: addressIndex)!.id)[0].id }
-                    #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/claim", token: advocate).0 == .noContent)
+                    #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
                     let note = #"{"text":"NOTECANARY-\#(index) sleeps at the motel on 5th"}"#
                     #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/case/notes", token: advocate, json: note).0 == .ok)
                     let referral = #"{"to":"REFCANARY-\#(index) shelter","outcome":"unknown"}"#

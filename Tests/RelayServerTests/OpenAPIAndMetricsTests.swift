@@ -67,7 +67,7 @@ struct OpenAPIAndMetricsTests {
             let thread = try await StaffAPITests.smsThread(server, "+12025550100", "CANARY-LIVE", sid: 1)
             let frame = try await stream.next(containing: "event: thread.message")
             #expect(frame.contains(thread) && !frame.contains("CANARY-LIVE"))
-            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: ana).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: ana, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await stream.next(containing: "event: queue.changed").contains(thread))
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/transfer", token: ben, json: #"{"to":"ben"}"#).0 == .forbidden)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/transfer", token: ana, json: #"{"to":"nobody"}"#).0 == .badRequest)

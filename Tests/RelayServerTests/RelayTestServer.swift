@@ -17,6 +17,8 @@ struct RelayTestServer {
     static let authToken = "test-auth-token-0123456789abcdef"
     static let from = "+15005550006"
     static let publicURL = "https://relay.example.org"
+    /// What the console sends when an advocate takes a thread from the queue.
+    static let claimPurpose = ["X-Access-Purpose": "first_response"]
 
     let relay: Relay
     let store: SQLiteStore

@@ -18,7 +18,7 @@ struct RoleGuardTests {
     static func statusOnly(port: Int, path: String, token: String) async throws -> Int {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "X-Access-Purpose", value: "court-ordered review")
+        request.headers.add(name: "X-Access-Purpose", value: "other: court-ordered review")
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         return Int(response.status.code)
     }
@@ -32,10 +32,10 @@ struct RoleGuardTests {
             ]
             let thread = try await StaffAPITests.smsThread(server, "+12025550190", "CANARY-GUARD words", sid: 1)
             // Some content in the case record and an earlier reply, so that a leak would show.
-            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: advocate, json: #"{"text":"CANARY-GUARD note"}"#).0 == .ok)
             let accounts = try await server.relay.accounts()
-            let purpose = ["X-Access-Purpose": "court-ordered review"]
+            let purpose = ["X-Access-Purpose": "other: court-ordered review"]
             for (role, token) in tokens {
                 // Assigned to them directly in the store: no assignment check can be what refuses.
                 let accountID = try #require(accounts.first { $0.role.rawValue == role }?.id)
@@ -60,7 +60,7 @@ struct RoleGuardTests {
             }
             // Nothing they tried changed anything: no reply, no note, no new assignment by them.
             try await server.store.write { try $0.assign(threadID: thread, to: nil) }
-            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
             #expect(!view.contains(#""from":"advocate""#) && !view.contains(#""text":"n""#))
         }

@@ -51,10 +51,10 @@ struct StaffAPITests {
             let admin = try await Self.staff(server, "adam", .admin)
             let mine = try await Self.smsThread(server, "+12025550100", "CANARY-MATRIX mine", sid: 1)
             let theirs = try await Self.smsThread(server, "+12025550111", "CANARY-MATRIX theirs", sid: 2)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(mine)/claim", token: advocate).0 == .noContent)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(theirs)/claim", token: other_).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(mine)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(theirs)/claim", token: other_, headers: RelayTestServer.claimPurpose).0 == .noContent)
             // Claiming another advocate's thread is forbidden; a supervisor may take it.
-            #expect(try await server.chat(.post, "/api/v1/threads/\(theirs)/claim", token: advocate).0 == .forbidden)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(theirs)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .forbidden)
 
             struct Case {
                 let method: HTTPRequest.Method
@@ -85,6 +85,7 @@ struct StaffAPITests {
             other["typology"] = .ok
             var supervisorRow = work
             supervisorRow["view"] = .forbidden  // not assigned and no purpose
+            supervisorRow["claim"] = .forbidden  // taking someone's thread needs a purpose too
             supervisorRow["stats"] = .ok
             var oversight = work.mapValues { _ in HTTPResponse.Status.forbidden }
             oversight["typology"] = .ok
@@ -112,7 +113,7 @@ struct StaffAPITests {
                 }
             }
             // Another advocate's thread opens only with a purpose, which is audited.
-            let (withPurpose, body) = try await server.chat(.get, "/api/v1/threads/\(mine)", token: other_, headers: ["X-Access-Purpose": "covering Ana's shift"])
+            let (withPurpose, body) = try await server.chat(.get, "/api/v1/threads/\(mine)", token: other_, headers: ["X-Access-Purpose": "covering: Ana's shift"])
             #expect(withPurpose == .ok && body.contains("CANARY-MATRIX mine"))
             // An unknown thread is 404 for everyone allowed to look.
             #expect(try await server.chat(.get, "/api/v1/threads/\(String(repeating: "f", count: 32))", token: advocate, headers: ["X-Access-Purpose": "x"]).0 == .notFound)
@@ -129,7 +130,7 @@ struct StaffAPITests {
         try await RelayTestServer.run { server in
             let advocate = try await Self.staff(server, "ana", .advocate)
             let thread = try await Self.smsThread(server, "+12025550100", "CANARY-FAILCLOSED", sid: 1)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             // Another connection makes the audit table refuse writes, as a full disk or a broken file would.
             let queue = try DatabaseQueue(path: server.store.path)
             try await queue.write { db in
@@ -210,7 +211,7 @@ struct StaffAPITests {
             server.clock.advance(by: 45)
             let (_, waits) = try await server.chat(.get, "/api/v1/stats", token: supervisor)
             #expect(waits.contains(#""waitingNow":1"#) && !waits.contains(thread))
-            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let (viewStatus, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
             #expect(viewStatus == .ok && view.contains("please help, I am scared") && !view.contains("2025550100"))
             let (replyStatus, reply) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"We are here. Are you safe to text?"}"#)
@@ -239,7 +240,7 @@ struct StaffAPITests {
             let advocate = try await Self.staff(server, "ana", .advocate)
             let compliance = try await Self.staff(server, "cora", .compliance)
             let thread = try await Self.smsThread(server, "+12025550100", "hello", sid: 1)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: advocate, json: #"{"text":"CANARY-NOTE works nights at the farm"}"#).0 == .ok)
             let (_, referral) = try await server.chat(.post, "/api/v1/threads/\(thread)/case/referrals", token: advocate, json: #"{"to":"Legal aid clinic","outcome":"unknown"}"#)
             let record = try JSONSerialization.jsonObject(with: Data(referral.utf8)) as! [String: Any]
@@ -273,7 +274,7 @@ struct StaffAPITests {
             let answered = try await Self.smsThread(server, "+12025550100", "CANARY-STATS first", sid: 1)
             server.clock.advance(by: 60)
             _ = try await Self.smsThread(server, "+12025550111", "CANARY-STATS second", sid: 2)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             server.clock.advance(by: 60)
             #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/replies", token: advocate, json: #"{"text":"hello"}"#).0 == .created)
             let (status, body) = try await server.chat(.get, "/api/v1/stats", token: supervisor)
@@ -292,11 +293,11 @@ struct StaffAPITests {
             let advocate = try await Self.staff(server, "ana", .advocate)
             let compliance = try await Self.staff(server, "cora", .compliance)
             let first = try await Self.smsThread(server, "+12025550100", "CANARY-EARLIER first visit", sid: 1)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(first)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(first)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await server.chat(.post, "/api/v1/threads/\(first)/close", token: advocate).0 == .noContent)
             let second = try await Self.smsThread(server, "+12025550100", "second visit", sid: 2)
             #expect(second != first)
-            #expect(try await server.chat(.post, "/api/v1/threads/\(second)/claim", token: advocate).0 == .noContent)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(second)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(second)", token: advocate)
             #expect(view.contains("CANARY-EARLIER first visit"))
             let (_, trail) = try await server.chat(.get, "/api/v1/audit?thread=\(first)", token: compliance)

@@ -121,6 +121,19 @@ struct ComplianceCommandTests {
         #expect(forged.status == 1)
         #expect(forged.stderr.contains("witness checkpoint"))
         #expect(try SafeRelayBinary.run(["audit", "checkpoint"], in: dir.path).stdout.contains("\u{2014} saferelay.local/audit/"))
+
+        // The witness is private, and required: without it a restored old copy of the database would verify.
+        let witness = dir.file("data/audit-checkpoint.latest")
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: witness)[.posixPermissions] as? Int)
+        #expect(mode & 0o077 == 0, "witness mode \(String(mode, radix: 8))")
+        let copy = dir.file("checkpoint-off-host.txt")
+        try FileManager.default.copyItem(atPath: witness, toPath: copy)
+        try FileManager.default.removeItem(atPath: witness)
+        let missing = try SafeRelayBinary.run(["audit", "verify"], in: dir.path)
+        #expect(missing.status == 1 && missing.stderr.contains("no witness checkpoint"), "\(missing.stderr)")
+        let unwitnessed = try SafeRelayBinary.run(["audit", "verify", "--no-witness"], in: dir.path)
+        #expect(unwitnessed.status == 0 && unwitnessed.stderr.contains("WARNING"), "\(unwitnessed.stderr)")
+        #expect(try SafeRelayBinary.run(["audit", "verify", "--checkpoint", copy], in: dir.path).status == 0)
     }
 
     @Test func badInputIsRefusedWithAClearMessageAndNothingChanges() async throws {

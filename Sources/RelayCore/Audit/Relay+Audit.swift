@@ -85,9 +85,18 @@ extension Relay {
         return row
     }
 
-    /// Replaces the witness file atomically (written beside it, then renamed over it).
+    /// Replaces the witness file atomically (written beside it, mode 0600, then renamed over it).
     static func writeWitness(_ note: String, to path: String) throws {
-        try Data(note.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let temporary = path + ".tmp"
+        unlink(temporary)
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(note.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        chmod(temporary, 0o600)
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown)
+        }
     }
 
     /// Recomputes the tree from every stored event, checks every checkpoint's signature and root,

@@ -65,7 +65,7 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .forbidden: "your role does not allow this"
         case .notFound: "no such thread"
-        case .purposeRequired: "opening a thread not assigned to you needs a purpose (X-Access-Purpose)"
+        case .purposeRequired: "opening or claiming a thread not assigned to you needs a purpose from the list (X-Access-Purpose: CODE or CODE: note; GET /api/v1/purposes)"
         case .auditUnavailable: "the audit log cannot be written, so nothing is shown"
         }
     }
@@ -88,16 +88,26 @@ extension Relay {
     }
 
     /// Claims a thread for the caller (a supervisor may also take one claimed by someone else).
-    public func claim(threadID: String, by identity: StaffIdentity) async throws {
+    /// Taking a thread that is not already the caller's opens it to them, so it needs a purpose
+    /// (``AccessPurposes``), audited with the claim and shown live to supervisors.
+    public func claim(threadID: String, by identity: StaffIdentity, purpose: String?) async throws {
         guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
         let now = clock.now()
-        try await store.write { writer in
+        let parsed = settings.accessPurposes.parse(purpose)
+        let claimed = try await store.write { writer -> Bool in
             guard let thread = try writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
             if let owner = thread.assignedTo, owner != identity.accountID, identity.role != .supervisor { throw AccessError.forbidden }
+            guard thread.assignedTo != identity.accountID else { return false }
+            guard let parsed else { throw AccessError.purposeRequired }
             try writer.assign(threadID: threadID, to: identity.accountID)
-            _ = try Self.appendAudit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.claim", threadID: threadID), at: now, writer: writer)
+            _ = try Self.appendAudit(
+                AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.claim", threadID: threadID, purpose: parsed.auditText),
+                at: now, writer: writer)
+            return true
         }
+        guard claimed, let parsed else { return }
         await events.publish(.queueChanged(threadID: threadID), to: LiveEvents.staffChannel)
+        await events.publish(.access(threadID: threadID, actor: identity.name, action: "claim", purpose: parsed.code), to: LiveEvents.staffChannel)
     }
 
     /// Hands a thread to another advocate or supervisor: the one working it or a supervisor may.
@@ -133,13 +143,15 @@ extension Relay {
 
     /// Opens a thread for an advocate. The audit event is written durably first; if it cannot be,
     /// nothing is decrypted (`AccessError.auditUnavailable`). A thread not assigned to the caller
-    /// needs a purpose, which the audit event records.
+    /// needs a purpose from the hotline's list (``AccessPurposes``), which the audit event records
+    /// and supervisors see live.
     public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {
         guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
         guard let thread = try await store.read({ try $0.thread(id: threadID) }) else { throw AccessError.notFound }
-        let trimmed = purpose?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)
-        let reason = trimmed.flatMap { $0.isEmpty ? nil : String($0) }
-        if thread.assignedTo != identity.accountID && reason == nil { throw AccessError.purposeRequired }
+        let outside = thread.assignedTo != identity.accountID
+        let parsed = settings.accessPurposes.parse(purpose)
+        if outside && parsed == nil { throw AccessError.purposeRequired }
+        let reason = outside ? parsed?.auditText : nil
         // Every thread that will be shown (this one and the contact's earlier ones) gets its own
         // view event, all committed in one transaction before anything is decrypted.
         let shown = try await store.read { reader in
@@ -154,6 +166,9 @@ extension Relay {
         } catch {
             logger.error("audit write failed; thread not shown", metadata: ["thread.id": "\(threadID)"])
             throw AccessError.auditUnavailable
+        }
+        if outside, let parsed {
+            await events.publish(.access(threadID: threadID, actor: identity.name, action: "view", purpose: parsed.code), to: LiveEvents.staffChannel)
         }
         // Only now is anything decrypted, and only the threads just audited.
         let relay = self
@@ -193,18 +208,51 @@ extension Relay {
         }
     }
 
-    /// Audit events for compliance: by time range, optionally one actor or one thread. Never content.
-    public func auditEvents(by identity: StaffIdentity, since: Date, until: Date, actor: String?, threadID: String?, limit: Int = 1_000) async throws -> [String] {
+    /// A page of audit events for compliance and admin: each its canonical JSON line, oldest
+    /// first, after position `after` (`nil`: from the start), filtered by actor and thread. At most
+    /// `limit` events, and at most ``auditScanBudget`` rows looked at: `next` is where the following
+    /// page starts (`nil` at the end), so a filter that matches rarely pages instead of scanning all.
+    public func auditEvents(
+        by identity: StaffIdentity, since: Date, until: Date, actor: String?, threadID: String?, after: Int64? = nil, limit: Int = 100
+    ) async throws -> AuditPage {
         guard identity.role == .compliance || identity.role == .admin else { throw AccessError.forbidden }
-        let rows = try await store.read { try $0.audit(since: since.storeTime, until: until.storeTime, limit: 100_000) }
-        var lines: [String] = []
+        let limit = max(1, min(limit, Self.maximumAuditPage))
+        let start = after ?? -1
+        let rows = try await store.read { try $0.audit(since: since.storeTime, until: until.storeTime, afterSeq: start, limit: Self.auditScanBudget) }
+        var page = AuditPage(events: [], next: nil)
         for row in rows {
-            guard let line = row.line else { continue }
-            if let actor, !line.contains(#""actor":"\#(actor)""#) { continue }
-            if let threadID, !line.contains(#""thread":"\#(threadID)""#) { continue }
-            lines.append(line)
-            if lines.count >= limit { break }
+            if let line = row.line, actor.map({ line.contains(#""actor":"\#($0)""#) }) ?? true,
+                threadID.map({ line.contains(#""thread":"\#($0)""#) }) ?? true
+            {
+                page.events.append(AuditPage.Event(seq: row.seq, line: line))
+                if page.events.count == limit {
+                    page.next = row == rows.last ? (rows.count == Self.auditScanBudget ? row.seq : nil) : row.seq
+                    return page
+                }
+            }
         }
-        return lines
+        page.next = rows.count == Self.auditScanBudget ? rows.last?.seq : nil
+        return page
     }
+
+    /// Most events in one audit page.
+    public static let maximumAuditPage = 1_000
+    /// Most rows one audit page reads.
+    public static let auditScanBudget = 5_000
+}
+
+/// A page of the audit log.
+public struct AuditPage: Sendable, Equatable {
+    /// One event: its position and canonical JSON line.
+    public struct Event: Sendable, Equatable {
+        /// Position in the log.
+        public var seq: Int64
+        /// The canonical JSON object.
+        public var line: String
+    }
+
+    /// The events, oldest first.
+    public var events: [Event]
+    /// Pass as `after` for the next page; `nil` at the end.
+    public var next: Int64?
 }

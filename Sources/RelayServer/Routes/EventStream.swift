@@ -30,6 +30,13 @@ enum EventStream {
         let message: String
         let state: String
     }
+    /// For supervisors: an access outside the reader's assignment.
+    struct AccessFrame: Encodable {
+        let thread: String
+        let actor: String
+        let action: String
+        let purpose: String
+    }
 
     /// A stream of `channel`'s events for `session`. It ends when the client goes away, when the
     /// session ends in this process (``LiveEvents/endSession(_:)``), at graceful shutdown, and when
@@ -37,6 +44,7 @@ enum EventStream {
     /// expired, account disabled).
     static func response(
         events: LiveEvents, channel: String, session: String, recheckEvery: Duration,
+        shows: @escaping @Sendable (LiveEvent) -> Bool = { _ in true },
         isLive: @escaping @Sendable () async -> Bool
     ) async throws -> Response {
         guard let (subscription, stream) = await events.subscribe(contactID: channel, session: session) else {
@@ -59,7 +67,7 @@ enum EventStream {
             let (frames, output) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(128))
             output.yield(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
             let forwarder = Task {
-                for await event in stream { output.yield(ByteBuffer(string: frame(event))) }
+                for await event in stream where shows(event) { output.yield(ByteBuffer(string: frame(event))) }
                 output.finish()
             }
             let heartbeat = Task {
@@ -139,6 +147,8 @@ enum EventStream {
             return line("queue.changed", ThreadFrame(thread: thread))
         case .replyStatus(let thread, let message, let state):
             return line("reply.status", ReplyFrame(thread: thread, message: message, state: state))
+        case .access(let thread, let actor, let action, let purpose):
+            return line("thread.access", AccessFrame(thread: thread, actor: actor, action: action, purpose: purpose))
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import RelayCore
 import RelayStore
 
@@ -81,6 +82,14 @@ struct StaffRoutes {
     struct TagsInput: Decodable { let tags: [String] }
     struct TransferInput: Decodable { let to: String }
     struct TypologyAnswer: Encodable { let tags: [String] }
+    struct PurposesAnswer: Encodable {
+        struct Purpose: Encodable {
+            let code: String
+            let label: String
+            let needs_note: Bool
+        }
+        let purposes: [Purpose]
+    }
     struct ReplyInput: Decodable {
         let text: String
         /// Sends an SMS to a phone flagged monitored or not safe to text anyway, for this reason (audited).
@@ -90,7 +99,6 @@ struct StaffRoutes {
         let id: String
         let status: String
     }
-    struct AuditAnswer: Encodable { let events: [String] }
 
     static var purposeHeader: HTTPField.Name { HTTPField.Name("X-Access-Purpose")! }
 
@@ -106,7 +114,7 @@ struct StaffRoutes {
         api.get("queue") { request, _ in try await queue(request) }
         api.post("threads/:id/claim") { request, context in
             let session = try await authenticate(request)
-            try await mapped { try await relay.claim(threadID: try threadID(context), by: session.identity) }
+            try await mapped { try await relay.claim(threadID: try threadID(context), by: session.identity, purpose: request.headers[Self.purposeHeader]) }
             return RequestSupport.noContent
         }
         api.post("threads/:id/close") { request, context in
@@ -121,8 +129,14 @@ struct StaffRoutes {
             let session = try await authenticate(request)
             guard Relay.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: "forbidden", message: "your role does not allow this") }
             let relay = self.relay
+            // Accesses outside an assignment are for supervisors' eyes.
+            let supervisor = session.identity.role == .supervisor
             return try await EventStream.response(
-                events: relay.events, channel: LiveEvents.staffChannel, session: session.streamKey, recheckEvery: configuration.staffStreamRecheck
+                events: relay.events, channel: LiveEvents.staffChannel, session: session.streamKey, recheckEvery: configuration.staffStreamRecheck,
+                shows: { event in
+                    if case .access = event { return supervisor }
+                    return true
+                }
             ) { await relay.isStaffSessionLive(session) }
         }
         api.post("threads/:id/transfer") { request, context in
@@ -135,6 +149,13 @@ struct StaffRoutes {
             let session = try await authenticate(request)
             let stats = try await mapped { try await relay.statistics(by: session.identity) }
             return try RequestSupport.json(stats)
+        }
+        api.get("purposes") { request, _ in
+            _ = try await authenticate(request)
+            let purposes = relay.settings.accessPurposes
+            return try RequestSupport.json(PurposesAnswer(purposes: purposes.labels.keys.sorted().map {
+                .init(code: $0, label: purposes.labels[$0]!, needs_note: purposes.needingNote.contains($0))
+            }))
         }
         api.get("typology") { request, _ in
             _ = try await authenticate(request)
@@ -334,9 +355,30 @@ struct StaffRoutes {
         let until = try time("until", default: Date.distantFuture)
         let actor = query["actor"].map(String.init)
         let thread = query["thread"].map(String.init)
-        let events = try await mapped {
-            try await relay.auditEvents(by: session.identity, since: since, until: until, actor: actor, threadID: thread)
+        guard (actor?.count ?? 0) <= 64, (thread?.count ?? 0) <= 64 else {
+            throw APIError(.badRequest, code: "invalid_filter", message: "actor and thread are at most 64 characters")
         }
-        return try RequestSupport.json(AuditAnswer(events: events))
+        var limit = 100
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...Relay.maximumAuditPage).contains(value) else {
+                throw APIError(.badRequest, code: "invalid_limit", message: "limit must be 1 to \(Relay.maximumAuditPage)")
+            }
+            limit = value
+        }
+        var after: Int64?
+        if let text = query["after"] {
+            guard let value = Int64(text), value >= 0 else { throw APIError(.badRequest, code: "invalid_cursor", message: "after must be a cursor from `next`") }
+            after = value
+        }
+        let page = try await mapped {
+            try await relay.auditEvents(by: session.identity, since: since, until: until, actor: actor, threadID: thread, after: after, limit: limit)
+        }
+        // Each event is its stored canonical JSON object, inserted as it is (not re-encoded), so a
+        // reader can hash it and check it against an exported checkpoint.
+        let body = #"{"events":["# + page.events.map(\.line).joined(separator: ",") + #"],"next":"#
+            + (page.next.map { #""\#($0)""# } ?? "null") + "}"
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -36,8 +36,9 @@ extension SQLiteAccess {
         return QueueGauges(open: row?["open"] ?? 0, waiting: row?["waiting"] ?? 0, oldestWaitingOpenedAt: row?["oldest"])
     }
 
-    func audit(since: StoreTime, until: StoreTime, limit: Int) throws -> [AuditRow] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM audit_event WHERE created_at >= ? AND created_at < ? ORDER BY seq LIMIT ?"), arguments: [since, until, limit]
+    func audit(since: StoreTime, until: StoreTime, afterSeq: Int64, limit: Int) throws -> [AuditRow] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM audit_event WHERE seq > ? AND created_at >= ? AND created_at < ? ORDER BY seq LIMIT ?"),
+            arguments: [afterSeq, since, until, limit]
         ).map { row in AuditRow(seq: row["seq"], line: row["line"], leafHash: row["leaf_hash"], createdAt: row["created_at"]) }
     }
 

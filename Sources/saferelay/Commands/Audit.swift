@@ -15,15 +15,27 @@ struct AuditVerify: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Recompute the Merkle tree from every event, check every checkpoint, name the first mismatch.")
     @OptionGroup var store: StoreOptions
-    @Option(help: ArgumentHelp("Also check against a checkpoint kept elsewhere (a note file).", valueName: "file"))
+    @Option(help: ArgumentHelp("Also check against a checkpoint kept elsewhere (a note file), e.g. a copy taken off the host.", valueName: "file"))
     var checkpoint: String?
+    @Flag(name: .customLong("no-witness"), help: "Verify without the witness file: a rollback of the database cannot be detected then.")
+    var noWitness = false
 
     func run() async throws {
         await runReportingFailures {
             let (relay, database) = try store.openRelay(label: "saferelay.audit")
             defer { try? database.close() }
             var witnesses: [String] = []
-            if let text = try? String(contentsOfFile: store.auditWitnessPath, encoding: .utf8) { witnesses.append(text) }
+            if let text = try? String(contentsOfFile: store.auditWitnessPath, encoding: .utf8) {
+                witnesses.append(text)
+            } else if noWitness {
+                FileHandle.standardError.write(Data(
+                    "WARNING: verifying without a witness checkpoint: a database rolled back to an earlier copy would pass this check\n".utf8))
+            } else if checkpoint == nil {
+                // Without a checkpoint kept outside the database, a restored old copy of it verifies.
+                throw CLIFailure(
+                    message: "no witness checkpoint at \(store.auditWitnessPath): a rollback cannot be checked; pass --checkpoint FILE "
+                        + "(a copy kept off the host) or --no-witness", code: 1)
+            }
             if let checkpoint {
                 guard let text = try? String(contentsOfFile: checkpoint, encoding: .utf8) else {
                     throw CLIFailure(message: "cannot read checkpoint file \(checkpoint)", code: CLIFailure.noInput)

@@ -4,8 +4,12 @@ import RelayCrypto
 import RelayStore
 
 extension StoreOptions {
-    /// The file outside the database that keeps the latest signed audit checkpoint.
-    var auditWitnessPath: String { dataDirectory + "/audit-checkpoint.latest" }
+    /// The file outside the database that keeps the latest signed audit checkpoint (mode 0600):
+    /// `SAFERELAY_AUDIT_WITNESS`, or `audit-checkpoint.latest` in the data folder. Put it on another
+    /// volume, and copy it off the host too: a witness beside the database can be rolled back with it.
+    var auditWitnessPath: String {
+        Setting.resolve(nil, environment: "SAFERELAY_AUDIT_WITNESS", default: dataDirectory + "/audit-checkpoint.latest")
+    }
 
     /// Opens the keyring and an existing database as a relay for a CLI command.
     func openRelay(label: String) throws -> (Relay, SQLiteStore) {

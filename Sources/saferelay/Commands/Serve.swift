@@ -34,6 +34,11 @@ struct Serve: AsyncParsableCommand {
         "Retention policy file for the scheduler (env SAFERELAY_POLICY; default Policies/default.yaml).", valueName: "file"))
     var policy: String?
 
+    @Option(help: ArgumentHelp(
+        "The purposes staff may give for opening a thread not assigned to them (env SAFERELAY_PURPOSES; default Policies/access-purposes.yaml "
+            + "if present, else the built-in list).", valueName: "file"))
+    var purposes: String?
+
     @Option(name: .customLong("exit-url"), help: ArgumentHelp(
         "Neutral site the webchat's quick exit opens (env SAFERELAY_EXIT_URL; default a weather search).", valueName: "url"))
     var exitURL: String?
@@ -164,6 +169,14 @@ struct Serve: AsyncParsableCommand {
         var settings = RelaySettings()
         settings.eraseKeywords = resolvedEraseKeywords
         settings.auditWitnessPath = store.auditWitnessPath
+        let purposesPath = Setting.resolve(purposes, environment: "SAFERELAY_PURPOSES", default: "Policies/access-purposes.yaml")
+        if Setting.resolveOptional(purposes, environment: "SAFERELAY_PURPOSES") != nil || FileManager.default.fileExists(atPath: purposesPath) {
+            do {
+                settings.accessPurposes = try AccessPurposes.load(path: purposesPath)
+            } catch {
+                CLIFailure(message: "purpose list refused: \(error)", code: CLIFailure.dataError).exit()
+            }
+        }
         var retentionPolicy: RetentionPolicy?
         let policyPath = Setting.resolve(policy, environment: "SAFERELAY_POLICY", default: "Policies/default.yaml")
         let policyExplicit = Setting.resolveOptional(policy, environment: "SAFERELAY_POLICY") != nil
