@@ -24,6 +24,12 @@ struct OutboxKillTests {
     final class Provider: Sendable {
         let bodies = Mutex<[String]>([])
         let hanging = Atomic<Bool>(true)
+        /// How long a request is held while `hanging` before it is answered.
+        let hold: Duration
+
+        init(hold: Duration = .seconds(120)) {
+            self.hold = hold
+        }
 
         func run(onPort: @escaping @Sendable (Int) async -> Void) async throws {
             let router = Router()
@@ -31,7 +37,7 @@ struct OutboxKillTests {
                 var request = request
                 let body = try await request.collectBody(upTo: 64 * 1024)
                 self.bodies.withLock { $0.append(String(buffer: body)) }
-                if self.hanging.load(ordering: .relaxed) { try? await Task.sleep(for: .seconds(120)) }
+                if self.hanging.load(ordering: .relaxed) { try? await Task.sleep(for: self.hold) }
                 let count = self.bodies.withLock { $0.count }
                 var headers = HTTPFields()
                 headers[.contentType] = "application/json"
