@@ -99,6 +99,8 @@ struct LoadRun {
             "SAFERELAY_TWILIO_API_BASE": "http://127.0.0.1:9", "SAFERELAY_PUBLIC_URL": publicURL,
             "SAFERELAY_INBOUND_RATE": "1000000", "SAFERELAY_SENDER_RATE": "1000000", "SAFERELAY_SESSION_START_RATE": "1000000",
             "SAFERELAY_CLIENT_START_RATE": "1000000", "SAFERELAY_METRICS_TOKEN": Self.metricsToken,
+            // Every load connection and stream comes from this one machine.
+            "SAFERELAY_STREAMS_PER_CLIENT": "100000", "SAFERELAY_CONNECTIONS_PER_CLIENT": "100000",
             "SAFERELAY_LOG_LEVEL": "info",
         ])
         defer { server.remove() }

@@ -29,7 +29,7 @@ struct AuditOrderTests {
         let advocate = StaffIdentity(accountID: "a1", name: "ana", role: .advocate)
 
         log.clear()
-        let view = try await relay.viewThread(threadID: thread.threadID, by: advocate, purpose: "covering a shift")
+        let view = try await relay.viewThread(threadID: thread.threadID, by: advocate, purpose: "covering: a shift")
         #expect(view.messages.map(\.message.body) == ["ORDER-CANARY"] && view.earlier.count == 1)
 
         let lines = log.all

@@ -60,3 +60,62 @@ enum RawHTTP {
         return status
     }
 }
+
+/// A raw TCP connection from a chosen loopback address, kept open for as long as a test likes:
+/// for slow headers, slow bodies and connection caps. Blocking calls run on a thread of their own.
+final class RawConnection: @unchecked Sendable {
+    private let socketFD: Int32
+
+    private init(socketFD: Int32) {
+        self.socketFD = socketFD
+    }
+
+    deinit { close(socketFD) }
+
+    /// Connects to 127.0.0.1:`port` from `source`.
+    static func open(port: Int, from source: String) throws -> RawConnection {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw RawHTTP.Failure(description: "socket() failed") }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        guard inet_pton(AF_INET, source, &local.sin_addr) == 1 else { throw RawHTTP.Failure(description: "bad source address") }
+        var remote = sockaddr_in()
+        remote.sin_family = sa_family_t(AF_INET)
+        remote.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr)
+        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let connected = withUnsafePointer(to: &remote) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, connected == 0 else {
+            close(socketFD)
+            throw RawHTTP.Failure(description: "connect from \(source) failed")
+        }
+        return RawConnection(socketFD: socketFD)
+    }
+
+    /// Sends `text` as it is (no framing added).
+    func send(_ text: String) {
+        _ = text.withCString { Glibc.send(socketFD, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Whether the server closed the connection within `timeout` (reading and dropping whatever it sent).
+    func closedByServer(within timeout: TimeInterval) async -> Bool {
+        let fd = socketFD
+        return await withCheckedContinuation { continuation in
+            Thread {
+                let deadline = Date().addingTimeInterval(timeout)
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while Date() < deadline {
+                    var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    let ready = poll(&poller, 1, Int32(max(1, deadline.timeIntervalSinceNow * 1000)))
+                    if ready <= 0 { continue }
+                    let count = recv(fd, &buffer, buffer.count, 0)
+                    if count <= 0 {
+                        continuation.resume(returning: true)
+                        return
+                    }
+                }
+                continuation.resume(returning: false)
+            }.start()
+        }
+    }
+}

@@ -205,10 +205,9 @@ struct StaffHardeningTests {
             let holder = try await WriteLockHolder(path: server.store.path)
             try await Task.sleep(for: .milliseconds(1100))  // past the probe's one-second memory
             #expect(try await server.chat(.get, "/healthz", token: nil).0 == .serviceUnavailable)
-            // Reading still works while nothing can be written: an authenticated read writes nothing.
-            let started = ContinuousClock.now
+            // Reading still works while nothing can be written: an authenticated read writes nothing
+            // (a write would wait out the busy timeout and fail).
             #expect(try await server.chat(.get, "/api/v1/queue", token: token).0 == .ok)
-            #expect(ContinuousClock.now - started < .seconds(5), "the read waited for the write lock")
             await holder.release()
             try await Task.sleep(for: .milliseconds(1100))
             #expect(try await server.chat(.get, "/healthz", token: nil).0 == .ok)

@@ -1,7 +1,9 @@
 import Foundation
 import GRDB
+import HTTPTypes
 import HummingbirdTesting
 import RelayCore
+import RelayServer
 import RelayStore
 import RelayTestSupport
 import Testing
@@ -58,6 +60,55 @@ struct WebchatPageTests {
                 throw error
             }
             await browser.quit()
+        }
+    }
+}
+
+/// A stream refused (one client's streams are capped) is retried with backoff, and once it opens
+/// the page catches up on what was written while it was away.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct WebchatPageStreamTests {
+    @Test func aRefusedStreamIsRetriedAndCatchesUp() async throws {
+        try await RelayTestServer.run(configure: { $0.maximumStreamsPerClient = 2 }) { server in
+            let port = server.client.port!
+            // This machine (the browser's client address too) already holds its two streams.
+            let others = try await [server.startChat(), server.startChat()]
+            let held = try await [LiveStream.open(port: port, token: others[0]), LiveStream.open(port: port, token: others[1])]
+            let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
+            let browser = try await WebDriver.start()
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(120))
+                await browser.quit()
+            }
+            defer { watchdog.cancel() }
+            do {
+                try await browser.open("http://127.0.0.1:\(port)/chat")
+                _ = try await browser.script("document.documentElement.lang = 'en'")
+                try await browser.click("#begin")
+                try await browser.wait("the chat to open") { try await browser.script("return !document.getElementById('chat').hidden") as? Bool == true }
+                try await browser.type("STREAM-CANARY hello", into: "#text")
+                try await browser.click("#send-form button[type=submit]")
+                try await browser.wait("the message to show") { try await browser.text("#messages").contains("STREAM-CANARY") }
+                let thread = try #require(try await server.store.read { reader in
+                    try reader.openThreads(limit: 10).first { $0.channel == .webchat }?.id
+                })
+                #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
+                // The page's stream was refused: a reply now does not reach it live.
+                #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"REPLY-ONE while away"}"#).0 == .created)
+                try await Task.sleep(for: .seconds(1))
+                #expect(try await !browser.text("#messages").contains("REPLY-ONE"))
+                // A slot frees; the page's next try gets a stream, catches up, and hears what follows live.
+                #expect(try await server.chat(.post, "/chat/exit", token: others[0]).0 == .noContent)
+                try await browser.wait("the missed reply to show", timeout: 40) { try await browser.text("#messages").contains("REPLY-ONE while away") }
+                #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"REPLY-TWO live"}"#).0 == .created)
+                try await browser.wait("the live reply to show", timeout: 10) { try await browser.text("#messages").contains("REPLY-TWO live") }
+            } catch {
+                await browser.quit()
+                for stream in held { await stream.close() }
+                throw error
+            }
+            await browser.quit()
+            for stream in held { await stream.close() }
         }
     }
 }

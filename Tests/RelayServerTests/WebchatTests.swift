@@ -238,7 +238,7 @@ final class LiveStream: Sendable {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        precondition(response.status == .ok)
+        guard response.status == .ok else { throw TestFailure("stream refused: \(response.status.code)") }
         let (frames, continuation) = AsyncStream.makeStream(of: String.self)
         let task = Task {
             var buffer = ""

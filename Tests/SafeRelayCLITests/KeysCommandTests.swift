@@ -22,6 +22,21 @@ struct KeysCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
+    @Test func rotateAndRetireRefuseAFolderWithoutADatabase() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try SafeRelayBinary.run(["keys", "init"], in: dir.path)
+        let keyring = try Data(contentsOf: URL(fileURLWithPath: dir.file("Keys/saferelay.keyring")))
+        // A mistyped --data must not get an empty database that wraps nothing, from which an old key
+        // could then be retired out from under the real one.
+        for command in [["keys", "rotate", "--data", "typo"], ["keys", "retire", "1", "--data", "typo"]] {
+            let result = try SafeRelayBinary.run(command, in: dir.path)
+            #expect(result.status == 66 && result.stderr.contains("no database"), "\(command): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("typo")))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("Keys/saferelay.keyring"))) == keyring)
+    }
+
     @Test func statusShowsVersionsAndFingerprintsButNoSecret() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

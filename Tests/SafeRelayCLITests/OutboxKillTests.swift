@@ -51,9 +51,12 @@ struct OutboxKillTests {
         }
     }
 
-    static func request(_ port: Int, _ method: String, _ path: String, token: String? = nil, json: String? = nil) async throws -> (Int, String) {
+    static func request(
+        _ port: Int, _ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]
+    ) async throws -> (Int, String) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -127,7 +130,7 @@ struct OutboxKillTests {
         let (_, queue) = try await Self.request(first.port, "GET", "/api/v1/queue", token: token)
         let threads = (try JSONSerialization.jsonObject(with: Data(queue.utf8)) as? [String: Any])?["threads"] as? [[String: Any]]
         let thread = try #require(threads?.first?["thread"] as? String)
-        #expect(try await Self.request(first.port, "POST", "/api/v1/threads/\(thread)/claim", token: token).0 == 204)
+        #expect(try await Self.request(first.port, "POST", "/api/v1/threads/\(thread)/claim", token: token, headers: ["X-Access-Purpose": "first_response"]).0 == 204)
         let (replied, _) = try await Self.request(first.port, "POST", "/api/v1/threads/\(thread)/replies", token: token, json: #"{"text":"KILL-CANARY we are here"}"#)
         #expect(replied == 201)
 

@@ -45,20 +45,23 @@ enum EventStream {
     static func response(
         events: LiveEvents, channel: String, session: String, recheckEvery: Duration,
         shows: @escaping @Sendable (LiveEvent) -> Bool = { _ in true },
+        onEnd: @escaping @Sendable () -> Void = {},
         isLive: @escaping @Sendable () async -> Bool
     ) async throws -> Response {
         guard let (subscription, stream) = await events.subscribe(contactID: channel, session: session) else {
+            onEnd()
             throw APIError(.tooManyRequests, code: "rate_limited", message: "too many open event streams")
         }
         // The session may have ended between authentication and subscribing (a quick exit in
         // flight): look once more now that an ending would reach this stream.
         guard await isLive() else {
             await events.unsubscribe(contactID: channel, id: subscription)
+            onEnd()
             throw APIError.unauthorized
         }
         // Released with the response: if the client went away before the body ever ran (the
         // framework then never calls it), the subscription still ends.
-        let subscriptionGuard = SubscriptionGuard(events: events, channel: channel, id: subscription)
+        let subscriptionGuard = SubscriptionGuard(events: events, channel: channel, id: subscription, onEnd: onEnd)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
@@ -114,14 +117,17 @@ enum EventStream {
         let events: LiveEvents
         let channel: String
         let id: UUID
+        let onEnd: @Sendable () -> Void
 
-        init(events: LiveEvents, channel: String, id: UUID) {
+        init(events: LiveEvents, channel: String, id: UUID, onEnd: @escaping @Sendable () -> Void) {
             self.events = events
             self.channel = channel
             self.id = id
+            self.onEnd = onEnd
         }
 
         deinit {
+            onEnd()
             let (events, channel, id) = (self.events, self.channel, self.id)
             Task { await events.unsubscribe(contactID: channel, id: id) }
         }

@@ -17,6 +17,8 @@ struct WebchatRoutes {
     let configuration: ServerConfiguration
     let limiter: RateLimiter
     let erasures = RecentErasures()
+    /// Open streams per client.
+    let streams: ClientCounts
 
     struct TokenAnswer: Encodable { let token: String }
     struct IDAnswer: Encodable { let id: String }
@@ -32,7 +34,7 @@ struct WebchatRoutes {
         router.post("/chat/resume") { request, context in try await resume(request, context: context) }
         router.post("/chat/messages") { request, _ in try await send(request) }
         router.get("/chat/messages") { request, _ in try await list(request) }
-        router.get("/chat/events") { request, _ in try await events(request) }
+        router.get("/chat/events") { request, context in try await events(request, context: context) }
         router.delete("/chat/messages/:id") { request, context in try await deleteMessage(request, context: context) }
         router.delete("/chat/session") { request, _ in try await erase(request) }
         router.post("/chat/exit") { request, _ in try await exit(request) }
@@ -174,11 +176,17 @@ struct WebchatRoutes {
     /// Server-sent events of the survivor's conversation: `message`, `deleted` and `erased`. The
     /// stream ends at once when its session ends here (quick exit, erase), and within
     /// ``ServerConfiguration/webchatStreamRecheck`` when it ends any other way (idle expiry).
-    func events(_ request: Request) async throws -> Response {
+    /// One client holds at most ``ServerConfiguration/maximumStreamsPerClient`` streams, whatever
+    /// number of sessions it starts: the page retries a refused stream with backoff.
+    func events(_ request: Request, context: Context) async throws -> Response {
         let session = try await authenticate(request)
+        let client = RequestSupport.client(request, context, configuration)
+        let streams = self.streams
+        guard streams.open(client) else { throw APIError(.tooManyRequests, code: "rate_limited", message: "too many open event streams") }
         let relay = self.relay
         return try await EventStream.response(
-            events: relay.events, channel: session.contactID, session: session.streamKey, recheckEvery: configuration.webchatStreamRecheck
+            events: relay.events, channel: session.contactID, session: session.streamKey, recheckEvery: configuration.webchatStreamRecheck,
+            onEnd: { streams.close(client) }
         ) { await relay.isWebchatSessionLive(session) }
     }
 }

@@ -25,8 +25,18 @@ public func buildApplication(
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(relay: relay, configuration: configuration)
+    // Behind a proxy every connection comes from it: the cap is per client only when the peer is one.
+    let counts = ClientCounts(
+        maximumPerClient: configuration.maximumConnectionsPerClient,
+        exempt: configuration.clientAddressHeader == nil ? [] : configuration.trustedProxies)
+    let requestTimeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000
+        + configuration.requestTimeout.components.attoseconds / 1_000_000_000)
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [ConnectionGuardHandler(counts: counts, requestTimeout: requestTimeout)],
+            idleTimeout: TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
+                + configuration.idleTimeout.components.attoseconds / 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
@@ -73,7 +83,10 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration, answer
     let limiter = RateLimiter(hashKey: relay.keyring.blindIndex(.rateLimit))
     HealthRoutes(relay: relay).register(on: router)
     WebchatPageRoutes(configuration: configuration).register(on: router)
-    WebchatRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
+    WebchatRoutes(
+        relay: relay, configuration: configuration, limiter: limiter,
+        streams: ClientCounts(maximumPerClient: configuration.maximumStreamsPerClient, exempt: [])
+    ).register(on: router)
     TwilioRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
     StaffRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
     if answeringOtherMethods { MethodNotAllowed.register(on: router) }

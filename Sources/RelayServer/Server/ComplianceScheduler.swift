@@ -48,7 +48,8 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
                     lastCheckpointSize = await checkpointIfGrown(since: lastCheckpointSize)
                     sinceCheckpoint = .zero
                 }
-                try? await Task.sleep(for: tick)
+                // A stop wakes the sleep: the server need not wait out a tick to close the store.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
                 sinceRetention += tick
                 sinceCheckpoint += tick
             }

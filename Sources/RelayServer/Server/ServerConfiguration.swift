@@ -31,6 +31,17 @@ public struct ServerConfiguration: Sendable {
     /// The bearer token `/metrics` answers to (at least 32 characters); `nil`: `/metrics` answers
     /// 404 to everyone. Queue sizes and per-route counts tell an outsider when a contact happens.
     public var metricsToken: String?
+    /// A connection with no request under way (between keep-alive requests, or one whose header is
+    /// still trickling in) is closed after this long.
+    public var idleTimeout: Duration = .seconds(15)
+    /// A request's header-to-end-of-body must arrive within this long, or the connection closes.
+    public var requestTimeout: Duration = .seconds(15)
+    /// Most connections one client address (an IPv6 /64) may hold at once; not applied to
+    /// ``trustedProxies`` when ``clientAddressHeader`` is set.
+    public var maximumConnectionsPerClient = 64
+    /// Most live streams (webchat) one client address may hold open at once, so that one client
+    /// cannot fill the server's stream cap with sessions of its own.
+    public var maximumStreamsPerClient = 8
     /// How often a survivor's open stream re-checks its session (idle expiry, ended elsewhere).
     public var webchatStreamRecheck: Duration = .seconds(15)
 

@@ -111,6 +111,7 @@ enum WebchatPage {
           let token = null;          // in memory only: never stored, never in a URL
           let stream = null;
           let streamFailures = 0;    // consecutive refused or broken streams: the retry waits longer each time
+          let streamedBefore = false; // a stream was open before: a new one first catches up on the history
           const shown = new Set();
           const $ = (id) => document.getElementById(id);
           const t = (key) => texts[lang][key];
@@ -183,6 +184,12 @@ enum WebchatPage {
                 if (response.status === 401) { return; }
                 throw new Error("stream refused");
               }
+              // Back after a gap (refused, dropped): what was written meanwhile comes from the history.
+              if (streamFailures > 0 || streamedBefore) {
+                const missed = await api("GET", "/chat/messages");
+                if (missed.ok) { (await missed.json()).messages.forEach(addMessage); }
+              }
+              streamedBefore = true;
               streamFailures = 0;
               const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
               let buffer = "";
@@ -207,6 +214,8 @@ enum WebchatPage {
 
           async function open(newToken) {
             token = newToken;
+            streamedBefore = false;
+            streamFailures = 0;
             $("start").hidden = true;
             $("chat").hidden = false;
             $("status").textContent = "";

@@ -23,13 +23,18 @@ struct KeysRotate: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let lock = try StoreLock.acquire(dataDirectory: store.dataDirectory, purpose: "rotating keys")
-            defer { withExtendedLifetime(lock) {} }
             let loaded = try store.loadKeyring()
             guard let path = loaded.path else {
                 throw KeyringError.notWritable(
                     reason: "the keyring comes from $\(KeyringStore.environmentVariable); rotate a file copy and update the secret store")
             }
+            // Never against a database that is not there: a mistyped --data would otherwise get an
+            // empty one, which wraps nothing, and an old key could be retired from under the real one.
+            guard FileManager.default.fileExists(atPath: store.databasePath) else {
+                throw CLIFailure(message: "no database at \(store.databasePath); pass the --data of the relay whose keys these are", code: CLIFailure.noInput)
+            }
+            let lock = try StoreLock.acquire(dataDirectory: store.dataDirectory, purpose: "rotating keys")
+            defer { withExtendedLifetime(lock) {} }
             var keyring = loaded.keyring
             if !resume {
                 keyring = keyring.rotated(now: Date().rfc3339)

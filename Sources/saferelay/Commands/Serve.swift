@@ -79,6 +79,22 @@ struct Serve: AsyncParsableCommand {
             + "default 127.0.0.1,::1).", valueName: "addresses"))
     var trustedProxies: String?
 
+    @Option(name: .customLong("connections-per-client"), help: ArgumentHelp(
+        "Most connections one client address (an IPv6 /64) may hold at once; behind a proxy named in --trusted-proxies with "
+            + "--client-address-header, the proxy is not capped (env SAFERELAY_CONNECTIONS_PER_CLIENT; default 64).", valueName: "count"))
+    var connectionsPerClient: String?
+
+    @Option(name: .customLong("streams-per-client"), help: ArgumentHelp(
+        "Most webchat live streams one client address may hold open (env SAFERELAY_STREAMS_PER_CLIENT; default 8).", valueName: "count"))
+    var streamsPerClient: String?
+
+    /// A count from flag or environment, 1 to 100,000.
+    func count(_ flag: String?, _ variable: String, default fallback: Int) throws -> Int {
+        guard let text = Setting.resolveOptional(flag, environment: variable) else { return fallback }
+        guard let value = Int(text), (1...100_000).contains(value) else { throw ValidationError("\(variable) must be a number from 1 to 100000") }
+        return value
+    }
+
     @Flag(help: ArgumentHelp(
         "Production mode: never create a missing keyring, refuse to start instead (env SAFERELAY_PRODUCTION=1)."))
     var production = false
@@ -114,6 +130,8 @@ struct Serve: AsyncParsableCommand {
             }
         }
         _ = try resolvedRateLimits()
+        _ = try count(connectionsPerClient, "SAFERELAY_CONNECTIONS_PER_CLIENT", default: 64)
+        _ = try count(streamsPerClient, "SAFERELAY_STREAMS_PER_CLIENT", default: 8)
         if resolvedTrustedProxies == nil {
             throw ValidationError("trusted proxies must be a comma-separated list of IP addresses")
         }
@@ -214,6 +232,8 @@ struct Serve: AsyncParsableCommand {
         configuration.retentionPolicy = retentionPolicy
         configuration.clientAddressHeader = Setting.resolveOptional(clientAddressHeader, environment: "SAFERELAY_CLIENT_ADDRESS_HEADER")
         configuration.trustedProxies = resolvedTrustedProxies ?? configuration.trustedProxies
+        configuration.maximumConnectionsPerClient = (try? count(connectionsPerClient, "SAFERELAY_CONNECTIONS_PER_CLIENT", default: 64)) ?? 64
+        configuration.maximumStreamsPerClient = (try? count(streamsPerClient, "SAFERELAY_STREAMS_PER_CLIENT", default: 8)) ?? 8
         do {
             configuration.twilio = try TwilioConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, publicURL: configuration.publicURL)
         } catch {

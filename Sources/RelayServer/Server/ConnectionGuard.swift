@@ -1,0 +1,111 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// How many connections (or live streams) each client holds, shared by every connection's
+/// ``ConnectionGuardHandler`` (or every stream). Keyed by the client's address (or its /64) in
+/// memory only, for as long as it holds one.
+final class ClientCounts: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+    /// Most one client may hold at once.
+    let maximumPerClient: Int
+    /// Peers never capped (your reverse proxies, which carry many clients each).
+    let exempt: Set<String>
+
+    init(maximumPerClient: Int, exempt: Set<String>) {
+        self.maximumPerClient = maximumPerClient
+        self.exempt = Set(exempt.map(RelayRequestContext.canonical))
+    }
+
+    /// Counts a new one from `client`; false (and not counted) past the cap.
+    func open(_ client: String) -> Bool {
+        counts.withLock { counts in
+            guard counts[client, default: 0] < maximumPerClient else { return false }
+            counts[client, default: 0] += 1
+            return true
+        }
+    }
+
+    /// Forgets a closed one.
+    func close(_ client: String) {
+        counts.withLock { counts in
+            let left = counts[client, default: 1] - 1
+            counts[client] = left > 0 ? left : nil
+        }
+    }
+
+    /// How many are held now (tests).
+    var total: Int { counts.withLock { $0.values.reduce(0, +) } }
+}
+
+/// Per connection, after HTTP decoding: refuses a client past its connection cap, and closes a
+/// connection whose request (head to end of body) takes longer than the request timeout, so that
+/// a slow body cannot hold a connection and a task forever. (A slow header, and a connection with
+/// no request under way, are closed by the server's idle timeout.)
+final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+
+    private let counts: ClientCounts
+    private let requestTimeout: TimeAmount
+    private var client: String?
+    private var deadline: Scheduled<Void>?
+
+    init(counts: ClientCounts, requestTimeout: TimeAmount) {
+        self.counts = counts
+        self.requestTimeout = requestTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard let address = context.channel.remoteAddress?.ipAddress else { return }
+        let canonical = RelayRequestContext.canonical(address)
+        guard !counts.exempt.contains(canonical) else { return }
+        let key = RelayRequestContext.admissionKey(canonical)
+        guard counts.open(key) else {
+            context.close(promise: nil)
+            return
+        }
+        client = key
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        if let client { counts.close(client) }
+        client = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            deadline?.cancel()
+            deadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: requestTimeout) {
+                context.close(promise: nil)
+            }
+        case .end:
+            deadline?.cancel()
+            deadline = nil
+        case .body:
+            break
+        }
+        context.fireChannelRead(data)
+    }
+
+    /// A client that closed its side is gone for admission, even while a last answer is written.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed, let client {
+            counts.close(client)
+            self.client = nil
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        if let client { counts.close(client) }
+        client = nil
+        context.fireChannelInactive()
+    }
+}
