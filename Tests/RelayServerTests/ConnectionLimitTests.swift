@@ -87,4 +87,15 @@ struct ConnectionLimitTests {
             try await Task.sleep(for: .milliseconds(300))
         }
     }
+
+    @Test func theFrameworksOwnBadRequestCarriesTheSecurityHeaders() async throws {
+        try await RelayTestServer.run { server in
+            let connection = try RawConnection.open(port: server.client.port!, from: "127.0.0.8")
+            connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n")
+            let answer = await connection.received(within: 5).lowercased()
+            #expect(answer.hasPrefix("http/1.1 400"), "\(answer)")
+            #expect(answer.contains("cache-control: no-store") && answer.contains("x-content-type-options: nosniff"), "\(answer)")
+            #expect(answer.contains("x-frame-options: deny") && answer.contains("content-security-policy: default-src 'none'"), "\(answer)")
+        }
+    }
 }

@@ -65,6 +65,7 @@ enum RawHTTP {
 /// for slow headers, slow bodies and connection caps. Blocking calls run on a thread of their own.
 final class RawConnection: @unchecked Sendable {
     private let socketFD: Int32
+    var descriptor: Int32 { socketFD }
 
     private init(socketFD: Int32) {
         self.socketFD = socketFD
@@ -115,6 +116,28 @@ final class RawConnection: @unchecked Sendable {
                     }
                 }
                 continuation.resume(returning: false)
+            }.start()
+        }
+    }
+}
+
+extension RawConnection {
+    /// What the server sends until it closes the connection or `timeout` passes.
+    func received(within timeout: TimeInterval) async -> String {
+        let fd = descriptor
+        return await withCheckedContinuation { continuation in
+            Thread {
+                let deadline = Date().addingTimeInterval(timeout)
+                var bytes: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while Date() < deadline {
+                    var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    guard poll(&poller, 1, Int32(max(1, deadline.timeIntervalSinceNow * 1000))) > 0 else { continue }
+                    let count = recv(fd, &buffer, buffer.count, 0)
+                    if count <= 0 { break }
+                    bytes += buffer[0..<count]
+                }
+                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
             }.start()
         }
     }

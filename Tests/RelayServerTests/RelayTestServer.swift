@@ -42,7 +42,7 @@ struct RelayTestServer {
     }
 
     static func run(
-        rateLimits: RateLimits = testLimits, settings: RelaySettings? = nil,
+        rateLimits: RateLimits = testLimits, settings: RelaySettings? = nil, hashCost: RelaySettings.PhraseHashCost = .minimal,
         configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (RelayTestServer) async throws -> Void
     ) async throws {
@@ -53,7 +53,7 @@ struct RelayTestServer {
         let clock = ManualClock(start: Date())
         let store = try SQLiteStore(path: directory.file("data/saferelay.sqlite"))
         var relaySettings = settings ?? RelaySettings()
-        relaySettings.phraseHashCost = .minimal
+        relaySettings.phraseHashCost = hashCost
         let relay = Relay(
             store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), clock: clock, settings: relaySettings, logger: logs.logger())
         try await twilio.application().test(.live) { twilioClient in

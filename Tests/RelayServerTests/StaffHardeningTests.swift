@@ -4,9 +4,11 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import RelayCore
+import RelayCrypto
 import RelayServer
 import RelayStore
 import RelayTestSupport
+import Synchronization
 import Testing
 
 /// Staff logins and the server's edges under pressure: concurrent logins, guessing, enumeration,
@@ -247,6 +249,66 @@ struct StaffHardeningTests {
             #expect(try await server.chat(.get, "/chat/messages", token: token).0 == .unauthorized)
         }
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func healthzStaysFastUnderAFloodOfPhraseHashing() async throws {
+        // The real Argon2id cost (64 MiB): forty phrase requests at once from two sessions.
+        try await RelayTestServer.run(hashCost: .interactive) { server in
+            let port = server.client.port!
+            let tokens = try await [server.startChat(), server.startChat()]
+            let finished = Counter()
+            let flood = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    for index in 0..<40 {
+                        group.addTask {
+                            _ = try? await RawHTTP.status("POST", "/chat/resume-phrase", port: port, from: "127.0.0.1",
+                                headers: ["Authorization": "Bearer \(tokens[index % 2])"])
+                            finished.add()
+                        }
+                    }
+                }
+            }
+            // Wait until the flood is queued up behind the hashing threads.
+            for _ in 0..<200 where server.relay.hashing.inFlight < 20 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(server.relay.hashing.inFlight >= 20)
+            let before = finished.value
+            #expect(try await RawHTTP.status("GET", "/healthz", port: port, from: "127.0.0.2") == 200)
+            let during = finished.value - before
+            // /healthz did not wait for the hashes ahead of it (at most the ones already running finished meanwhile).
+            #expect(during <= server.relay.hashing.concurrency + 1, "\(during) hashes finished while /healthz waited")
+            #expect(server.relay.hashing.peakRunning <= server.relay.hashing.concurrency)
+            await flood.value
+        }
+    }
+
+    @Test func aResumePhraseCannotBeCrowdedOutByOthersSharingItsFirstWord() async throws {
+        try await RelayTestServer.run { server in
+            let token = try await server.startChat()
+            let (status, body) = try await server.chat(.post, "/chat/resume-phrase", token: token)
+            #expect(status == .created)
+            let phrase = try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["phrase"]!
+            // Twenty other conversations whose phrases begin with the same word, as a large hotline would have.
+            let firstWord = String(phrase.split(separator: "-")[0])
+            let sharedIndex = server.relay.keyring.blindIndex(.resumePhrase).index(firstWord)
+            for index in 0..<20 {
+                let other = try await server.startChat()
+                _ = try await server.chat(.post, "/chat/messages", token: other, json: #"{"text":"hello"}"#, headers: ["Idempotency-Key": "crowd-\(index)-key"])
+                let contactID = try await server.relay.authenticateWebchat(token: other).contactID
+                try await server.store.write { writer in
+                    try writer.upsert(ResumePhraseRecord(contactID: contactID, lookupIndex: Data(sharedIndex), phraseHash: "x", createdAt: 0))
+                }
+            }
+            // The real phrase's row is now the newest of them all (rows sharing an index come back oldest first).
+            let mine = try await server.relay.authenticateWebchat(token: token).contactID
+            try await DatabaseQueue(path: server.store.path).write { db in
+                try db.execute(sql: "CREATE TEMP TABLE kept AS SELECT * FROM resume_phrase WHERE contact_id = ?", arguments: [mine])
+                try db.execute(sql: "DELETE FROM resume_phrase WHERE contact_id = ?", arguments: [mine])
+                try db.execute(sql: "INSERT INTO resume_phrase SELECT * FROM kept")
+            }
+            let resumed = try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(phrase)"}"#)
+            #expect(resumed.0 == .created, "\(resumed)")
+        }
+    }
 }
 
 extension RelayTestServer {
@@ -254,4 +316,11 @@ extension RelayTestServer {
     func auditLines() async throws -> [String] {
         try await store.read { try $0.auditEvents(from: 0, limit: 1_000_000).compactMap(\.line) }
     }
+}
+
+/// A count shared by concurrent tasks.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

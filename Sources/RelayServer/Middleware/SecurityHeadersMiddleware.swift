@@ -14,10 +14,15 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         }
-        Self.apply(to: &response.headers)
+        SecurityHeaders.apply(to: &response.headers)
         return response
     }
+}
 
+/// The headers themselves, also set by ``ConnectionGuardHandler`` on answers the framework writes
+/// before any middleware runs (a malformed request's 400).
+enum SecurityHeaders {
+    /// Sets the headers (a Content-Security-Policy only where the answer has none of its own).
     static func apply(to headers: inout HTTPFields) {
         headers[.cacheControl] = "no-store"
         headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"

@@ -42,10 +42,13 @@ final class ClientCounts: Sendable {
 /// Per connection, after HTTP decoding: refuses a client past its connection cap, and closes a
 /// connection whose request (head to end of body) takes longer than the request timeout, so that
 /// a slow body cannot hold a connection and a task forever. (A slow header, and a connection with
-/// no request under way, are closed by the server's idle timeout.)
-final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// no request under way, are closed by the server's idle timeout.) Every answer's head gets the
+/// security headers, including the 400 the framework writes itself for a malformed request.
+final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
 
     private let counts: ClientCounts
     private let requestTimeout: TimeAmount
@@ -90,6 +93,15 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
             break
         }
         context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard case .head(var head) = unwrapOutboundIn(data) else {
+            context.write(data, promise: promise)
+            return
+        }
+        SecurityHeaders.apply(to: &head.headerFields)
+        context.write(wrapOutboundOut(.head(head)), promise: promise)
     }
 
     /// A client that closed its side is gone for admission, even while a last answer is written.
