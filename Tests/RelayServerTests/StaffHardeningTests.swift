@@ -195,6 +195,8 @@ struct StaffHardeningTests {
                     #expect(status == .forbidden, "\(type) signature \(signature ?? "none")")
                 }
             }
+            // Six refusals within the minute: one notice in the log (a forged flood must not fill the disk).
+            #expect(server.logs.all.filter { $0.contains("webhook refused") }.count == 1, "\(server.logs.all.filter { $0.contains("webhook") })")
         }
     }
 
@@ -232,6 +234,17 @@ struct StaffHardeningTests {
             #expect(try await server.chat(.post, "/api/v1/enrolment", token: nil, json: enrol).0 == .unauthorized)
             try await server.relay.enableAccount(name: "ana")
             #expect(try await server.chat(.post, "/api/v1/enrolment", token: nil, json: enrol).0 == .created)
+        }
+    }
+
+    @Test func anErasureLeavesNoTimelineInTheInfoLog() async throws {
+        try await RelayTestServer.run { server in
+            let token = try await server.startChat()
+            _ = try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"hello"}"#, headers: ["Idempotency-Key": "timeline-1"])
+            #expect(try await server.chat(.delete, "/chat/session", token: token).0 == .noContent)
+            #expect(try await server.inboundSMS(from: "+12025550177", body: "ERASE", sid: "SM" + String(format: "%032x", 77)).0 == .ok)
+            let loud = server.logs.all.filter { !$0.hasPrefix("trace") && !$0.hasPrefix("debug") }
+            #expect(!loud.contains { $0.contains("erase") || $0.contains("contact.id") || $0.contains("thread.id") }, "\(loud)")
         }
     }
 
@@ -274,8 +287,9 @@ struct StaffHardeningTests {
             let before = finished.value
             #expect(try await RawHTTP.status("GET", "/healthz", port: port, from: "127.0.0.2") == 200)
             let during = finished.value - before
-            // /healthz did not wait for the hashes ahead of it (at most the ones already running finished meanwhile).
-            #expect(during <= server.relay.hashing.concurrency + 1, "\(during) hashes finished while /healthz waited")
+            // /healthz did not queue behind the twenty or more hashes ahead of it: only a few (those
+            // running, and what a loaded test machine finishes meanwhile) ended while it waited.
+            #expect(during <= 8, "\(during) hashes finished while /healthz waited")
             #expect(server.relay.hashing.peakRunning <= server.relay.hashing.concurrency)
             await flood.value
         }
