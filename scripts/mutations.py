@@ -93,8 +93,8 @@ MUTATIONS = [
         ("Sources/RelayCore/Staff/Relay+Queue.swift", "            if cursor == nil {", "            if cursor == nil && limit < 0 {")]},
     {"name": "no per-client admission for session starts, resumes and logins", "invariant": 11, "edits": [
         ("Sources/RelayServer/Routes/RequestSupport.swift",
-         "        guard await limiter.allow(scope: \"client-\\(kind)\", identity: client, bucket: perClient, authenticated: false),\n            await limiter.allow",
-         "        _ = client\n        guard await limiter.allow")]},
+         "        guard await limiter.allow(scope: \"client-\\(kind)\", identity: client, bucket: perClient, authenticated: false) else { throw APIError.rateLimited }\n",
+         "")]},
     {"name": "webchat messages outside the global inbound limit", "invariant": 11, "edits": [
         ("Sources/RelayServer/Routes/WebchatRoutes.swift",
          "        guard await limiter.allow(scope: \"global\", identity: \"webchat-share\", bucket: share),\n            await limiter.allow(scope: \"global\", identity: \"inbound\", bucket: limits.global)\n        else { throw APIError.rateLimited }",
@@ -198,4 +198,22 @@ MUTATIONS = [
         ("Sources/RelayServer/Server/ConnectionGuard.swift", "        guard counts.open(key) else {", "        guard counts.open(key) || true else {")]},
     {"name": "the page does not catch up after its stream was away", "invariant": 11, "edits": [
         ("Sources/RelayServer/Webchat/WebchatPage.swift", "              if (streamFailures > 0 || streamedBefore) {", "              if (false) {")]},
+    {"name": "a supervisor moves a thread not theirs without a purpose", "invariant": 2, "edits": [
+        ("Sources/RelayCore/Staff/Relay+Advocacy.swift",
+         "            if outside && identity.role != .supervisor { throw AccessError.forbidden }\n            if outside && parsed == nil { throw AccessError.purposeRequired }\n            guard let target",
+         "            if outside && identity.role != .supervisor { throw AccessError.forbidden }\n            guard let target")]},
+    {"name": "a supervisor edits (and reads) a case record not theirs without a purpose", "invariant": 2, "edits": [
+        ("Sources/RelayCore/Staff/Relay+CaseRecord.swift", "            if outside && parsed == nil { throw AccessError.purposeRequired }\n", "")]},
+    {"name": "a resume phrase opens more than one session", "invariant": 12, "edits": [
+        ("Sources/RelayCore/Relay+Webchat.swift",
+         "            guard try writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }\n", "")]},
+    {"name": "the account backstop locks out the advocate's own machine", "invariant": 11, "edits": [
+        ("Sources/RelayCore/Staff/Relay+Accounts.swift",
+         "let locked = (current.lockedUntil ?? 0) > now.storeTime && !knownClient", "let locked = (current.lockedUntil ?? 0) > now.storeTime")]},
+    {"name": "one session holds any number of live streams", "invariant": 11, "edits": [
+        ("Sources/RelayCore/LiveEvents.swift",
+         "            (sessionStreams[session]?.count ?? 0) < Self.maximumPerSession", "            (sessionStreams[session]?.count ?? 0) >= 0")]},
+    {"name": "a /48 of IPv6 prefixes shares no bucket", "invariant": 11, "edits": [
+        ("Sources/RelayServer/Routes/RequestSupport.swift",
+         "        let wide = RelayRequestContext.wideKey(client)\n", "        let wide: String? = nil\n")]},
 ]

@@ -41,13 +41,18 @@ public actor LiveEvents {
     public static let maximumStaffStreams = 500
     /// Most streams in all.
     public static let maximumStreams = 20_000
+    /// Most streams one session (a survivor's or a staff member's) may hold: one person cannot take
+    /// the staff channel's slots, and with them the supervisors' view of who opens what.
+    public static let maximumPerSession = 4
 
     /// Subscribes to a contact's events on behalf of `session` (a key naming the bearer session), or
     /// returns `nil` when the contact or the server already has as many open streams as allowed. The
     /// stream ends when `unsubscribe` is called, the contact is erased, or ``endSession(_:)`` ends its session.
     public func subscribe(contactID: String, session: String) -> (UUID, AsyncStream<LiveEvent>)? {
         let perChannel = contactID == Self.staffChannel ? Self.maximumStaffStreams : Self.maximumPerChannel
-        guard (subscribers[contactID]?.count ?? 0) < perChannel, openStreams < Self.maximumStreams else { return nil }
+        guard (subscribers[contactID]?.count ?? 0) < perChannel, openStreams < Self.maximumStreams,
+            (sessionStreams[session]?.count ?? 0) < Self.maximumPerSession
+        else { return nil }
         let id = UUID()
         let (stream, continuation) = AsyncStream.makeStream(of: LiveEvent.self, bufferingPolicy: .bufferingNewest(64))
         subscribers[contactID, default: [:]][id] = continuation

@@ -166,7 +166,7 @@ extension Relay {
     public func createResumePhrase(_ session: WebchatSession) async throws -> String {
         let phrase = ResumePhrase.generate()
         let words = ResumePhrase.normalise(phrase)!
-        let hash = try await hashing.hash(words.joined(separator: "-"), with: phraseHasher)
+        let hash = try await phraseHashing.hash(words.joined(separator: "-"), with: phraseHasher)
         let lookup = phraseLookup(words)
         let now = clock.now().storeTime
         let contactID = session.contactID
@@ -178,8 +178,9 @@ extension Relay {
         return phrase
     }
 
-    /// Opens a new session on the conversation a resume phrase belongs to. A phrase issued before
-    /// whole-phrase lookup is still found by its first word (at most eight such rows are checked).
+    /// Opens a new session on the conversation a resume phrase belongs to, and uses the phrase up
+    /// (the survivor takes a new one to come back again). A phrase issued before whole-phrase lookup
+    /// is still found by its first word (at most eight such rows are checked).
     public func resumeWebchat(phrase typed: String) async throws -> StartedWebchatSession {
         guard let words = ResumePhrase.normalise(typed) else { throw RelayError.unauthorized }
         let lookup = phraseLookup(words)
@@ -191,12 +192,21 @@ extension Relay {
         let canonical = words.joined(separator: "-")
         let hasher = phraseHasher
         var match: ResumePhraseRecord?
-        for candidate in candidates where try await hashing.verify(canonical, against: candidate.phraseHash, with: hasher) {
+        for candidate in candidates where try await phraseHashing.verify(canonical, against: candidate.phraseHash, with: hasher) {
             match = candidate
             break
         }
         guard let match else { throw RelayError.unauthorized }
-        return try await openSession(contactID: match.contactID, at: clock.now().storeTime)
+        // A phrase works once: it goes in the transaction that opens the session, so two uses sent
+        // at once open one session, and a phrase seen over a shoulder afterwards opens nothing.
+        let token = RandomToken.bearer()
+        let tokenIndex = webchatTokenIndex(token)
+        let now = clock.now().storeTime
+        try await store.write { writer in
+            guard try writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }
+            try writer.insert(WebchatSessionRecord(tokenIndex: Data(tokenIndex), contactID: match.contactID, createdAt: now, lastSeenAt: now))
+        }
+        return StartedWebchatSession(token: token, session: WebchatSession(tokenIndex: tokenIndex, contactID: match.contactID))
     }
 
     /// The keyed hash a phrase is found by: all five words, so that it names one row.

@@ -25,8 +25,11 @@ public struct Relay: Sendable {
     public let events: LiveEvents
     /// Truncates the WAL after deletions, retrying until it succeeds.
     public let walTruncation: WALTruncation
-    /// Argon2id work, off the cooperative pool and bounded.
+    /// Staff Argon2id work (logins, enrolments), off the cooperative pool and bounded.
     public let hashing: HashingPool
+    /// Survivors' Argon2id work (resume phrases), apart, so that a flood of phrases cannot starve
+    /// staff logins (nor the reverse).
+    public let phraseHashing: HashingPool
     /// Per-client, per-name login lockout (in memory).
     public let loginGuard: LoginGuard
 
@@ -36,7 +39,7 @@ public struct Relay: Sendable {
     /// Creates the relay.
     public init(
         store: any RelayStore, keyring: Keyring, clock: any RelayClock = SystemClock(), settings: RelaySettings = RelaySettings(),
-        events: LiveEvents = LiveEvents(), hashing: HashingPool = HashingPool(), logger: Logger
+        events: LiveEvents = LiveEvents(), hashing: HashingPool = HashingPool(), phraseHashing: HashingPool = HashingPool(), logger: Logger
     ) {
         self.store = store
         self.envelope = Envelope(keyring: keyring)
@@ -46,6 +49,7 @@ public struct Relay: Sendable {
         self.logger = logger
         self.walTruncation = WALTruncation(store: store, logger: logger)
         self.hashing = hashing
+        self.phraseHashing = phraseHashing
         self.loginGuard = LoginGuard(
             hashKey: keyring.blindIndex(.rateLimit), threshold: settings.failuresBeforeLock, now: { [clock] in clock.now().timeIntervalSince1970 })
     }

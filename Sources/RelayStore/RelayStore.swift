@@ -153,6 +153,9 @@ public protocol StoreWriter: StoreReader {
     func deleteWebchatSessions(contactID: String) throws -> Int
     /// Removes a contact's resume phrase.
     func deleteResumePhrase(contactID: String) throws
+    /// Deletes the contact's resume phrase if it is still the one hashed as `phraseHash`; true when
+    /// it was (a phrase is used once: of two uses at once, one finds it gone).
+    func consumeResumePhrase(contactID: String, phraseHash: String) throws -> Bool
     /// Keeps a keyed hash of an address as do-not-contact after its contact is deleted (policy option).
     func suppress(addressIndex: Data, at time: StoreTime) throws
     /// Forgets a kept do-not-contact address hash (an advocate cleared the flag).

@@ -45,8 +45,8 @@ struct SafetyBackfillTests {
         let monitored = try await harness.relay.ingest(harness.sms("+12025550301", "hi", sid: "SMb1"))
         let plain = try await harness.relay.ingest(harness.sms("+12025550302", "hi", sid: "SMb2"))
         _ = try await harness.relay.changeCaseRecord(
-            threadID: monitored.threadID, .safety(CaseRecord.Safety(safeToText: false, phoneMayBeMonitored: true)), by: advocate)
-        _ = try await harness.relay.changeCaseRecord(threadID: plain.threadID, .note("nothing about safety"), by: advocate)
+            threadID: monitored.threadID, .safety(CaseRecord.Safety(safeToText: false, phoneMayBeMonitored: true)), by: advocate, purpose: "supervision")
+        _ = try await harness.relay.changeCaseRecord(threadID: plain.threadID, .note("nothing about safety"), by: advocate, purpose: "supervision")
         // As a database from before the flags lived on the contact.
         try await harness.store.write { try $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags()) }
 

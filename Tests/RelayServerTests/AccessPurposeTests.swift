@@ -99,4 +99,30 @@ struct AccessPurposeTests {
             #expect(try await server.chat(.get, "/api/v1/audit?after=x", token: compliance).0 == .badRequest)
         }
     }
+
+    @Test func aSupervisorNeedsAPurposeToMoveOrEditAThreadNotTheirs() async throws {
+        try await RelayTestServer.run { server in
+            let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+            let sam = try await StaffAPITests.staff(server, "sam", .supervisor)
+            let thread = try await StaffAPITests.smsThread(server, "+12025550143", "CANARY-MOVE", sid: 4)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: ana, headers: RelayTestServer.claimPurpose).0 == .noContent)
+            let stream = try await LiveStream.open(port: server.client.port!, token: sam, path: "/api/v1/events")
+            // Taking it to oneself, or editing its case record (whose answer is the whole record), without a purpose: refused.
+            let (moved, _) = try await server.chat(.post, "/api/v1/threads/\(thread)/transfer", token: sam, json: #"{"to":"sam"}"#)
+            #expect(moved == .forbidden)
+            let (noted, noteBody) = try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: sam, json: #"{"text":"."}"#)
+            #expect(noted == .forbidden && noteBody.contains("purpose_required"))
+            #expect(try await server.chat(
+                .post, "/api/v1/threads/\(thread)/case/notes", token: sam, json: #"{"text":"."}"#, headers: ["X-Access-Purpose": "supervision"]).0 == .ok)
+            #expect(try await stream.next(containing: "event: thread.access").contains(#""action":"case""#))
+            #expect(try await server.chat(
+                .post, "/api/v1/threads/\(thread)/transfer", token: sam, json: #"{"to":"sam"}"#, headers: ["X-Access-Purpose": "covering"]).0 == .noContent)
+            #expect(try await stream.next(containing: #""action":"transfer""#).contains(#""purpose":"covering""#))
+            // Now it is his: no purpose needed.
+            #expect(try await server.chat(.get, "/api/v1/threads/\(thread)", token: sam).0 == .ok)
+            // /metrics says nothing to a stranger, whatever the method.
+            #expect(try await server.chat(.post, "/metrics", token: nil).0 == .notFound)
+            await stream.close()
+        }
+    }
 }

@@ -116,18 +116,24 @@ struct StaffHardeningTests {
         }
     }
 
-    @Test func guessingFromManyClientsLocksTheAccountForABoundedTime() async throws {
+    @Test func guessingFromManyClientsLocksTheAccountForABoundedTimeExceptForAKnownMachine() async throws {
         var settings = RelaySettings()
         settings.failuresBeforeAccountLock = 8
         try await RelayTestServer.run(settings: settings) { server in
             let totp = try await Self.enrol(server, "ana")
             let port = server.client.port!
+            let right = { Self.loginBody("ana", code: StaffAPITests.code(totp, at: server.clock.now())) }
+            // Ana's own machine has logged in before.
+            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.10", body: right()) == 201)
+            server.clock.advance(by: 31)
             let wrong = Self.loginBody("ana", password: "not-the-password-1", code: "000000")
             for client in 2...5 {
                 for _ in 0..<2 { _ = try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.\(client)", body: wrong) }
             }
-            let right = { Self.loginBody("ana", code: StaffAPITests.code(totp, at: server.clock.now())) }
+            // Locked for a new device, even with the right password and code…
             #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.9", body: right()) == 401)
+            // …but not for the machine she logged in from before.
+            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.10", body: right()) == 201)
             server.clock.advance(by: server.relay.settings.accountLockDuration + 31)
             #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.9", body: right()) == 201)
         }
@@ -282,15 +288,15 @@ struct StaffHardeningTests {
                 }
             }
             // Wait until the flood is queued up behind the hashing threads.
-            for _ in 0..<200 where server.relay.hashing.inFlight < 20 { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(server.relay.hashing.inFlight >= 20)
+            for _ in 0..<200 where server.relay.phraseHashing.inFlight < 20 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(server.relay.phraseHashing.inFlight >= 20)
             let before = finished.value
             #expect(try await RawHTTP.status("GET", "/healthz", port: port, from: "127.0.0.2") == 200)
             let during = finished.value - before
             // /healthz did not queue behind the twenty or more hashes ahead of it: only a few (those
             // running, and what a loaded test machine finishes meanwhile) ended while it waited.
             #expect(during <= 8, "\(during) hashes finished while /healthz waited")
-            #expect(server.relay.hashing.peakRunning <= server.relay.hashing.concurrency)
+            #expect(server.relay.phraseHashing.peakRunning <= server.relay.phraseHashing.concurrency)
             await flood.value
         }
     }
@@ -321,6 +327,52 @@ struct StaffHardeningTests {
             }
             let resumed = try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(phrase)"}"#)
             #expect(resumed.0 == .created, "\(resumed)")
+        }
+    }
+
+    @Test func aResumePhraseWorksOnceEvenSentFourTimesAtOnce() async throws {
+        try await RelayTestServer.run { server in
+            let token = try await server.startChat()
+            let (_, body) = try await server.chat(.post, "/chat/resume-phrase", token: token)
+            let phrase = try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["phrase"]!
+            let port = server.client.port!
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await RawHTTP.status("POST", "/chat/resume", port: port, from: "127.0.0.1", body: #"{"phrase":"\#(phrase)"}"#) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
+            #expect(try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(phrase)"}"#).0 == .unauthorized)
+        }
+    }
+
+    @Test func oneIPv6HolderOfManyPrefixesSharesABucket() async throws {
+        var limits = RateLimits()
+        limits.perClientStarts.perSecond = 0.001
+        try await RelayTestServer.run(rateLimits: limits, configure: { $0.clientAddressHeader = "X-Forwarded-For" }) { server in
+            var refused = 0
+            // 170 different /64s of one /48: each alone is far under its own limit.
+            for index in 0..<170 {
+                let address = "2001:db8:77:\(String(index, radix: 16))::1"
+                if try await server.chat(.post, "/chat/sessions", token: nil, headers: ["X-Forwarded-For": address]).0 == .tooManyRequests { refused += 1 }
+            }
+            #expect(refused >= 10, "\(refused) refused")
+            #expect(try await server.chat(.post, "/chat/sessions", token: nil, headers: ["X-Forwarded-For": "2001:db8:78::1"]).0 == .created)
+        }
+    }
+
+    @Test func oneStaffSessionHoldsAtMostFourStreams() async throws {
+        try await RelayTestServer.run { server in
+            let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+            var streams: [LiveStream] = []
+            for _ in 0..<4 { streams.append(try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")) }
+            #expect(try await server.chat(.get, "/api/v1/events", token: ana).0 == .tooManyRequests)
+            // A supervisor still gets one.
+            let sam = try await StaffAPITests.staff(server, "sam", .supervisor)
+            let supervisor = try await LiveStream.open(port: server.client.port!, token: sam, path: "/api/v1/events")
+            await supervisor.close()
+            for stream in streams { await stream.close() }
         }
     }
 }

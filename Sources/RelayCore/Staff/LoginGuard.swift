@@ -24,10 +24,26 @@ public actor LoginGuard {
         func allowance(_ threshold: Int) -> Int { locks == 0 ? threshold : 1 }
     }
 
-    /// An attempt that holds a place; hand it back with ``finish(_:succeeded:)``.
+    /// An attempt that holds a place; hand it back with ``finish(_:outcome:)``.
     public struct Ticket: Sendable {
         fileprivate let key: [UInt8]
+        /// Whether this client has logged in to this name before (within ``knownClientMemory``).
+        public let knownClient: Bool
     }
+
+    /// How an attempt ended.
+    public enum Outcome: Sendable {
+        /// Logged in: the pair's failures are cleared and the client is remembered as known.
+        case succeeded
+        /// Wrong credentials: one failure.
+        case failed
+        /// Refused for another reason (a locked or disabled account, a busy server): not a guess.
+        case notCounted
+    }
+
+    /// How long a client that logged in to a name is remembered as known (30 days).
+    public static let knownClientMemory: TimeInterval = 30 * 24 * 3600
+    private var known: [[UInt8]: TimeInterval] = [:]
 
     /// Failures from one client at one name before that client is locked out of it.
     public let threshold: Int
@@ -38,6 +54,7 @@ public actor LoginGuard {
     private var entries: [[UInt8]: Entry] = [:]
     private var lastSweep: TimeInterval = 0
     private var dummyHash: String?
+    private var overflowKey: [UInt8] { hashKey.index("login\u{0}\u{0}overflow") }
 
     /// Creates a guard whose keys are hashed with `hashKey`.
     public init(
@@ -56,22 +73,31 @@ public actor LoginGuard {
         let time = now()
         sweep(at: time)
         var key = hashKey.index("login\u{0}\(client)\u{0}\(name)")
-        if entries[key] == nil, entries.count >= maximumKeys { key = hashKey.index("login\u{0}\u{0}overflow") }
+        if entries[key] == nil, entries.count >= maximumKeys { key = overflowKey }
         var entry = entries[key] ?? Entry()
         guard entry.lockedUntil <= time, entry.failures + entry.inFlight < entry.allowance(threshold) else { return nil }
         entry.inFlight += 1
         entries[key] = entry
-        return Ticket(key: key)
+        // The overflow key is shared by strangers: it is never known.
+        return Ticket(key: key, knownClient: key != overflowKey && (known[key].map { time - $0 < Self.knownClientMemory } ?? false))
     }
 
     /// Ends an attempt: a success clears the pair's failures; a failure counts and may lock it.
-    public func finish(_ ticket: Ticket, succeeded: Bool) {
+    public func finish(_ ticket: Ticket, outcome: Outcome) {
         let time = now()
         guard var entry = entries[ticket.key] else { return }
         entry.inFlight = max(0, entry.inFlight - 1)
-        if succeeded {
+        switch outcome {
+        case .succeeded:
             entries[ticket.key] = entry.inFlight == 0 ? nil : Entry(inFlight: entry.inFlight)
+            if ticket.key == overflowKey || (known[ticket.key] == nil && known.count >= maximumKeys) { return }
+            known[ticket.key] = time
             return
+        case .notCounted:
+            entries[ticket.key] = entry.failures == 0 && entry.inFlight == 0 && entry.locks == 0 ? nil : entry
+            return
+        case .failed:
+            break
         }
         entry.failures += 1
         entry.lastFailure = time
@@ -99,5 +125,6 @@ public actor LoginGuard {
         guard time - lastSweep > 60 else { return }
         lastSweep = time
         entries = entries.filter { $0.value.inFlight > 0 || $0.value.lockedUntil > time || time - $0.value.lastFailure < 3600 }
+        known = known.filter { time - $0.value < Self.knownClientMemory }
     }
 }

@@ -193,21 +193,40 @@ extension Relay {
     /// ``RelaySettings/failuresBeforeAccountLock`` failures from everybody, for
     /// ``RelaySettings/accountLockDuration``. The lock, the failure count, the TOTP step (a code
     /// works once) and the new session are decided in one write transaction.
+    ///
+    /// A client that has logged in to this name before (remembered in memory, as a keyed hash, for
+    /// 30 days) is not held back by the account's backstop lock: guessing from elsewhere cannot
+    /// lock out the advocate's own machine. Only wrong credentials count as failures: a refusal for
+    /// the backstop lock, a busy hashing pool or a store error does not.
     public func login(name: String, password: String, code: String, client: String = "") async throws -> StaffLogin {
         let hasher = staffHasher
         let dummy = try await loginGuard.dummyHash(pool: hashing, hasher: hasher)
         guard let ticket = await loginGuard.begin(client: client, name: String(name.prefix(64))) else { throw StaffAuthError.invalidCredentials }
         do {
-            let login = try await attemptLogin(name: name, password: password, code: code, hasher: hasher, dummy: dummy)
-            await loginGuard.finish(ticket, succeeded: true)
+            let login = try await attemptLogin(
+                name: name, password: password, code: code, hasher: hasher, dummy: dummy, knownClient: ticket.knownClient)
+            await loginGuard.finish(ticket, outcome: .succeeded)
             return login
+        } catch let refusal as LoginRefusal {
+            await loginGuard.finish(ticket, outcome: refusal == .credentials ? .failed : .notCounted)
+            throw StaffAuthError.invalidCredentials
         } catch {
-            await loginGuard.finish(ticket, succeeded: false)
+            await loginGuard.finish(ticket, outcome: .notCounted)
             throw error
         }
     }
 
-    private func attemptLogin(name: String, password: String, code: String, hasher: PasswordHasher, dummy: String) async throws -> StaffLogin {
+    /// Why a login attempt was refused (the caller sees only ``StaffAuthError/invalidCredentials``).
+    enum LoginRefusal: Error {
+        /// Wrong name, password or code: a guess.
+        case credentials
+        /// Right or wrong, the account is locked or disabled.
+        case account
+    }
+
+    private func attemptLogin(
+        name: String, password: String, code: String, hasher: PasswordHasher, dummy: String, knownClient: Bool
+    ) async throws -> StaffLogin {
         let now = clock.now()
         let wellFormed = name.count <= 64 && password.utf8.count <= PasswordHasher.maximumPasswordBytes && code.count <= 10
         let account = wellFormed ? try await store.read({ try $0.account(name: name) }) : nil
@@ -224,15 +243,16 @@ extension Relay {
         let token = RandomToken.bearer()
         let tokenIndex = staffTokenIndex(token)
         let matchedStep = step
-        let identity = try await store.write { writer -> StaffIdentity? in
+        let outcome = try await store.write { writer -> Result<StaffIdentity, LoginRefusal> in
             guard let accountID = account?.id, var current = try writer.account(id: accountID) else {
                 // The same audited write as for a real account, so that timing does not tell.
                 _ = try Self.appendAudit(AuditEvent(actor: "unknown", role: "none", action: "session.login", outcome: "refused"), at: now, writer: writer)
-                return nil
+                return .failure(.credentials)
             }
-            let locked = (current.lockedUntil ?? 0) > now.storeTime
+            let locked = (current.lockedUntil ?? 0) > now.storeTime && !knownClient
             let fresh = matchedStep.map { Int64($0) > (current.lastTOTPStep ?? -1) } ?? false
-            let success = !locked && !current.disabled && passwordOK && fresh && current.passwordHash == account?.passwordHash
+            let credentialsOK = passwordOK && fresh && current.passwordHash == account?.passwordHash
+            let success = !locked && !current.disabled && credentialsOK
             if success, let matchedStep {
                 current.failedLogins = 0
                 current.lockedUntil = nil
@@ -251,9 +271,10 @@ extension Relay {
                     actor: current.name, role: current.role.rawValue, action: "session.login",
                     outcome: success ? "ok" : (locked ? "locked" : "refused")),
                 at: now, writer: writer)
-            return success ? StaffIdentity(accountID: current.id, name: current.name, role: current.role) : nil
+            if success { return .success(StaffIdentity(accountID: current.id, name: current.name, role: current.role)) }
+            return .failure(credentialsOK ? .account : .credentials)
         }
-        guard let identity else { throw StaffAuthError.invalidCredentials }
+        let identity = try outcome.get()
         return StaffLogin(token: token, identity: identity, expiresAt: now.addingTimeInterval(settings.staffSessionAbsolute))
     }
 

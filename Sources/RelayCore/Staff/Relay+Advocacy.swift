@@ -110,22 +110,33 @@ extension Relay {
         await events.publish(.access(threadID: threadID, actor: identity.name, action: "claim", purpose: parsed.code), to: LiveEvents.staffChannel)
     }
 
-    /// Hands a thread to another advocate or supervisor: the one working it or a supervisor may.
-    public func transfer(threadID: String, to name: String, by identity: StaffIdentity) async throws {
+    /// Hands a thread to another advocate or supervisor: the one working it or a supervisor may. A
+    /// supervisor moving a thread that is not theirs opens it to someone (perhaps themself), so
+    /// that needs a purpose too, audited and shown live to supervisors.
+    public func transfer(threadID: String, to name: String, by identity: StaffIdentity, purpose: String? = nil) async throws {
         guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
         let now = clock.now()
-        try await store.write { writer in
+        let parsed = settings.accessPurposes.parse(purpose)
+        let outside = try await store.write { writer -> Bool in
             guard let thread = try writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
-            if thread.assignedTo != identity.accountID && identity.role != .supervisor { throw AccessError.forbidden }
+            let outside = thread.assignedTo != identity.accountID
+            if outside && identity.role != .supervisor { throw AccessError.forbidden }
+            if outside && parsed == nil { throw AccessError.purposeRequired }
             guard let target = try writer.account(name: name), !target.disabled, Self.workingRoles.contains(target.role) else {
                 throw RelayError.invalidInput("no active advocate or supervisor by that name")
             }
             try writer.assign(threadID: threadID, to: target.id)
             _ = try Self.appendAudit(
-                AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.transfer", threadID: threadID, details: ["to": target.name]),
+                AuditEvent(
+                    actor: identity.name, role: identity.role.rawValue, action: "thread.transfer", threadID: threadID,
+                    purpose: outside ? parsed?.auditText : nil, details: ["to": target.name]),
                 at: now, writer: writer)
+            return outside
         }
         await events.publish(.queueChanged(threadID: threadID), to: LiveEvents.staffChannel)
+        if outside, let parsed {
+            await events.publish(.access(threadID: threadID, actor: identity.name, action: "transfer", purpose: parsed.code), to: LiveEvents.staffChannel)
+        }
     }
 
     /// Closes a thread the caller works (or any, for a supervisor).

@@ -41,9 +41,12 @@ extension Relay {
     }
 
     /// Changes a thread's case record; the change and its audit event commit together.
-    public func changeCaseRecord(threadID: String, _ change: CaseChange, by identity: StaffIdentity) async throws -> CaseRecord {
+    public func changeCaseRecord(threadID: String, _ change: CaseChange, by identity: StaffIdentity, purpose: String? = nil) async throws -> CaseRecord {
         guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
         let now = clock.now()
+        // A supervisor changing the record of a thread not theirs reads it too (the answer is the
+        // whole record): the same purpose as for opening the thread.
+        let parsed = settings.accessPurposes.parse(purpose)
         let relay = self
         @Sendable func bounded(_ text: String, _ limit: Int, _ what: String) throws -> String {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -65,11 +68,13 @@ extension Relay {
                 throw RelayError.invalidInput("tags must come from the typology (GET /api/v1/typology)")
             }
         }
-        return try await store.write { writer in
+        let changed = try await store.write { writer -> (CaseRecord, Bool) in
             guard let thread = try writer.thread(id: threadID), let contactID = thread.contactID,
                 let contact = try writer.contact(id: contactID), let stored = contact.key
             else { throw AccessError.notFound }
-            if thread.assignedTo != identity.accountID && identity.role != .supervisor { throw AccessError.forbidden }
+            let outside = thread.assignedTo != identity.accountID
+            if outside && identity.role != .supervisor { throw AccessError.forbidden }
+            if outside && parsed == nil { throw AccessError.purposeRequired }
             var record = try relay.caseRecord(contactID: contactID, reader: writer)
             let stamp = now.rfc3339
             switch change {
@@ -100,9 +105,16 @@ extension Relay {
             let sealed = relay.envelope.seal(Array(plain), with: key, context: Self.caseContext(contactID))
             try writer.storeCaseRecord(contactID: contactID, sealed: Data(sealed), at: now.storeTime)
             _ = try Self.appendAudit(
-                AuditEvent(actor: identity.name, role: identity.role.rawValue, action: change.action, threadID: threadID), at: now, writer: writer)
-            return record
+                AuditEvent(
+                    actor: identity.name, role: identity.role.rawValue, action: change.action, threadID: threadID,
+                    purpose: outside ? parsed?.auditText : nil),
+                at: now, writer: writer)
+            return (record, outside)
         }
+        if changed.1, let parsed {
+            await events.publish(.access(threadID: threadID, actor: identity.name, action: "case", purpose: parsed.code), to: LiveEvents.staffChannel)
+        }
+        return changed.0
     }
 
     /// Once per database: copies the safety considerations of case records written before the relay

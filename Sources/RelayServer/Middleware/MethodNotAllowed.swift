@@ -24,7 +24,8 @@ struct MethodNotAllowed: Error, HTTPResponseError {
     /// every real route; nothing is read from the request (no body, no token).
     static func register<Context: RequestContext>(on router: Router<Context>) {
         let served = Dictionary(grouping: router.routes, by: { "\($0.path)" })
-        for (path, routes) in served {
+        // `/metrics` answers 404 to all but its scraper: an `Allow` would say it is there.
+        for (path, routes) in served where path != "/metrics" {
             let methods = Set(routes.map(\.method))
             let allow = candidates.filter(methods.contains).map(\.rawValue).joined(separator: ", ")
             for method in candidates where !methods.contains(method) {

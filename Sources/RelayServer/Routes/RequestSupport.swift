@@ -21,9 +21,14 @@ enum RequestSupport {
         kind: String, perClient: RateLimits.Bucket, overall: RateLimits.Bucket
     ) async throws {
         let client = client(request, context, configuration)
-        guard await limiter.allow(scope: "client-\(kind)", identity: client, bucket: perClient, authenticated: false),
-            await limiter.allow(scope: "global", identity: kind, bucket: overall)
-        else { throw APIError.rateLimited }
+        // An IPv6 holder of a /48 (65,536 /64s) also shares one bucket, sixteen times a client's.
+        let wide = RelayRequestContext.wideKey(client)
+        let wideBucket = RateLimits.Bucket(perSecond: perClient.perSecond * 16, burst: perClient.burst * 16)
+        guard await limiter.allow(scope: "client-\(kind)", identity: client, bucket: perClient, authenticated: false) else { throw APIError.rateLimited }
+        if let wide {
+            guard await limiter.allow(scope: "wide-\(kind)", identity: wide, bucket: wideBucket, authenticated: false) else { throw APIError.rateLimited }
+        }
+        guard await limiter.allow(scope: "global", identity: kind, bucket: overall) else { throw APIError.rateLimited }
     }
 
     /// Collects the body, refusing more than `limit` bytes with 413.
@@ -74,3 +79,4 @@ extension APIError {
     /// 429.
     static let rateLimited = APIError(.tooManyRequests, code: "rate_limited", message: "too many requests; try again in a moment")
 }
+

@@ -142,7 +142,9 @@ struct StaffRoutes {
         api.post("threads/:id/transfer") { request, context in
             let session = try await authenticate(request)
             let input = try await input(TransferInput.self, request)
-            try await mapped { try await relay.transfer(threadID: try threadID(context), to: input.to, by: session.identity) }
+            try await mapped {
+                try await relay.transfer(threadID: try threadID(context), to: input.to, by: session.identity, purpose: request.headers[Self.purposeHeader])
+            }
             return RequestSupport.noContent
         }
         api.get("stats") { request, _ in
@@ -164,28 +166,28 @@ struct StaffRoutes {
         api.post("threads/:id/case/notes") { request, context in
             let session = try await authenticate(request)
             let input = try await input(NoteInput.self, request)
-            return try await change(session, context, .note(input.text))
+            return try await change(session, request, context, .note(input.text))
         }
         api.post("threads/:id/case/referrals") { request, context in
             let session = try await authenticate(request)
             let input = try await input(ReferralInput.self, request)
-            return try await change(session, context, .referral(to: input.to, outcome: input.outcome))
+            return try await change(session, request, context, .referral(to: input.to, outcome: input.outcome))
         }
         api.put("threads/:id/case/referrals/:referral") { request, context in
             let session = try await authenticate(request)
             guard let referral = context.parameters.get("referral"), referral.count <= 64 else { throw APIError.notFound }
             let input = try await input(OutcomeInput.self, request)
-            return try await change(session, context, .referralOutcome(id: referral, outcome: input.outcome))
+            return try await change(session, request, context, .referralOutcome(id: referral, outcome: input.outcome))
         }
         api.put("threads/:id/case/safety") { request, context in
             let session = try await authenticate(request)
             let input = try await input(CaseRecord.Safety.self, request)
-            return try await change(session, context, .safety(input))
+            return try await change(session, request, context, .safety(input))
         }
         api.put("threads/:id/case/tags") { request, context in
             let session = try await authenticate(request)
             let input = try await input(TagsInput.self, request)
-            return try await change(session, context, .tags(input.tags))
+            return try await change(session, request, context, .tags(input.tags))
         }
     }
 
@@ -335,9 +337,10 @@ struct StaffRoutes {
     }
 
     /// Applies a case-record change and answers with the whole record.
-    func change(_ session: StaffSession, _ context: Context, _ change: CaseChange) async throws -> Response {
+    func change(_ session: StaffSession, _ request: Request, _ context: Context, _ change: CaseChange) async throws -> Response {
         let id = try threadID(context)
-        let record = try await mapped { try await relay.changeCaseRecord(threadID: id, change, by: session.identity) }
+        let purpose = request.headers[Self.purposeHeader]
+        let record = try await mapped { try await relay.changeCaseRecord(threadID: id, change, by: session.identity, purpose: purpose) }
         return try RequestSupport.json(record)
     }
 

@@ -38,7 +38,7 @@ struct WebchatRoutes {
         router.delete("/chat/messages/:id") { request, context in try await deleteMessage(request, context: context) }
         router.delete("/chat/session") { request, _ in try await erase(request) }
         router.post("/chat/exit") { request, _ in try await exit(request) }
-        router.post("/chat/resume-phrase") { request, _ in try await issuePhrase(request) }
+        router.post("/chat/resume-phrase") { request, context in try await issuePhrase(request, context: context) }
     }
 
     // MARK: - Sessions
@@ -161,8 +161,12 @@ struct WebchatRoutes {
         return RequestSupport.noContent
     }
 
-    func issuePhrase(_ request: Request) async throws -> Response {
+    /// A phrase costs an Argon2id hash: one client gets as many as it gets resume attempts.
+    func issuePhrase(_ request: Request, context: Context) async throws -> Response {
         let session = try await authenticate(request)
+        let limits = configuration.rateLimits
+        try await RequestSupport.admit(
+            request, context, configuration, limiter: limiter, kind: "phrase", perClient: limits.perClientResumes, overall: limits.resumes)
         do {
             let phrase = try await relay.createResumePhrase(session)
             return try RequestSupport.json(PhraseAnswer(phrase: phrase), status: .created)

@@ -28,7 +28,7 @@ public func buildApplication(
     // Behind a proxy every connection comes from it: the cap is per client only when the peer is one.
     let counts = ClientCounts(
         maximumPerClient: configuration.maximumConnectionsPerClient,
-        exempt: configuration.clientAddressHeader == nil ? [] : configuration.trustedProxies)
+        exempt: configuration.clientAddressHeader == nil ? [] : configuration.trustedProxies, hashKey: relay.keyring.blindIndex(.rateLimit))
     let requestTimeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000
         + configuration.requestTimeout.components.attoseconds / 1_000_000_000)
     var app = Application(
@@ -85,7 +85,7 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration, answer
     WebchatPageRoutes(configuration: configuration).register(on: router)
     WebchatRoutes(
         relay: relay, configuration: configuration, limiter: limiter,
-        streams: ClientCounts(maximumPerClient: configuration.maximumStreamsPerClient, exempt: [])
+        streams: ClientCounts(maximumPerClient: configuration.maximumStreamsPerClient, exempt: [], hashKey: relay.keyring.blindIndex(.rateLimit))
     ).register(on: router)
     TwilioRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
     StaffRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)

@@ -1,37 +1,43 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
+import RelayCrypto
 import Synchronization
 
 /// How many connections (or live streams) each client holds, shared by every connection's
-/// ``ConnectionGuardHandler`` (or every stream). Keyed by the client's address (or its /64) in
-/// memory only, for as long as it holds one.
+/// ``ConnectionGuardHandler`` (or every stream). Keyed by a keyed hash of the client's address (or
+/// its /64), in memory only, for as long as it holds one.
 final class ClientCounts: Sendable {
-    private let counts = Mutex<[String: Int]>([:])
+    private let counts = Mutex<[[UInt8]: Int]>([:])
+    private let hashKey: BlindIndexKey
     /// Most one client may hold at once.
     let maximumPerClient: Int
     /// Peers never capped (your reverse proxies, which carry many clients each).
     let exempt: Set<String>
 
-    init(maximumPerClient: Int, exempt: Set<String>) {
+    /// Creates counts keyed by `hashKey` hashes of the client (never the address itself).
+    init(maximumPerClient: Int, exempt: Set<String>, hashKey: BlindIndexKey) {
         self.maximumPerClient = maximumPerClient
         self.exempt = Set(exempt.map(RelayRequestContext.canonical))
+        self.hashKey = hashKey
     }
 
     /// Counts a new one from `client`; false (and not counted) past the cap.
     func open(_ client: String) -> Bool {
-        counts.withLock { counts in
-            guard counts[client, default: 0] < maximumPerClient else { return false }
-            counts[client, default: 0] += 1
+        let key = hashKey.index(client)
+        return counts.withLock { counts in
+            guard counts[key, default: 0] < maximumPerClient else { return false }
+            counts[key, default: 0] += 1
             return true
         }
     }
 
     /// Forgets a closed one.
     func close(_ client: String) {
+        let key = hashKey.index(client)
         counts.withLock { counts in
-            let left = counts[client, default: 1] - 1
-            counts[client] = left > 0 ? left : nil
+            let left = counts[key, default: 1] - 1
+            counts[key] = left > 0 ? left : nil
         }
     }
 
@@ -102,15 +108,6 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         SecurityHeaders.apply(to: &head.headerFields)
         context.write(wrapOutboundOut(.head(head)), promise: promise)
-    }
-
-    /// A client that closed its side is gone for admission, even while a last answer is written.
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? ChannelEvent, event == .inputClosed, let client {
-            counts.close(client)
-            self.client = nil
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -55,6 +55,14 @@ public struct RelayRequestContext: RequestContext, RemoteAddressRequestContext {
         return text
     }
 
+    /// The /48 an IPv6 admission key (`…::/64`) lies in, or `nil` for IPv4.
+    static func wideKey(_ admissionKey: String) -> String? {
+        guard admissionKey.hasSuffix("::/64") else { return nil }
+        let groups = admissionKey.dropLast(5).split(separator: ":")
+        guard groups.count == 4 else { return nil }
+        return groups.prefix(3).joined(separator: ":") + "::/48"
+    }
+
     /// An IPv4 address as it is; an IPv6 address as its /64 prefix (an IPv4-mapped one as IPv4).
     static func admissionKey(_ address: String) -> String {
         guard address.contains(":"), let groups = ipv6Groups(address) else { return address }

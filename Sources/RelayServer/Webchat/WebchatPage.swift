@@ -93,7 +93,7 @@ enum WebchatPage {
                   eraseUnknown: "This conversation had already ended, so we cannot confirm it was deleted. Come back with your phrase to delete it.",
                   removeFailed: "That message could not be deleted. Try again.",
                   busy: "It is very busy right now. Please wait a minute and try again.",
-                  badPhrase: "That phrase did not work.", phrase: "Write this down somewhere safe, or remember it. It is the only way back to this conversation:",
+                  badPhrase: "That phrase did not work.", phraseUsed: "Welcome back. That phrase is used up now: to come back again, get a new one.", phrase: "Write this down somewhere safe, or remember it. It is the only way back to this conversation:",
                   failed: "Could not send. Check your connection and try again.", ended: "This conversation has ended.", other: "Español", otherLang: "es" },
             es: { exit: "Salida rápida", title: "Habla con alguien", intro: "Este chat es privado. No necesitas dar tu nombre. Pulsa Esc o “Salida rápida” en cualquier momento para salir al instante.",
                   begin: "Empezar una conversación", resumeLabel: "¿Vuelves? Escribe tu frase:", resume: "Continuar", messageLabel: "Mensaje",
@@ -104,7 +104,7 @@ enum WebchatPage {
                   eraseUnknown: "Esta conversación ya había terminado, así que no podemos confirmar que se borró. Vuelve con tu frase para borrarla.",
                   removeFailed: "No se pudo borrar ese mensaje. Inténtalo de nuevo.",
                   busy: "Hay mucha gente en este momento. Espera un minuto e inténtalo de nuevo.",
-                  badPhrase: "Esa frase no funcionó.", phrase: "Anótala en un lugar seguro o recuérdala. Es la única forma de volver a esta conversación:",
+                  badPhrase: "Esa frase no funcionó.", phraseUsed: "Hola de nuevo. Esa frase ya no sirve: para volver otra vez, pide una nueva.", phrase: "Anótala en un lugar seguro o recuérdala. Es la única forma de volver a esta conversación:",
                   failed: "No se pudo enviar. Revisa tu conexión e inténtalo de nuevo.", ended: "Esta conversación ha terminado.", other: "English", otherLang: "en" }
           };
           let lang = (navigator.language || "en").toLowerCase().startsWith("es") ? "es" : "en";
@@ -181,13 +181,24 @@ enum WebchatPage {
             try {
               const response = await fetch("/chat/events", { headers: { Authorization: "Bearer " + token }, signal: stream.signal, cache: "no-store" });
               if (!response.ok || !response.body) {
-                if (response.status === 401) { return; }
+                // The session ended while the stream was away (expiry, a restart): say so, show nothing more.
+                if (response.status === 401) { ended(); return; }
                 throw new Error("stream refused");
               }
               // Back after a gap (refused, dropped): what was written meanwhile comes from the history.
               if (streamFailures > 0 || streamedBefore) {
                 const missed = await api("GET", "/chat/messages");
-                if (missed.ok) { (await missed.json()).messages.forEach(addMessage); }
+                if (missed.ok) {
+                  // The history is the truth: what was deleted meanwhile goes from the screen too.
+                  const history = (await missed.json()).messages;
+                  const kept = new Set(history.map((m) => m.id));
+                  Array.from(shown).filter((id) => !kept.has(id)).forEach((id) => {
+                    shown.delete(id);
+                    const el = $("m-" + id);
+                    if (el) { el.remove(); }
+                  });
+                  history.forEach(addMessage);
+                }
               }
               streamedBefore = true;
               streamFailures = 0;
@@ -235,7 +246,7 @@ enum WebchatPage {
             const phrase = $("phrase").value;
             $("phrase").value = "";
             const r = await fetch("/chat/resume", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ phrase }), cache: "no-store" });
-            if (r.ok) { await open((await r.json()).token); } else { $("status").textContent = t(r.status === 429 ? "busy" : "badPhrase"); }
+            if (r.ok) { await open((await r.json()).token); $("status").textContent = t("phraseUsed"); } else { $("status").textContent = t(r.status === 429 ? "busy" : "badPhrase"); }
           }
 
           async function send(event) {

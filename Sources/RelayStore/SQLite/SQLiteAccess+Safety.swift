@@ -45,6 +45,11 @@ extension SQLiteAccess {
         return db.changesCount
     }
 
+    func consumeResumePhrase(contactID: String, phraseHash: String) throws -> Bool {
+        try db.cachedStatement(sql: "DELETE FROM resume_phrase WHERE contact_id = ? AND phrase_hash = ?").execute(arguments: [contactID, phraseHash])
+        return db.changesCount == 1
+    }
+
     func deleteResumePhrase(contactID: String) throws {
         try db.cachedStatement(sql: "DELETE FROM resume_phrase WHERE contact_id = ?").execute(arguments: [contactID])
     }

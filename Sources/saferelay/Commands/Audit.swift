@@ -27,6 +27,10 @@ struct AuditVerify: AsyncParsableCommand {
             var witnesses: [String] = []
             if let text = try? String(contentsOfFile: store.auditWitnessPath, encoding: .utf8) {
                 witnesses.append(text)
+                if checkpoint == nil && store.auditWitnessPath.hasPrefix(store.dataDirectory + "/") {
+                    FileHandle.standardError.write(Data(
+                        "note: the witness sits in the data folder, so a restore of the folder rolls it back too; check against a copy kept off the host (--checkpoint FILE)\n".utf8))
+                }
             } else if noWitness {
                 FileHandle.standardError.write(Data(
                     "WARNING: verifying without a witness checkpoint: a database rolled back to an earlier copy would pass this check\n".utf8))
