@@ -171,7 +171,7 @@ MUTATIONS = [
         ("Sources/saferelay/Commands/Serve.swift", "\"SAFERELAY_METRICS_TOKEN\", KeyringStore.environmentVariable]", "\"SAFERELAY_METRICS_TOKEN\"]")]},
     {"name": "serve starts on a database its keyring does not open", "invariant": 3, "edits": [
         ("Sources/saferelay/Commands/Serve.swift", "                try await relay.verifyKeyringOpensStore()\n",
-         "                if Bool.random() && false { throw KeyringMismatch(missing: [], wrong: []) }\n")]},
+         "                try await Task.sleep(for: .zero)\n")]},
     {"name": "keys rotate runs beside a running server", "invariant": 3, "edits": [
         ("Sources/saferelay/Commands/KeysRotate.swift",
          "            let lock = try StoreLock.acquire(dataDirectory: store.dataDirectory, purpose: \"rotating keys\")", "            let lock = 0")]},

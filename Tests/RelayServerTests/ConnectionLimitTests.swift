@@ -25,6 +25,11 @@ struct ConnectionLimitTests {
             let idle = try RawConnection.open(port: port, from: "127.0.0.4")
             #expect(await slowHeader.closedByServer(within: 5))
             #expect(await slowBody.closedByServer(within: 5))
+            // A body that keeps trickling (a byte every 0.3 s, in time for the idle timer) is cut off
+            // by the request timeout all the same.
+            let tricklingBody = try RawConnection.open(port: port, from: "127.0.0.9")
+            tricklingBody.send("POST /chat/resume HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n")
+            #expect(await tricklingBody.trickleUntilClosed(every: 0.3, within: 6))
             #expect(await idle.closedByServer(within: 5))
             // A request that arrives at once is served as before.
             #expect(try await RawHTTP.status("GET", "/healthz", port: port, from: "127.0.0.5") == 200)

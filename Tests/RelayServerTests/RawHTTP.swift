@@ -142,3 +142,32 @@ extension RawConnection {
         }
     }
 }
+
+extension RawConnection {
+    /// Sends one byte every `interval` (a body trickling in, each byte in time for any idle timer)
+    /// and says whether the server closed the connection within `timeout`.
+    func trickleUntilClosed(every interval: TimeInterval, within timeout: TimeInterval) async -> Bool {
+        let fd = descriptor
+        return await withCheckedContinuation { continuation in
+            Thread {
+                let deadline = Date().addingTimeInterval(timeout)
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while Date() < deadline {
+                    if "x".withCString({ Glibc.send(fd, $0, 1, Int32(MSG_NOSIGNAL)) }) < 0 {
+                        continuation.resume(returning: true)
+                        return
+                    }
+                    var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    if poll(&poller, 1, Int32(interval * 1000)) > 0 {
+                        let count = recv(fd, &buffer, buffer.count, 0)
+                        if count <= 0 {
+                            continuation.resume(returning: true)
+                            return
+                        }
+                    }
+                }
+                continuation.resume(returning: false)
+            }.start()
+        }
+    }
+}

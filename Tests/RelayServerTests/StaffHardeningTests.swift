@@ -288,14 +288,15 @@ struct StaffHardeningTests {
                 }
             }
             // Wait until the flood is queued up behind the hashing threads.
-            for _ in 0..<200 where server.relay.phraseHashing.inFlight < 20 { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(server.relay.phraseHashing.inFlight >= 20)
+            for _ in 0..<500 where server.relay.phraseHashing.inFlight < 20 { try await Task.sleep(for: .milliseconds(20)) }
+            let queued = server.relay.phraseHashing.inFlight
+            #expect(queued >= 20)
             let before = finished.value
             #expect(try await RawHTTP.status("GET", "/healthz", port: port, from: "127.0.0.2") == 200)
             let during = finished.value - before
-            // /healthz did not queue behind the twenty or more hashes ahead of it: only a few (those
-            // running, and what a loaded test machine finishes meanwhile) ended while it waited.
-            #expect(during <= 8, "\(during) hashes finished while /healthz waited")
+            // /healthz did not queue behind the hashes ahead of it: only a few of them (those running,
+            // and what a loaded test machine finishes meanwhile) ended while it waited, not most.
+            #expect(during < queued / 2, "\(during) of \(queued) queued hashes finished while /healthz waited")
             #expect(server.relay.phraseHashing.peakRunning <= server.relay.phraseHashing.concurrency)
             await flood.value
         }
