@@ -208,8 +208,7 @@ MUTATIONS = [
         ("Sources/RelayCore/Relay+Webchat.swift",
          "            guard try writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }\n", "")]},
     {"name": "the account backstop locks out the advocate's own machine", "invariant": 11, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Accounts.swift",
-         "let locked = (current.lockedUntil ?? 0) > now.storeTime && !knownClient", "let locked = (current.lockedUntil ?? 0) > now.storeTime")]},
+        ("Sources/RelayCore/Staff/Relay+Accounts.swift", "            let locked = backstop && !knownDevice\n", "            let locked = backstop\n")]},
     {"name": "one session holds any number of live streams", "invariant": 11, "edits": [
         ("Sources/RelayCore/LiveEvents.swift",
          "            (sessionStreams[session]?.count ?? 0) < Self.maximumPerSession", "            (sessionStreams[session]?.count ?? 0) >= 0")]},

@@ -20,6 +20,8 @@ public struct StartedWebchatSession: Sendable {
     public let token: String
     /// The session.
     public let session: WebchatSession
+    /// After a resume: the phrase that replaces the one just used (each works once).
+    public var nextPhrase: String? = nil
 }
 
 extension Relay {
@@ -178,8 +180,8 @@ extension Relay {
         return phrase
     }
 
-    /// Opens a new session on the conversation a resume phrase belongs to, and uses the phrase up
-    /// (the survivor takes a new one to come back again). A phrase issued before whole-phrase lookup
+    /// Opens a new session on the conversation a resume phrase belongs to, uses the phrase up, and
+    /// returns its successor (``StartedWebchatSession/nextPhrase``). A phrase issued before whole-phrase lookup
     /// is still found by its first word (at most eight such rows are checked).
     public func resumeWebchat(phrase typed: String) async throws -> StartedWebchatSession {
         guard let words = ResumePhrase.normalise(typed) else { throw RelayError.unauthorized }
@@ -198,15 +200,23 @@ extension Relay {
         }
         guard let match else { throw RelayError.unauthorized }
         // A phrase works once: it goes in the transaction that opens the session, so two uses sent
-        // at once open one session, and a phrase seen over a shoulder afterwards opens nothing.
+        // at once open one session, and a phrase seen over a shoulder afterwards opens nothing. Its
+        // successor is stored in the same transaction and handed back with the token, so the
+        // survivor always holds a way back (and a way to erase) without asking for one.
+        let next = ResumePhrase.generate()
+        let nextWords = ResumePhrase.normalise(next)!
+        let nextHash = try await phraseHashing.hash(nextWords.joined(separator: "-"), with: hasher)
+        let nextLookup = phraseLookup(nextWords)
         let token = RandomToken.bearer()
         let tokenIndex = webchatTokenIndex(token)
         let now = clock.now().storeTime
         try await store.write { writer in
             guard try writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }
+            try writer.upsert(ResumePhraseRecord(contactID: match.contactID, lookupIndex: Data(nextLookup), phraseHash: nextHash, createdAt: now))
             try writer.insert(WebchatSessionRecord(tokenIndex: Data(tokenIndex), contactID: match.contactID, createdAt: now, lastSeenAt: now))
         }
-        return StartedWebchatSession(token: token, session: WebchatSession(tokenIndex: tokenIndex, contactID: match.contactID))
+        return StartedWebchatSession(
+            token: token, session: WebchatSession(tokenIndex: tokenIndex, contactID: match.contactID), nextPhrase: next)
     }
 
     /// The keyed hash a phrase is found by: all five words, so that it names one row.

@@ -63,6 +63,8 @@ public protocol StoreReader {
     func account(id: String) throws -> AccountRecord?
     /// Every account, by name.
     func accounts() throws -> [AccountRecord]
+    /// The account a staff device token (by its keyed hash) belongs to, if any.
+    func staffDeviceAccount(tokenIndex: [UInt8]) throws -> String?
     /// A staff session by token hash.
     func apiSession(tokenIndex: [UInt8]) throws -> APISessionRecord?
     /// Open threads (the queue), most urgent and longest waiting first, at most `limit`.
@@ -198,6 +200,10 @@ public protocol StoreWriter: StoreReader {
     func deleteAPISession(tokenIndex: [UInt8]) throws -> Bool
     /// Ends every session of an account.
     func deleteAPISessions(accountID: String) throws
+    /// Remembers a device for an account, keeping its ten most recently used.
+    func rememberStaffDevice(tokenIndex: [UInt8], accountID: String, at time: StoreTime) throws
+    /// Forgets every device of an account (reset, disable).
+    func forgetStaffDevices(accountID: String) throws
     /// Assigns a thread (or clears the assignment with `nil`).
     func assign(threadID: String, to accountID: String?) throws
     /// Records the first advocate reply on a thread.

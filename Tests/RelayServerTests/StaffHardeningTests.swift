@@ -116,26 +116,37 @@ struct StaffHardeningTests {
         }
     }
 
-    @Test func guessingFromManyClientsLocksTheAccountForABoundedTimeExceptForAKnownMachine() async throws {
+    @Test func guessingFromManyClientsLocksTheAccountForABoundedTimeExceptForHerOwnMachine() async throws {
         var settings = RelaySettings()
         settings.failuresBeforeAccountLock = 8
         try await RelayTestServer.run(settings: settings) { server in
             let totp = try await Self.enrol(server, "ana")
             let port = server.client.port!
-            let right = { Self.loginBody("ana", code: StaffAPITests.code(totp, at: server.clock.now())) }
-            // Ana's own machine has logged in before.
-            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.10", body: right()) == 201)
+            let code = { StaffAPITests.code(totp, at: server.clock.now()) }
+            // Ana's own machine logs in once and keeps the device token it is handed.
+            let (first, answer) = try await server.chat(.post, "/api/v1/sessions", token: nil, json: Self.loginBody("ana", code: code()))
+            #expect(first == .created)
+            let device = try #require(try JSONDecoder().decode([String: String].self, from: Data(answer.utf8))["device"])
             server.clock.advance(by: 31)
             let wrong = Self.loginBody("ana", password: "not-the-password-1", code: "000000")
             for client in 2...5 {
                 for _ in 0..<2 { _ = try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.\(client)", body: wrong) }
             }
-            // Locked for a new device, even with the right password and code…
-            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.9", body: right()) == 401)
-            // …but not for the machine she logged in from before.
-            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.10", body: right()) == 201)
-            server.clock.advance(by: server.relay.settings.accountLockDuration + 31)
-            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.9", body: right()) == 201)
+            // Locked for a machine without her device token, even with the right password and code…
+            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.9", body: Self.loginBody("ana", code: code())) == 401)
+            // …but not for her own machine, from wherever it connects now.
+            server.clock.advance(by: 31)
+            let withDevice = #"{"name":"ana","password":"\#(StaffAPITests.password)","code":"\#(code())","device":"\#(device)"}"#
+            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.11", body: withDevice) == 201)
+            // Her login did not lift the lock for everyone else.
+            server.clock.advance(by: 31)
+            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.12", body: Self.loginBody("ana", code: code())) == 401)
+            // The lock ends by itself (or `advocates unlock`); a reset forgets every device.
+            server.clock.advance(by: server.relay.settings.accountLockDuration)
+            #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.9", body: Self.loginBody("ana", code: code())) == 201)
+            #expect(await server.relay.isKnownStaffDevice(device))
+            _ = try await server.relay.resetAccount(name: "ana")
+            #expect(await !server.relay.isKnownStaffDevice(device))
         }
     }
 
@@ -345,6 +356,15 @@ struct StaffHardeningTests {
             }
             #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
             #expect(try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(phrase)"}"#).0 == .unauthorized)
+            // Each resume hands back the phrase that replaces the one it used.
+            let other = try await server.startChat()
+            let (_, issued) = try await server.chat(.post, "/chat/resume-phrase", token: other)
+            let first = try JSONDecoder().decode([String: String].self, from: Data(issued.utf8))["phrase"]!
+            let (resumed, answer) = try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(first)"}"#)
+            #expect(resumed == .created)
+            let next = try #require(try JSONDecoder().decode([String: String].self, from: Data(answer.utf8))["phrase"])
+            #expect(next != first)
+            #expect(try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(next)"}"#).0 == .created)
         }
     }
 
@@ -363,16 +383,25 @@ struct StaffHardeningTests {
         }
     }
 
-    @Test func oneStaffSessionHoldsAtMostFourStreams() async throws {
+    @Test func oneStaffSessionHoldsAtMostFourStreamsAndOnePersonEight() async throws {
         try await RelayTestServer.run { server in
-            let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+            let secret = try await Self.enrol(server, "ana")
+            let port = server.client.port!
             var streams: [LiveStream] = []
-            for _ in 0..<4 { streams.append(try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")) }
-            #expect(try await server.chat(.get, "/api/v1/events", token: ana).0 == .tooManyRequests)
+            for session in 0..<3 {
+                if session > 0 { server.clock.advance(by: 31) }
+                let token = try await StaffAPITests.login(server, "ana", totpSecret: secret)
+                if session < 2 {
+                    for _ in 0..<4 { streams.append(try await LiveStream.open(port: port, token: token, path: "/api/v1/events")) }
+                }
+                // A fifth from one session, or a ninth from one person, is refused.
+                #expect(try await server.chat(.get, "/api/v1/events", token: token).0 == .tooManyRequests, "session \(session)")
+            }
             // A supervisor still gets one.
             let sam = try await StaffAPITests.staff(server, "sam", .supervisor)
-            let supervisor = try await LiveStream.open(port: server.client.port!, token: sam, path: "/api/v1/events")
-            await supervisor.close()
+            let raw = try RawConnection.open(port: port, from: "127.0.0.1")
+            raw.send("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(sam)\r\n\r\n")
+            #expect(await raw.received(within: 2).hasPrefix("HTTP/1.1 200"))
             for stream in streams { await stream.close() }
         }
     }

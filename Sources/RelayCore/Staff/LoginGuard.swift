@@ -27,13 +27,11 @@ public actor LoginGuard {
     /// An attempt that holds a place; hand it back with ``finish(_:outcome:)``.
     public struct Ticket: Sendable {
         fileprivate let key: [UInt8]
-        /// Whether this client has logged in to this name before (within ``knownClientMemory``).
-        public let knownClient: Bool
     }
 
     /// How an attempt ended.
     public enum Outcome: Sendable {
-        /// Logged in: the pair's failures are cleared and the client is remembered as known.
+        /// Logged in: the pair's failures are cleared.
         case succeeded
         /// Wrong credentials: one failure.
         case failed
@@ -41,9 +39,6 @@ public actor LoginGuard {
         case notCounted
     }
 
-    /// How long a client that logged in to a name is remembered as known (30 days).
-    public static let knownClientMemory: TimeInterval = 30 * 24 * 3600
-    private var known: [[UInt8]: TimeInterval] = [:]
 
     /// Failures from one client at one name before that client is locked out of it.
     public let threshold: Int
@@ -78,8 +73,7 @@ public actor LoginGuard {
         guard entry.lockedUntil <= time, entry.failures + entry.inFlight < entry.allowance(threshold) else { return nil }
         entry.inFlight += 1
         entries[key] = entry
-        // The overflow key is shared by strangers: it is never known.
-        return Ticket(key: key, knownClient: key != overflowKey && (known[key].map { time - $0 < Self.knownClientMemory } ?? false))
+        return Ticket(key: key)
     }
 
     /// Ends an attempt: a success clears the pair's failures; a failure counts and may lock it.
@@ -90,8 +84,6 @@ public actor LoginGuard {
         switch outcome {
         case .succeeded:
             entries[ticket.key] = entry.inFlight == 0 ? nil : Entry(inFlight: entry.inFlight)
-            if ticket.key == overflowKey || (known[ticket.key] == nil && known.count >= maximumKeys) { return }
-            known[ticket.key] = time
             return
         case .notCounted:
             entries[ticket.key] = entry.failures == 0 && entry.inFlight == 0 && entry.locks == 0 ? nil : entry
@@ -125,6 +117,5 @@ public actor LoginGuard {
         guard time - lastSweep > 60 else { return }
         lastSweep = time
         entries = entries.filter { $0.value.inFlight > 0 || $0.value.lockedUntil > time || time - $0.value.lastFailure < 3600 }
-        known = known.filter { time - $0.value < Self.knownClientMemory }
     }
 }

@@ -61,6 +61,9 @@ public struct StaffLogin: Sendable, Equatable {
     public let identity: StaffIdentity
     /// When it ends at the latest.
     public let expiresAt: Date
+    /// A new device token for this machine to keep and send with later logins (`nil` when the
+    /// login already carried one of this account's).
+    public var device: String? = nil
 }
 
 extension Relay {
@@ -111,6 +114,7 @@ extension Relay {
             account.lockedUntil = nil
             try writer.update(account)
             try writer.deleteAPISessions(accountID: account.id)
+            try writer.forgetStaffDevices(accountID: account.id)
             _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.reset", details: ["account": name]), at: now, writer: writer)
         }
         return secret
@@ -124,6 +128,7 @@ extension Relay {
             account.disabled = true
             try writer.update(account)
             try writer.deleteAPISessions(accountID: account.id)
+            try writer.forgetStaffDevices(accountID: account.id)
             _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.disable", details: ["account": name]), at: now, writer: writer)
         }
     }
@@ -136,6 +141,19 @@ extension Relay {
             account.disabled = false
             try writer.update(account)
             _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.enable", details: ["account": name]), at: now, writer: writer)
+        }
+    }
+
+    /// Lifts the account's backstop lock and clears its failure count (guessing from many places
+    /// locked it; the advocate's own machine still gets in with its device token meanwhile).
+    public func unlockAccount(name: String) async throws {
+        let now = clock.now()
+        try await store.write { writer in
+            guard var account = try writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
+            account.lockedUntil = nil
+            account.failedLogins = 0
+            try writer.update(account)
+            _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.unlock", details: ["account": name]), at: now, writer: writer)
         }
     }
 
@@ -194,21 +212,25 @@ extension Relay {
     /// ``RelaySettings/accountLockDuration``. The lock, the failure count, the TOTP step (a code
     /// works once) and the new session are decided in one write transaction.
     ///
-    /// A client that has logged in to this name before (remembered in memory, as a keyed hash, for
-    /// 30 days) is not held back by the account's backstop lock: guessing from elsewhere cannot
-    /// lock out the advocate's own machine. Only wrong credentials count as failures: a refusal for
-    /// the backstop lock, a busy hashing pool or a store error does not.
-    public func login(name: String, password: String, code: String, client: String = "") async throws -> StaffLogin {
+    /// `device` is the token a successful login handed this machine before (``StaffLogin/device``;
+    /// the browser keeps it): a device of the account is not held back by the account's backstop
+    /// lock, so guessing from elsewhere cannot lock out the advocate's own machine, wherever it
+    /// connects from and after a restart. Every refusal counts as a failure (a right password
+    /// against a locked account too, so that the count is no oracle); a busy hashing pool or a store
+    /// error does not.
+    public func login(name: String, password: String, code: String, client: String = "", device: String? = nil) async throws -> StaffLogin {
         let hasher = staffHasher
         let dummy = try await loginGuard.dummyHash(pool: hashing, hasher: hasher)
         guard let ticket = await loginGuard.begin(client: client, name: String(name.prefix(64))) else { throw StaffAuthError.invalidCredentials }
         do {
             let login = try await attemptLogin(
-                name: name, password: password, code: code, hasher: hasher, dummy: dummy, knownClient: ticket.knownClient)
+                name: name, password: password, code: code, hasher: hasher, dummy: dummy, deviceIndex: device.flatMap(staffDeviceIndex))
             await loginGuard.finish(ticket, outcome: .succeeded)
             return login
-        } catch let refusal as LoginRefusal {
-            await loginGuard.finish(ticket, outcome: refusal == .credentials ? .failed : .notCounted)
+        } catch is LoginRefusal {
+            // Every refusal counts, a locked or disabled account's too: were a right password against
+            // a locked account not counted, the count itself would tell a guesser they had it.
+            await loginGuard.finish(ticket, outcome: .failed)
             throw StaffAuthError.invalidCredentials
         } catch {
             await loginGuard.finish(ticket, outcome: .notCounted)
@@ -224,8 +246,21 @@ extension Relay {
         case account
     }
 
+    /// The keyed hash of a well-formed device token, or `nil`.
+    func staffDeviceIndex(_ token: String) -> [UInt8]? {
+        guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { return nil }
+        return keyring.blindIndex(.bearerToken).index("device:\(token)")
+    }
+
+    /// Whether `device` is a device token of some account (a store read, no hashing): a login that
+    /// carries one draws on a global bucket of its own, which a flood of strangers cannot empty.
+    public func isKnownStaffDevice(_ device: String?) async -> Bool {
+        guard let index = device.flatMap(staffDeviceIndex) else { return false }
+        return (try? await store.read { try $0.staffDeviceAccount(tokenIndex: index) }) != nil
+    }
+
     private func attemptLogin(
-        name: String, password: String, code: String, hasher: PasswordHasher, dummy: String, knownClient: Bool
+        name: String, password: String, code: String, hasher: PasswordHasher, dummy: String, deviceIndex: [UInt8]?
     ) async throws -> StaffLogin {
         let now = clock.now()
         let wellFormed = name.count <= 64 && password.utf8.count <= PasswordHasher.maximumPasswordBytes && code.count <= 10
@@ -243,21 +278,29 @@ extension Relay {
         let token = RandomToken.bearer()
         let tokenIndex = staffTokenIndex(token)
         let matchedStep = step
-        let outcome = try await store.write { writer -> Result<StaffIdentity, LoginRefusal> in
+        let newDevice = RandomToken.bearer()
+        let newDeviceIndex = keyring.blindIndex(.bearerToken).index("device:\(newDevice)")
+        let outcome = try await store.write { writer -> Result<(StaffIdentity, Bool), LoginRefusal> in
             guard let accountID = account?.id, var current = try writer.account(id: accountID) else {
                 // The same audited write as for a real account, so that timing does not tell.
                 _ = try Self.appendAudit(AuditEvent(actor: "unknown", role: "none", action: "session.login", outcome: "refused"), at: now, writer: writer)
                 return .failure(.credentials)
             }
-            let locked = (current.lockedUntil ?? 0) > now.storeTime && !knownClient
+            let knownDevice = try deviceIndex.map { try writer.staffDeviceAccount(tokenIndex: $0) == current.id } ?? false
+            let backstop = (current.lockedUntil ?? 0) > now.storeTime
+            let locked = backstop && !knownDevice
             let fresh = matchedStep.map { Int64($0) > (current.lastTOTPStep ?? -1) } ?? false
             let credentialsOK = passwordOK && fresh && current.passwordHash == account?.passwordHash
             let success = !locked && !current.disabled && credentialsOK
             if success, let matchedStep {
-                current.failedLogins = 0
-                current.lockedUntil = nil
+                // A device getting past the backstop lock does not lift it for everyone else.
+                if !backstop {
+                    current.failedLogins = 0
+                    current.lockedUntil = nil
+                }
                 current.lastTOTPStep = Int64(matchedStep)
                 try writer.insert(APISessionRecord(tokenIndex: Data(tokenIndex), accountID: current.id, createdAt: now.storeTime, lastSeenAt: now.storeTime))
+                try writer.rememberStaffDevice(tokenIndex: knownDevice ? deviceIndex! : newDeviceIndex, accountID: current.id, at: now.storeTime)
             } else if !locked {
                 current.failedLogins += 1
                 if current.failedLogins >= settings.failuresBeforeAccountLock {
@@ -271,11 +314,12 @@ extension Relay {
                     actor: current.name, role: current.role.rawValue, action: "session.login",
                     outcome: success ? "ok" : (locked ? "locked" : "refused")),
                 at: now, writer: writer)
-            if success { return .success(StaffIdentity(accountID: current.id, name: current.name, role: current.role)) }
+            if success { return .success((StaffIdentity(accountID: current.id, name: current.name, role: current.role), knownDevice)) }
             return .failure(credentialsOK ? .account : .credentials)
         }
-        let identity = try outcome.get()
-        return StaffLogin(token: token, identity: identity, expiresAt: now.addingTimeInterval(settings.staffSessionAbsolute))
+        let (identity, knownDevice) = try outcome.get()
+        return StaffLogin(
+            token: token, identity: identity, expiresAt: now.addingTimeInterval(settings.staffSessionAbsolute), device: knownDevice ? nil : newDevice)
     }
 
     func staffTokenIndex(_ token: String) -> [UInt8] {

@@ -18,7 +18,7 @@ enum RequestSupport {
     /// before it can drain the shared one.
     static func admit(
         _ request: Request, _ context: RelayRequestContext, _ configuration: ServerConfiguration, limiter: RateLimiter,
-        kind: String, perClient: RateLimits.Bucket, overall: RateLimits.Bucket
+        kind: String, perClient: RateLimits.Bucket, overall: RateLimits.Bucket?
     ) async throws {
         let client = client(request, context, configuration)
         // An IPv6 holder of a /48 (65,536 /64s) also shares one bucket, sixteen times a client's.
@@ -28,7 +28,9 @@ enum RequestSupport {
         if let wide {
             guard await limiter.allow(scope: "wide-\(kind)", identity: wide, bucket: wideBucket, authenticated: false) else { throw APIError.rateLimited }
         }
-        guard await limiter.allow(scope: "global", identity: kind, bucket: overall) else { throw APIError.rateLimited }
+        if let overall {
+            guard await limiter.allow(scope: "global", identity: kind, bucket: overall) else { throw APIError.rateLimited }
+        }
     }
 
     /// Collects the body, refusing more than `limit` bytes with 413.

@@ -14,6 +14,8 @@ struct StaffRoutes {
     let relay: Relay
     let configuration: ServerConfiguration
     let limiter: RateLimiter
+    /// Open live streams per staff account.
+    let streams: ClientCounts
 
     struct EnrolInput: Decodable {
         let name: String
@@ -28,11 +30,15 @@ struct StaffRoutes {
         let name: String
         let password: String
         let code: String
+        /// The device token an earlier login handed this machine, if it kept one.
+        let device: String?
     }
     struct LoginAnswer: Encodable {
         let token: String
         let role: String
         let expires_at: String
+        /// A new device token to keep (in the browser's storage) and send with later logins.
+        let device: String?
     }
     struct QueueAnswer: Encodable {
         struct Item: Encodable {
@@ -129,6 +135,11 @@ struct StaffRoutes {
             let session = try await authenticate(request)
             guard Relay.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: "forbidden", message: "your role does not allow this") }
             let relay = self.relay
+            // One person holds at most a few streams, however many sessions they log in: nobody can
+            // take the staff channel's slots, and with them the supervisors' live view.
+            let account = session.identity.accountID
+            let streams = self.streams
+            guard streams.open(account) else { throw APIError(.tooManyRequests, code: "rate_limited", message: "too many open event streams") }
             // Accesses outside an assignment are for supervisors' eyes.
             let supervisor = session.identity.role == .supervisor
             return try await EventStream.response(
@@ -136,7 +147,8 @@ struct StaffRoutes {
                 shows: { event in
                     if case .access = event { return supervisor }
                     return true
-                }
+                },
+                onEnd: { streams.close(account) }
             ) { await relay.isStaffSessionLive(session) }
         }
         api.post("threads/:id/transfer") { request, context in
@@ -222,14 +234,21 @@ struct StaffRoutes {
         }
     }
 
+    /// The client's own buckets first; then, once the (bounded) body is read, the global bucket: a
+    /// machine carrying one of the staff's device tokens draws on a bucket of its own, so that a
+    /// flood of strangers' logins cannot keep the night shift out.
     func login(_ request: Request, context: Context) async throws -> Response {
-        try await admit(request, context: context)
+        let limits = configuration.rateLimits
+        try await RequestSupport.admit(request, context, configuration, limiter: limiter, kind: "login", perClient: limits.perClientLogins, overall: nil)
         let input = try RequestSupport.decodeJSON(LoginInput.self, from: try await RequestSupport.body(of: request, limit: 4096))
+        let known = await relay.isKnownStaffDevice(input.device)
+        guard await limiter.allow(scope: "global", identity: known ? "login-device" : "login", bucket: limits.staffLogins) else { throw APIError.rateLimited }
         let client = RequestSupport.client(request, context, configuration)
         do {
-            let login = try await relay.login(name: input.name, password: input.password, code: input.code, client: client)
+            let login = try await relay.login(name: input.name, password: input.password, code: input.code, client: client, device: input.device)
             return try RequestSupport.json(
-                LoginAnswer(token: login.token, role: login.identity.role.rawValue, expires_at: login.expiresAt.rfc3339), status: .created)
+                LoginAnswer(token: login.token, role: login.identity.role.rawValue, expires_at: login.expiresAt.rfc3339, device: login.device),
+                status: .created)
         } catch is StaffAuthError {
             throw APIError(.unauthorized, code: "invalid_credentials", message: "name, password or code not accepted")
         }

@@ -21,6 +21,11 @@ struct WebchatRoutes {
     let streams: ClientCounts
 
     struct TokenAnswer: Encodable { let token: String }
+    /// A resume's answer: the session, and the phrase that replaces the one just used.
+    struct ResumeAnswer: Encodable {
+        let token: String
+        let phrase: String
+    }
     struct IDAnswer: Encodable { let id: String }
     struct PhraseAnswer: Encodable { let phrase: String }
     struct MessagesAnswer: Encodable { let messages: [EventStream.SurvivorMessage] }
@@ -58,7 +63,7 @@ struct WebchatRoutes {
         let input = try RequestSupport.decodeJSON(WebchatInput.Phrase.self, from: try await RequestSupport.body(of: request, limit: WebchatInput.maximumPhraseBytes))
         do {
             let started = try await relay.resumeWebchat(phrase: input.phrase)
-            return try RequestSupport.json(TokenAnswer(token: started.token), status: .created)
+            return try RequestSupport.json(ResumeAnswer(token: started.token, phrase: started.nextPhrase ?? ""), status: .created)
         } catch RelayError.unauthorized {
             throw APIError(.unauthorized, code: "unauthorized", message: "that phrase does not open a conversation")
         }

@@ -88,7 +88,10 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration, answer
         streams: ClientCounts(maximumPerClient: configuration.maximumStreamsPerClient, exempt: [], hashKey: relay.keyring.blindIndex(.rateLimit))
     ).register(on: router)
     TwilioRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
-    StaffRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
+    StaffRoutes(
+        relay: relay, configuration: configuration, limiter: limiter,
+        streams: ClientCounts(maximumPerClient: ServerConfiguration.staffStreamsPerAccount, exempt: [], hashKey: relay.keyring.blindIndex(.rateLimit))
+    ).register(on: router)
     if answeringOtherMethods { MethodNotAllowed.register(on: router) }
     return router
 }

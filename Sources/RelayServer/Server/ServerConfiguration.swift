@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     /// Most live streams (webchat) one client address may hold open at once, so that one client
     /// cannot fill the server's stream cap with sessions of its own.
     public var maximumStreamsPerClient = 8
+    /// Most live streams one staff account may hold open, over all its sessions.
+    public static let staffStreamsPerAccount = 8
     /// How often a survivor's open stream re-checks its session (idle expiry, ended elsewhere).
     public var webchatStreamRecheck: Duration = .seconds(15)
 

@@ -93,7 +93,7 @@ enum WebchatPage {
                   eraseUnknown: "This conversation had already ended, so we cannot confirm it was deleted. Come back with your phrase to delete it.",
                   removeFailed: "That message could not be deleted. Try again.",
                   busy: "It is very busy right now. Please wait a minute and try again.",
-                  badPhrase: "That phrase did not work.", phraseUsed: "Welcome back. That phrase is used up now: to come back again, get a new one.", phrase: "Write this down somewhere safe, or remember it. It is the only way back to this conversation:",
+                  badPhrase: "That phrase did not work.", phraseUsed: "Welcome back. That phrase works only once: here is a new one for next time.", phrase: "Write this down somewhere safe, or remember it. It is the only way back to this conversation:",
                   failed: "Could not send. Check your connection and try again.", ended: "This conversation has ended.", other: "Español", otherLang: "es" },
             es: { exit: "Salida rápida", title: "Habla con alguien", intro: "Este chat es privado. No necesitas dar tu nombre. Pulsa Esc o “Salida rápida” en cualquier momento para salir al instante.",
                   begin: "Empezar una conversación", resumeLabel: "¿Vuelves? Escribe tu frase:", resume: "Continuar", messageLabel: "Mensaje",
@@ -104,7 +104,7 @@ enum WebchatPage {
                   eraseUnknown: "Esta conversación ya había terminado, así que no podemos confirmar que se borró. Vuelve con tu frase para borrarla.",
                   removeFailed: "No se pudo borrar ese mensaje. Inténtalo de nuevo.",
                   busy: "Hay mucha gente en este momento. Espera un minuto e inténtalo de nuevo.",
-                  badPhrase: "Esa frase no funcionó.", phraseUsed: "Hola de nuevo. Esa frase ya no sirve: para volver otra vez, pide una nueva.", phrase: "Anótala en un lugar seguro o recuérdala. Es la única forma de volver a esta conversación:",
+                  badPhrase: "Esa frase no funcionó.", phraseUsed: "Hola de nuevo. Esa frase sirve una sola vez: aquí tienes una nueva para la próxima.", phrase: "Anótala en un lugar seguro o recuérdala. Es la única forma de volver a esta conversación:",
                   failed: "No se pudo enviar. Revisa tu conexión e inténtalo de nuevo.", ended: "Esta conversación ha terminado.", other: "English", otherLang: "en" }
           };
           let lang = (navigator.language || "en").toLowerCase().startsWith("es") ? "es" : "en";
@@ -112,6 +112,7 @@ enum WebchatPage {
           let stream = null;
           let streamFailures = 0;    // consecutive refused or broken streams: the retry waits longer each time
           let streamedBefore = false; // a stream was open before: a new one first catches up on the history
+          let retryTimer = null;      // the pending retry of a refused or dropped stream
           const shown = new Set();
           const $ = (id) => document.getElementById(id);
           const t = (key) => texts[lang][key];
@@ -145,6 +146,7 @@ enum WebchatPage {
 
           function ended() {
             token = null;
+            if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
             if (stream) { stream.abort(); }
             $("chat").hidden = true;
             $("start").hidden = false;
@@ -177,12 +179,17 @@ enum WebchatPage {
           }
 
           async function listen() {
+            // A retry that fires after the conversation ended (erased, exited) does nothing, and one
+            // for an earlier session never speaks for the current one.
+            const mine = token;
+            retryTimer = null;
+            if (!mine) { return; }
             stream = new AbortController();
             try {
-              const response = await fetch("/chat/events", { headers: { Authorization: "Bearer " + token }, signal: stream.signal, cache: "no-store" });
+              const response = await fetch("/chat/events", { headers: { Authorization: "Bearer " + mine }, signal: stream.signal, cache: "no-store" });
               if (!response.ok || !response.body) {
                 // The session ended while the stream was away (expiry, a restart): say so, show nothing more.
-                if (response.status === 401) { ended(); return; }
+                if (response.status === 401) { if (token === mine) { ended(); } return; }
                 throw new Error("stream refused");
               }
               // Back after a gap (refused, dropped): what was written meanwhile comes from the history.
@@ -220,10 +227,11 @@ enum WebchatPage {
                 }
               }
             } catch (_) { streamFailures += 1; /* refused, aborted or offline */ }
-            if (token) { setTimeout(listen, Math.min(60000, 3000 * 2 ** Math.min(streamFailures, 5))); }
+            if (token && token === mine) { retryTimer = setTimeout(listen, Math.min(60000, 3000 * 2 ** Math.min(streamFailures, 5))); }
           }
 
           async function open(newToken) {
+            if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
             token = newToken;
             streamedBefore = false;
             streamFailures = 0;
@@ -246,7 +254,14 @@ enum WebchatPage {
             const phrase = $("phrase").value;
             $("phrase").value = "";
             const r = await fetch("/chat/resume", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ phrase }), cache: "no-store" });
-            if (r.ok) { await open((await r.json()).token); $("status").textContent = t("phraseUsed"); } else { $("status").textContent = t(r.status === 429 ? "busy" : "badPhrase"); }
+            if (r.ok) {
+              const answer = await r.json();
+              await open(answer.token);
+              // The phrase just used works no more: show the one that replaces it.
+              $("status").textContent = t("phraseUsed");
+              $("phrase-value").textContent = answer.phrase;
+              $("phrase-box").hidden = false;
+            } else { $("status").textContent = t(r.status === 429 ? "busy" : "badPhrase"); }
           }
 
           async function send(event) {

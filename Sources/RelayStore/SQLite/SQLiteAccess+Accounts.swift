@@ -80,6 +80,25 @@ extension SQLiteAccess {
         return db.changesCount == 1
     }
 
+    func staffDeviceAccount(tokenIndex: [UInt8]) throws -> String? {
+        try String.fetchOne(try db.cachedStatement(sql: "SELECT account_id FROM staff_device WHERE token_index = ?"), arguments: [Data(tokenIndex)])
+    }
+
+    func rememberStaffDevice(tokenIndex: [UInt8], accountID: String, at time: StoreTime) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO staff_device (token_index, account_id, created_at, last_used_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(token_index) DO UPDATE SET last_used_at = excluded.last_used_at
+            """).execute(arguments: [Data(tokenIndex), accountID, time, time])
+        try db.cachedStatement(sql: """
+            DELETE FROM staff_device WHERE account_id = ?1 AND token_index NOT IN
+                (SELECT token_index FROM staff_device WHERE account_id = ?1 ORDER BY last_used_at DESC LIMIT 10)
+            """).execute(arguments: [accountID])
+    }
+
+    func forgetStaffDevices(accountID: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM staff_device WHERE account_id = ?").execute(arguments: [accountID])
+    }
+
     func deleteAPISessions(accountID: String) throws {
         try db.cachedStatement(sql: "DELETE FROM api_session WHERE account_id = ?").execute(arguments: [accountID])
     }

@@ -174,6 +174,20 @@ enum SQLiteMigrations {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v7-staff-devices") { db in
+            // A machine a staff member logged in from: a random token the browser keeps, stored
+            // only as a keyed hash. It is not a network identifier, and it lets the account's
+            // backstop lock hold strangers back without holding back the advocate's own machine.
+            try db.execute(sql: """
+                CREATE TABLE staff_device (
+                    token_index BLOB PRIMARY KEY NOT NULL CHECK (length(token_index) = 32),
+                    account_id TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    last_used_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX staff_device_by_account ON staff_device(account_id, last_used_at);
+                """)
+        }
         return migrator
     }
 }

@@ -7,7 +7,7 @@ import RelayStore
 struct Advocates: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Add, list, disable, enable and reset staff accounts (advocate, supervisor, compliance, admin).",
-        subcommands: [AdvocatesAdd.self, AdvocatesList.self, AdvocatesDisable.self, AdvocatesEnable.self, AdvocatesReset.self])
+        subcommands: [AdvocatesAdd.self, AdvocatesList.self, AdvocatesDisable.self, AdvocatesEnable.self, AdvocatesUnlock.self, AdvocatesReset.self])
 }
 
 extension Role: ExpressibleByArgument {}
@@ -108,6 +108,26 @@ struct AdvocatesEnable: AsyncParsableCommand {
                 throw CLIFailure(message: why, code: CLIFailure.noInput)
             }
             print("enabled \(name)")
+        }
+    }
+}
+
+struct AdvocatesUnlock: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlock", abstract: "Lift the lock many failed logins from elsewhere put on an account (its own machines get in meanwhile).")
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Login name.") var name: String
+
+    func run() async throws {
+        await runReportingFailures {
+            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
+            defer { try? database.close() }
+            do {
+                try await relay.unlockAccount(name: name)
+            } catch RelayError.invalidInput(let why) {
+                throw CLIFailure(message: why, code: CLIFailure.noInput)
+            }
+            print("unlocked \(name)")
         }
     }
 }
