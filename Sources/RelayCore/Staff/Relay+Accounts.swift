@@ -101,10 +101,8 @@ extension Relay {
     public func resetAccount(name: String) async throws -> String {
         let secret = RandomToken.bearer()
         let hash = try await hashing.hash(secret, with: staffHasher)
-        let now = clock.now()
-        let expires = now.addingTimeInterval(settings.enrolmentLifetime).storeTime
-        try await store.write { writer in
-            guard var account = try writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
+        let expires = clock.now().addingTimeInterval(settings.enrolmentLifetime).storeTime
+        try await changeAccount(name: name, action: "account.reset", endingSessions: true) { account in
             account.passwordHash = nil
             account.sealedTOTP = nil
             account.key = nil
@@ -112,48 +110,44 @@ extension Relay {
             account.enrolmentExpiresAt = expires
             account.failedLogins = 0
             account.lockedUntil = nil
-            try writer.update(account)
-            try writer.deleteAPISessions(accountID: account.id)
-            try writer.forgetStaffDevices(accountID: account.id)
-            _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.reset", details: ["account": name]), at: now, writer: writer)
         }
         return secret
     }
 
     /// Disables an account and ends its sessions.
     public func disableAccount(name: String) async throws {
-        let now = clock.now()
-        try await store.write { writer in
-            guard var account = try writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
-            account.disabled = true
-            try writer.update(account)
-            try writer.deleteAPISessions(accountID: account.id)
-            try writer.forgetStaffDevices(accountID: account.id)
-            _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.disable", details: ["account": name]), at: now, writer: writer)
-        }
+        try await changeAccount(name: name, action: "account.disable", endingSessions: true) { $0.disabled = true }
     }
 
     /// Lifts ``disableAccount(name:)``: the account works again with its password and authenticator.
     public func enableAccount(name: String) async throws {
-        let now = clock.now()
-        try await store.write { writer in
-            guard var account = try writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
-            account.disabled = false
-            try writer.update(account)
-            _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.enable", details: ["account": name]), at: now, writer: writer)
-        }
+        try await changeAccount(name: name, action: "account.enable", endingSessions: false) { $0.disabled = false }
     }
 
     /// Lifts the account's backstop lock and clears its failure count (guessing from many places
     /// locked it; the advocate's own machine still gets in with its device token meanwhile).
     public func unlockAccount(name: String) async throws {
+        try await changeAccount(name: name, action: "account.unlock", endingSessions: false) { account in
+            account.lockedUntil = nil
+            account.failedLogins = 0
+        }
+    }
+
+    /// One administrative change (from the CLI) to an account, audited in the same transaction;
+    /// `endingSessions` also ends its sessions and forgets its devices.
+    private func changeAccount(
+        name: String, action: String, endingSessions: Bool, _ change: @escaping @Sendable (inout AccountRecord) -> Void
+    ) async throws {
         let now = clock.now()
         try await store.write { writer in
             guard var account = try writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
-            account.lockedUntil = nil
-            account.failedLogins = 0
+            change(&account)
             try writer.update(account)
-            _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: "account.unlock", details: ["account": name]), at: now, writer: writer)
+            if endingSessions {
+                try writer.deleteAPISessions(accountID: account.id)
+                try writer.forgetStaffDevices(accountID: account.id)
+            }
+            _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: action, details: ["account": name]), at: now, writer: writer)
         }
     }
 
@@ -238,13 +232,8 @@ extension Relay {
         }
     }
 
-    /// Why a login attempt was refused (the caller sees only ``StaffAuthError/invalidCredentials``).
-    enum LoginRefusal: Error {
-        /// Wrong name, password or code: a guess.
-        case credentials
-        /// Right or wrong, the account is locked or disabled.
-        case account
-    }
+    /// A login refused for any reason (the caller sees only ``StaffAuthError/invalidCredentials``).
+    struct LoginRefusal: Error {}
 
     /// The keyed hash of a well-formed device token, or `nil`.
     func staffDeviceIndex(_ token: String) -> [UInt8]? {
@@ -280,11 +269,11 @@ extension Relay {
         let matchedStep = step
         let newDevice = RandomToken.bearer()
         let newDeviceIndex = keyring.blindIndex(.bearerToken).index("device:\(newDevice)")
-        let outcome = try await store.write { writer -> Result<(StaffIdentity, Bool), LoginRefusal> in
+        let outcome = try await store.write { writer -> (StaffIdentity, Bool)? in
             guard let accountID = account?.id, var current = try writer.account(id: accountID) else {
                 // The same audited write as for a real account, so that timing does not tell.
                 _ = try Self.appendAudit(AuditEvent(actor: "unknown", role: "none", action: "session.login", outcome: "refused"), at: now, writer: writer)
-                return .failure(.credentials)
+                return nil
             }
             let knownDevice = try deviceIndex.map { try writer.staffDeviceAccount(tokenIndex: $0) == current.id } ?? false
             let backstop = (current.lockedUntil ?? 0) > now.storeTime
@@ -314,10 +303,9 @@ extension Relay {
                     actor: current.name, role: current.role.rawValue, action: "session.login",
                     outcome: success ? "ok" : (locked ? "locked" : "refused")),
                 at: now, writer: writer)
-            if success { return .success((StaffIdentity(accountID: current.id, name: current.name, role: current.role), knownDevice)) }
-            return .failure(credentialsOK ? .account : .credentials)
+            return success ? (StaffIdentity(accountID: current.id, name: current.name, role: current.role), knownDevice) : nil
         }
-        let (identity, knownDevice) = try outcome.get()
+        guard let (identity, knownDevice) = outcome else { throw LoginRefusal() }
         return StaffLogin(
             token: token, identity: identity, expiresAt: now.addingTimeInterval(settings.staffSessionAbsolute), device: knownDevice ? nil : newDevice)
     }

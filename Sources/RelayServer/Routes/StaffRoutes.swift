@@ -288,13 +288,7 @@ struct StaffRoutes {
     func queue(_ request: Request) async throws -> Response {
         let session = try await authenticate(request)
         let query = request.uri.queryParameters
-        var limit = 50
-        if let text = query["limit"] {
-            guard let value = Int(text), (1...Relay.maximumQueuePage).contains(value) else {
-                throw APIError(.badRequest, code: "invalid_limit", message: "limit must be 1 to \(Relay.maximumQueuePage)")
-            }
-            limit = value
-        }
+        let limit = try Self.limit(request, default: 50, maximum: Relay.maximumQueuePage)
         var cursor: QueueCursor?
         if let text = query["after"] {
             guard let parsed = Self.cursor(String(text)) else { throw APIError(.badRequest, code: "invalid_cursor", message: "after must be a cursor from `next`") }
@@ -308,6 +302,15 @@ struct StaffRoutes {
             },
             next: page.next.map(Self.cursorText),
             waiting: Dictionary(uniqueKeysWithValues: ChannelKind.allCases.map { ($0.rawValue, page.waiting[$0] ?? 0) })))
+    }
+
+    /// A page size from `?limit=`: `fallback` when absent, else 1 to `maximum` (400 otherwise).
+    static func limit(_ request: Request, default fallback: Int, maximum: Int) throws -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return fallback }
+        guard let value = Int(text), (1...maximum).contains(value) else {
+            throw APIError(.badRequest, code: "invalid_limit", message: "limit must be 1 to \(maximum)")
+        }
+        return value
     }
 
     /// A cursor as text: `priority.waitingSinceMilliseconds.threadID`.
@@ -380,13 +383,7 @@ struct StaffRoutes {
         guard (actor?.count ?? 0) <= 64, (thread?.count ?? 0) <= 64 else {
             throw APIError(.badRequest, code: "invalid_filter", message: "actor and thread are at most 64 characters")
         }
-        var limit = 100
-        if let text = query["limit"] {
-            guard let value = Int(text), (1...Relay.maximumAuditPage).contains(value) else {
-                throw APIError(.badRequest, code: "invalid_limit", message: "limit must be 1 to \(Relay.maximumAuditPage)")
-            }
-            limit = value
-        }
+        let limit = try Self.limit(request, default: 100, maximum: Relay.maximumAuditPage)
         var after: Int64?
         if let text = query["after"] {
             guard let value = Int64(text), value >= 0 else { throw APIError(.badRequest, code: "invalid_cursor", message: "after must be a cursor from `next`") }

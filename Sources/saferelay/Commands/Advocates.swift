@@ -59,16 +59,7 @@ struct AdvocatesDisable: AsyncParsableCommand {
     @Argument(help: "Login name.") var name: String
 
     func run() async throws {
-        await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
-            defer { try? database.close() }
-            do {
-                try await relay.disableAccount(name: name)
-            } catch RelayError.invalidInput(let why) {
-                throw CLIFailure(message: why, code: CLIFailure.noInput)
-            }
-            print("disabled \(name)")
-        }
+        await changeAccount(store, name, done: "disabled") { try await $0.disableAccount(name: $1) }
     }
 }
 
@@ -99,16 +90,7 @@ struct AdvocatesEnable: AsyncParsableCommand {
     @Argument(help: "Login name.") var name: String
 
     func run() async throws {
-        await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
-            defer { try? database.close() }
-            do {
-                try await relay.enableAccount(name: name)
-            } catch RelayError.invalidInput(let why) {
-                throw CLIFailure(message: why, code: CLIFailure.noInput)
-            }
-            print("enabled \(name)")
-        }
+        await changeAccount(store, name, done: "enabled") { try await $0.enableAccount(name: $1) }
     }
 }
 
@@ -119,15 +101,21 @@ struct AdvocatesUnlock: AsyncParsableCommand {
     @Argument(help: "Login name.") var name: String
 
     func run() async throws {
-        await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
-            defer { try? database.close() }
-            do {
-                try await relay.unlockAccount(name: name)
-            } catch RelayError.invalidInput(let why) {
-                throw CLIFailure(message: why, code: CLIFailure.noInput)
-            }
-            print("unlocked \(name)")
+        await changeAccount(store, name, done: "unlocked") { try await $0.unlockAccount(name: $1) }
+    }
+}
+
+/// Opens the store, applies one change to the account `name`, and says it is done: an unknown name
+/// is exit 66.
+func changeAccount(_ store: StoreOptions, _ name: String, done: String, _ change: (Relay, String) async throws -> Void) async {
+    await runReportingFailures {
+        let (relay, database) = try store.openRelay(label: "saferelay.advocates")
+        defer { try? database.close() }
+        do {
+            try await change(relay, name)
+        } catch RelayError.invalidInput(let why) {
+            throw CLIFailure(message: why, code: CLIFailure.noInput)
         }
+        print("\(done) \(name)")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import RelayCrypto
 
 /// Where a keyring came from, and the keyring.
@@ -15,5 +16,21 @@ extension StoreOptions {
         }
         let path = keyringPath
         return LoadedKeyring(keyring: try KeyringStore.load(path: path), path: path)
+    }
+
+    /// For the commands that rewrite the keyring (rotate, retire): the keyring, its file, and the
+    /// data folder's lock. Refuses a keyring from the environment, a `--data` without a database
+    /// (a mistyped path would otherwise get an empty one, which wraps nothing, and an old key could
+    /// be retired from under the real one), and a folder a server holds.
+    func keyringToChange(verb: String, purpose: String) throws -> (Keyring, String, StoreLock) {
+        let loaded = try loadKeyring()
+        guard let path = loaded.path else {
+            throw KeyringError.notWritable(
+                reason: "the keyring comes from $\(KeyringStore.environmentVariable); \(verb) in a file copy and update the secret store")
+        }
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw CLIFailure(message: "no database at \(databasePath); pass the --data of the relay whose keys these are", code: CLIFailure.noInput)
+        }
+        return (loaded.keyring, path, try StoreLock.acquire(dataDirectory: dataDirectory, purpose: purpose))
     }
 }

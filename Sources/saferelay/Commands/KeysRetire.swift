@@ -25,23 +25,13 @@ struct KeysRetire: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let loaded = try store.loadKeyring()
-            guard let path = loaded.path else {
-                throw KeyringError.notWritable(
-                    reason: "the keyring comes from $\(KeyringStore.environmentVariable); retire in a file copy and update the secret store")
-            }
-            // Never against a database that is not there: a mistyped --data would otherwise get an
-            // empty one, which wraps nothing, and an old key could be retired from under the real one.
-            guard FileManager.default.fileExists(atPath: store.databasePath) else {
-                throw CLIFailure(message: "no database at \(store.databasePath); pass the --data of the relay whose keys these are", code: CLIFailure.noInput)
-            }
-            let lock = try StoreLock.acquire(dataDirectory: store.dataDirectory, purpose: "retiring a key")
+            let (keyring, path, lock) = try store.keyringToChange(verb: "retire", purpose: "retiring a key")
             defer { withExtendedLifetime(lock) {} }
-            guard loaded.keyring.kek(version: version) != nil else {
+            guard keyring.kek(version: version) != nil else {
                 throw CLIFailure(message: "the keyring has no version \(version)", code: CLIFailure.usage)
             }
             let database = try SQLiteStore(path: store.databasePath)
-            let relay = Relay(store: database, keyring: loaded.keyring, logger: LoggingSetup.logger("saferelay.keys"))
+            let relay = Relay(store: database, keyring: keyring, logger: LoggingSetup.logger("saferelay.keys"))
             do {
                 try await relay.verifyKeyringOpensStore()
                 try await relay.checkRetirable(version: version)
@@ -53,7 +43,7 @@ struct KeysRetire: AsyncParsableCommand {
                 throw CLIFailure(message: inUse.description, code: CLIFailure.dataError)
             }
             try database.close()
-            guard let retired = loaded.keyring.retiring(version: version) else {
+            guard let retired = keyring.retiring(version: version) else {
                 throw CLIFailure(message: "version \(version) cannot be retired", code: CLIFailure.dataError)
             }
             try KeyringStore.replace(retired, path: path)

@@ -23,19 +23,9 @@ struct KeysRotate: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let loaded = try store.loadKeyring()
-            guard let path = loaded.path else {
-                throw KeyringError.notWritable(
-                    reason: "the keyring comes from $\(KeyringStore.environmentVariable); rotate a file copy and update the secret store")
-            }
-            // Never against a database that is not there: a mistyped --data would otherwise get an
-            // empty one, which wraps nothing, and an old key could be retired from under the real one.
-            guard FileManager.default.fileExists(atPath: store.databasePath) else {
-                throw CLIFailure(message: "no database at \(store.databasePath); pass the --data of the relay whose keys these are", code: CLIFailure.noInput)
-            }
-            let lock = try StoreLock.acquire(dataDirectory: store.dataDirectory, purpose: "rotating keys")
+            let (loaded, path, lock) = try store.keyringToChange(verb: "rotate", purpose: "rotating keys")
             defer { withExtendedLifetime(lock) {} }
-            var keyring = loaded.keyring
+            var keyring = loaded
             if !resume {
                 keyring = keyring.rotated(now: Date().rfc3339)
                 try KeyringStore.replace(keyring, path: path)
