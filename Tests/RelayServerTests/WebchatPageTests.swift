@@ -77,7 +77,7 @@ struct WebchatPageStreamTests {
             let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
             let browser = try await WebDriver.start()
             let watchdog = Task {
-                try await Task.sleep(for: .seconds(120))
+                try await Task.sleep(for: .seconds(150))
                 await browser.quit()
             }
             defer { watchdog.cancel() }
@@ -98,8 +98,9 @@ struct WebchatPageStreamTests {
                 try await Task.sleep(for: .seconds(1))
                 #expect(try await !browser.text("#messages").contains("REPLY-ONE"))
                 // A slot frees; the page's next try gets a stream, catches up, and hears what follows live.
+                // (Its retries back off: 6, 12, 24 s … so on a loaded machine the next may be most of a minute away.)
                 #expect(try await server.chat(.post, "/chat/exit", token: others[0]).0 == .noContent)
-                try await browser.wait("the missed reply to show", timeout: 40) { try await browser.text("#messages").contains("REPLY-ONE while away") }
+                try await browser.wait("the missed reply to show", timeout: 75) { try await browser.text("#messages").contains("REPLY-ONE while away") }
                 #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"REPLY-TWO live"}"#).0 == .created)
                 try await browser.wait("the live reply to show", timeout: 10) { try await browser.text("#messages").contains("REPLY-TWO live") }
             } catch {
