@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "saferelay", targets: ["saferelay"]),
         // Libraries for the separate Benchmarks/ package (not meant as a public API).
+        .library(name: "RelayModel", targets: ["RelayModel"]),
         .library(name: "RelayCore", targets: ["RelayCore"]),
         .library(name: "RelayStore", targets: ["RelayStore"]),
         .library(name: "RelayCrypto", targets: ["RelayCrypto"]),
@@ -44,6 +45,11 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // The domain's words (roles, channels, states, times): a leaf every layer may use.
+        .target(
+            name: "RelayModel",
+            swiftSettings: swiftSettings
+        ),
         // The only module that touches key bytes.
         .target(
             name: "RelayCrypto",
@@ -54,6 +60,7 @@ let package = Package(
         .target(
             name: "RelayStore",
             dependencies: [
+                "RelayModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -63,6 +70,7 @@ let package = Package(
         .target(
             name: "RelayCore",
             dependencies: [
+                "RelayModel",
                 "RelayCrypto",
                 "RelayStore",
                 .product(name: "Logging", package: "swift-log"),
@@ -75,7 +83,8 @@ let package = Package(
             name: "RelayChannels",
             dependencies: [
                 "RelayCore",
-                "RelayStore",
+                "RelayModel",
+                "RelayCrypto",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,8 +104,7 @@ let package = Package(
                 "RelayChannels",
                 "RelayWire",
                 "RelayCore",
-                "RelayCrypto",
-                "RelayStore",
+                "RelayModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,6 +119,7 @@ let package = Package(
             dependencies: [
                 "RelayChannels",
                 "RelayCore",
+                "RelayModel",
                 "RelayCrypto",
                 "RelayStore",
                 "RelayServer",
@@ -139,6 +148,12 @@ let package = Package(
             path: "Tests/RelayTestSupport",
             swiftSettings: swiftSettings
         ),
+        // Reads the sources' import lines against the layer table (no dependency of ours: it
+        // builds in seconds and runs first).
+        .testTarget(
+            name: "ArchitectureTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RelayCryptoTests",
             dependencies: ["RelayCrypto", "RelayTestSupport"],
@@ -146,12 +161,12 @@ let package = Package(
         ),
         .testTarget(
             name: "RelayStoreTests",
-            dependencies: ["RelayStore", "RelayCrypto", "RelayCore", "RelayTestSupport"],
+            dependencies: ["RelayModel", "RelayStore", "RelayCrypto", "RelayCore", "RelayTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RelayCoreTests",
-            dependencies: ["RelayCore", "RelayCrypto", "RelayStore", "RelayTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["RelayModel", "RelayCore", "RelayCrypto", "RelayStore", "RelayTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -160,6 +175,7 @@ let package = Package(
                 "RelayServer",
                 "RelayChannels",
                 "RelayCore",
+                "RelayModel",
                 "RelayCrypto",
                 "RelayStore",
                 "RelayTestSupport",

@@ -26,6 +26,7 @@ let package = Package(
             name: "ComplianceBenchmark",
             dependencies: [
                 .product(name: "RelayCore", package: relayPackage),
+                .product(name: "RelayModel", package: relayPackage),
                 .product(name: "RelayStore", package: relayPackage),
                 .product(name: "RelayCrypto", package: relayPackage),
                 .product(name: "Logging", package: "swift-log"),
@@ -37,6 +38,7 @@ let package = Package(
             name: "CrashHarness",
             dependencies: [
                 .product(name: "RelayCore", package: relayPackage),
+                .product(name: "RelayModel", package: relayPackage),
                 .product(name: "RelayStore", package: relayPackage),
                 .product(name: "RelayCrypto", package: relayPackage),
                 .product(name: "Logging", package: "swift-log"),
@@ -52,6 +54,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "RelayCore", package: relayPackage),
+                .product(name: "RelayModel", package: relayPackage),
                 .product(name: "RelayStore", package: relayPackage),
                 .product(name: "RelayCrypto", package: relayPackage),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import RelayModel
 import RelayStore
 
 /// A survivor's address on a channel, normalised so that the same person always hashes the same way.

@@ -1,4 +1,5 @@
 import Foundation
+import RelayModel
 import RelayStore
 
 /// Something a live stream should show at once.

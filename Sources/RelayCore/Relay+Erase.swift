@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RelayModel
 import RelayStore
 
 /// What erasing a thread did.

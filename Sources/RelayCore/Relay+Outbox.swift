@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RelayCrypto
+import RelayModel
 import RelayStore
 
 /// An SMS ready to hand to the provider, decrypted only for this attempt.

@@ -1,5 +1,6 @@
 import Foundation
 import RelayCrypto
+import RelayModel
 import RelayStore
 
 /// A decrypted message. It exists only in memory, on its way to an authorised reader.

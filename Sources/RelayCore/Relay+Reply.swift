@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RelayCrypto
+import RelayModel
 import RelayStore
 
 /// Why a reply may not go out. Each is shown to the advocate as it is.

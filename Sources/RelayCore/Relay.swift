@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RelayCrypto
+import RelayModel
 import RelayStore
 
 /// The relay's use cases in one place: ingest, read, erase and key rotation. The server and the
@@ -11,10 +12,11 @@ import RelayStore
 /// let receipt = try await relay.ingest(InboundMessage(address: .phone("+14155550100"), body: "hi", deliveryID: sid))
 /// ```
 public struct Relay: Sendable {
-    /// Where ciphertext and keyed hashes live.
-    public let store: any RelayStore
+    /// Where ciphertext and keyed hashes live (not reachable from the edges: they go through the
+    /// use cases).
+    let store: any RelayStore
     /// Envelope encryption over the keyring.
-    public let envelope: Envelope
+    let envelope: Envelope
     /// The time source.
     public let clock: any RelayClock
     /// Structured logs: ids and counts only.
@@ -34,7 +36,7 @@ public struct Relay: Sendable {
     public let loginGuard: LoginGuard
 
     /// The keyring in use.
-    public var keyring: Keyring { envelope.keyring }
+    var keyring: Keyring { envelope.keyring }
 
     /// Creates the relay.
     public init(
@@ -55,7 +57,7 @@ public struct Relay: Sendable {
     }
 
     /// The blind index of a contact address (a keyed hash: how the store finds a contact).
-    public func addressIndex(_ address: ContactAddress) -> [UInt8] {
+    func addressIndex(_ address: ContactAddress) -> [UInt8] {
         keyring.blindIndex(.contactAddress).index(address.indexInput)
     }
 

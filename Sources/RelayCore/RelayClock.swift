@@ -1,4 +1,5 @@
 import Foundation
+import RelayModel
 import RelayStore
 
 /// Where the relay reads the time. Tests inject a manual clock instead of sleeping.
@@ -36,14 +37,6 @@ public final class ManualClock: RelayClock, @unchecked Sendable {
 }
 
 extension Date {
-    /// Milliseconds since 1970, as the store keeps times.
-    public var storeTime: StoreTime { StoreTime((timeIntervalSince1970 * 1000).rounded(.down)) }
-
-    /// A store time as a date.
-    public init(storeTime: StoreTime) {
-        self.init(timeIntervalSince1970: TimeInterval(storeTime) / 1000)
-    }
-
     /// RFC 3339 in UTC with seconds, e.g. `2026-11-23T20:00:00Z`.
     public var rfc3339: String {
         var style = Date.ISO8601FormatStyle()

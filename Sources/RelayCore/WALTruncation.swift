@@ -37,7 +37,7 @@ public actor WALTruncation {
     public static let retryPatience: Duration = .milliseconds(100)
 
     /// Creates the keeper for `store`.
-    public init(store: any RelayStore, logger: Logger) {
+    init(store: any RelayStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }

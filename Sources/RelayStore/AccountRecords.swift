@@ -1,16 +1,5 @@
 import Foundation
-
-/// What an account may do.
-public enum Role: String, Sendable, Codable, CaseIterable {
-    /// Works threads.
-    case advocate
-    /// Also sees queue statistics and reassigns.
-    case supervisor
-    /// Sees audit and retention data, never content.
-    case compliance
-    /// Manages accounts.
-    case admin
-}
+import RelayModel
 
 /// A staff account. Secrets are stored only as an Argon2id hash (password, enrolment secret) or
 /// sealed with the account's own data key (TOTP secret).

@@ -1,4 +1,5 @@
 import Foundation
+import RelayModel
 
 /// One stored audit event: its canonical line (removed once the audit lifetime passes) and the
 /// RFC 6962 leaf hash, which stays so that the Merkle tree still verifies.
@@ -108,23 +109,6 @@ public struct PendingAuditRow: Sendable, Equatable {
         self.id = id
         self.event = event
         self.createdAt = createdAt
-    }
-}
-
-/// Where a queue page ends: the last thread's sort key, to continue after it.
-public struct QueueCursor: Sendable, Equatable {
-    /// Its priority.
-    public var priority: Int
-    /// Since when its survivor waits.
-    public var waitingSince: StoreTime
-    /// Its id (the tie-breaker).
-    public var threadID: String
-
-    /// Creates a cursor.
-    public init(priority: Int, waitingSince: StoreTime, threadID: String) {
-        self.priority = priority
-        self.waitingSince = waitingSince
-        self.threadID = threadID
     }
 }
 

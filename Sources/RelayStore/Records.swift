@@ -1,33 +1,5 @@
 import Foundation
-
-/// Times in the store: whole milliseconds since 1970-01-01 UTC. Metadata only, never content.
-public typealias StoreTime = Int64
-
-/// Which channel a contact or thread came in on.
-public enum ChannelKind: String, Sendable, Codable, CaseIterable {
-    /// SMS through the Twilio-compatible bridge.
-    case sms
-    /// The no-trace webchat.
-    case webchat
-}
-
-/// A thread's lifecycle state.
-public enum ThreadState: String, Sendable, Codable, CaseIterable {
-    /// Accepting messages.
-    case open
-    /// Closed by an advocate or by idleness; content kept until retention purges it.
-    case closed
-    /// Content destroyed (crypto-shredded); only metadata remains.
-    case erased
-}
-
-/// A message's direction, bound into its ciphertext.
-public enum MessageDirection: String, Sendable, Codable, CaseIterable {
-    /// From the survivor.
-    case inbound
-    /// From an advocate.
-    case outbound
-}
+import RelayModel
 
 /// A data key as stored: sealed by a key-encryption key. The store never sees the key itself.
 public struct StoredKey: Sendable, Equatable, Codable {
@@ -83,27 +55,6 @@ public struct ContactRecord: Sendable, Equatable {
         self.pseudonym = pseudonym
         self.createdAt = createdAt
     }
-}
-
-/// What advocates know about reaching a contact safely. Kept on the contact (never on a thread), so
-/// that it holds for every thread the person has now or opens later. Flags only, no content.
-public struct ContactSafetyFlags: Sendable, Equatable {
-    /// No reply may go out at all.
-    public var doNotContact: Bool
-    /// The phone may be monitored: a text needs an explicit, audited override.
-    public var phoneMayBeMonitored: Bool
-    /// Texting is not safe: a text needs an explicit, audited override.
-    public var notSafeToText: Bool
-
-    /// Creates the flags (all clear by default).
-    public init(doNotContact: Bool = false, phoneMayBeMonitored: Bool = false, notSafeToText: Bool = false) {
-        self.doNotContact = doNotContact
-        self.phoneMayBeMonitored = phoneMayBeMonitored
-        self.notSafeToText = notSafeToText
-    }
-
-    /// Whether a text to this contact needs an override (monitored or not safe to text).
-    public var textNeedsOverride: Bool { phoneMayBeMonitored || notSafeToText }
 }
 
 /// A conversation. Its data key seals every message in it; erasing the thread destroys that key.

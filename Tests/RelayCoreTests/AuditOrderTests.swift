@@ -1,4 +1,5 @@
 import Foundation
+import RelayModel
 import Synchronization
 @testable import RelayCore
 import RelayCrypto

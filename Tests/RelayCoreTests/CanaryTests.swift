@@ -1,4 +1,5 @@
 import Foundation
+import RelayModel
 import RelayStore
 import RelayTestSupport
 import Testing

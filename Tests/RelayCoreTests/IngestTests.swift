@@ -1,5 +1,6 @@
 import Foundation
 import RelayCore
+import RelayModel
 import RelayStore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import RelayCore
+import RelayModel
 import RelayStore
 import Testing
 

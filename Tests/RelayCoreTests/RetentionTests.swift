@@ -1,5 +1,6 @@
 import Foundation
 import RelayCrypto
+import RelayModel
 import RelayStore
 import RelayTestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import RelayCore
+import RelayModel
 import RelayServer
 import RelayStore
 import Testing

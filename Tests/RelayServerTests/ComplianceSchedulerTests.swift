@@ -1,5 +1,6 @@
 import Foundation
 import RelayCore
+import RelayModel
 import RelayServer
 import RelayStore
 import RelayTestSupport

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import HTTPTypes
-import RelayCore
+@testable import RelayCore
+import RelayModel
 import RelayServer
 import RelayStore
 import RelayTestSupport

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import RelayCore
 import RelayCrypto
+import RelayModel
 @testable import RelayServer
 import RelayStore
 import RelayTestSupport
@@ -116,7 +117,7 @@ struct FloodAndStreamTests {
     }
 
     @Test func strangersBeyondTheCapShareOneBucketButKnownSendersNeverDo() async {
-        let limiter = RateLimiter(hashKey: Keyring.generateForTest().blindIndex(.rateLimit), maximumUnauthenticated: 10, now: { 1_000 })
+        let limiter = RateLimiter(hashKey: AdmissionKeys(key: Keyring.generateForTest().blindIndex(.rateLimit)), maximumUnauthenticated: 10, now: { 1_000 })
         let bucket = RateLimits.Bucket(perSecond: 0.001, burst: 1)
         for index in 0..<10 { #expect(await limiter.allow(scope: "client-start", identity: "198.51.100.\(index)", bucket: bucket, authenticated: false)) }
         // The table of strangers is full: the next ones share one overflow bucket.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
-import RelayCore
+@testable import RelayCore
+import RelayModel
 import RelayStore
 import RelayTestSupport
 import Testing

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
 import RelayCore
+import RelayModel
 import RelayStore
 import RelayTestSupport
 import Testing

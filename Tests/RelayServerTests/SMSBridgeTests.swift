@@ -5,6 +5,7 @@ import NIOCore
 import RelayChannels
 import RelayCore
 import RelayCrypto
+import RelayModel
 import RelayStore
 import RelayTestSupport
 import Testing

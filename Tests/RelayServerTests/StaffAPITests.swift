@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import RelayCore
 import RelayCrypto
+import RelayModel
 import RelayStore
 import RelayTestSupport
 import Testing

@@ -3,8 +3,9 @@ import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import RelayCore
+@testable import RelayCore
 import RelayCrypto
+import RelayModel
 import RelayServer
 import RelayStore
 import RelayTestSupport

@@ -3,6 +3,7 @@ import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import RelayCore
+import RelayModel
 import RelayServer
 import RelayStore
 import RelayTestSupport

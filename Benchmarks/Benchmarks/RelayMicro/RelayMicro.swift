@@ -22,6 +22,8 @@ final class StoreFixture: Sendable {
     let relay: Relay
     let threadID: String
     let threadKey: DataKey
+    /// The relay's envelope (the same keyring), to seal fixtures as the relay would.
+    let envelope: Envelope
 
     init() async throws {
         let base = ProcessInfo.processInfo.environment["SAFERELAY_BENCH_DIR"] ?? NSTemporaryDirectory()
@@ -30,10 +32,10 @@ final class StoreFixture: Sendable {
         store = try SQLiteStore(path: directory + "/saferelay.sqlite")
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
-        relay = Relay(store: store, keyring: Keyring.generate(now: Date().rfc3339), logger: logger)
-
-        let envelope = relay.envelope
-        let keyring = relay.keyring
+        let keyring = Keyring.generate(now: Date().rfc3339)
+        relay = Relay(store: store, keyring: keyring, logger: logger)
+        self.envelope = Envelope(keyring: keyring)
+        let envelope = self.envelope
         let now = Date().storeTime
         let contactID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(now))
         let threadID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(now))
@@ -62,7 +64,7 @@ final class StoreFixture: Sendable {
     /// `count` inbound message records for the fixture's thread, each sealed under its own id.
     func messages(_ count: Int, body: [UInt8]) -> [MessageRecord] {
         let now = Date().storeTime
-        let envelope = relay.envelope
+        let envelope = self.envelope
         return (0..<count).map { _ in
             let id = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(now))
             let sealed = envelope.seal(body, with: threadKey, context: SealContext(threadID: threadID, messageID: id, direction: "inbound"))

@@ -25,7 +25,7 @@ let store = try SQLiteStore(path: directory + "/saferelay.sqlite")
 let keyring = Keyring.generate(now: Date().rfc3339)
 let clock = ManualClock(start: Date(timeIntervalSince1970: 1_800_000_000))
 let relay = Relay(store: store, keyring: keyring, clock: clock, logger: logger)
-let envelope = relay.envelope
+let envelope = Envelope(keyring: keyring)
 
 func seconds(_ body: () async throws -> Void) async rethrows -> Double {
     let start = ContinuousClock.now
@@ -118,7 +118,7 @@ let policy = try RetentionPolicy.parse("""
     """, file: "bench.yaml")
 let totalMessages = threadCount * perThread
 let planSeconds = try await seconds {
-    _ = try await RetentionPlanner.plan(store: store, policy: policy, asOf: Date(timeIntervalSince1970: 1_800_000_000))
+    _ = try await relay.planRetention(policy: policy, asOf: Date(timeIntervalSince1970: 1_800_000_000))
 }
 print(String(format: "  retention plan alone: %.2f s for %d threads", planSeconds, threadCount))
 var receipt: RetentionReceipt?

@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import RelayCore
 import RelayCrypto
+import RelayModel
 import RelayStore
 
 // Usage: CrashHarness SAFERELAY_BINARY [kills]

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RelayCrypto
+import RelayModel
 import RelayStore
 
 /// The outcome of `audit verify`.
@@ -67,7 +68,7 @@ extension Relay {
 
     /// Signs and stores a checkpoint of the whole log now (and refreshes the witness file).
     @discardableResult
-    public func writeCheckpoint() async throws -> CheckpointRow {
+    public func writeCheckpoint() async throws -> AuditCheckpoint {
         let now = clock.now().storeTime
         let accumulator = try await store.read { reader -> MerkleAccumulator in
             var accumulator = MerkleAccumulator()
@@ -82,7 +83,7 @@ extension Relay {
             try Self.writeWitness(note, to: witness)
         }
         logger.info("audit checkpoint written", metadata: ["audit.size": "\(accumulator.size)"])
-        return row
+        return AuditCheckpoint(row)
     }
 
     /// Replaces the witness file atomically (written beside it, mode 0600, then renamed over it).
@@ -183,7 +184,7 @@ extension Relay {
 
     /// The export: a header line (format, origin, verifier key, latest checkpoint, the peaks of the
     /// events before `since`) followed by one line per event, each exactly its stored line.
-    public func exportAudit(since: Date? = nil, write: (String) throws -> Void) async throws -> (events: Int, checkpoint: CheckpointRow) {
+    public func exportAudit(since: Date? = nil, write: (String) throws -> Void) async throws -> (events: Int, checkpoint: AuditCheckpoint) {
         let checkpoint = try await writeCheckpoint()
         let sinceTime = since?.storeTime
         var prior = MerkleAccumulator()

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RelayModel
 import RelayStore
 
 /// Audit events of actions that must never wait on the audit log (erasures): when the log cannot be

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RelayModel
 import RelayStore
 
 /// What `retention apply` did.
@@ -176,7 +177,7 @@ extension Relay {
     }
 
     /// Every standing hold.
-    public func holds() async throws -> [HoldRecord] {
-        try await store.read { try $0.holds() }
+    public func holds() async throws -> [LegalHold] {
+        try await store.read { try $0.holds() }.map(LegalHold.init)
     }
 }

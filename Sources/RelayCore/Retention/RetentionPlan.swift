@@ -1,4 +1,5 @@
 import Foundation
+import RelayModel
 import RelayStore
 
 /// What retention does to one thread, and why.
@@ -71,7 +72,7 @@ public struct RetentionPlan: Sendable {
 /// Decides, from metadata only, what a policy does to each thread at a given time.
 public enum RetentionPlanner {
     /// The decision for one thread.
-    public static func action(for summary: ThreadSummary, policy: RetentionPolicy, asOf now: Date) -> RetentionAction {
+    static func action(for summary: ThreadSummary, policy: RetentionPolicy, asOf now: Date) -> RetentionAction {
         let thread = summary.thread
         let time = now.storeTime
         func after(_ start: StoreTime, _ lifetime: TimeInterval) -> StoreTime { start + StoreTime(lifetime * 1000) }
@@ -102,7 +103,7 @@ public enum RetentionPlanner {
     }
 
     /// Plans over every thread of the store.
-    public static func plan(store: any RelayStore, policy: RetentionPolicy, asOf now: Date) async throws -> RetentionPlan {
+    static func plan(store: any RelayStore, policy: RetentionPolicy, asOf now: Date) async throws -> RetentionPlan {
         var entries: [RetentionPlan.Entry] = []
         var counts = RetentionPlan.Counts()
         var reasons: [String: Int] = [:]

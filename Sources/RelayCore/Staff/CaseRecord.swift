@@ -1,4 +1,5 @@
 import Foundation
+import RelayModel
 import RelayStore
 
 /// What advocates record about a contact, kept across threads so nobody retells their story.

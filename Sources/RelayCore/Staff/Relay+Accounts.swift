@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RelayCrypto
+import RelayModel
 import RelayStore
 
 /// Who a staff request comes from.
@@ -152,8 +153,8 @@ extension Relay {
     }
 
     /// Every account.
-    public func accounts() async throws -> [AccountRecord] {
-        try await store.read { try $0.accounts() }
+    public func accounts() async throws -> [StaffAccount] {
+        try await store.read { try $0.accounts() }.map(StaffAccount.init)
     }
 
     // MARK: - Enrolment and login

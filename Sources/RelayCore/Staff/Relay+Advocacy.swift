@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RelayCrypto
+import RelayModel
 import RelayStore
 
 /// A waiting conversation as the queue shows it: no content, no number.
@@ -33,13 +34,13 @@ public struct ThreadMessageView: Sendable, Equatable {
 /// them), and who the contact is to advocates (a pseudonym).
 public struct ThreadView: Sendable, Equatable {
     /// The thread's metadata.
-    public var thread: ThreadRecord
+    public var thread: ThreadInfo
     /// The contact's pseudonym.
     public var pseudonym: String
     /// This thread's messages.
     public var messages: [ThreadMessageView]
     /// Earlier threads of the same contact, oldest first, with their messages.
-    public var earlier: [(thread: ThreadRecord, messages: [ThreadMessageView])]
+    public var earlier: [(thread: ThreadInfo, messages: [ThreadMessageView])]
     /// The contact's case record: notes, referrals, safety, tags.
     public var caseRecord: CaseRecord
     /// What the relay enforces for this contact (do-not-contact, texts needing an override).
@@ -189,7 +190,7 @@ extension Relay {
                 try thread.contactID.map { try relay.caseRecord(contactID: $0, reader: reader) } ?? CaseRecord()
             )
         }
-        var earlier: [(ThreadRecord, [ThreadMessageView])] = []
+        var earlier: [(ThreadInfo, [ThreadMessageView])] = []
         var current: [ThreadMessageView] = []
         for other in threads where shown.contains(other.id) {
             let messages = try await decryptedMessages(threadID: other.id)
@@ -198,10 +199,10 @@ extension Relay {
                 let state = message.direction == .outbound ? try await outboxState(messageID: message.id) : nil
                 views.append(ThreadMessageView(message: message, deliveryState: state))
             }
-            if other.id == thread.id { current = views } else { earlier.append((other, views)) }
+            if other.id == thread.id { current = views } else { earlier.append((ThreadInfo(other), views)) }
         }
         return ThreadView(
-            thread: thread, pseudonym: contact?.pseudonym ?? "—", messages: current, earlier: earlier, caseRecord: caseRecord,
+            thread: ThreadInfo(thread), pseudonym: contact?.pseudonym ?? "—", messages: current, earlier: earlier, caseRecord: caseRecord,
             safety: contact?.safety ?? ContactSafetyFlags())
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RelayCrypto
+import RelayModel
 import RelayStore
 
 extension Relay {

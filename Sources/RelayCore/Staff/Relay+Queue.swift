@@ -1,4 +1,5 @@
 import Foundation
+import RelayModel
 import RelayStore
 
 /// One page of the queue.

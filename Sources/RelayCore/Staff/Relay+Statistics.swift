@@ -1,4 +1,5 @@
 import Foundation
+import RelayModel
 import RelayStore
 
 /// Queue statistics for supervisors: counts and durations only, no content, no pseudonyms.

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import RelayCore
-import RelayStore
+import RelayModel
 import ServiceLifecycle
 
 /// Server-sent events from a `LiveEvents` channel, with a comment line every 15 seconds so that

@@ -1,6 +1,5 @@
 import Hummingbird
 import RelayCore
-import RelayStore
 
 /// `GET /healthz`: the process is up, its store answers a read and could take a write within half
 /// a second (checked at most once a second; 503 otherwise, so that a load balancer or an operator
@@ -15,10 +14,10 @@ struct HealthRoutes<Context: RequestContext> {
         private var last: (at: ContinuousClock.Instant, writable: Bool)?
         private var running: Task<Bool, Never>?
 
-        func writable(_ store: any RelayStore) async -> Bool {
+        func writable(_ relay: Relay) async -> Bool {
             if let last, ContinuousClock.now - last.at < .seconds(1) { return last.writable }
             if let running { return await running.value }
-            let task = Task { await store.canTakeWrites(patience: .milliseconds(500)) }
+            let task = Task { await relay.storeCanTakeWrites(patience: .milliseconds(500)) }
             running = task
             let writable = await task.value
             running = nil
@@ -33,12 +32,10 @@ struct HealthRoutes<Context: RequestContext> {
 
     func register(on router: Router<Context>) {
         router.get("/healthz") { _, _ -> Health in
-            do {
-                _ = try await relay.store.read { try $0.thread(id: "") }
-            } catch {
+            guard await relay.storeAnswersReads() else {
                 throw APIError(.serviceUnavailable, code: "unavailable", message: "the store is not answering")
             }
-            guard await writeProbe.writable(relay.store) else {
+            guard await writeProbe.writable(relay) else {
                 throw APIError(.serviceUnavailable, code: "unavailable", message: "the store cannot take writes")
             }
             return Health(status: "ok")

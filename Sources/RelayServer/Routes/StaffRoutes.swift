@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import RelayCore
-import RelayStore
+import RelayModel
 
 /// The advocates' API under `/api/v1`: enrolment, login, the queue, the audited thread view,
 /// replies and the compliance audit read. Every answer is JSON; 401/403/404 never reveal whether
@@ -342,7 +342,7 @@ struct StaffRoutes {
         return try RequestSupport.json(ThreadAnswer(
             thread: view.thread.id, pseudonym: view.pseudonym, channel: view.thread.channel.rawValue, state: view.thread.state.rawValue,
             do_not_contact: view.safety.doNotContact, text_needs_override: view.safety.textNeedsOverride, messages: Self.views(view.messages),
-            earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: Date(storeTime: $0.thread.openedAt).rfc3339, messages: Self.views($0.messages)) },
+            earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: $0.thread.openedAt.rfc3339, messages: Self.views($0.messages)) },
             case_record: view.caseRecord))
     }
 

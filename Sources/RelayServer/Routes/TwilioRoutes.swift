@@ -5,7 +5,6 @@ import Logging
 import NIOCore
 import RelayChannels
 import RelayCore
-import RelayCrypto
 import RelayWire
 
 /// The Twilio-compatible SMS bridge: `POST /sms/twilio/inbound` and `POST /sms/twilio/status`.
@@ -14,14 +13,14 @@ struct TwilioRoutes<Context: RequestContext> {
     let relay: Relay
     let configuration: ServerConfiguration
     let limiter: RateLimiter
-    let validator: TwilioSignature?
+    let validator: TwilioWebhookValidator?
     let refusals = NoticeThrottle()
 
     init(relay: Relay, configuration: ServerConfiguration, limiter: RateLimiter) {
         self.relay = relay
         self.configuration = configuration
         self.limiter = limiter
-        self.validator = configuration.twilio.map { TwilioSignature(authToken: $0.authToken) }
+        self.validator = configuration.twilio.map { TwilioWebhookValidator(authToken: $0.authToken) }
     }
 
     func register(on router: Router<Context>) {

@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import NIOCore
 import RelayCore
-import RelayStore
 import RelayWire
 
 /// The survivor's webchat API. Tokens travel only in the `Authorization` header, never in a URL.

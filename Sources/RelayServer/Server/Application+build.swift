@@ -5,7 +5,6 @@ import Logging
 import NIOCore
 import RelayChannels
 import RelayCore
-import RelayCrypto
 
 /// Builds the SafeRelay HTTP application over a relay.
 ///
@@ -28,7 +27,7 @@ public func buildApplication(
     // Behind a proxy every connection comes from it: the cap is per client only when the peer is one.
     let counts = ClientCounts(
         maximumPerClient: configuration.maximumConnectionsPerClient,
-        exempt: configuration.clientAddressHeader == nil ? [] : configuration.trustedProxies, hashKey: relay.keyring.blindIndex(.rateLimit))
+        exempt: configuration.clientAddressHeader == nil ? [] : configuration.trustedProxies, hashKey: relay.admissionKeys)
     let requestTimeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000
         + configuration.requestTimeout.components.attoseconds / 1_000_000_000)
     var app = Application(
@@ -65,11 +64,10 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration, answer
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: MetricsRecordingMiddleware(metrics: metrics))
     router.add(middleware: ErrorEnvelopeMiddleware())
-    let scrapeDigest = configuration.metricsToken.map { SHA256.hash(Array($0.utf8)) }
+    let scrapeToken = configuration.metricsToken.map(BearerSecret.init)
     router.get("/metrics") { request, _ -> Response in
         // 404, not 401, without the token: nothing says a scrape endpoint is here.
-        guard let scrapeDigest, let presented = try? RequestSupport.bearerToken(request),
-            ConstantTime.equals(SHA256.hash(Array(presented.utf8)), scrapeDigest)
+        guard let scrapeToken, let presented = try? RequestSupport.bearerToken(request), scrapeToken.matches(presented)
         else { throw APIError.notFound }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
@@ -80,17 +78,17 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration, answer
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
     }
-    let limiter = RateLimiter(hashKey: relay.keyring.blindIndex(.rateLimit))
+    let limiter = RateLimiter(hashKey: relay.admissionKeys)
     HealthRoutes(relay: relay).register(on: router)
     WebchatPageRoutes(configuration: configuration).register(on: router)
     WebchatRoutes(
         relay: relay, configuration: configuration, limiter: limiter,
-        streams: ClientCounts(maximumPerClient: configuration.maximumStreamsPerClient, exempt: [], hashKey: relay.keyring.blindIndex(.rateLimit))
+        streams: ClientCounts(maximumPerClient: configuration.maximumStreamsPerClient, exempt: [], hashKey: relay.admissionKeys)
     ).register(on: router)
     TwilioRoutes(relay: relay, configuration: configuration, limiter: limiter).register(on: router)
     StaffRoutes(
         relay: relay, configuration: configuration, limiter: limiter,
-        streams: ClientCounts(maximumPerClient: ServerConfiguration.staffStreamsPerAccount, exempt: [], hashKey: relay.keyring.blindIndex(.rateLimit))
+        streams: ClientCounts(maximumPerClient: ServerConfiguration.staffStreamsPerAccount, exempt: [], hashKey: relay.admissionKeys)
     ).register(on: router)
     if answeringOtherMethods { MethodNotAllowed.register(on: router) }
     return router

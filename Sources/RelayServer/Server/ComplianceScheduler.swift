@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import RelayCore
-import RelayStore
 import ServiceLifecycle
 
 /// Runs in the server: applies the configured retention policy every `retentionInterval` (only when
@@ -70,7 +69,7 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
     func runRetention(_ policy: RetentionPolicy) async {
         do {
             let now = relay.clock.now()
-            let plan = try await RetentionPlanner.plan(store: relay.store, policy: policy, asOf: now)
+            let plan = try await relay.planRetention(policy: policy, asOf: now)
             let counts = plan.counts
             guard counts.threadsToClose + counts.threadsToPurge + counts.metadataToDelete > 0 else { return }
             _ = try await relay.applyRetention(policy: policy, asOf: now, actor: "system", batchSize: 200)
@@ -81,7 +80,7 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
 
     func checkpointIfGrown(since last: Int64) async -> Int64 {
         do {
-            let size = try await relay.store.read { try $0.auditSize() }
+            let size = try await relay.auditSize()
             guard size != last else { return last }
             return try await relay.writeCheckpoint().treeSize
         } catch {

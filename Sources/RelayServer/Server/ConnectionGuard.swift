@@ -1,7 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
-import RelayCrypto
+import RelayCore
 import Synchronization
 
 /// How many connections (or live streams) each client holds, shared by every connection's
@@ -9,14 +9,14 @@ import Synchronization
 /// its /64), in memory only, for as long as it holds one.
 final class ClientCounts: Sendable {
     private let counts = Mutex<[[UInt8]: Int]>([:])
-    private let hashKey: BlindIndexKey
+    private let hashKey: AdmissionKeys
     /// Most one client may hold at once.
     let maximumPerClient: Int
     /// Peers never capped (your reverse proxies, which carry many clients each).
     let exempt: Set<String>
 
     /// Creates counts keyed by `hashKey` hashes of the client (never the address itself).
-    init(maximumPerClient: Int, exempt: Set<String>, hashKey: BlindIndexKey) {
+    init(maximumPerClient: Int, exempt: Set<String>, hashKey: AdmissionKeys) {
         self.maximumPerClient = maximumPerClient
         self.exempt = Set(exempt.map(RelayRequestContext.canonical))
         self.hashKey = hashKey
@@ -24,7 +24,7 @@ final class ClientCounts: Sendable {
 
     /// Counts a new one from `client`; false (and not counted) past the cap.
     func open(_ client: String) -> Bool {
-        let key = hashKey.index(client)
+        let key = hashKey.hash(client)
         return counts.withLock { counts in
             guard counts[key, default: 0] < maximumPerClient else { return false }
             counts[key, default: 0] += 1
@@ -34,7 +34,7 @@ final class ClientCounts: Sendable {
 
     /// Forgets a closed one.
     func close(_ client: String) {
-        let key = hashKey.index(client)
+        let key = hashKey.hash(client)
         counts.withLock { counts in
             let left = counts[key, default: 1] - 1
             counts[key] = left > 0 ? left : nil

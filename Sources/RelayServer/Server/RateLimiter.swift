@@ -1,5 +1,5 @@
 import Foundation
-import RelayCrypto
+import RelayCore
 
 /// In-memory token buckets keyed by keyed hashes (never by an address or token), forgotten after
 /// ten idle minutes. Nothing here is stored or logged (invariant 5).
@@ -9,14 +9,14 @@ public actor RateLimiter {
         var updated: TimeInterval
     }
 
-    private let hashKey: BlindIndexKey
+    private let hashKey: AdmissionKeys
     private var buckets: [[UInt8]: State] = [:]
     private var lastSweep: TimeInterval = 0
     private let now: @Sendable () -> TimeInterval
 
     /// Creates a limiter whose keys are hashed with `hashKey`.
     public init(
-        hashKey: BlindIndexKey, maximumUnauthenticated: Int = RateLimiter.maximumUnauthenticatedBuckets,
+        hashKey: AdmissionKeys, maximumUnauthenticated: Int = RateLimiter.maximumUnauthenticatedBuckets,
         now: @escaping @Sendable () -> TimeInterval = { ProcessInfo.processInfo.systemUptime }
     ) {
         self.hashKey = hashKey
@@ -36,13 +36,13 @@ public actor RateLimiter {
     /// Takes one token from the bucket of `scope` + `identity`; false when it is empty.
     /// `authenticated: false` marks an identity nobody vouches for (a client address).
     public func allow(scope: String, identity: String, bucket: RateLimits.Bucket, authenticated: Bool = true) -> Bool {
-        var key = hashKey.index("\(scope)\u{0}\(identity)")
+        var key = hashKey.hash("\(scope)\u{0}\(identity)")
         let time = now()
         sweep(at: time)
         if !authenticated && buckets[key] == nil {
             if unauthenticated >= unauthenticatedCap { sweep(at: time, force: true) }
             if unauthenticated >= unauthenticatedCap {
-                key = hashKey.index("\(scope)\u{0}\u{0}overflow")
+                key = hashKey.hash("\(scope)\u{0}\u{0}overflow")
             } else {
                 unauthenticated += 1
                 strangers.insert(key)

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import RelayCore
-import RelayStore
+import RelayModel
 
 /// Prometheus metrics without personal data: labels are route templates, methods and statuses,
 /// never a path with an id, a token, a number or an address. Served only to the scrape token
@@ -41,7 +41,7 @@ public actor RelayMetrics {
             out += "saferelay_http_request_seconds_sum{route=\"\(route)\"} \(String(format: "%.6f", value.sum))\n"
         }
         let now = relay.clock.now()
-        if let queue = try? await relay.store.read({ try $0.queueGauges() }) {
+        if let queue = try? await relay.queueGauges() {
             let longest = queue.oldestWaitingOpenedAt.map { max(0, now.timeIntervalSince(Date(storeTime: $0))) } ?? 0
             out += "# HELP saferelay_queue_open_threads Open threads.\n# TYPE saferelay_queue_open_threads gauge\nsaferelay_queue_open_threads \(queue.open)\n"
             out += "# HELP saferelay_queue_waiting_threads Open threads without an advocate reply.\n# TYPE saferelay_queue_waiting_threads gauge\nsaferelay_queue_waiting_threads \(queue.waiting)\n"

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RelayModel
 
 /// Accounts, staff sessions, assignment and the queue.
 extension SQLiteAccess {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RelayModel
 
 /// Reads and writes for the channels: keywords, the outbox, webchat sessions and resume phrases.
 extension SQLiteAccess {

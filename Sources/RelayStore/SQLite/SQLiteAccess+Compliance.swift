@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RelayModel
 
 /// Reads and writes for the audit log, legal holds and retention.
 extension SQLiteAccess {

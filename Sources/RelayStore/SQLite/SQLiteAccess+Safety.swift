@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RelayModel
 
 /// Contact safety flags, the paged queue and what a survivor's erase ends.
 extension SQLiteAccess {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RelayModel
 
 /// `StoreReader` and `StoreWriter` over one GRDB connection inside a transaction or snapshot.
 struct SQLiteAccess: StoreWriter {

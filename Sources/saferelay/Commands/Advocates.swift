@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelayCore
-import RelayStore
+import RelayModel
 
 /// `saferelay advocates`: staff accounts.
 struct Advocates: AsyncParsableCommand {
@@ -42,12 +42,9 @@ struct AdvocatesList: AsyncParsableCommand {
         await runReportingFailures {
             let (relay, database) = try store.openRelay(label: "saferelay.advocates")
             defer { try? database.close() }
-            let now = Date().storeTime
+            let now = Date()
             for account in try await relay.accounts() {
-                let state = account.disabled ? "disabled"
-                    : account.passwordHash == nil ? "enrolment pending"
-                    : (account.lockedUntil ?? 0) > now ? "locked" : "active"
-                print("\(account.name)  \(account.role.rawValue)  \(state)")
+                print("\(account.name)  \(account.role.rawValue)  \(account.state(at: now))")
             }
         }
     }

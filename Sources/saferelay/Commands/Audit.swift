@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import RelayCore
-import RelayStore
 
 /// `saferelay audit`: the tamper-evident log.
 struct Audit: AsyncParsableCommand {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import RelayCore
-import RelayStore
 
 /// `saferelay hold`: legal holds.
 struct Hold: AsyncParsableCommand {
@@ -44,7 +43,7 @@ struct HoldList: AsyncParsableCommand {
             let holds = try await relay.holds()
             if holds.isEmpty { print("no holds") }
             for hold in holds {
-                print("\(hold.threadID)  since \(Date(storeTime: hold.createdAt).rfc3339)  by \(hold.createdBy)  reason: \(hold.reason)")
+                print("\(hold.threadID)  since \(hold.placedAt.rfc3339)  by \(hold.placedBy)  reason: \(hold.reason)")
             }
         }
     }

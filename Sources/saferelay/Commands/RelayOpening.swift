@@ -12,7 +12,7 @@ extension StoreOptions {
     }
 
     /// Opens the keyring and an existing database as a relay for a CLI command.
-    func openRelay(label: String) throws -> (Relay, SQLiteStore) {
+    func openRelay(label: String) throws -> (Relay, OpenDatabase) {
         let keyring = try loadKeyring().keyring
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw CLIFailure(message: "no database at \(databasePath); start the relay once or pass --data", code: CLIFailure.noInput)
@@ -20,7 +20,18 @@ extension StoreOptions {
         let store = try SQLiteStore(path: databasePath)
         var settings = RelaySettings()
         settings.auditWitnessPath = auditWitnessPath
-        return (Relay(store: store, keyring: keyring, settings: settings, logger: LoggingSetup.logger(label)), store)
+        return (Relay(store: store, keyring: keyring, settings: settings, logger: LoggingSetup.logger(label)), OpenDatabase(store: store))
+    }
+}
+
+/// The database a CLI command opened, to close when it is done (commands see no more of the store
+/// than this: they work through the relay's use cases).
+struct OpenDatabase {
+    fileprivate let store: SQLiteStore
+
+    /// Closes the database.
+    func close() throws {
+        try store.close()
     }
 }
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import RelayCore
-import RelayStore
 
 /// `saferelay retention`: policies as code.
 struct Retention: AsyncParsableCommand {
@@ -45,7 +44,7 @@ struct RetentionPlanCommand: AsyncParsableCommand {
             let (policy, asOf) = try options.load()
             let (relay, database) = try store.openRelay(label: "saferelay.retention")
             defer { try? database.close() }
-            let plan = try await RetentionPlanner.plan(store: relay.store, policy: policy, asOf: asOf)
+            let plan = try await relay.planRetention(policy: policy, asOf: asOf)
             let holds = try await relay.holds()
             if json {
                 print(try RetentionReport.json(plan: plan, holds: holds.count))
@@ -75,7 +74,7 @@ struct RetentionApplyCommand: AsyncParsableCommand {
             let actorName = try CLIActor.resolve(actor)
             let (relay, database) = try store.openRelay(label: "saferelay.retention")
             defer { try? database.close() }
-            let plan = try await RetentionPlanner.plan(store: relay.store, policy: policy, asOf: asOf)
+            let plan = try await relay.planRetention(policy: policy, asOf: asOf)
             if !yes {
                 guard isatty(STDIN_FILENO) == 1 else {
                     throw CLIFailure(message: "refusing to apply without --yes when not on a terminal", code: 64)
@@ -132,7 +131,7 @@ struct RetentionStatusCommand: AsyncParsableCommand {
         await runReportingFailures {
             let (relay, database) = try store.openRelay(label: "saferelay.retention")
             defer { try? database.close() }
-            let status = try await RetentionStatus.gather(relay: relay, now: Date())
+            let status = try await relay.retentionStatus(at: Date())
             print(json ? try status.json() : status.text)
         }
     }

@@ -1,10 +1,9 @@
 import Foundation
 import RelayCore
-import RelayStore
 
 /// Renders retention plans for people and for scripts.
 enum RetentionReport {
-    static func text(plan: RetentionPlan, holds: [HoldRecord]) -> String {
+    static func text(plan: RetentionPlan, holds: [LegalHold]) -> String {
         let c = plan.counts
         var lines = [
             "policy \(plan.policyName) (sha256 \(plan.policySHA256.prefix(16))…), as of \(plan.asOf.rfc3339) — dry run, nothing changed",
@@ -19,7 +18,7 @@ enum RetentionReport {
         }
         if !holds.isEmpty {
             lines.append("holds:")
-            for hold in holds { lines.append("  \(hold.threadID)  since \(Date(storeTime: hold.createdAt).rfc3339)  by \(hold.createdBy)  \(hold.reason)") }
+            for hold in holds { lines.append("  \(hold.threadID)  since \(hold.placedAt.rfc3339)  by \(hold.placedBy)  \(hold.reason)") }
         }
         return lines.joined(separator: "\n")
     }
@@ -61,47 +60,14 @@ enum RetentionReport {
     }
 }
 
-/// `retention status`: counts by state and age of last activity.
-struct RetentionStatus: Encodable {
-    var threadsByState: [String: Int] = [:]
-    var messagesByState: [String: Int] = [:]
-    var threadsByAge: [String: Int] = [:]
-    var holds = 0
-    var pendingEraseRequests = 0
-    var auditEvents: Int64 = 0
-
-    static let buckets: [(String, TimeInterval)] = [("under 1 day", 86_400), ("1-7 days", 604_800), ("7-30 days", 2_592_000), ("30-365 days", 31_536_000)]
-
-    static func gather(relay: Relay, now: Date) async throws -> RetentionStatus {
-        var status = RetentionStatus()
-        var cursor: Int64 = 0
-        while true {
-            let from = cursor
-            let page = try await relay.store.read { try $0.threadSummaries(after: from, limit: 5_000) }
-            guard !page.summaries.isEmpty else { break }
-            cursor = page.lastRow
-            for summary in page.summaries {
-                let state = summary.thread.state.rawValue
-                status.threadsByState[state, default: 0] += 1
-                status.messagesByState[state, default: 0] += summary.messageCount
-                let age = now.timeIntervalSince(Date(storeTime: summary.thread.lastActivityAt))
-                let bucket = buckets.first { age < $0.1 }?.0 ?? "over 1 year"
-                status.threadsByAge[bucket, default: 0] += 1
-                if summary.held { status.holds += 1 }
-                if summary.eraseRequestedAt != nil && summary.thread.state != .erased { status.pendingEraseRequests += 1 }
-            }
-        }
-        status.auditEvents = try await relay.store.read { try $0.auditSize() }
-        return status
-    }
-
+extension RetentionStatus {
     var text: String {
         var lines = ["threads by state:"]
         for state in ["open", "closed", "erased"] {
             lines.append("  \(state.padding(toLength: 7, withPad: " ", startingAt: 0)) \(threadsByState[state] ?? 0) threads, \(messagesByState[state] ?? 0) messages")
         }
         lines.append("threads by last activity:")
-        for (bucket, _) in Self.buckets + [("over 1 year", 0)] {
+        for (bucket, _) in RetentionStatus.buckets + [("over 1 year", 0)] {
             lines.append("  \(bucket.padding(toLength: 12, withPad: " ", startingAt: 0)) \(threadsByAge[bucket] ?? 0)")
         }
         lines.append("legal holds: \(holds)")

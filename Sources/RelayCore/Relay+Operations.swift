@@ -1,0 +1,57 @@
+import Foundation
+import RelayModel
+import RelayStore
+
+/// What the edges need to run the relay without reaching into the store: health, gauges, the
+/// store's own lifecycle, scheduled compliance work.
+extension Relay {
+    /// Whether the store answers a read now (a cheap indexed lookup).
+    public func storeAnswersReads() async -> Bool {
+        do {
+            _ = try await store.read { try $0.thread(id: "") }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Whether the store could take a write now, waiting at most `patience` for the write lock.
+    /// Writes nothing.
+    public func storeCanTakeWrites(patience: Duration) async -> Bool {
+        await store.canTakeWrites(patience: patience)
+    }
+
+    /// The queue's size in three numbers, for `/metrics`.
+    public func queueGauges() async throws -> QueueGauges {
+        try await store.read { try $0.queueGauges() }
+    }
+
+    /// How many events the audit log holds.
+    public func auditSize() async throws -> Int64 {
+        try await store.read { try $0.auditSize() }
+    }
+
+    /// Dry run of a retention policy at `asOf`: what it would close, purge and keep. Changes nothing.
+    public func planRetention(policy: RetentionPolicy, asOf: Date) async throws -> RetentionPlan {
+        try await RetentionPlanner.plan(store: store, policy: policy, asOf: asOf)
+    }
+
+    /// At shutdown: the last WAL truncation, then the store closed. Closing waits, blocking, for
+    /// reads still in flight; on the cooperative pool that wait can starve the very tasks it waits
+    /// for, so it waits on a thread of its own. Returns false when the truncation was incomplete.
+    public func closeStore() async throws -> Bool {
+        await walTruncation.stop()
+        var truncated = true
+        do {
+            try await store.checkpointAndTruncate()
+        } catch {
+            truncated = false
+        }
+        let store = self.store
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            let thread = Thread { done.resume(with: Result { try store.close() }) }
+            thread.start()
+        }
+        return truncated
+    }
+}
