@@ -22,7 +22,7 @@ public struct OutboxDispatcher: Service {
     }
 
     public func run() async throws {
-        try await relay.recoverInFlightOutbox()
+        try await relay.outbox.recoverInFlight()
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let sent = await drainOnce()
@@ -38,7 +38,7 @@ public struct OutboxDispatcher: Service {
     public func drainOnce() async -> Int {
         let batch: [OutboundSMS]
         do {
-            batch = try await relay.claimDueOutbox()
+            batch = try await relay.outbox.claimDue()
         } catch {
             logger.error("outbox claim failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
             return 0
@@ -51,18 +51,18 @@ public struct OutboxDispatcher: Service {
                     // A stop that began after the claim: the send has not started, so it goes back
                     // to the queue for the next start, not to `unknown`.
                     if Task.isShuttingDownGracefully || Task.isCancelled {
-                        try? await relay.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, .retry(code: "shutdown"))
+                        try? await relay.outbox.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, .retry(code: "shutdown"))
                         return
                     }
                     do {
-                        guard try await relay.confirmSendable(sms) else { return }
+                        guard try await relay.outbox.confirmSendable(sms) else { return }
                     } catch {
-                        try? await relay.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, .retry(code: "store_unavailable"))
+                        try? await relay.outbox.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, .retry(code: "store_unavailable"))
                         return
                     }
                     let outcome = await client.send(sms)
                     do {
-                        try await relay.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, outcome)
+                        try await relay.outbox.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, outcome)
                     } catch {
                         logger.error("outbox outcome not recorded", metadata: ["message.id": "\(sms.messageID)"])
                     }

@@ -66,7 +66,7 @@ public struct RelaySettings: Sendable {
 }
 
 extension RelaySettings {
-    /// Checks a survivor's webchat message as ``Relay/sendWebchat(_:text:idempotencyKey:)`` does
+    /// Checks a survivor's webchat message as ``WebchatService/send(_:text:idempotencyKey:)`` does
     /// before storing it.
     /// - Throws: `RelayError.invalidInput` for an empty or blank text, a text over
     ///   ``maximumWebchatCharacters``, or an idempotency key that is not 8 to 128 visible ASCII characters.

@@ -24,13 +24,13 @@ struct AuditOrderTests {
         let store = try SQLiteStore(path: directory.file("saferelay.sqlite")) { connection, sql in log.append(connection, sql) }
         defer { try? store.close() }
         let relay = Relay(store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), logger: CapturedLogs().logger())
-        let first = try await relay.ingest(InboundMessage(address: .phone("+12025550400"), body: "earlier visit", deliveryID: "SMo1"))
+        let first = try await relay.intake.ingest(InboundMessage(address: .phone("+12025550400"), body: "earlier visit", deliveryID: "SMo1"))
         try await store.write { try $0.closeThread(id: first.threadID, at: 1) }
-        let thread = try await relay.ingest(InboundMessage(address: .phone("+12025550400"), body: "ORDER-CANARY", deliveryID: "SMo2"))
+        let thread = try await relay.intake.ingest(InboundMessage(address: .phone("+12025550400"), body: "ORDER-CANARY", deliveryID: "SMo2"))
         let advocate = StaffIdentity(accountID: "a1", name: "ana", role: .advocate)
 
         log.clear()
-        let view = try await relay.viewThread(threadID: thread.threadID, by: advocate, purpose: "covering: a shift")
+        let view = try await relay.advocacy.viewThread(threadID: thread.threadID, by: advocate, purpose: "covering: a shift")
         #expect(view.messages.map(\.message.body) == ["ORDER-CANARY"] && view.earlier.count == 1)
 
         let lines = log.all

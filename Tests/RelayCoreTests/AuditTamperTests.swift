@@ -19,10 +19,10 @@ struct AuditTamperTests {
         let store = try SQLiteStore(path: directory.file("data/saferelay.sqlite"))
         let relay = Relay(store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), settings: settings, logger: CapturedLogs().logger())
         for index in 0..<40 {
-            try await relay.audit(AuditEvent(actor: "advocate-\(index % 3)", role: "advocate", action: "thread.view", threadID: "thread-\(index)", purpose: "follow-up"))
-            if [9, 24, 39].contains(index) { try await relay.writeCheckpoint() }
+            try await relay.auditLog.record(AuditEvent(actor: "advocate-\(index % 3)", role: "advocate", action: "thread.view", threadID: "thread-\(index)", purpose: "follow-up"))
+            if [9, 24, 39].contains(index) { try await relay.auditLog.writeCheckpoint() }
         }
-        #expect(try await relay.verifyAudit(witnessNote: try String(contentsOfFile: settings.auditWitnessPath!, encoding: .utf8)).isValid)
+        #expect(try await relay.auditLog.verify(witnessNote: try String(contentsOfFile: settings.auditWitnessPath!, encoding: .utf8)).isValid)
         try store.close()
         let queue = try DatabaseQueue(path: directory.file("data/saferelay.sqlite"))
         try queue.write(tamper)
@@ -30,7 +30,7 @@ struct AuditTamperTests {
         let reopened = try SQLiteStore(path: directory.file("data/saferelay.sqlite"))
         defer { try? reopened.close() }
         let again = Relay(store: reopened, keyring: relay.keyring, settings: settings, logger: CapturedLogs().logger())
-        return try await again.verifyAudit(witnessNote: try String(contentsOfFile: settings.auditWitnessPath!, encoding: .utf8))
+        return try await again.auditLog.verify(witnessNote: try String(contentsOfFile: settings.auditWitnessPath!, encoding: .utf8))
     }
 
     @Test func anUntouchedLogVerifies() async throws {
@@ -92,6 +92,6 @@ struct AuditTamperTests {
         let harness = try RelayHarness()
         defer { harness.directory.remove() }
         try harness.store.close()
-        await #expect(throws: (any Error).self) { try await harness.relay.audit(AuditEvent(actor: "a", role: "advocate", action: "thread.view")) }
+        await #expect(throws: (any Error).self) { try await harness.relay.auditLog.record(AuditEvent(actor: "a", role: "advocate", action: "thread.view")) }
     }
 }

@@ -22,7 +22,7 @@ struct CanaryTests {
         defer { harness.directory.remove() }
         var lastContact = ""
         for index in 0..<Self.messageCount {
-            lastContact = try await harness.relay.ingest(harness.sms(Self.phone(index), Self.body(index), sid: Self.sid(index))).contactID
+            lastContact = try await harness.relay.intake.ingest(harness.sms(Self.phone(index), Self.body(index), sid: Self.sid(index))).contactID
         }
         let contactID = lastContact
         let pseudonym = try #require(try await harness.store.read { try $0.contact(id: contactID)?.pseudonym })
@@ -52,9 +52,9 @@ struct CanaryTests {
         let keyring = Keyring.generate(now: "2026-11-23T20:00:00Z")
         let harness = try RelayHarness(keyring: keyring)
         defer { harness.tearDown() }
-        let target = try await harness.relay.ingest(harness.sms("+12025550100", "erase me please", sid: "SM1"))
-        _ = try await harness.relay.ingest(harness.sms("+12025550100", "and me", sid: "SM2"))
-        let survivor = try await harness.relay.ingest(harness.sms("+12025550111", "keep me", sid: "SM3"))
+        let target = try await harness.relay.intake.ingest(harness.sms("+12025550100", "erase me please", sid: "SM1"))
+        _ = try await harness.relay.intake.ingest(harness.sms("+12025550100", "and me", sid: "SM2"))
+        let survivor = try await harness.relay.intake.ingest(harness.sms("+12025550111", "keep me", sid: "SM3"))
 
         let (thread, sealed) = try await harness.store.read { reader in
             (try reader.thread(id: target.threadID)!, try reader.messages(threadID: target.threadID))
@@ -63,7 +63,7 @@ struct CanaryTests {
         // Positive control: before erasure the ciphertext is in the files.
         try await harness.store.checkpointAndTruncate()
         #expect(try !FileScan.hits(in: FileScan.databaseFiles(harness.databasePath), needles: [Array(sealed[0].sealedBody)]).isEmpty)
-        let receipt = try await harness.relay.eraseThread(id: target.threadID)
+        let receipt = try await harness.relay.erasure.eraseThread(id: target.threadID)
         #expect(receipt.messagesDeleted == 2 && receipt.walTruncated)
 
         // The store holds no key for the thread any more.
@@ -79,7 +79,7 @@ struct CanaryTests {
             }
         }
         // The neighbour still opens.
-        #expect(try await harness.relay.decryptedMessages(threadID: survivor.threadID).map(\.body) == ["keep me"])
+        #expect(try await harness.relay.sealing.decryptedMessages(threadID: survivor.threadID).map(\.body) == ["keep me"])
 
         // Neither the ciphertext nor the wrapped key survives anywhere in the files.
         try harness.store.close()

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import RelayCore
+@testable import RelayCore
 import RelayCrypto
 import Testing
 

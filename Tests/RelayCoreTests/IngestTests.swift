@@ -1,5 +1,5 @@
 import Foundation
-import RelayCore
+@testable import RelayCore
 import RelayModel
 import RelayStore
 import Testing
@@ -8,33 +8,33 @@ struct IngestTests {
     @Test func firstMessageCreatesAContactAndThreadAndLaterOnesJoinIt() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let first = try await harness.relay.ingest(harness.sms("+1 (202) 555-0100", "first"))
-        let second = try await harness.relay.ingest(harness.sms("+12025550100", "second"))
-        let other = try await harness.relay.ingest(harness.sms("+12025550199", "someone else"))
+        let first = try await harness.relay.intake.ingest(harness.sms("+1 (202) 555-0100", "first"))
+        let second = try await harness.relay.intake.ingest(harness.sms("+12025550100", "second"))
+        let other = try await harness.relay.intake.ingest(harness.sms("+12025550199", "someone else"))
         #expect(first.newThread && !second.newThread)
         #expect(first.threadID == second.threadID && first.contactID == second.contactID)
         #expect(other.threadID != first.threadID && other.contactID != first.contactID)
-        let messages = try await harness.relay.decryptedMessages(threadID: first.threadID)
+        let messages = try await harness.relay.sealing.decryptedMessages(threadID: first.threadID)
         #expect(messages.map(\.body) == ["first", "second"])
         #expect(messages.allSatisfy { $0.direction == .inbound })
-        #expect(try await harness.relay.contactAddress(contactID: first.contactID) == .phone("+12025550100"))
+        #expect(try await harness.relay.outbox.contactAddress(contactID: first.contactID) == .phone("+12025550100"))
     }
 
     @Test func aRedeliveredMessageIsStoredOnce() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let first = try await harness.relay.ingest(harness.sms("+12025550100", "help", sid: "SM0001"))
-        let again = try await harness.relay.ingest(harness.sms("+12025550100", "help", sid: "SM0001"))
+        let first = try await harness.relay.intake.ingest(harness.sms("+12025550100", "help", sid: "SM0001"))
+        let again = try await harness.relay.intake.ingest(harness.sms("+12025550100", "help", sid: "SM0001"))
         #expect(!first.duplicate && again.duplicate)
         #expect(again.messageID == first.messageID)
-        #expect(try await harness.relay.decryptedMessages(threadID: first.threadID).count == 1)
+        #expect(try await harness.relay.sealing.decryptedMessages(threadID: first.threadID).count == 1)
     }
 
     @Test func theSameDeliveryIDOnAnotherChannelIsADifferentMessage() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let sms = try await harness.relay.ingest(harness.sms("+12025550100", "a", sid: "KEY-1"))
-        let chat = try await harness.relay.ingest(
+        let sms = try await harness.relay.intake.ingest(harness.sms("+12025550100", "a", sid: "KEY-1"))
+        let chat = try await harness.relay.intake.ingest(
             InboundMessage(address: .webchat(contactKey: "webchat-contact-0123456789"), body: "b", deliveryID: "KEY-1"))
         #expect(!chat.duplicate && chat.threadID != sms.threadID)
     }
@@ -42,14 +42,14 @@ struct IngestTests {
     @Test func oversizeOrMalformedInputIsRefusedAndNothingIsStored() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let stored = try await harness.relay.ingest(harness.sms("+12025550100", "keep me"))
+        let stored = try await harness.relay.intake.ingest(harness.sms("+12025550100", "keep me"))
         await #expect(throws: RelayError.self) {
-            try await harness.relay.ingest(harness.sms("+12025550100", String(repeating: "x", count: InboundMessage.maximumBodyBytes + 1)))
+            try await harness.relay.intake.ingest(harness.sms("+12025550100", String(repeating: "x", count: InboundMessage.maximumBodyBytes + 1)))
         }
         await #expect(throws: RelayError.self) {
-            try await harness.relay.ingest(harness.sms("+12025550100", "x", sid: String(repeating: "s", count: 500)))
+            try await harness.relay.intake.ingest(harness.sms("+12025550100", "x", sid: String(repeating: "s", count: 500)))
         }
-        #expect(try await harness.relay.decryptedMessages(threadID: stored.threadID).map(\.body) == ["keep me"])
+        #expect(try await harness.relay.sealing.decryptedMessages(threadID: stored.threadID).map(\.body) == ["keep me"])
     }
 
     @Test(arguments: ["", "hello", "+1", "+0123456789", "12345", "+1202555010a", String(repeating: "1", count: 60)])
@@ -68,12 +68,12 @@ struct IngestTests {
     @Test func readingAnUnknownOrErasedThreadFailsClearly() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        await #expect(throws: RelayError.threadNotFound) { try await harness.relay.decryptedMessages(threadID: "missing") }
-        let receipt = try await harness.relay.ingest(harness.sms("+12025550100", "x"))
-        _ = try await harness.relay.eraseThread(id: receipt.threadID)
-        await #expect(throws: RelayError.threadErased) { try await harness.relay.decryptedMessages(threadID: receipt.threadID) }
+        await #expect(throws: RelayError.threadNotFound) { try await harness.relay.sealing.decryptedMessages(threadID: "missing") }
+        let receipt = try await harness.relay.intake.ingest(harness.sms("+12025550100", "x"))
+        _ = try await harness.relay.erasure.eraseThread(id: receipt.threadID)
+        await #expect(throws: RelayError.threadErased) { try await harness.relay.sealing.decryptedMessages(threadID: receipt.threadID) }
         // A new message from the same person opens a new thread with a new key.
-        let next = try await harness.relay.ingest(harness.sms("+12025550100", "again"))
+        let next = try await harness.relay.intake.ingest(harness.sms("+12025550100", "again"))
         #expect(next.newThread && next.threadID != receipt.threadID)
     }
 }

@@ -15,20 +15,20 @@ struct OutboxSafetyTests {
         for (index, flags) in [
             ContactSafetyFlags(doNotContact: true), ContactSafetyFlags(phoneMayBeMonitored: true), ContactSafetyFlags(notSafeToText: true),
         ].enumerated() {
-            let inbound = try await harness.relay.ingest(harness.sms("+1202555020\(index)", "hi", sid: "SMq\(index)"))
-            let reply = try await harness.relay.queueReply(threadID: inbound.threadID, text: "queued before the flag", by: advocate)
+            let inbound = try await harness.relay.intake.ingest(harness.sms("+1202555020\(index)", "hi", sid: "SMq\(index)"))
+            let reply = try await harness.relay.outbox.queueReply(threadID: inbound.threadID, text: "queued before the flag", by: advocate)
             try await harness.store.write { try $0.setSafety(contactID: inbound.contactID, flags) }
             receipts.append((reply, flags))
         }
         // An overridden reply to a monitored phone goes; the flag set before it was queued is no surprise.
-        let monitored = try await harness.relay.ingest(harness.sms("+12025550209", "hi", sid: "SMq9"))
+        let monitored = try await harness.relay.intake.ingest(harness.sms("+12025550209", "hi", sid: "SMq9"))
         try await harness.store.write { try $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags(phoneMayBeMonitored: true)) }
         await #expect(throws: ReplyRefusal.safetyOverrideRequired) {
-            try await harness.relay.queueReply(threadID: monitored.threadID, text: "no override", by: advocate)
+            try await harness.relay.outbox.queueReply(threadID: monitored.threadID, text: "no override", by: advocate)
         }
-        let overridden = try await harness.relay.queueReply(threadID: monitored.threadID, text: "with override", by: advocate, override: "asked at 9am")
+        let overridden = try await harness.relay.outbox.queueReply(threadID: monitored.threadID, text: "with override", by: advocate, override: "asked at 9am")
 
-        let claimed = try await harness.relay.claimDueOutbox(limit: 10)
+        let claimed = try await harness.relay.outbox.claimDue(limit: 10)
         #expect(claimed.map(\.messageID) == [overridden.messageID])
         let sent = receipts
         let codes = try await harness.store.read { reader in try sent.map { try reader.outbox(messageID: $0.0.messageID) } }
@@ -43,21 +43,21 @@ struct SafetyBackfillTests {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
         let advocate = StaffIdentity(accountID: "a1", name: "ana", role: .supervisor)
-        let monitored = try await harness.relay.ingest(harness.sms("+12025550301", "hi", sid: "SMb1"))
-        let plain = try await harness.relay.ingest(harness.sms("+12025550302", "hi", sid: "SMb2"))
-        _ = try await harness.relay.changeCaseRecord(
+        let monitored = try await harness.relay.intake.ingest(harness.sms("+12025550301", "hi", sid: "SMb1"))
+        let plain = try await harness.relay.intake.ingest(harness.sms("+12025550302", "hi", sid: "SMb2"))
+        _ = try await harness.relay.caseRecords.change(
             threadID: monitored.threadID, .safety(CaseRecord.Safety(safeToText: false, phoneMayBeMonitored: true)), by: advocate, purpose: "supervision")
-        _ = try await harness.relay.changeCaseRecord(threadID: plain.threadID, .note("nothing about safety"), by: advocate, purpose: "supervision")
+        _ = try await harness.relay.caseRecords.change(threadID: plain.threadID, .note("nothing about safety"), by: advocate, purpose: "supervision")
         // As a database from before the flags lived on the contact.
         try await harness.store.write { try $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags()) }
 
-        #expect(try await harness.relay.backfillContactSafety() == 1)
+        #expect(try await harness.relay.caseRecords.backfillContactSafety() == 1)
         let flags = try await harness.store.read { try $0.contact(id: monitored.contactID)!.safety }
         #expect(flags == ContactSafetyFlags(phoneMayBeMonitored: true, notSafeToText: true))
         #expect(try await harness.store.read { try $0.contact(id: plain.contactID)!.safety } == ContactSafetyFlags())
         // Once only: a flag cleared later by an advocate is not brought back at the next start.
         try await harness.store.write { try $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags()) }
-        #expect(try await harness.relay.backfillContactSafety() == 0)
+        #expect(try await harness.relay.caseRecords.backfillContactSafety() == 0)
     }
 }
 
@@ -66,29 +66,29 @@ struct LastLookTests {
     @Test func aReplyClaimedBeforeAnEraseOrAFlagIsNotSent() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let flagged = try await harness.relay.ingest(harness.sms("+12025550401", "hi", sid: "SMl1"))
-        let erased = try await harness.relay.ingest(harness.sms("+12025550402", "hi", sid: "SMl2"))
-        let fine = try await harness.relay.ingest(harness.sms("+12025550403", "hi", sid: "SMl3"))
-        for inbound in [flagged, erased, fine] { _ = try await harness.relay.queueReply(threadID: inbound.threadID, text: "claimed") }
-        let claimed = try await harness.relay.claimDueOutbox(limit: 10)
+        let flagged = try await harness.relay.intake.ingest(harness.sms("+12025550401", "hi", sid: "SMl1"))
+        let erased = try await harness.relay.intake.ingest(harness.sms("+12025550402", "hi", sid: "SMl2"))
+        let fine = try await harness.relay.intake.ingest(harness.sms("+12025550403", "hi", sid: "SMl3"))
+        for inbound in [flagged, erased, fine] { _ = try await harness.relay.outbox.queueReply(threadID: inbound.threadID, text: "claimed") }
+        let claimed = try await harness.relay.outbox.claimDue(limit: 10)
         #expect(claimed.count == 3)
         // Between the claim and the call: one contact is flagged, another erases everything.
-        try await harness.relay.setDoNotContact(threadID: flagged.threadID, true)
-        _ = try await harness.relay.eraseContact(id: erased.contactID)
+        try await harness.relay.caseRecords.setDoNotContact(threadID: flagged.threadID, true)
+        _ = try await harness.relay.erasure.eraseContact(id: erased.contactID)
         var sendable: [Bool] = []
-        for sms in claimed { sendable.append(try await harness.relay.confirmSendable(sms)) }
+        for sms in claimed { sendable.append(try await harness.relay.outbox.confirmSendable(sms)) }
         #expect(sendable == [false, false, true])
-        #expect(try await harness.relay.outboxState(messageID: claimed[0].messageID) == .failed)
+        #expect(try await harness.relay.outbox.state(messageID: claimed[0].messageID) == .failed)
     }
 
     @Test func retentionDoesNotCloseOrPurgeAThreadThatHadAMessageSincePlanning() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let inbound = try await harness.relay.ingest(harness.sms("+12025550404", "first", sid: "SMr1"))
+        let inbound = try await harness.relay.intake.ingest(harness.sms("+12025550404", "first", sid: "SMr1"))
         let planned = try await harness.store.read { try $0.thread(id: inbound.threadID)!.lastActivityAt }
         // A message is acknowledged after the plan was made…
         harness.clock.advance(by: 5)
-        _ = try await harness.relay.ingest(harness.sms("+12025550404", "just now", sid: "SMr2"))
+        _ = try await harness.relay.intake.ingest(harness.sms("+12025550404", "just now", sid: "SMr2"))
         // …so the batch planned to close and purge it leaves it open, with both messages.
         let result = try await harness.store.write { writer in
             try writer.applyRetentionBatch(
@@ -96,6 +96,6 @@ struct LastLookTests {
                 at: harness.clock.now().storeTime)
         }
         #expect(result.closed == 0 && result.purgedThreads == 0)
-        #expect(try await harness.relay.decryptedMessages(threadID: inbound.threadID).map(\.body) == ["first", "just now"])
+        #expect(try await harness.relay.sealing.decryptedMessages(threadID: inbound.threadID).map(\.body) == ["first", "just now"])
     }
 }

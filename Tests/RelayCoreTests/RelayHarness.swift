@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import RelayCore
+@testable import RelayCore
 import RelayCrypto
 import RelayStore
 import RelayTestSupport

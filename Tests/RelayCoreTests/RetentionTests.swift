@@ -24,22 +24,22 @@ struct RetentionTests {
     @Test func aThreadPastItsLifetimeIsPurgedWhileItsNeighbourSurvives() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let old = try await harness.relay.ingest(harness.sms("+12025550100", "CANARY-OLD-THREAD", sid: "SM1"))
+        let old = try await harness.relay.intake.ingest(harness.sms("+12025550100", "CANARY-OLD-THREAD", sid: "SM1"))
         harness.clock.advance(by: 20 * Self.day)
-        let recent = try await harness.relay.ingest(harness.sms("+12025550111", "recent", sid: "SM2"))
+        let recent = try await harness.relay.intake.ingest(harness.sms("+12025550111", "recent", sid: "SM2"))
         let policy = try Self.policy()
 
         // Day 20: the old thread is idle > 24h: it is closed, not purged.
-        var receipt = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
+        var receipt = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         #expect(receipt.counts.threadsToClose == 1 && receipt.counts.threadsToPurge == 0)
-        #expect(try await harness.relay.decryptedMessages(threadID: old.threadID).map(\.body) == ["CANARY-OLD-THREAD"])
+        #expect(try await harness.relay.sealing.decryptedMessages(threadID: old.threadID).map(\.body) == ["CANARY-OLD-THREAD"])
 
         // Day 51: 31 days after closing, the old thread is purged; the recent one (closed day 21) survives.
         harness.clock.advance(by: 31 * Self.day)
-        receipt = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
+        receipt = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         #expect(receipt.counts.threadsToPurge == 1 && receipt.counts.messagesToPurge == 1)
-        await #expect(throws: RelayError.threadErased) { try await harness.relay.decryptedMessages(threadID: old.threadID) }
-        #expect(try await harness.relay.decryptedMessages(threadID: recent.threadID).map(\.body) == ["recent"])
+        await #expect(throws: RelayError.threadErased) { try await harness.relay.sealing.decryptedMessages(threadID: old.threadID) }
+        #expect(try await harness.relay.sealing.decryptedMessages(threadID: recent.threadID).map(\.body) == ["recent"])
 
         // Canaries of the purged thread are nowhere in the files or logs.
         try harness.store.close()
@@ -51,39 +51,39 @@ struct RetentionTests {
     @Test func aHoldKeepsAThreadAndReleasingItLetsRetentionProceed() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let held = try await harness.relay.ingest(harness.sms("+12025550100", "held", sid: "SM1"))
-        try await harness.relay.addHold(threadID: held.threadID, reason: "Order 2026-117", actor: "cli:maria")
+        let held = try await harness.relay.intake.ingest(harness.sms("+12025550100", "held", sid: "SM1"))
+        try await harness.relay.retention.addHold(threadID: held.threadID, reason: "Order 2026-117", actor: "cli:maria")
         harness.clock.advance(by: 400 * Self.day)
-        let receipt = try await harness.relay.applyRetention(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
+        let receipt = try await harness.relay.retention.apply(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
         #expect(receipt.counts.threadsHeld == 1 && receipt.counts.threadsToPurge == 0 && receipt.counts.threadsToClose == 0)
-        #expect(try await harness.relay.decryptedMessages(threadID: held.threadID).map(\.body) == ["held"])
+        #expect(try await harness.relay.sealing.decryptedMessages(threadID: held.threadID).map(\.body) == ["held"])
 
-        try await harness.relay.releaseHold(threadID: held.threadID, actor: "cli:maria")
-        _ = try await harness.relay.applyRetention(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")  // closes
+        try await harness.relay.retention.releaseHold(threadID: held.threadID, actor: "cli:maria")
+        _ = try await harness.relay.retention.apply(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")  // closes
         harness.clock.advance(by: 31 * Self.day)
-        let after = try await harness.relay.applyRetention(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
+        let after = try await harness.relay.retention.apply(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
         #expect(after.counts.threadsToPurge == 1)
-        await #expect(throws: RelayError.self) { try await harness.relay.addHold(threadID: "missing", reason: "x", actor: "a") }
-        await #expect(throws: RelayError.self) { try await harness.relay.addHold(threadID: held.threadID, reason: "  ", actor: "a") }
+        await #expect(throws: RelayError.self) { try await harness.relay.retention.addHold(threadID: "missing", reason: "x", actor: "a") }
+        await #expect(throws: RelayError.self) { try await harness.relay.retention.addHold(threadID: held.threadID, reason: "  ", actor: "a") }
     }
 
     @Test func aSurvivorsEraseRequestIsDeferredByAHoldAndCarriedOutAfterRelease() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let thread = try await harness.relay.ingest(harness.sms("+12025550100", "evidence", sid: "SM1"))
-        try await harness.relay.addHold(threadID: thread.threadID, reason: "Order 7", actor: "cli:maria")
-        let outcome = try await harness.relay.handleKeyword(.erase, from: .phone("+12025550100"), deliveryID: "SM2")
+        let thread = try await harness.relay.intake.ingest(harness.sms("+12025550100", "evidence", sid: "SM1"))
+        try await harness.relay.retention.addHold(threadID: thread.threadID, reason: "Order 7", actor: "cli:maria")
+        let outcome = try await harness.relay.intake.handleKeyword(.erase, from: .phone("+12025550100"), deliveryID: "SM2")
         // The survivor is told, in neutral words, that part of it is kept for now: not "Done".
         #expect(outcome == .eraseDeferred(notice: harness.relay.settings.eraseDeferredNotice))
-        #expect(try await harness.relay.decryptedMessages(threadID: thread.threadID).map(\.body) == ["evidence"])
+        #expect(try await harness.relay.sealing.decryptedMessages(threadID: thread.threadID).map(\.body) == ["evidence"])
         // The hold covers the whole contact: it is still there until the hold ends.
         #expect(try await harness.store.read { try $0.contact(id: thread.contactID) } != nil)
 
-        try await harness.relay.releaseHold(threadID: thread.threadID, actor: "cli:maria")
+        try await harness.relay.retention.releaseHold(threadID: thread.threadID, actor: "cli:maria")
         let plan = try await RetentionPlanner.plan(store: harness.store, policy: try Self.policy(), asOf: harness.clock.now())
         #expect(plan.entries.first { $0.threadID == thread.threadID }?.action == .purge(reason: "survivor asked for erasure"))
-        let applied = try await harness.relay.applyRetention(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
-        await #expect(throws: RelayError.threadErased) { try await harness.relay.decryptedMessages(threadID: thread.threadID) }
+        let applied = try await harness.relay.retention.apply(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
+        await #expect(throws: RelayError.threadErased) { try await harness.relay.sealing.decryptedMessages(threadID: thread.threadID) }
         // With its last content gone, the contact goes too.
         #expect(applied.contactsDeleted == 1)
         #expect(try await harness.store.read { try $0.contact(id: thread.contactID) } == nil)
@@ -97,50 +97,50 @@ struct RetentionTests {
         let store = try SQLiteStore(path: directory.file("saferelay.sqlite"))
         defer { try? store.close() }
         let relay = Relay(store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), settings: settings, logger: CapturedLogs().logger())
-        let thread = try await relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "x", deliveryID: "SM1"))
-        try await relay.addHold(threadID: thread.threadID, reason: "Order 7", actor: "a")
-        _ = try await relay.handleKeyword(.erase, from: .phone("+12025550100"), deliveryID: "SM2")
-        await #expect(throws: RelayError.threadErased) { try await relay.decryptedMessages(threadID: thread.threadID) }
+        let thread = try await relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "x", deliveryID: "SM1"))
+        try await relay.retention.addHold(threadID: thread.threadID, reason: "Order 7", actor: "a")
+        _ = try await relay.intake.handleKeyword(.erase, from: .phone("+12025550100"), deliveryID: "SM2")
+        await #expect(throws: RelayError.threadErased) { try await relay.sealing.decryptedMessages(threadID: thread.threadID) }
     }
 
     @Test func planAndApplyAgreeOnCounts() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
         for index in 0..<30 {
-            _ = try await harness.relay.ingest(harness.sms("+1202555\(String(format: "%04d", index))", "m", sid: "SMa\(index)"))
-            _ = try await harness.relay.ingest(harness.sms("+1202555\(String(format: "%04d", index))", "n", sid: "SMb\(index)"))
+            _ = try await harness.relay.intake.ingest(harness.sms("+1202555\(String(format: "%04d", index))", "m", sid: "SMa\(index)"))
+            _ = try await harness.relay.intake.ingest(harness.sms("+1202555\(String(format: "%04d", index))", "n", sid: "SMb\(index)"))
             harness.clock.advance(by: Self.day * 2)
             // Threads close one by one as they go idle.
-            _ = try await harness.relay.applyRetention(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
+            _ = try await harness.relay.retention.apply(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
         }
         let policy = try Self.policy()
         harness.clock.advance(by: 10 * Self.day)
         let plan = try await RetentionPlanner.plan(store: harness.store, policy: policy, asOf: harness.clock.now())
-        let receipt = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test", batchSize: 7)
+        let receipt = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test", batchSize: 7)
         #expect(plan.counts.threadsToPurge > 0 && plan.counts.threadsKept > 0)
         #expect(receipt.counts.threadsToPurge == plan.counts.threadsToPurge)
         #expect(receipt.counts.messagesToPurge == plan.counts.messagesToPurge)
         #expect(receipt.counts.threadsToClose == plan.counts.threadsToClose)
         #expect(receipt.batches == Int((Double(plan.counts.threadsToPurge + plan.counts.threadsToClose) / 7).rounded(.up)))
         // Applying again does nothing more; the audit log holds a receipt per batch and verifies.
-        let again = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
+        let again = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         #expect(again.counts.threadsToPurge == 0)
-        #expect(try await harness.relay.verifyAudit().isValid)
+        #expect(try await harness.relay.auditLog.verify().isValid)
     }
 
     @Test func zeroRetentionPurgesAtCloseAndMetadataGoesAfterItsLifetime() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let thread = try await harness.relay.ingest(harness.sms("+12025550100", "gone at close", sid: "SM1"))
+        let thread = try await harness.relay.intake.ingest(harness.sms("+12025550100", "gone at close", sid: "SM1"))
         let policy = try RetentionPolicy.load(path: Self.repositoryFile("Policies/zero-retention.yaml"))
         harness.clock.advance(by: 3 * 3600)
-        let receipt = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
+        let receipt = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         #expect(receipt.counts.threadsToClose == 1 && receipt.counts.threadsToPurge == 1)
         #expect(try await harness.store.read { try $0.thread(id: thread.threadID)?.state } == .erased)
         // The contact (key, sealed number, case record) goes with its last content, not a month later.
         #expect(receipt.contactsDeleted == 1)
         harness.clock.advance(by: 31 * Self.day)
-        let later = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
+        let later = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         #expect(later.counts.metadataToDelete == 1 && later.contactsDeleted == 0)
         #expect(try await harness.store.read { try $0.thread(id: thread.threadID) } == nil)
     }
@@ -150,14 +150,14 @@ struct RetentionTests {
         defer { harness.tearDown() }
         var threads: [String] = []
         for index in 0..<40 {
-            threads.append(try await harness.relay.ingest(harness.sms("+1202555\(String(format: "%04d", index))", "body \(index)", sid: "SM\(index)")).threadID)
+            threads.append(try await harness.relay.intake.ingest(harness.sms("+1202555\(String(format: "%04d", index))", "body \(index)", sid: "SM\(index)")).threadID)
         }
         let policy = try Self.policy()
-        _ = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now().addingTimeInterval(2 * Self.day), actor: "test")
+        _ = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now().addingTimeInterval(2 * Self.day), actor: "test")
         let late = harness.clock.now().addingTimeInterval(40 * Self.day)
         let relay = harness.relay
         let task = Task {
-            try await relay.applyRetention(policy: policy, asOf: late, actor: "test", batchSize: 3) { done, _ in
+            try await relay.retention.apply(policy: policy, asOf: late, actor: "test", batchSize: 3) { done, _ in
                 if done >= 9 { withUnsafeCurrentTask { $0?.cancel() } }
             }
         }
@@ -165,29 +165,29 @@ struct RetentionTests {
         var purged = 0
         for thread in threads {
             do {
-                #expect(try await harness.relay.decryptedMessages(threadID: thread).count == 1)
+                #expect(try await harness.relay.sealing.decryptedMessages(threadID: thread).count == 1)
             } catch RelayError.threadErased {
                 purged += 1
                 #expect(try await harness.store.read { try $0.messages(threadID: thread) }.isEmpty)
             }
         }
         #expect(purged == 9)
-        let rerun = try await harness.relay.applyRetention(policy: policy, asOf: late, actor: "test")
+        let rerun = try await harness.relay.retention.apply(policy: policy, asOf: late, actor: "test")
         #expect(rerun.counts.threadsToPurge == 31)
     }
 
     @Test func auditLinesPastTheirLifetimeArePrunedAndTheLogStillVerifies() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        for index in 0..<5 { try await harness.relay.audit(AuditEvent(actor: "a", role: "advocate", action: "thread.view", threadID: "t\(index)")) }
-        try await harness.relay.writeCheckpoint()
+        for index in 0..<5 { try await harness.relay.auditLog.record(AuditEvent(actor: "a", role: "advocate", action: "thread.view", threadID: "t\(index)")) }
+        try await harness.relay.auditLog.writeCheckpoint()
         harness.clock.advance(by: 8 * 365 * Self.day)
-        let receipt = try await harness.relay.applyRetention(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
+        let receipt = try await harness.relay.retention.apply(policy: try Self.policy(), asOf: harness.clock.now(), actor: "test")
         #expect(receipt.auditLinesPruned == 5)
-        let verification = try await harness.relay.verifyAudit()
+        let verification = try await harness.relay.auditLog.verify()
         #expect(verification.isValid && verification.pruned == 5 && verification.events == 6)
         var exported: [String] = []
-        _ = try await harness.relay.exportAudit { exported.append($0) }
+        _ = try await harness.relay.auditLog.export { exported.append($0) }
         #expect(exported[1].hasPrefix(#"{"pruned":"#))
     }
 

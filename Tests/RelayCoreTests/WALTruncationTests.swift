@@ -1,5 +1,5 @@
 import Foundation
-import RelayCore
+@testable import RelayCore
 import RelayStore
 import RelayTestSupport
 import Testing
@@ -13,7 +13,7 @@ struct WALTruncationTests {
         defer { harness.tearDown() }
         var ingested: [String] = []
         for index in 0..<10 {
-            ingested.append(try await harness.relay.ingest(harness.sms("+1202555060\(index)", "SHRED-\(index)", sid: "SMw\(index)")).threadID)
+            ingested.append(try await harness.relay.intake.ingest(harness.sms("+1202555060\(index)", "SHRED-\(index)", sid: "SMw\(index)")).threadID)
         }
         let threads = ingested
         let sealed = try await harness.store.read { reader in try threads.map { [UInt8](try reader.thread(id: $0)!.key!.sealed) } }
@@ -24,7 +24,7 @@ struct WALTruncationTests {
 
         let before = await harness.relay.walTruncation.attemptsMade
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for thread in threads { group.addTask { _ = try await harness.relay.eraseThread(id: thread) } }
+            for thread in threads { group.addTask { _ = try await harness.relay.erasure.eraseThread(id: thread) } }
             try await group.waitForAll()
         }
         let attempts = await harness.relay.walTruncation.attemptsMade - before
@@ -40,17 +40,17 @@ struct WALTruncationTests {
     func aPurgeLeavesADurableMarkerUntilTheWALIsTruncated() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        _ = try await harness.relay.ingest(harness.sms("+12025550700", "gone soon", sid: "SMm1"))
+        _ = try await harness.relay.intake.ingest(harness.sms("+12025550700", "gone soon", sid: "SMm1"))
         harness.clock.advance(by: 3 * 3600)
         let policy = try RetentionPolicy.load(path: RepositoryFile.path("Policies/zero-retention.yaml"))
         let reader = try await SnapshotHolder(path: harness.databasePath)
-        _ = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
+        _ = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         // Another process (the server) would find the marker: the purge's bytes may still be in the WAL.
         let markerName = "wal-truncation-owed"
         #expect(try await harness.store.read { try $0.isMaintenanceDone(markerName) })
-        #expect(try await !harness.relay.settleOwedTruncation())
+        #expect(try await !harness.relay.retention.settleOwedTruncation())
         try await reader.release()
-        #expect(try await harness.relay.settleOwedTruncation())
+        #expect(try await harness.relay.retention.settleOwedTruncation())
         #expect(try await !harness.store.read { try $0.isMaintenanceDone(markerName) })
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import RelayCore
+@testable import RelayCore
 import RelayStore
 import RelayTestSupport
 import Testing
@@ -8,27 +8,27 @@ struct WebchatSessionTests {
     @Test func anIdleSessionExpiresAndIsDeleted() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let started = try await harness.relay.startWebchatSession()
-        #expect(try await harness.relay.authenticateWebchat(token: started.token) == started.session)
+        let started = try await harness.relay.webchat.start()
+        #expect(try await harness.relay.webchat.authenticate(token: started.token) == started.session)
         harness.clock.advance(by: harness.relay.settings.webchatSessionIdle - 1)
         // Use moves the idle clock.
-        #expect(try await harness.relay.authenticateWebchat(token: started.token) == started.session)
+        #expect(try await harness.relay.webchat.authenticate(token: started.token) == started.session)
         harness.clock.advance(by: harness.relay.settings.webchatSessionIdle + 1)
-        await #expect(throws: RelayError.unauthorized) { try await harness.relay.authenticateWebchat(token: started.token) }
+        await #expect(throws: RelayError.unauthorized) { try await harness.relay.webchat.authenticate(token: started.token) }
         // Kept until retention sweeps it, so that the survivor can still erase from a forgotten tab…
-        #expect(try await harness.relay.authenticateWebchatForErase(token: started.token) == started.session)
+        #expect(try await harness.relay.webchat.authenticateForErase(token: started.token) == started.session)
         // …and then gone, with the contact that never wrote.
         let policy = try RetentionPolicy.load(path: RepositoryFile.path("Policies/default.yaml"))
-        let receipt = try await harness.relay.applyRetention(policy: policy, asOf: harness.clock.now(), actor: "test")
+        let receipt = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         #expect(receipt.sessionsDeleted == 1 && receipt.contactsDeleted == 1)
         #expect(try await harness.store.read { try $0.webchatSession(tokenIndex: started.session.tokenIndex) } == nil)
-        await #expect(throws: RelayError.unauthorized) { try await harness.relay.authenticateWebchatForErase(token: started.token) }
+        await #expect(throws: RelayError.unauthorized) { try await harness.relay.webchat.authenticateForErase(token: started.token) }
     }
 
     @Test func theTokenIsStoredOnlyAsAKeyedHash() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let started = try await harness.relay.startWebchatSession()
+        let started = try await harness.relay.webchat.start()
         try await harness.store.checkpointAndTruncate()
         try harness.store.close()
         let files = [harness.databasePath, harness.databasePath + "-wal"].filter { FileManager.default.fileExists(atPath: $0) }

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import RelayCore
+@testable import RelayCore
 import RelayModel
 import RelayServer
 import RelayStore
@@ -77,7 +77,7 @@ struct AccessPurposeTests {
         try await RelayTestServer.run { server in
             let compliance = try await StaffAPITests.staff(server, "cora", .compliance)
             for index in 0..<25 {
-                _ = try await server.relay.audit(AuditEvent(actor: "pager", role: "admin", action: "test.event", details: ["n": "\(index)"]))
+                _ = try await server.relay.auditLog.record(AuditEvent(actor: "pager", role: "admin", action: "test.event", details: ["n": "\(index)"]))
             }
             var seen: [Int64] = []
             var cursor: String?

@@ -1,5 +1,5 @@
 import Foundation
-import RelayCore
+@testable import RelayCore
 import RelayModel
 import RelayServer
 import RelayStore
@@ -17,7 +17,7 @@ struct ComplianceSchedulerTests {
         defer { try? store.close() }
         let clock = ManualClock()
         let relay = Relay(store: store, keyring: .generateForTest(), clock: clock, logger: CapturedLogs().logger())
-        let thread = try await relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "gone at close", deliveryID: "SM1")).threadID
+        let thread = try await relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "gone at close", deliveryID: "SM1")).threadID
         clock.advance(by: 3 * 3600)
         let policy = try RetentionPolicy.parse(
             "content: {idle_close_after: 2h, after_close: 0}\nmetadata: {keep_for: 30d}\naudit: {keep_for: 1y}\n", file: "zero.yaml")
@@ -38,6 +38,6 @@ struct ComplianceSchedulerTests {
         }
         #expect(state == .erased)
         #expect(checkpoints > 0)
-        #expect(try await relay.verifyAudit().isValid)
+        #expect(try await relay.auditLog.verify().isValid)
     }
 }

@@ -16,7 +16,7 @@ struct ContactSafetyTests {
     static func sid(_ number: Int) -> String { "SM" + String(format: "%032x", number) }
 
     static func contact(_ server: RelayTestServer, phone: String) async throws -> ContactRecord? {
-        try await server.store.read { [relay = server.relay] in try $0.contact(addressIndex: relay.addressIndex(try .phone(phone))) }
+        try await server.store.read { [relay = server.relay] in try $0.contact(addressIndex: relay.sealing.addressIndex(try .phone(phone))) }
     }
 
     static func openThread(_ server: RelayTestServer, phone: String) async throws -> String {
@@ -106,7 +106,7 @@ struct ContactSafetyTests {
 
             server.clock.advance(by: 3 * 3600)
             let policy = try RetentionPolicy.load(path: RepositoryFile.path("Policies/zero-retention.yaml"))
-            let receipt = try await server.relay.applyRetention(policy: policy, asOf: server.clock.now(), actor: "test")
+            let receipt = try await server.relay.retention.apply(policy: policy, asOf: server.clock.now(), actor: "test")
             #expect(receipt.counts.threadsToPurge == 2 && receipt.contactsDeleted == 2)
             #expect(await server.relay.walTruncation.waitUntilClean(timeout: .seconds(10)))
 
@@ -123,7 +123,7 @@ struct ContactSafetyTests {
             // in no file, whatever a schema constraint would or would not have forced.
             let needles = [[UInt8](old.key!.sealed), [UInt8](old.sealedAddress), threadKey] + sealedBodies
             #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: needles).isEmpty)
-            await #expect(throws: RelayError.threadErased) { try await server.relay.decryptedMessages(threadID: thread) }
+            await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread) }
 
             // The same number writes again: a stranger, with nothing of before.
             #expect(try await server.inboundSMS(from: phone, body: "hello again", sid: Self.sid(2)).0 == .ok)
@@ -152,7 +152,7 @@ struct ContactSafetyTests {
                 + "\ncontacts:\n  do_not_contact_after_purge: keep_keyed_hash\n"
             let policy = try RetentionPolicy.parse(text, file: "zero-keep.yaml")
             #expect(policy.keepDoNotContact)
-            #expect(try await server.relay.applyRetention(policy: policy, asOf: server.clock.now(), actor: "test").contactsDeleted == 1)
+            #expect(try await server.relay.retention.apply(policy: policy, asOf: server.clock.now(), actor: "test").contactsDeleted == 1)
             #expect(try await server.inboundSMS(from: phone, body: "back", sid: Self.sid(2)).0 == .ok)
             let renewed = try #require(try await Self.contact(server, phone: phone))
             #expect(renewed.safety.doNotContact && renewed.id != thread)
@@ -172,7 +172,7 @@ struct ContactSafetyTests {
             #expect(try await server.chat(.put, "/api/v1/threads/\(next)/case/safety", token: second, json: cleared).0 == .ok)
             #expect(try await server.chat(.post, "/api/v1/threads/\(next)/replies", token: second, json: #"{"text":"hi"}"#).0 == .created)
             server.clock.advance(by: 3 * 3600)
-            _ = try await server.relay.applyRetention(policy: policy, asOf: server.clock.now(), actor: "test")
+            _ = try await server.relay.retention.apply(policy: policy, asOf: server.clock.now(), actor: "test")
             #expect(try await server.inboundSMS(from: phone, body: "third time", sid: Self.sid(3)).0 == .ok)
             #expect(try #require(try await Self.contact(server, phone: phone)).safety.doNotContact == false)
         }
@@ -186,7 +186,7 @@ struct ContactSafetyTests {
             #expect(try await server.inboundSMS(from: phone, body: "hello", sid: Self.sid(1)).0 == .ok)
             let thread = try await Self.openThread(server, phone: phone)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
-            try await server.relay.setDoNotContact(threadID: thread, true)
+            try await server.relay.caseRecords.setDoNotContact(threadID: thread, true)
             // An edit made from the view (which shows the flag) keeps it.
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
             #expect(view.contains(#""doNotContact":true"#))

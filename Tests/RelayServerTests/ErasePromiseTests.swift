@@ -59,7 +59,7 @@ struct ErasePromiseTests {
             #expect(try await server.chat(.get, "/chat/messages", token: token).0 == .unauthorized)
             // … and the survivor can still delete what they wrote.
             #expect(try await server.chat(.delete, "/chat/session", token: token).0 == .noContent)
-            await #expect(throws: RelayError.threadErased) { try await server.relay.decryptedMessages(threadID: thread) }
+            await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread) }
         }
     }
 
@@ -79,7 +79,7 @@ struct ErasePromiseTests {
             let (status, twiml) = try await server.inboundSMS(from: phone, body: " erase ", sid: Self.sid(8))
             #expect(status == .ok)
             #expect(twiml.contains(server.relay.settings.eraseConfirmation))
-            let contact = try await server.store.read { [relay = server.relay] in try $0.contact(addressIndex: relay.addressIndex(try .phone(phone))) }
+            let contact = try await server.store.read { [relay = server.relay] in try $0.contact(addressIndex: relay.sealing.addressIndex(try .phone(phone))) }
             #expect(contact == nil)
         }
     }
@@ -91,7 +91,7 @@ struct ErasePromiseTests {
             let id = try await Self.send(server, token, "erase me even so", key: "audit-key-0001")
             let thread = try await server.store.read { try $0.message(id: id)!.threadID }
             _ = try await server.inboundSMS(from: "+12025550155", body: "and me", sid: Self.sid(1))
-            let otherIndex = server.relay.addressIndex(try .phone("+12025550155"))
+            let otherIndex = server.relay.sealing.addressIndex(try .phone("+12025550155"))
             let other = try await server.store.read { try $0.contact(addressIndex: otherIndex)!.id }
             let otherThread = try await server.store.read { try $0.threads(contactID: other)[0].id }
             let before = try await server.store.read { try $0.auditSize() }
@@ -103,22 +103,22 @@ struct ErasePromiseTests {
             #expect(try await server.chat(.delete, "/chat/session", token: token).0 == .noContent)
             let (status, twiml) = try await server.inboundSMS(from: "+12025550155", body: "BORRAR", sid: Self.sid(2))
             #expect(status == .ok && twiml.contains(server.relay.settings.eraseConfirmation))
-            await #expect(throws: RelayError.threadErased) { try await server.relay.decryptedMessages(threadID: thread) }
-            await #expect(throws: RelayError.threadErased) { try await server.relay.decryptedMessages(threadID: otherThread) }
+            await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread) }
+            await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: otherThread) }
             #expect(try await server.store.read { try $0.auditSize() } == before)
-            #expect(try await server.relay.pendingAuditCount() == 2)
+            #expect(try await server.relay.auditLog.pendingCount() == 2)
 
             // Once the log can be written again, the events join it, marked with when they happened.
             try await blocker.write { db in try db.execute(sql: "DROP TRIGGER block_audit") }
             try blocker.close()
             // The server's scheduler appends them within a tick; the test may be first.
-            _ = try await server.relay.flushPendingAudit()
-            #expect(try await server.relay.pendingAuditCount() == 0)
+            _ = try await server.relay.auditLog.flushPending()
+            #expect(try await server.relay.auditLog.pendingCount() == 0)
             let events = try await server.store.read { try $0.auditEvents(from: before, limit: 10) }.compactMap(\.line)
             #expect(events.count == 2)
             #expect(events.allSatisfy { $0.contains(#""action":"thread.erase""#) && $0.contains("x_happened_at") })
             #expect(Set(events.compactMap { line in [thread, otherThread].first { line.contains($0) } }) == [thread, otherThread])
-            #expect(try await server.relay.verifyAudit().isValid)
+            #expect(try await server.relay.auditLog.verify().isValid)
         }
     }
 
@@ -158,7 +158,7 @@ struct ErasePromiseTests {
             let needles = [wrappedKey, keptBody, contactKey, sealedAddress]
             #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: needles).isEmpty)
             // And no key in the system opens what is left.
-            await #expect(throws: RelayError.threadErased) { try await server.relay.decryptedMessages(threadID: threadID) }
+            await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: threadID) }
         }
     }
 
@@ -169,12 +169,12 @@ struct ErasePromiseTests {
             let phone = "+12025550163"
             #expect(try await server.inboundSMS(from: phone, body: "evidence", sid: Self.sid(1)).0 == .ok)
             let (thread, contactID) = try await server.store.read { [relay = server.relay] reader in
-                let contact = try reader.contact(addressIndex: relay.addressIndex(try .phone(phone)))!
+                let contact = try reader.contact(addressIndex: relay.sealing.addressIndex(try .phone(phone)))!
                 return (try reader.threads(contactID: contact.id)[0].id, contact.id)
             }
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: advocate, json: #"{"text":"HOLD-NOTE kept"}"#).0 == .ok)
-            try await server.relay.addHold(threadID: thread, reason: "Court order 7", actor: "cli:maria")
+            try await server.relay.retention.addHold(threadID: thread, reason: "Court order 7", actor: "cli:maria")
 
             let (status, twiml) = try await server.inboundSMS(from: phone, body: "ERASE", sid: Self.sid(2))
             #expect(status == .ok)
@@ -196,7 +196,7 @@ struct ErasePromiseTests {
             let (_, again) = try await server.inboundSMS(from: phone, body: "ERASE", sid: Self.sid(4))
             #expect(again.contains(server.relay.settings.eraseDeferredNotice))
             #expect(try await server.inboundSMS(from: phone, body: "new start", sid: Self.sid(5)).0 == .ok)
-            let phoneIndex = server.relay.addressIndex(try .phone(phone))
+            let phoneIndex = server.relay.sealing.addressIndex(try .phone(phone))
             let found = try await server.store.read { try $0.contact(addressIndex: phoneIndex) }
             let fresh = try #require(found)
             #expect(fresh.id != contactID && !fresh.safety.doNotContact)
@@ -207,11 +207,11 @@ struct ErasePromiseTests {
             let token = try await server.startChat()
             let id = try await Self.send(server, token, "held words", key: "hold-key-0001")
             let chatThread = try await server.store.read { try $0.message(id: id)!.threadID }
-            try await server.relay.addHold(threadID: chatThread, reason: "Court order 8", actor: "cli:maria")
+            try await server.relay.retention.addHold(threadID: chatThread, reason: "Court order 8", actor: "cli:maria")
             let (erased, answer) = try await server.chat(.delete, "/chat/session", token: token)
             #expect(erased == .accepted && answer.contains(#""status":"deferred""#))
             #expect(try await server.chat(.get, "/chat/messages", token: token).0 == .unauthorized)
-            #expect(try await server.relay.decryptedMessages(threadID: chatThread).map(\.body) == ["held words"])
+            #expect(try await server.relay.sealing.decryptedMessages(threadID: chatThread).map(\.body) == ["held words"])
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import RelayCore
+@testable import RelayCore
 import RelayCrypto
 import RelayModel
 @testable import RelayServer
@@ -183,7 +183,7 @@ struct FloodAndStreamTests {
             let ended = try #require(try await Self.timeToEnd(leaving))
             #expect(ended < .seconds(1))
             // The other device's session is untouched and still gets the reply.
-            _ = try await server.relay.queueReply(threadID: thread, text: "EXIT-CANARY reply")
+            _ = try await server.relay.outbox.queueReply(threadID: thread, text: "EXIT-CANARY reply")
             #expect(try await staying.next(containing: "event: message").contains("EXIT-CANARY reply"))
             await staying.close()
         }
@@ -201,7 +201,7 @@ struct FloodAndStreamTests {
             let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
             let staff = try await LiveStream.open(port: server.client.port!, token: advocate, path: "/api/v1/events")
             // Disabled from the command line (another process: nothing tells the server but the store).
-            try await server.relay.disableAccount(name: "ana")
+            try await server.relay.staff.disableAccount(name: "ana")
             #expect(try await Self.timeToEnd(staff) != nil)
 
             let other = try await StaffAPITests.staff(server, "bo", .advocate)

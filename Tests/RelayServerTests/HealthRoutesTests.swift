@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import RelayCore
+@testable import RelayCore
 import RelayCrypto
 import RelayServer
 import RelayStore

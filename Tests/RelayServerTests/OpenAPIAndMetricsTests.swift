@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import RelayCore
+@testable import RelayCore
 import RelayCrypto
 import RelayModel
 import RelayServer

@@ -3,7 +3,7 @@ import Foundation
 import HummingbirdTesting
 import NIOCore
 import RelayChannels
-import RelayCore
+@testable import RelayCore
 import RelayCrypto
 import RelayModel
 import RelayStore
@@ -26,11 +26,11 @@ struct OutboxCrashTests {
         // Before the crash: a reply is claimed (durably 'sending'), and the process dies before recording anything.
         let first = try SQLiteStore(path: path)
         let before = Relay(store: first, keyring: keyring, logger: logs.logger())
-        let thread = try await before.ingest(InboundMessage(address: .phone(Self.phone), body: "hi", deliveryID: "SM00000000000000000000000000000001")).threadID
-        let inFlight = try await before.queueReply(threadID: thread, text: "in flight")
-        let claimed = try await before.claimDueOutbox()
+        let thread = try await before.intake.ingest(InboundMessage(address: .phone(Self.phone), body: "hi", deliveryID: "SM00000000000000000000000000000001")).threadID
+        let inFlight = try await before.outbox.queueReply(threadID: thread, text: "in flight")
+        let claimed = try await before.outbox.claimDue()
         #expect(claimed.map(\.messageID) == [inFlight.messageID])
-        let queued = try await before.queueReply(threadID: thread, text: "queued, not yet sent")
+        let queued = try await before.outbox.queueReply(threadID: thread, text: "queued, not yet sent")
         try first.close()
 
         // After the restart: recovery marks the in-flight reply unknown; the dispatcher sends only the queued one.
@@ -45,10 +45,10 @@ struct OutboxCrashTests {
                     configuration: TwilioConfiguration(accountSID: "AC" + String(repeating: "b", count: 32), authToken: "t", from: "+15005550006", apiBase: "http://127.0.0.1:\(client.port!)"),
                     httpClient: HTTPClient.shared),
                 logger: logs.logger())
-            #expect(try await after.recoverInFlightOutbox() == 1)
+            #expect(try await after.outbox.recoverInFlight() == 1)
             for _ in 0..<3 { await dispatcher.drainOnce() }
-            #expect(try await after.outboxState(messageID: inFlight.messageID) == .unknown)
-            #expect(try await after.outboxState(messageID: queued.messageID) == .sent)
+            #expect(try await after.outbox.state(messageID: inFlight.messageID) == .unknown)
+            #expect(try await after.outbox.state(messageID: queued.messageID) == .sent)
             let bodies = await twilio.received.map { $0.fields["Body"] }
             #expect(bodies == ["queued, not yet sent"])
         }
@@ -68,10 +68,10 @@ struct OutboxCrashTests {
                 httpClient: HTTPClient.shared)
             twilioClient.timeout = .milliseconds(200)
             let dispatcher = OutboxDispatcher(relay: relay, client: twilioClient, logger: CapturedLogs().logger())
-            let thread = try await relay.ingest(InboundMessage(address: .phone(Self.phone), body: "hi", deliveryID: "SM00000000000000000000000000000001")).threadID
-            let reply = try await relay.queueReply(threadID: thread, text: "slow")
+            let thread = try await relay.intake.ingest(InboundMessage(address: .phone(Self.phone), body: "hi", deliveryID: "SM00000000000000000000000000000001")).threadID
+            let reply = try await relay.outbox.queueReply(threadID: thread, text: "slow")
             await dispatcher.drainOnce()
-            #expect(try await relay.outboxState(messageID: reply.messageID) == .unknown)
+            #expect(try await relay.outbox.state(messageID: reply.messageID) == .unknown)
             for _ in 0..<3 { await dispatcher.drainOnce() }
             #expect(await twilio.received.count == 1)
         }

@@ -5,7 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import RelayChannels
-import RelayCore
+@testable import RelayCore
 import RelayCrypto
 import RelayServer
 import RelayStore

@@ -4,7 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
-import RelayCore
+@testable import RelayCore
 import RelayModel
 import RelayStore
 import RelayTestSupport
@@ -35,7 +35,7 @@ struct RoleGuardTests {
             // Some content in the case record and an earlier reply, so that a leak would show.
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: advocate, json: #"{"text":"CANARY-GUARD note"}"#).0 == .ok)
-            let accounts = try await server.relay.accounts()
+            let accounts = try await server.relay.staff.accounts()
             let purpose = ["X-Access-Purpose": "other: court-ordered review"]
             for (role, token) in tokens {
                 // Assigned to them directly in the store: no assignment check can be what refuses.

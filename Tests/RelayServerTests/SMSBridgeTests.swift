@@ -3,7 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import RelayChannels
-import RelayCore
+@testable import RelayCore
 import RelayCrypto
 import RelayModel
 import RelayStore
@@ -23,9 +23,9 @@ struct SMSBridgeTests {
             #expect(xml == #"<?xml version="1.0" encoding="UTF-8"?><Response/>"#)
             try await server.store.checkpointAndTruncate()
             #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: [Array("I need help".utf8), Array("2025550100".utf8)]).isEmpty)
-            let receipt = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "again", deliveryID: Self.sid(2)))
+            let receipt = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "again", deliveryID: Self.sid(2)))
             #expect(!receipt.newThread)
-            #expect(try await server.relay.decryptedMessages(threadID: receipt.threadID).map(\.body) == ["I need help", "again"])
+            #expect(try await server.relay.sealing.decryptedMessages(threadID: receipt.threadID).map(\.body) == ["I need help", "again"])
         }
     }
 
@@ -35,8 +35,8 @@ struct SMSBridgeTests {
                 let (status, _) = try await server.inboundSMS(from: "+12025550100", body: "once", sid: Self.sid(7))
                 #expect(status == .ok)
             }
-            let receipt = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "next", deliveryID: Self.sid(8)))
-            #expect(try await server.relay.decryptedMessages(threadID: receipt.threadID).map(\.body) == ["once", "next"])
+            let receipt = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "next", deliveryID: Self.sid(8)))
+            #expect(try await server.relay.sealing.decryptedMessages(threadID: receipt.threadID).map(\.body) == ["once", "next"])
         }
     }
 
@@ -53,9 +53,9 @@ struct SMSBridgeTests {
             let wrongToken = TwilioSignatureHelper.sign(token: "another-token", url: RelayTestServer.publicURL + "/sms/twilio/inbound", fields: fields)
             #expect(try await server.postSigned("/sms/twilio/inbound", fields, signature: wrongToken).0 == .forbidden)
             // Nothing was stored: a fresh message from the same number opens a new thread.
-            let receipt = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "real", deliveryID: Self.sid(2)))
+            let receipt = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "real", deliveryID: Self.sid(2)))
             #expect(receipt.newThread)
-            #expect(try await server.relay.decryptedMessages(threadID: receipt.threadID).map(\.body) == ["real"])
+            #expect(try await server.relay.sealing.decryptedMessages(threadID: receipt.threadID).map(\.body) == ["real"])
         }
     }
 
@@ -82,10 +82,10 @@ struct SMSBridgeTests {
     @Test func aReplyReachesTwilioWithTheRightAuthAndFieldsAndStatusCallbacksUpdateIt() async throws {
         try await RelayTestServer.run { server in
             _ = try await server.inboundSMS(from: "+12025550100", body: "are you there?", sid: Self.sid(1))
-            let thread = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "hello?", deliveryID: Self.sid(2))).threadID
-            let reply = try await server.relay.queueReply(threadID: thread, text: "Yes. You can write here any time.")
+            let thread = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "hello?", deliveryID: Self.sid(2))).threadID
+            let reply = try await server.relay.outbox.queueReply(threadID: thread, text: "Yes. You can write here any time.")
             #expect(reply.outboxState == .queued)
-            #expect(try await server.eventually("sent") { try await server.relay.outboxState(messageID: reply.messageID) == .sent })
+            #expect(try await server.eventually("sent") { try await server.relay.outbox.state(messageID: reply.messageID) == .sent })
 
             let received = await server.twilio.received
             #expect(received.count == 1)
@@ -101,22 +101,22 @@ struct SMSBridgeTests {
             let sid = "SM" + String(format: "%032x", 1)
             let (status, _) = try await server.postSigned("/sms/twilio/status", [("MessageSid", sid), ("MessageStatus", "delivered"), ("AccountSid", RelayTestServer.accountSID)])
             #expect(status == .ok)
-            #expect(try await server.relay.outboxState(messageID: reply.messageID) == .delivered)
+            #expect(try await server.relay.outbox.state(messageID: reply.messageID) == .delivered)
             // A forged callback changes nothing.
             let forged = try await server.postSigned("/sms/twilio/status", [("MessageSid", sid), ("MessageStatus", "failed")], signature: "AAAA")
             #expect(forged.0 == .forbidden)
-            #expect(try await server.relay.outboxState(messageID: reply.messageID) == .delivered)
+            #expect(try await server.relay.outbox.state(messageID: reply.messageID) == .delivered)
         }
     }
 
     @Test func aReplyOutsideTheWindowOrToADoNotContactThreadIsRefused() async throws {
         try await RelayTestServer.run { server in
-            let thread = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "hi", deliveryID: Self.sid(1))).threadID
+            let thread = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "hi", deliveryID: Self.sid(1))).threadID
             server.clock.advance(by: 16 * 60)
-            await #expect(throws: ReplyRefusal.windowClosed) { try await server.relay.queueReply(threadID: thread, text: "late") }
+            await #expect(throws: ReplyRefusal.windowClosed) { try await server.relay.outbox.queueReply(threadID: thread, text: "late") }
             _ = try await server.inboundSMS(from: "+12025550100", body: "still here", sid: Self.sid(2))
-            try await server.relay.setDoNotContact(threadID: thread, true)
-            await #expect(throws: ReplyRefusal.doNotContact) { try await server.relay.queueReply(threadID: thread, text: "x") }
+            try await server.relay.caseRecords.setDoNotContact(threadID: thread, true)
+            await #expect(throws: ReplyRefusal.doNotContact) { try await server.relay.outbox.queueReply(threadID: thread, text: "x") }
             #expect(await server.twilio.received.isEmpty)
         }
     }
@@ -124,25 +124,25 @@ struct SMSBridgeTests {
     @Test func rateLimitedAndServerErrorsAreRetriedAndAnOptedOutRecipientIsPermanent() async throws {
         try await RelayTestServer.run { server in
             await server.twilio.enqueue(.status(429, code: 20429), .status(503, code: nil))
-            let thread = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "hi", deliveryID: Self.sid(1))).threadID
-            let reply = try await server.relay.queueReply(threadID: thread, text: "first")
+            let thread = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "hi", deliveryID: Self.sid(1))).threadID
+            let reply = try await server.relay.outbox.queueReply(threadID: thread, text: "first")
             // Each retry is due only once the outcome is recorded (state back to queued) and the clock passes its backoff.
             for attempt in 1...2 {
                 let recorded = try await server.eventually("attempt \(attempt) recorded") {
                     let count = await server.twilio.received.count
-                    let state = try await server.relay.outboxState(messageID: reply.messageID)
+                    let state = try await server.relay.outbox.state(messageID: reply.messageID)
                     return count == attempt && state == .queued
                 }
                 #expect(recorded)
                 server.clock.advance(by: 60)
             }
-            #expect(try await server.eventually("sent") { try await server.relay.outboxState(messageID: reply.messageID) == .sent })
+            #expect(try await server.eventually("sent") { try await server.relay.outbox.state(messageID: reply.messageID) == .sent })
             #expect(await server.twilio.received.count == 3)
 
             await server.twilio.enqueue(.status(400, code: 21610))
-            let blocked = try await server.relay.queueReply(threadID: thread, text: "second")
-            #expect(try await server.eventually("failed") { try await server.relay.outboxState(messageID: blocked.messageID) == .failed })
-            await #expect(throws: ReplyRefusal.optedOut) { try await server.relay.queueReply(threadID: thread, text: "third") }
+            let blocked = try await server.relay.outbox.queueReply(threadID: thread, text: "second")
+            #expect(try await server.eventually("failed") { try await server.relay.outbox.state(messageID: blocked.messageID) == .failed })
+            await #expect(throws: ReplyRefusal.optedOut) { try await server.relay.outbox.queueReply(threadID: thread, text: "third") }
             #expect(await server.twilio.received.count == 4)
         }
     }
@@ -150,11 +150,11 @@ struct SMSBridgeTests {
     @Test func theEraseKeywordLeavesNothingReadableAndConfirmsOnce() async throws {
         try await RelayTestServer.run { server in
             _ = try await server.inboundSMS(from: "+12025550100", body: "CANARY-ERASE-ME-4417", sid: Self.sid(1))
-            let thread = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "more", deliveryID: Self.sid(2))).threadID
+            let thread = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "more", deliveryID: Self.sid(2))).threadID
             let (status, xml) = try await server.inboundSMS(from: "+12025550100", body: "  borrar ", sid: Self.sid(3))
             #expect(status == .ok)
             #expect(xml.contains("<Message>Done. / Listo.</Message>"))
-            await #expect(throws: RelayError.threadErased) { try await server.relay.decryptedMessages(threadID: thread) }
+            await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread) }
             // Redelivery of the same ERASE confirms nothing again.
             let (_, again) = try await server.inboundSMS(from: "+12025550100", body: "borrar", sid: Self.sid(3))
             #expect(!again.contains("<Message>"))
@@ -167,13 +167,13 @@ struct SMSBridgeTests {
 
     @Test func stopIsMirroredAsAnOptOutAndStartUndoesIt() async throws {
         try await RelayTestServer.run { server in
-            let thread = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "hi", deliveryID: Self.sid(1))).threadID
+            let thread = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "hi", deliveryID: Self.sid(1))).threadID
             let (_, xml) = try await server.inboundSMS(from: "+12025550100", body: "STOP", sid: Self.sid(2))
             #expect(!xml.contains("<Message>"))
-            await #expect(throws: ReplyRefusal.optedOut) { try await server.relay.queueReply(threadID: thread, text: "x") }
+            await #expect(throws: ReplyRefusal.optedOut) { try await server.relay.outbox.queueReply(threadID: thread, text: "x") }
             _ = try await server.inboundSMS(from: "+12025550100", body: "start", sid: Self.sid(3))
             _ = try await server.inboundSMS(from: "+12025550100", body: "thanks", sid: Self.sid(4))
-            _ = try await server.relay.queueReply(threadID: thread, text: "welcome back")
+            _ = try await server.relay.outbox.queueReply(threadID: thread, text: "welcome back")
             #expect(try await server.eventually("sent") { await server.twilio.received.count == 1 })
         }
     }
@@ -181,9 +181,9 @@ struct SMSBridgeTests {
     @Test func anAmbiguousServerErrorMakesTheReplyUnknownAndItIsNotResent() async throws {
         try await RelayTestServer.run { server in
             await server.twilio.enqueue(.status(502, code: nil))
-            let thread = try await server.relay.ingest(InboundMessage(address: .phone("+12025550100"), body: "hi", deliveryID: Self.sid(1))).threadID
-            let reply = try await server.relay.queueReply(threadID: thread, text: "once at most")
-            #expect(try await server.eventually("unknown") { try await server.relay.outboxState(messageID: reply.messageID) == .unknown })
+            let thread = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "hi", deliveryID: Self.sid(1))).threadID
+            let reply = try await server.relay.outbox.queueReply(threadID: thread, text: "once at most")
+            #expect(try await server.eventually("unknown") { try await server.relay.outbox.state(messageID: reply.messageID) == .unknown })
             server.clock.advance(by: 600)
             try await Task.sleep(for: .milliseconds(500))
             #expect(await server.twilio.received.count == 1)

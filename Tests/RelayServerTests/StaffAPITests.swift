@@ -3,7 +3,7 @@ import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import RelayCore
+@testable import RelayCore
 import RelayCrypto
 import RelayModel
 import RelayStore
@@ -18,7 +18,7 @@ struct StaffAPITests {
 
     /// Creates, enrols and logs in an account; returns its bearer token.
     static func staff(_ server: RelayTestServer, _ name: String, _ role: Role) async throws -> String {
-        let secret = try await server.relay.createAccount(name: name, role: role)
+        let secret = try await server.relay.staff.createAccount(name: name, role: role)
         let (status, body) = try await server.chat(
             .post, "/api/v1/enrolment", token: nil, json: #"{"name":"\#(name)","secret":"\#(secret)","password":"\#(password)"}"#)
         precondition(status == .created, "enrolment failed: \(body)")
@@ -40,7 +40,7 @@ struct StaffAPITests {
     }
 
     static func smsThread(_ server: RelayTestServer, _ phone: String, _ text: String, sid: Int) async throws -> String {
-        try await server.relay.ingest(InboundMessage(address: .phone(phone), body: text, deliveryID: "SM" + String(format: "%032x", sid))).threadID
+        try await server.relay.intake.ingest(InboundMessage(address: .phone(phone), body: text, deliveryID: "SM" + String(format: "%032x", sid))).threadID
     }
 
     @Test func theAuthorisationMatrixHolds() async throws {
@@ -117,7 +117,7 @@ struct StaffAPITests {
             #expect(try await server.chat(.get, "/api/v1/threads/\(String(repeating: "f", count: 32))", token: advocate, headers: ["X-Access-Purpose": "x"]).0 == .notFound)
 
             // Expired and disabled sessions.
-            try await server.relay.disableAccount(name: "ben")
+            try await server.relay.staff.disableAccount(name: "ben")
             #expect(try await server.chat(.get, "/api/v1/queue", token: other_).0 == .unauthorized)
             server.clock.advance(by: 31 * 60)
             #expect(try await server.chat(.get, "/api/v1/queue", token: advocate).0 == .unauthorized)
@@ -144,7 +144,7 @@ struct StaffAPITests {
 
     @Test func repeatedFailuresLockTheAccountAndUnknownNamesLookTheSame() async throws {
         try await RelayTestServer.run { server in
-            let secret = try await server.relay.createAccount(name: "ana", role: .advocate)
+            let secret = try await server.relay.staff.createAccount(name: "ana", role: .advocate)
             let (_, enrolled) = try await server.chat(.post, "/api/v1/enrolment", token: nil, json: #"{"name":"ana","secret":"\#(secret)","password":"\#(Self.password)"}"#)
             let totp = try JSONDecoder().decode([String: String].self, from: Data(enrolled.utf8))["totp_secret"]!
             // The secret works once.
@@ -185,7 +185,7 @@ struct StaffAPITests {
 
     @Test func weakPasswordsAreRefusedAtEnrolment() async throws {
         try await RelayTestServer.run { server in
-            let secret = try await server.relay.createAccount(name: "ana", role: .advocate)
+            let secret = try await server.relay.staff.createAccount(name: "ana", role: .advocate)
             for weak in ["short", "password1234", "aaaaaaaaaaaaaaa", "ana-ana-ana-ana"] {
                 let (status, body) = try await server.chat(.post, "/api/v1/enrolment", token: nil, json: #"{"name":"ana","secret":"\#(secret)","password":"\#(weak)"}"#)
                 #expect(status == .badRequest && body.contains("weak_password"), "\(weak)")
@@ -216,7 +216,7 @@ struct StaffAPITests {
             #expect(replyStatus == .created && reply.contains(#""status":"queued""#))
             // Deterministic: wait for the outbox to record the outcome, then count what the provider got.
             let replyID = try #require(try JSONDecoder().decode([String: String].self, from: Data(reply.utf8))["id"])
-            #expect(try await server.eventually("sent") { try await server.relay.outboxState(messageID: replyID) == .sent })
+            #expect(try await server.eventually("sent") { try await server.relay.outbox.state(messageID: replyID) == .sent })
             #expect(await server.twilio.received.count == 1)
             let (_, sentView) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
             #expect(sentView.contains(#""delivery":"sent""#))

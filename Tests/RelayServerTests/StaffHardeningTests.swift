@@ -19,7 +19,7 @@ import Testing
 struct StaffHardeningTests {
     /// Enrols `name` and returns the TOTP secret.
     static func enrol(_ server: RelayTestServer, _ name: String, role: Role = .advocate) async throws -> String {
-        let secret = try await server.relay.createAccount(name: name, role: role)
+        let secret = try await server.relay.staff.createAccount(name: name, role: role)
         let (status, body) = try await server.chat(
             .post, "/api/v1/enrolment", token: nil, json: #"{"name":"\#(name)","secret":"\#(secret)","password":"\#(StaffAPITests.password)"}"#)
         guard status == .created else { throw TestFailure("enrolment: \(status)") }
@@ -82,7 +82,7 @@ struct StaffHardeningTests {
     @Test func knownUnknownAndEnrollingNamesCostTheSameWorkAndGetTheSameAnswer() async throws {
         try await RelayTestServer.run { server in
             _ = try await Self.enrol(server, "ana")
-            _ = try await server.relay.createAccount(name: "bea", role: .advocate)  // still enrolling
+            _ = try await server.relay.staff.createAccount(name: "bea", role: .advocate)  // still enrolling
             // The first login makes the pool's stand-in hash once; measure after it.
             _ = try await server.chat(.post, "/api/v1/sessions", token: nil, json: Self.loginBody("zed", code: "000000"))
             var answers: [String: (HTTPResponse.Status, String)] = [:]
@@ -145,9 +145,9 @@ struct StaffHardeningTests {
             // The lock ends by itself (or `advocates unlock`); a reset forgets every device.
             server.clock.advance(by: server.relay.settings.accountLockDuration)
             #expect(try await RawHTTP.status("POST", "/api/v1/sessions", port: port, from: "127.0.0.9", body: Self.loginBody("ana", code: code())) == 201)
-            #expect(await server.relay.isKnownStaffDevice(device))
-            _ = try await server.relay.resetAccount(name: "ana")
-            #expect(await !server.relay.isKnownStaffDevice(device))
+            #expect(await server.relay.staff.isKnownDevice(device))
+            _ = try await server.relay.staff.resetAccount(name: "ana")
+            #expect(await !server.relay.staff.isKnownDevice(device))
         }
     }
 
@@ -246,11 +246,11 @@ struct StaffHardeningTests {
     @Test func resetKeepsADisabledAccountDisabled() async throws {
         try await RelayTestServer.run { server in
             _ = try await Self.enrol(server, "ana")
-            try await server.relay.disableAccount(name: "ana")
-            let secret = try await server.relay.resetAccount(name: "ana")
+            try await server.relay.staff.disableAccount(name: "ana")
+            let secret = try await server.relay.staff.resetAccount(name: "ana")
             let enrol = #"{"name":"ana","secret":"\#(secret)","password":"\#(StaffAPITests.password)"}"#
             #expect(try await server.chat(.post, "/api/v1/enrolment", token: nil, json: enrol).0 == .unauthorized)
-            try await server.relay.enableAccount(name: "ana")
+            try await server.relay.staff.enableAccount(name: "ana")
             #expect(try await server.chat(.post, "/api/v1/enrolment", token: nil, json: enrol).0 == .created)
         }
     }
@@ -326,13 +326,13 @@ struct StaffHardeningTests {
             for index in 0..<20 {
                 let other = try await server.startChat()
                 _ = try await server.chat(.post, "/chat/messages", token: other, json: #"{"text":"hello"}"#, headers: ["Idempotency-Key": "crowd-\(index)-key"])
-                let contactID = try await server.relay.authenticateWebchat(token: other).contactID
+                let contactID = try await server.relay.webchat.authenticate(token: other).contactID
                 try await server.store.write { writer in
                     try writer.upsert(ResumePhraseRecord(contactID: contactID, lookupIndex: Data(sharedIndex), phraseHash: "x", createdAt: 0))
                 }
             }
             // The real phrase's row is now the newest of them all (rows sharing an index come back oldest first).
-            let mine = try await server.relay.authenticateWebchat(token: token).contactID
+            let mine = try await server.relay.webchat.authenticate(token: token).contactID
             try await DatabaseQueue(path: server.store.path).write { db in
                 try db.execute(sql: "CREATE TEMP TABLE kept AS SELECT * FROM resume_phrase WHERE contact_id = ?", arguments: [mine])
                 try db.execute(sql: "DELETE FROM resume_phrase WHERE contact_id = ?", arguments: [mine])

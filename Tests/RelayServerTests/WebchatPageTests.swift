@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import RelayCore
+@testable import RelayCore
 import RelayModel
 import RelayServer
 import RelayStore
@@ -47,14 +47,14 @@ struct WebchatPageTests {
                     try await browser.text("#status").contains("could not be deleted yet")
                 }
                 #expect(try await !browser.text("#status").contains("was deleted"))
-                #expect(try await server.relay.decryptedMessages(threadID: thread).map(\.body) == ["PAGE-CANARY please help"])
+                #expect(try await server.relay.sealing.decryptedMessages(threadID: thread).map(\.body) == ["PAGE-CANARY please help"])
 
                 // The trouble passes; pressing the button again deletes, and only now does the page say so.
                 try await database.write { db in try db.execute(sql: "DROP TRIGGER refuse_erase") }
                 try database.close()
                 try await browser.click("#erase")
                 try await browser.wait("the page to confirm the deletion") { try await browser.text("#status").contains("The conversation was deleted.") }
-                await #expect(throws: RelayError.threadErased) { try await server.relay.decryptedMessages(threadID: thread) }
+                await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread) }
                 #expect(try await browser.script("return document.getElementById('messages').children.length") as? Int == 0)
             } catch {
                 await browser.quit()

@@ -4,7 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
-import RelayCore
+@testable import RelayCore
 import RelayServer
 import RelayStore
 import RelayTestSupport
@@ -43,7 +43,7 @@ struct WebchatTests {
             // Open the live stream, then an advocate replies: the reply arrives on the stream.
             let stream = try await LiveStream.open(port: server.client.port!, token: token)
             let threadID = try await server.store.read { reader in try reader.message(id: id)!.threadID }
-            let reply = try await server.relay.queueReply(threadID: threadID, text: "You are safe to talk here.")
+            let reply = try await server.relay.outbox.queueReply(threadID: threadID, text: "You are safe to talk here.")
             let frame = try await stream.next(containing: "event: message")
             #expect(frame.contains("You are safe to talk here."))
             #expect(frame.contains(#""from":"advocate""#))
@@ -66,7 +66,7 @@ struct WebchatTests {
             #expect(try await stream.next(containing: "event: erased").contains("erased"))
             #expect(try await server.chat(.get, "/chat/messages", token: token).0 == .unauthorized)
             #expect(try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"x"}"#, headers: ["Idempotency-Key": "key-0002-abcdef"]).0 == .unauthorized)
-            await #expect(throws: RelayError.threadErased) { try await server.relay.decryptedMessages(threadID: threadID) }
+            await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: threadID) }
             await stream.close()
         }
     }
@@ -181,7 +181,7 @@ struct WebchatTests {
             let id = try Self.decode([String: String].self, sent.1)["id"]!
             let threadID = try await server.store.read { reader in try reader.message(id: id)!.threadID }
             #expect(try await server.chat(.post, "/chat/exit", token: token).0 == .noContent)
-            await #expect(throws: ReplyRefusal.windowClosed) { try await server.relay.queueReply(threadID: threadID, text: "hello?") }
+            await #expect(throws: ReplyRefusal.windowClosed) { try await server.relay.outbox.queueReply(threadID: threadID, text: "hello?") }
         }
     }
 

@@ -212,7 +212,7 @@ let benchmarks: @Sendable () -> Void = {
         // contact and thread.
         let message = InboundMessage(address: sender, body: smsBody, deliveryID: "SM" + RandomToken.identifier())
         benchmark.startMeasurement()
-        blackHole(try await ingest.fixture.relay.ingest(message))
+        blackHole(try await ingest.fixture.relay.intake.ingest(message))
         benchmark.stopMeasurement()
     } setup: {
         try await ingest.open()
@@ -224,7 +224,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Relay.audit: 1 event", configuration: perWrite) { benchmark in
         let event = auditEvent()
         benchmark.startMeasurement()
-        blackHole(try await auditOne.fixture.relay.audit(event))
+        blackHole(try await auditOne.fixture.relay.auditLog.record(event))
         benchmark.stopMeasurement()
     } setup: {
         try await auditOne.open()
@@ -236,7 +236,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Relay.audit(batch:) 100 events", configuration: perWrite) { benchmark in
         let events = (0..<100).map { _ in auditEvent() }
         benchmark.startMeasurement()
-        blackHole(try await auditBatch.fixture.relay.audit(batch: events))
+        blackHole(try await auditBatch.fixture.relay.auditLog.record(batch: events))
         benchmark.stopMeasurement()
     } setup: {
         try await auditBatch.open()

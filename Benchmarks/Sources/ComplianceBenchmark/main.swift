@@ -118,12 +118,12 @@ let policy = try RetentionPolicy.parse("""
     """, file: "bench.yaml")
 let totalMessages = threadCount * perThread
 let planSeconds = try await seconds {
-    _ = try await relay.planRetention(policy: policy, asOf: Date(timeIntervalSince1970: 1_800_000_000))
+    _ = try await relay.retention.plan(policy: policy, asOf: Date(timeIntervalSince1970: 1_800_000_000))
 }
 print(String(format: "  retention plan alone: %.2f s for %d threads", planSeconds, threadCount))
 var receipt: RetentionReceipt?
 let applySeconds = try await seconds {
-    receipt = try await relay.applyRetention(policy: policy, asOf: Date(timeIntervalSince1970: 1_800_000_000), actor: "bench", batchSize: 2_500)
+    receipt = try await relay.retention.apply(policy: policy, asOf: Date(timeIntervalSince1970: 1_800_000_000), actor: "bench", batchSize: 2_500)
 }
 precondition(receipt?.counts.messagesToPurge == totalMessages, "apply purged \(receipt?.counts.messagesToPurge ?? -1) of \(totalMessages)")
 print(String(format: "retention apply: %d messages in %d threads purged in %.2f s = %.0f messages/s (target ≥ 100,000/s)",
@@ -138,13 +138,13 @@ let appendSeconds = try await seconds {
         let events = (start..<min(start + batch, eventCount)).map { index in
             AuditEvent(actor: "advocate-\(index % 50)", role: "advocate", action: "thread.view", threadID: RandomToken.identifier(), purpose: "follow-up")
         }
-        try await relay.audit(batch: events)
+        try await relay.auditLog.record(batch: events)
     }
-    try await relay.writeCheckpoint()
+    try await relay.auditLog.writeCheckpoint()
 }
 print(String(format: "  appended and checkpointed in %.1f s (%.0f events/s in 10,000-event transactions)", appendSeconds, Double(eventCount) / appendSeconds))
 var verification: AuditVerification?
-let verifySeconds = try await seconds { verification = try await relay.verifyAudit() }
+let verifySeconds = try await seconds { verification = try await relay.auditLog.verify() }
 precondition(verification?.isValid == true, "verify failed: \(verification?.problems.first ?? "")")
 let verified = verification!.events
 print(String(format: "audit verify: %d events verified in %.2f s = %.0f events/s (target ≥ 1,000,000/s)",

@@ -205,11 +205,11 @@ let summary = try await provider.application().test(.live) { client -> String in
         guard !page.summaries.isEmpty else { break }
         cursor = page.lastRow
         for summary in page.summaries where summary.thread.key != nil {
-            for message in try await relay.decryptedMessages(threadID: summary.thread.id) {
+            for message in try await relay.sealing.decryptedMessages(threadID: summary.thread.id) {
                 if message.direction == .inbound {
                     inboundBodies[message.body, default: 0] += 1
                 } else {
-                    let state = try await relay.outboxState(messageID: message.id)
+                    let state = try await relay.outbox.state(messageID: message.id)
                     outbound[message.body] = ((outbound[message.body]?.0 ?? 0) + 1, state)
                 }
             }

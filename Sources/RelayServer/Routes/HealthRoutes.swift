@@ -17,7 +17,7 @@ struct HealthRoutes<Context: RequestContext> {
         func writable(_ relay: Relay) async -> Bool {
             if let last, ContinuousClock.now - last.at < .seconds(1) { return last.writable }
             if let running { return await running.value }
-            let task = Task { await relay.storeCanTakeWrites(patience: .milliseconds(500)) }
+            let task = Task { await relay.operations.storeCanTakeWrites(patience: .milliseconds(500)) }
             running = task
             let writable = await task.value
             running = nil
@@ -32,7 +32,7 @@ struct HealthRoutes<Context: RequestContext> {
 
     func register(on router: Router<Context>) {
         router.get("/healthz") { _, _ -> Health in
-            guard await relay.storeAnswersReads() else {
+            guard await relay.operations.storeAnswersReads() else {
                 throw APIError(.serviceUnavailable, code: "unavailable", message: "the store is not answering")
             }
             guard await writeProbe.writable(relay) else {

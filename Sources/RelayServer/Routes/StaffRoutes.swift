@@ -114,18 +114,18 @@ struct StaffRoutes {
         api.post("sessions") { request, context in try await login(request, context: context) }
         api.delete("sessions/current") { request, _ in
             let session = try await authenticate(request)
-            try await relay.logout(session)
+            try await relay.staff.logout(session)
             return RequestSupport.noContent
         }
         api.get("queue") { request, _ in try await queue(request) }
         api.post("threads/:id/claim") { request, context in
             let session = try await authenticate(request)
-            try await mapped { try await relay.claim(threadID: try threadID(context), by: session.identity, purpose: request.headers[Self.purposeHeader]) }
+            try await mapped { try await relay.advocacy.claim(threadID: try threadID(context), by: session.identity, purpose: request.headers[Self.purposeHeader]) }
             return RequestSupport.noContent
         }
         api.post("threads/:id/close") { request, context in
             let session = try await authenticate(request)
-            try await mapped { try await relay.close(threadID: try threadID(context), by: session.identity) }
+            try await mapped { try await relay.advocacy.close(threadID: try threadID(context), by: session.identity) }
             return RequestSupport.noContent
         }
         api.get("threads/:id") { request, context in try await view(request, context: context) }
@@ -133,7 +133,7 @@ struct StaffRoutes {
         api.get("audit") { request, _ in try await auditRead(request) }
         api.get("events") { request, _ in
             let session = try await authenticate(request)
-            guard Relay.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: "forbidden", message: "your role does not allow this") }
+            guard AccessPolicy.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: "forbidden", message: "your role does not allow this") }
             let relay = self.relay
             // One person holds at most a few streams, however many sessions they log in: nobody can
             // take the staff channel's slots, and with them the supervisors' live view.
@@ -149,19 +149,19 @@ struct StaffRoutes {
                     return true
                 },
                 onEnd: { streams.close(account) }
-            ) { await relay.isStaffSessionLive(session) }
+            ) { await relay.staff.isLive(session) }
         }
         api.post("threads/:id/transfer") { request, context in
             let session = try await authenticate(request)
             let input = try await input(TransferInput.self, request)
             try await mapped {
-                try await relay.transfer(threadID: try threadID(context), to: input.to, by: session.identity, purpose: request.headers[Self.purposeHeader])
+                try await relay.advocacy.transfer(threadID: try threadID(context), to: input.to, by: session.identity, purpose: request.headers[Self.purposeHeader])
             }
             return RequestSupport.noContent
         }
         api.get("stats") { request, _ in
             let session = try await authenticate(request)
-            let stats = try await mapped { try await relay.statistics(by: session.identity) }
+            let stats = try await mapped { try await relay.advocacy.statistics(by: session.identity) }
             return try RequestSupport.json(stats)
         }
         api.get("purposes") { request, _ in
@@ -208,7 +208,7 @@ struct StaffRoutes {
     func authenticate(_ request: Request) async throws -> StaffSession {
         let token = try RequestSupport.bearerToken(request)
         do {
-            return try await relay.authenticateStaff(token: token)
+            return try await relay.staff.authenticate(token: token)
         } catch is StaffAuthError {
             throw APIError.unauthorized
         }
@@ -225,7 +225,7 @@ struct StaffRoutes {
         try await admit(request, context: context)
         let input = try RequestSupport.decodeJSON(EnrolInput.self, from: try await RequestSupport.body(of: request, limit: 4096))
         do {
-            let result = try await relay.enrol(name: input.name, secret: input.secret, password: input.password)
+            let result = try await relay.staff.enrol(name: input.name, secret: input.secret, password: input.password)
             return try RequestSupport.json(EnrolAnswer(totp_secret: result.totpSecret, otpauth_uri: result.otpauthURI), status: .created)
         } catch StaffAuthError.weakPassword(let why) {
             throw APIError(.badRequest, code: "weak_password", message: why)
@@ -241,11 +241,11 @@ struct StaffRoutes {
         let limits = configuration.rateLimits
         try await RequestSupport.admit(request, context, configuration, limiter: limiter, kind: "login", perClient: limits.perClientLogins, overall: nil)
         let input = try RequestSupport.decodeJSON(LoginInput.self, from: try await RequestSupport.body(of: request, limit: 4096))
-        let known = await relay.isKnownStaffDevice(input.device)
+        let known = await relay.staff.isKnownDevice(input.device)
         guard await limiter.allow(scope: "global", identity: known ? "login-device" : "login", bucket: limits.staffLogins) else { throw APIError.rateLimited }
         let client = RequestSupport.client(request, context, configuration)
         do {
-            let login = try await relay.login(name: input.name, password: input.password, code: input.code, client: client, device: input.device)
+            let login = try await relay.staff.login(name: input.name, password: input.password, code: input.code, client: client, device: input.device)
             return try RequestSupport.json(
                 LoginAnswer(token: login.token, role: login.identity.role.rawValue, expires_at: login.expiresAt.rfc3339, device: login.device),
                 status: .created)
@@ -288,13 +288,13 @@ struct StaffRoutes {
     func queue(_ request: Request) async throws -> Response {
         let session = try await authenticate(request)
         let query = request.uri.queryParameters
-        let limit = try Self.limit(request, default: 50, maximum: Relay.maximumQueuePage)
+        let limit = try Self.limit(request, default: 50, maximum: AdvocacyService.maximumQueuePage)
         var cursor: QueueCursor?
         if let text = query["after"] {
             guard let parsed = Self.cursor(String(text)) else { throw APIError(.badRequest, code: "invalid_cursor", message: "after must be a cursor from `next`") }
             cursor = parsed
         }
-        let page = try await mapped { try await relay.queue(for: session.identity, after: cursor, limit: limit) }
+        let page = try await mapped { try await relay.advocacy.queue(for: session.identity, after: cursor, limit: limit) }
         return try RequestSupport.json(QueueAnswer(
             threads: page.items.map {
                 .init(thread: $0.threadID, pseudonym: $0.pseudonym, channel: $0.channel.rawValue, waiting_since: $0.waitingSince.rfc3339,
@@ -338,7 +338,7 @@ struct StaffRoutes {
         let session = try await authenticate(request)
         let id = try threadID(context)
         let purpose = request.headers[Self.purposeHeader]
-        let view = try await mapped { try await relay.viewThread(threadID: id, by: session.identity, purpose: purpose) }
+        let view = try await mapped { try await relay.advocacy.viewThread(threadID: id, by: session.identity, purpose: purpose) }
         return try RequestSupport.json(ThreadAnswer(
             thread: view.thread.id, pseudonym: view.pseudonym, channel: view.thread.channel.rawValue, state: view.thread.state.rawValue,
             do_not_contact: view.safety.doNotContact, text_needs_override: view.safety.textNeedsOverride, messages: Self.views(view.messages),
@@ -350,7 +350,7 @@ struct StaffRoutes {
         let session = try await authenticate(request)
         let id = try threadID(context)
         let input = try RequestSupport.decodeJSON(ReplyInput.self, from: try await RequestSupport.body(of: request, limit: 32 * 1024))
-        let receipt = try await mapped { try await relay.reply(threadID: id, text: input.text, by: session.identity, override: input.override_reason) }
+        let receipt = try await mapped { try await relay.advocacy.reply(threadID: id, text: input.text, by: session.identity, override: input.override_reason) }
         return try RequestSupport.json(ReplyAnswer(id: receipt.messageID, status: receipt.outboxState?.rawValue ?? "delivered"), status: .created)
     }
 
@@ -362,7 +362,7 @@ struct StaffRoutes {
     func change(_ session: StaffSession, _ request: Request, _ context: Context, _ change: CaseChange) async throws -> Response {
         let id = try threadID(context)
         let purpose = request.headers[Self.purposeHeader]
-        let record = try await mapped { try await relay.changeCaseRecord(threadID: id, change, by: session.identity, purpose: purpose) }
+        let record = try await mapped { try await relay.caseRecords.change(threadID: id, change, by: session.identity, purpose: purpose) }
         return try RequestSupport.json(record)
     }
 
@@ -383,14 +383,14 @@ struct StaffRoutes {
         guard (actor?.count ?? 0) <= 64, (thread?.count ?? 0) <= 64 else {
             throw APIError(.badRequest, code: "invalid_filter", message: "actor and thread are at most 64 characters")
         }
-        let limit = try Self.limit(request, default: 100, maximum: Relay.maximumAuditPage)
+        let limit = try Self.limit(request, default: 100, maximum: AuditLog.maximumAuditPage)
         var after: Int64?
         if let text = query["after"] {
             guard let value = Int64(text), value >= 0 else { throw APIError(.badRequest, code: "invalid_cursor", message: "after must be a cursor from `next`") }
             after = value
         }
         let page = try await mapped {
-            try await relay.auditEvents(by: session.identity, since: since, until: until, actor: actor, threadID: thread, after: after, limit: limit)
+            try await relay.auditLog.events(by: session.identity, since: since, until: until, actor: actor, threadID: thread, after: after, limit: limit)
         }
         // Each event is its stored canonical JSON object, inserted as it is (not re-encoded), so a
         // reader can hash it and check it against an exported checkpoint.

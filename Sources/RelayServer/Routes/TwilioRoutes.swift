@@ -57,7 +57,7 @@ struct TwilioRoutes<Context: RequestContext> {
         }
 
         if let keyword = SMSKeyword.match(body, settings: relay.settings) {
-            switch try await relay.handleKeyword(keyword, from: address, deliveryID: sid) {
+            switch try await relay.intake.handleKeyword(keyword, from: address, deliveryID: sid) {
             case .erased(let confirmation): return Self.twiml("<Message>\(Self.xmlEscape(confirmation))</Message>")
             case .eraseDeferred(let notice): return Self.twiml("<Message>\(Self.xmlEscape(notice))</Message>")
             case .optOutRecorded, .duplicate: return Self.twiml("")
@@ -67,7 +67,7 @@ struct TwilioRoutes<Context: RequestContext> {
             await limiter.allow(scope: "sms", identity: address.normalised, bucket: configuration.rateLimits.perSender)
         else { throw APIError.rateLimited }
         do {
-            _ = try await relay.ingest(InboundMessage(address: address, body: body, deliveryID: sid))
+            _ = try await relay.intake.ingest(InboundMessage(address: address, body: body, deliveryID: sid))
         } catch let error as RelayError {
             throw APIError(.badRequest, code: "invalid_message", message: error.description)
         }
@@ -83,7 +83,7 @@ struct TwilioRoutes<Context: RequestContext> {
         else {
             throw APIError(.badRequest, code: "missing_field", message: "MessageSid or MessageStatus is missing or malformed")
         }
-        try await relay.recordDeliveryStatus(providerMessageID: sid, status: status, errorCode: fields.first("ErrorCode"))
+        try await relay.outbox.recordDeliveryStatus(providerMessageID: sid, status: status, errorCode: fields.first("ErrorCode"))
         return Self.twiml("")
     }
 

@@ -51,7 +51,7 @@ struct WebchatRoutes {
         let limits = configuration.rateLimits
         try await RequestSupport.admit(
             request, context, configuration, limiter: limiter, kind: "start", perClient: limits.perClientStarts, overall: limits.sessionStarts)
-        let started = try await relay.startWebchatSession()
+        let started = try await relay.webchat.start()
         return try RequestSupport.json(TokenAnswer(token: started.token), status: .created)
     }
 
@@ -61,7 +61,7 @@ struct WebchatRoutes {
             request, context, configuration, limiter: limiter, kind: "resume", perClient: limits.perClientResumes, overall: limits.resumes)
         let input = try RequestSupport.decodeJSON(WebchatInput.Phrase.self, from: try await RequestSupport.body(of: request, limit: WebchatInput.maximumPhraseBytes))
         do {
-            let started = try await relay.resumeWebchat(phrase: input.phrase)
+            let started = try await relay.webchat.resume(phrase: input.phrase)
             return try RequestSupport.json(ResumeAnswer(token: started.token, phrase: started.nextPhrase ?? ""), status: .created)
         } catch RelayError.unauthorized {
             throw APIError(.unauthorized, code: "unauthorized", message: "that phrase does not open a conversation")
@@ -73,7 +73,7 @@ struct WebchatRoutes {
         let token = try RequestSupport.bearerToken(request)
         let session: WebchatSession
         do {
-            session = try await relay.authenticateWebchat(token: token)
+            session = try await relay.webchat.authenticate(token: token)
         } catch RelayError.unauthorized {
             throw APIError.unauthorized
         }
@@ -103,7 +103,7 @@ struct WebchatRoutes {
             await limiter.allow(scope: "global", identity: "inbound", bucket: limits.global)
         else { throw APIError.rateLimited }
         do {
-            let receipt = try await relay.sendWebchat(session, text: input.text, idempotencyKey: key)
+            let receipt = try await relay.webchat.send(session, text: input.text, idempotencyKey: key)
             return try RequestSupport.json(IDAnswer(id: receipt.messageID), status: .created)
         } catch let error as RelayError {
             if case .unauthorized = error { throw APIError.unauthorized }
@@ -113,7 +113,7 @@ struct WebchatRoutes {
 
     func list(_ request: Request) async throws -> Response {
         let session = try await authenticate(request)
-        let messages = try await relay.webchatMessages(session)
+        let messages = try await relay.webchat.messages(session)
         return try RequestSupport.json(MessagesAnswer(messages: messages.map(Self.view)))
     }
 
@@ -124,7 +124,7 @@ struct WebchatRoutes {
     func deleteMessage(_ request: Request, context: Context) async throws -> Response {
         let session = try await authenticate(request, limited: false)
         guard let id = context.parameters.get("id"), id.count <= 64 else { throw APIError.notFound }
-        guard try await relay.deleteWebchatMessage(session, messageID: id) else { throw APIError.notFound }
+        guard try await relay.webchat.deleteMessage(session, messageID: id) else { throw APIError.notFound }
         return RequestSupport.noContent
     }
 
@@ -136,14 +136,14 @@ struct WebchatRoutes {
         let token = try RequestSupport.bearerToken(request)
         let session: WebchatSession
         do {
-            session = try await relay.authenticateWebchatForErase(token: token)
+            session = try await relay.webchat.authenticateForErase(token: token)
         } catch RelayError.unauthorized {
-            guard let key = relay.webchatStreamKey(token: token), let deferred = await erasures.outcome(session: key) else { throw APIError.unauthorized }
+            guard let key = relay.webchat.streamKey(token: token), let deferred = await erasures.outcome(session: key) else { throw APIError.unauthorized }
             return try Self.eraseAnswer(deferred: deferred)
         }
         await erasures.begin(session: session.streamKey)
         do {
-            let erasure = try await relay.eraseWebchatConversation(session)
+            let erasure = try await relay.webchat.eraseConversation(session)
             await erasures.finish(session: session.streamKey, deferred: erasure.isDeferred)
             return try Self.eraseAnswer(deferred: erasure.isDeferred)
         } catch {
@@ -161,7 +161,7 @@ struct WebchatRoutes {
 
     func exit(_ request: Request) async throws -> Response {
         let session = try await authenticate(request, limited: false)
-        try await relay.endWebchatSession(session)
+        try await relay.webchat.end(session)
         return RequestSupport.noContent
     }
 
@@ -172,7 +172,7 @@ struct WebchatRoutes {
         try await RequestSupport.admit(
             request, context, configuration, limiter: limiter, kind: "phrase", perClient: limits.perClientResumes, overall: limits.resumes)
         do {
-            let phrase = try await relay.createResumePhrase(session)
+            let phrase = try await relay.webchat.createResumePhrase(session)
             return try RequestSupport.json(PhraseAnswer(phrase: phrase), status: .created)
         } catch RelayError.unauthorized {
             throw APIError.unauthorized
@@ -195,6 +195,6 @@ struct WebchatRoutes {
         return try await EventStream.response(
             events: relay.events, channel: session.contactID, session: session.streamKey, recheckEvery: configuration.webchatStreamRecheck,
             onEnd: { streams.close(client) }
-        ) { await relay.isWebchatSessionLive(session) }
+        ) { await relay.webchat.isLive(session) }
     }
 }

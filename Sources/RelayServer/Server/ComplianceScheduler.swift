@@ -38,7 +38,7 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await appendPendingAudit()
                 // A purge by the CLI (another process) leaves a marker until the WAL is truncated.
-                _ = try? await relay.settleOwedTruncation()
+                _ = try? await relay.retention.settleOwedTruncation()
                 if let policy, sinceRetention >= retentionInterval {
                     await runRetention(policy)
                     sinceRetention = .zero
@@ -60,7 +60,7 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
     /// Audit events of erasures that went ahead while the log was unwritable join the log as soon as it can take them.
     func appendPendingAudit() async {
         do {
-            try await relay.flushPendingAudit()
+            try await relay.auditLog.flushPending()
         } catch {
             logger.error("pending audit events still cannot be appended", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
         }
@@ -69,10 +69,10 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
     func runRetention(_ policy: RetentionPolicy) async {
         do {
             let now = relay.clock.now()
-            let plan = try await relay.planRetention(policy: policy, asOf: now)
+            let plan = try await relay.retention.plan(policy: policy, asOf: now)
             let counts = plan.counts
             guard counts.threadsToClose + counts.threadsToPurge + counts.metadataToDelete > 0 else { return }
-            _ = try await relay.applyRetention(policy: policy, asOf: now, actor: "system", batchSize: 200)
+            _ = try await relay.retention.apply(policy: policy, asOf: now, actor: "system", batchSize: 200)
         } catch {
             logger.error("scheduled retention failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
         }
@@ -80,9 +80,9 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
 
     func checkpointIfGrown(since last: Int64) async -> Int64 {
         do {
-            let size = try await relay.auditSize()
+            let size = try await relay.auditLog.size()
             guard size != last else { return last }
-            return try await relay.writeCheckpoint().treeSize
+            return try await relay.auditLog.writeCheckpoint().treeSize
         } catch {
             logger.error("scheduled audit checkpoint failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
             return last

@@ -41,7 +41,7 @@ public actor RelayMetrics {
             out += "saferelay_http_request_seconds_sum{route=\"\(route)\"} \(String(format: "%.6f", value.sum))\n"
         }
         let now = relay.clock.now()
-        if let queue = try? await relay.queueGauges() {
+        if let queue = try? await relay.operations.queueGauges() {
             let longest = queue.oldestWaitingOpenedAt.map { max(0, now.timeIntervalSince(Date(storeTime: $0))) } ?? 0
             out += "# HELP saferelay_queue_open_threads Open threads.\n# TYPE saferelay_queue_open_threads gauge\nsaferelay_queue_open_threads \(queue.open)\n"
             out += "# HELP saferelay_queue_waiting_threads Open threads without an advocate reply.\n# TYPE saferelay_queue_waiting_threads gauge\nsaferelay_queue_waiting_threads \(queue.waiting)\n"
@@ -51,7 +51,7 @@ public actor RelayMetrics {
         let owed = await relay.walTruncation.isPending ? 1 : 0
         out += "# HELP saferelay_wal_truncation_pending 1 while deleted bytes may still be in the WAL (a truncation is being retried).\n"
         out += "# TYPE saferelay_wal_truncation_pending gauge\nsaferelay_wal_truncation_pending \(owed)\n"
-        if let pending = try? await relay.pendingAuditCount() {
+        if let pending = try? await relay.auditLog.pendingCount() {
             out += "# HELP saferelay_audit_pending_events Audit events of erasures waiting for the log to be writable.\n"
             out += "# TYPE saferelay_audit_pending_events gauge\nsaferelay_audit_pending_events \(pending)\n"
         }

@@ -11,7 +11,7 @@ struct StoreLifecycleService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         // The last WAL truncation, then the store closed (waiting on a thread of its own).
-        if try await !relay.closeStore() {
+        if try await !relay.operations.closeStore() {
             logger.warning("WAL checkpoint at shutdown incomplete")
         }
         logger.info("store closed")

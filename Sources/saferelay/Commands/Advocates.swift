@@ -24,7 +24,7 @@ struct AdvocatesAdd: AsyncParsableCommand {
             let (relay, database) = try store.openRelay(label: "saferelay.advocates")
             defer { try? database.close() }
             do {
-                let secret = try await relay.createAccount(name: name, role: role)
+                let secret = try await relay.staff.createAccount(name: name, role: role)
                 print("created \(role.rawValue) \(name)")
                 print("one-time enrolment secret (give it to \(name) in person; it is shown only now): \(secret)")
             } catch RelayError.invalidInput(let why) {
@@ -43,7 +43,7 @@ struct AdvocatesList: AsyncParsableCommand {
             let (relay, database) = try store.openRelay(label: "saferelay.advocates")
             defer { try? database.close() }
             let now = Date()
-            for account in try await relay.accounts() {
+            for account in try await relay.staff.accounts() {
                 print("\(account.name)  \(account.role.rawValue)  \(account.state(at: now))")
             }
         }
@@ -56,7 +56,7 @@ struct AdvocatesDisable: AsyncParsableCommand {
     @Argument(help: "Login name.") var name: String
 
     func run() async throws {
-        await changeAccount(store, name, done: "disabled") { try await $0.disableAccount(name: $1) }
+        await changeAccount(store, name, done: "disabled") { try await $0.staff.disableAccount(name: $1) }
     }
 }
 
@@ -72,7 +72,7 @@ struct AdvocatesReset: AsyncParsableCommand {
             let (relay, database) = try store.openRelay(label: "saferelay.advocates")
             defer { try? database.close() }
             do {
-                let secret = try await relay.resetAccount(name: name)
+                let secret = try await relay.staff.resetAccount(name: name)
                 print("reset \(name); one-time enrolment secret: \(secret)")
             } catch RelayError.invalidInput(let why) {
                 throw CLIFailure(message: why, code: CLIFailure.noInput)
@@ -87,7 +87,7 @@ struct AdvocatesEnable: AsyncParsableCommand {
     @Argument(help: "Login name.") var name: String
 
     func run() async throws {
-        await changeAccount(store, name, done: "enabled") { try await $0.enableAccount(name: $1) }
+        await changeAccount(store, name, done: "enabled") { try await $0.staff.enableAccount(name: $1) }
     }
 }
 
@@ -98,7 +98,7 @@ struct AdvocatesUnlock: AsyncParsableCommand {
     @Argument(help: "Login name.") var name: String
 
     func run() async throws {
-        await changeAccount(store, name, done: "unlocked") { try await $0.unlockAccount(name: $1) }
+        await changeAccount(store, name, done: "unlocked") { try await $0.staff.unlockAccount(name: $1) }
     }
 }
 

@@ -45,13 +45,13 @@ struct AuditVerify: AsyncParsableCommand {
                 }
                 witnesses.append(text)
             }
-            var result = try await relay.verifyAudit(witnessNote: witnesses.first)
+            var result = try await relay.auditLog.verify(witnessNote: witnesses.first)
             for extra in witnesses.dropFirst() {
-                result.problems += try await relay.verifyAudit(witnessNote: extra).problems
+                result.problems += try await relay.auditLog.verify(witnessNote: extra).problems
             }
             if result.isValid {
                 print("audit log OK: \(result.events) events (\(result.pruned) pruned to their leaf hash), \(result.checkpoints) checkpoints verified, latest at \(result.latestCheckpoint.map(String.init) ?? "none")")
-                let pending = try await relay.pendingAuditCount()
+                let pending = try await relay.auditLog.pendingCount()
                 if pending > 0 {
                     // Erasures that went ahead while the log was unwritable: not in the log yet.
                     FileHandle.standardError.write(Data(
@@ -80,7 +80,7 @@ struct AuditExport: AsyncParsableCommand {
             let (relay, database) = try store.openRelay(label: "saferelay.audit")
             defer { try? database.close() }
             var text = ""
-            let (count, checkpoint) = try await relay.exportAudit(since: sinceDate) { text += $0 + "\n" }
+            let (count, checkpoint) = try await relay.auditLog.export(since: sinceDate) { text += $0 + "\n" }
             if let out {
                 guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
                     throw CLIFailure(message: "cannot write \(out)", code: CLIFailure.cannotCreate)
@@ -101,7 +101,7 @@ struct AuditCheckpoint: AsyncParsableCommand {
         await runReportingFailures {
             let (relay, database) = try store.openRelay(label: "saferelay.audit")
             defer { try? database.close() }
-            let checkpoint = try await relay.writeCheckpoint()
+            let checkpoint = try await relay.auditLog.writeCheckpoint()
             print(checkpoint.note, terminator: "")
         }
     }

@@ -21,7 +21,7 @@ struct HoldAdd: AsyncParsableCommand {
             let (relay, database) = try store.openRelay(label: "saferelay.hold")
             defer { try? database.close() }
             do {
-                try await relay.addHold(threadID: thread, reason: reason, actor: try CLIActor.resolve(actor))
+                try await relay.retention.addHold(threadID: thread, reason: reason, actor: try CLIActor.resolve(actor))
             } catch RelayError.threadNotFound {
                 throw CLIFailure(message: "no thread \(thread.prefix(64))", code: CLIFailure.noInput)
             } catch RelayError.invalidInput(let why) {
@@ -40,7 +40,7 @@ struct HoldList: AsyncParsableCommand {
         await runReportingFailures {
             let (relay, database) = try store.openRelay(label: "saferelay.hold")
             defer { try? database.close() }
-            let holds = try await relay.holds()
+            let holds = try await relay.retention.holds()
             if holds.isEmpty { print("no holds") }
             for hold in holds {
                 print("\(hold.threadID)  since \(hold.placedAt.rfc3339)  by \(hold.placedBy)  reason: \(hold.reason)")
@@ -60,7 +60,7 @@ struct HoldRelease: AsyncParsableCommand {
             let (relay, database) = try store.openRelay(label: "saferelay.hold")
             defer { try? database.close() }
             do {
-                try await relay.releaseHold(threadID: thread, actor: try CLIActor.resolve(actor))
+                try await relay.retention.releaseHold(threadID: thread, actor: try CLIActor.resolve(actor))
             } catch RelayError.threadNotFound {
                 throw CLIFailure(message: "no hold on thread \(thread.prefix(64))", code: CLIFailure.noInput)
             }

@@ -33,8 +33,8 @@ struct KeysRetire: AsyncParsableCommand {
             let database = try SQLiteStore(path: store.databasePath)
             let relay = Relay(store: database, keyring: keyring, logger: LoggingSetup.logger("saferelay.keys"))
             do {
-                try await relay.verifyKeyringOpensStore()
-                try await relay.checkRetirable(version: version)
+                try await relay.keys.verifyKeyringOpensStore()
+                try await relay.keys.checkRetirable(version: version)
             } catch let mismatch as KeyringMismatch {
                 try? database.close()
                 throw CLIFailure(message: "refusing: \(mismatch)", code: CLIFailure.configuration)

@@ -33,7 +33,7 @@ struct KeysRotate: AsyncParsableCommand {
             }
             let database = try SQLiteStore(path: store.databasePath)
             let relay = Relay(store: database, keyring: keyring, logger: LoggingSetup.logger("saferelay.keys"))
-            let report = try await relay.rewrapAllKeys()
+            let report = try await relay.keys.rewrapAllKeys()
             try database.close()
             print("rewrapped \(report.rewrapped) data keys under v\(report.kekVersion)")
         }

@@ -44,8 +44,8 @@ struct RetentionPlanCommand: AsyncParsableCommand {
             let (policy, asOf) = try options.load()
             let (relay, database) = try store.openRelay(label: "saferelay.retention")
             defer { try? database.close() }
-            let plan = try await relay.planRetention(policy: policy, asOf: asOf)
-            let holds = try await relay.holds()
+            let plan = try await relay.retention.plan(policy: policy, asOf: asOf)
+            let holds = try await relay.retention.holds()
             if json {
                 print(try RetentionReport.json(plan: plan, holds: holds.count))
             } else {
@@ -74,19 +74,19 @@ struct RetentionApplyCommand: AsyncParsableCommand {
             let actorName = try CLIActor.resolve(actor)
             let (relay, database) = try store.openRelay(label: "saferelay.retention")
             defer { try? database.close() }
-            let plan = try await relay.planRetention(policy: policy, asOf: asOf)
+            let plan = try await relay.retention.plan(policy: policy, asOf: asOf)
             if !yes {
                 guard isatty(STDIN_FILENO) == 1 else {
                     throw CLIFailure(message: "refusing to apply without --yes when not on a terminal", code: 64)
                 }
-                print(RetentionReport.text(plan: plan, holds: try await relay.holds()))
+                print(RetentionReport.text(plan: plan, holds: try await relay.retention.holds()))
                 print("Type `apply` to destroy this data for good: ", terminator: "")
                 guard readLine()?.trimmingCharacters(in: .whitespaces) == "apply" else {
                     throw CLIFailure(message: "not confirmed; nothing changed", code: 1)
                 }
             }
             let onTerminal = isatty(STDERR_FILENO) == 1
-            let receipt = try await relay.applyRetention(policy: policy, asOf: asOf, actor: actorName) { done, total in
+            let receipt = try await relay.retention.apply(policy: policy, asOf: asOf, actor: actorName) { done, total in
                 if onTerminal { FileHandle.standardError.write(Data("\rapplying: \(done)/\(total) threads".utf8)) }
             }
             if onTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -110,7 +110,7 @@ struct RetentionApplyCommand: AsyncParsableCommand {
             }
             // The purged bytes must not outlive this command in the WAL: wait for the truncation
             // (another connection's long read can hold it up), and say so loudly if it cannot finish.
-            guard await relay.walTruncation.waitUntilClean(timeout: .seconds(30)), try await relay.settleOwedTruncation() else {
+            guard await relay.walTruncation.waitUntilClean(timeout: .seconds(30)), try await relay.retention.settleOwedTruncation() else {
                 throw CLIFailure(
                     message: "purged, but the WAL could not be truncated within 30 s: another connection holds an old snapshot. "
                         + "Deleted data may remain in saferelay.sqlite-wal until it is; a running server truncates it within seconds of the reader letting go (or run `retention apply` again).",
@@ -131,7 +131,7 @@ struct RetentionStatusCommand: AsyncParsableCommand {
         await runReportingFailures {
             let (relay, database) = try store.openRelay(label: "saferelay.retention")
             defer { try? database.close() }
-            let status = try await relay.retentionStatus(at: Date())
+            let status = try await relay.retention.status(at: Date())
             print(json ? try status.json() : status.text)
         }
     }

@@ -218,12 +218,12 @@ struct Serve: AsyncParsableCommand {
             let database = try SQLiteStore(path: store.databasePath)
             relay = Relay(store: database, keyring: keyring, settings: settings, logger: logger)
             do {
-                try await relay.verifyKeyringOpensStore()
+                try await relay.keys.verifyKeyringOpensStore()
             } catch let mismatch as KeyringMismatch {
                 try? database.close()
                 throw CLIFailure(message: "refusing to start: \(mismatch)", code: CLIFailure.configuration)
             }
-            try await relay.backfillContactSafety()
+            try await relay.caseRecords.backfillContactSafety()
         }
         defer { withExtendedLifetime(lock) {} }
         var configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)

@@ -67,7 +67,7 @@ public struct StaffLogin: Sendable, Equatable {
     public var device: String? = nil
 }
 
-extension Relay {
+extension StaffService {
     var staffHasher: PasswordHasher {
         switch settings.phraseHashCost {
         case .interactive: PasswordHasher(cost: .interactive)
@@ -91,7 +91,7 @@ extension Relay {
             try writer.insert(AccountRecord(
                 id: RandomToken.identifier(), name: name, role: role, enrolmentHash: hash, enrolmentExpiresAt: expires,
                 createdAt: now.storeTime))
-            _ = try Self.appendAudit(
+            _ = try AuditLog.append(
                 AuditEvent(actor: "cli", role: "admin", action: "account.add", details: ["account": name, "role": role.rawValue]), at: now, writer: writer)
         }
         return secret
@@ -148,7 +148,7 @@ extension Relay {
                 try writer.deleteAPISessions(accountID: account.id)
                 try writer.forgetStaffDevices(accountID: account.id)
             }
-            _ = try Self.appendAudit(AuditEvent(actor: "cli", role: "admin", action: action, details: ["account": name]), at: now, writer: writer)
+            _ = try AuditLog.append(AuditEvent(actor: "cli", role: "admin", action: action, details: ["account": name]), at: now, writer: writer)
         }
     }
 
@@ -177,7 +177,7 @@ extension Relay {
         let passwordHash = try await hashing.hash(password, with: hasher)
         let totpSecret = TOTP.generateSecret()
         let (key, wrapped) = envelope.newDataKey(owner: account.id)
-        let sealed = envelope.seal(totpSecret, with: key, context: SealContext(threadID: account.id, messageID: "totp", direction: "account"))
+        let sealed = envelope.seal(totpSecret, with: key, context: .totp(accountID: account.id))
         let now = clock.now()
         try await store.write { writer in
             guard var current = try writer.account(id: account.id), current.enrolmentHash == enrolment, !current.disabled else {
@@ -189,7 +189,7 @@ extension Relay {
             current.enrolmentHash = nil
             current.enrolmentExpiresAt = nil
             try writer.update(current)
-            _ = try Self.appendAudit(AuditEvent(actor: name, role: current.role.rawValue, action: "account.enrol"), at: now, writer: writer)
+            _ = try AuditLog.append(AuditEvent(actor: name, role: current.role.rawValue, action: "account.enrol"), at: now, writer: writer)
         }
         let base32 = TOTP.base32(totpSecret)
         return EnrolmentResult(
@@ -238,13 +238,12 @@ extension Relay {
 
     /// The keyed hash of a well-formed device token, or `nil`.
     func staffDeviceIndex(_ token: String) -> [UInt8]? {
-        guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { return nil }
-        return keyring.blindIndex(.bearerToken).index("device:\(token)")
+        bearerSessions.wellFormedIndex(.device, of: token)
     }
 
     /// Whether `device` is a device token of some account (a store read, no hashing): a login that
     /// carries one draws on a global bucket of its own, which a flood of strangers cannot empty.
-    public func isKnownStaffDevice(_ device: String?) async -> Bool {
+    public func isKnownDevice(_ device: String?) async -> Bool {
         guard let index = device.flatMap(staffDeviceIndex) else { return false }
         return (try? await store.read { try $0.staffDeviceAccount(tokenIndex: index) }) != nil
     }
@@ -260,20 +259,18 @@ extension Relay {
         var step: UInt64?
         if passwordOK, let account, let sealed = account.sealedTOTP, let stored = account.key,
             let key = try? envelope.unwrap(stored.wrapped, owner: account.id),
-            let secret = try? envelope.open(sealed, with: key, context: SealContext(threadID: account.id, messageID: "totp", direction: "account"))
+            let secret = try? envelope.open(sealed, with: key, context: .totp(accountID: account.id))
         {
             step = TOTP(secret: secret).matchingStep(code, at: UInt64(max(0, now.timeIntervalSince1970)))
         }
         let settings = self.settings
-        let token = RandomToken.bearer()
-        let tokenIndex = staffTokenIndex(token)
+        let (token, tokenIndex) = bearerSessions.newToken(.staff)
         let matchedStep = step
-        let newDevice = RandomToken.bearer()
-        let newDeviceIndex = keyring.blindIndex(.bearerToken).index("device:\(newDevice)")
+        let (newDevice, newDeviceIndex) = bearerSessions.newToken(.device)
         let outcome = try await store.write { writer -> (StaffIdentity, Bool)? in
             guard let accountID = account?.id, var current = try writer.account(id: accountID) else {
                 // The same audited write as for a real account, so that timing does not tell.
-                _ = try Self.appendAudit(AuditEvent(actor: "unknown", role: "none", action: "session.login", outcome: "refused"), at: now, writer: writer)
+                _ = try AuditLog.append(AuditEvent(actor: "unknown", role: "none", action: "session.login", outcome: "refused"), at: now, writer: writer)
                 return nil
             }
             let knownDevice = try deviceIndex.map { try writer.staffDeviceAccount(tokenIndex: $0) == current.id } ?? false
@@ -299,7 +296,7 @@ extension Relay {
                 }
             }
             try writer.update(current)
-            _ = try Self.appendAudit(
+            _ = try AuditLog.append(
                 AuditEvent(
                     actor: current.name, role: current.role.rawValue, action: "session.login",
                     outcome: success ? "ok" : (locked ? "locked" : "refused")),
@@ -311,16 +308,11 @@ extension Relay {
             token: token, identity: identity, expiresAt: now.addingTimeInterval(settings.staffSessionAbsolute), device: knownDevice ? nil : newDevice)
     }
 
-    func staffTokenIndex(_ token: String) -> [UInt8] {
-        keyring.blindIndex(.bearerToken).index("staff:\(token)")
-    }
-
     /// The session of a staff bearer token, refusing unknown, idle (30 min), old (12 h) and disabled
-    /// ones. Its last use is written at most once a minute (``Relay/sessionTouchInterval``): a
+    /// ones. Its last use is written at most once a minute (``BearerSessions/touchInterval``): a
     /// request reads, and only a write-locked store's writers wait.
-    public func authenticateStaff(token: String) async throws -> StaffSession {
-        guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { throw StaffAuthError.sessionInvalid }
-        let tokenIndex = staffTokenIndex(token)
+    public func authenticate(token: String) async throws -> StaffSession {
+        guard let tokenIndex = bearerSessions.wellFormedIndex(.staff, of: token) else { throw StaffAuthError.sessionInvalid }
         let now = clock.now().storeTime
         let found = try await store.read { reader -> (StaffIdentity, StoreTime)? in
             guard let session = try reader.apiSession(tokenIndex: tokenIndex), isStaffSessionCurrent(session, at: now),
@@ -329,15 +321,12 @@ extension Relay {
             return (StaffIdentity(accountID: account.id, name: account.name, role: account.role), session.lastSeenAt)
         }
         guard let (identity, lastSeen) = found else { throw StaffAuthError.sessionInvalid }
-        if lastSeen + Self.sessionTouchInterval <= now {
-            _ = try? await store.write { try $0.touchAPISession(tokenIndex: tokenIndex, at: now) }
-        }
+        await bearerSessions.touchIfDue(lastSeenAt: lastSeen, at: now) { try $0.touchAPISession(tokenIndex: tokenIndex, at: now) }
         return StaffSession(tokenIndex: tokenIndex, identity: identity)
     }
 
     func isStaffSessionCurrent(_ session: APISessionRecord, at now: StoreTime) -> Bool {
-        session.lastSeenAt + StoreTime(settings.staffSessionIdle * 1000) >= now
-            && session.createdAt + StoreTime(settings.staffSessionAbsolute * 1000) >= now
+        bearerSessions.isCurrent(.staff, createdAt: session.createdAt, lastSeenAt: session.lastSeenAt, at: now)
     }
 
     /// Ends a staff session and its open live streams.
@@ -349,7 +338,7 @@ extension Relay {
     /// Whether a staff session still stands (not ended, not expired, its account not disabled),
     /// without moving its idle clock. Live streams ask this every few seconds: an account disabled
     /// from the command line, in another process, loses its streams that way.
-    public func isStaffSessionLive(_ session: StaffSession) async -> Bool {
+    public func isLive(_ session: StaffSession) async -> Bool {
         let now = clock.now().storeTime
         let tokenIndex = session.tokenIndex
         let live = try? await store.read { reader -> Bool in

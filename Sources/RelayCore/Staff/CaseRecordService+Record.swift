@@ -4,11 +4,7 @@ import RelayCrypto
 import RelayModel
 import RelayStore
 
-extension Relay {
-    static func caseContext(_ contactID: String) -> SealContext {
-        SealContext(threadID: contactID, messageID: "case", direction: "record")
-    }
-
+extension CaseRecordService {
     /// The case record of a thread's contact (empty if none yet), its safety showing what the relay
     /// enforces: a flag set on the contact another way (a kept do-not-contact hash, a survivor's
     /// deferred erase) shows as set, so that an advocate editing safety sees it and never clears it
@@ -18,7 +14,7 @@ extension Relay {
         var record = CaseRecord()
         if let sealed = try reader.sealedCaseRecord(contactID: contactID) {
             let key = try envelope.unwrap(stored.wrapped, owner: contactID)
-            let plain = try envelope.open(sealed, with: key, context: Self.caseContext(contactID))
+            let plain = try envelope.open(sealed, with: key, context: .caseRecord(contactID))
             record = try JSONDecoder().decode(CaseRecord.self, from: Data(plain))
         }
         if contact.safety.doNotContact { record.safety.doNotContact = true }
@@ -28,12 +24,12 @@ extension Relay {
     }
 
     /// Reads a thread's case record for an advocate (audited first, like a thread view).
-    public func viewCaseRecord(threadID: String, by identity: StaffIdentity) async throws -> CaseRecord {
-        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+    public func view(threadID: String, by identity: StaffIdentity) async throws -> CaseRecord {
+        try AccessPolicy.requireWorkingRole(identity)
         guard let thread = try await store.read({ try $0.thread(id: threadID) }), let contactID = thread.contactID else { throw AccessError.notFound }
-        if thread.assignedTo != identity.accountID && identity.role != .supervisor { throw AccessError.forbidden }
+        try AccessPolicy.requireMayAct(on: thread, identity)
         do {
-            try await audit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "case.view", threadID: threadID))
+            try await auditLog.record(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "case.view", threadID: threadID))
         } catch {
             throw AccessError.auditUnavailable
         }
@@ -42,8 +38,8 @@ extension Relay {
     }
 
     /// Changes a thread's case record; the change and its audit event commit together.
-    public func changeCaseRecord(threadID: String, _ change: CaseChange, by identity: StaffIdentity, purpose: String? = nil) async throws -> CaseRecord {
-        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+    public func change(threadID: String, _ change: CaseChange, by identity: StaffIdentity, purpose: String? = nil) async throws -> CaseRecord {
+        try AccessPolicy.requireWorkingRole(identity)
         let now = clock.now()
         // A supervisor changing the record of a thread not theirs reads it too (the answer is the
         // whole record): the same purpose as for opening the thread.
@@ -73,8 +69,8 @@ extension Relay {
             guard let thread = try writer.thread(id: threadID), let contactID = thread.contactID,
                 let contact = try writer.contact(id: contactID), let stored = contact.key
             else { throw AccessError.notFound }
-            let outside = thread.assignedTo != identity.accountID
-            if outside && identity.role != .supervisor { throw AccessError.forbidden }
+            let outside = AccessPolicy.isOutsideAssignment(thread, identity)
+            try AccessPolicy.requireMayAct(on: thread, identity)
             if outside && parsed == nil { throw AccessError.purposeRequired }
             var record = try relay.caseRecord(contactID: contactID, reader: writer)
             let stamp = now.rfc3339
@@ -103,9 +99,9 @@ extension Relay {
             }
             let key = try relay.envelope.unwrap(stored.wrapped, owner: contactID)
             let plain = try JSONEncoder().encode(record)
-            let sealed = relay.envelope.seal(Array(plain), with: key, context: Self.caseContext(contactID))
+            let sealed = relay.envelope.seal(Array(plain), with: key, context: .caseRecord(contactID))
             try writer.storeCaseRecord(contactID: contactID, sealed: Data(sealed), at: now.storeTime)
-            _ = try Self.appendAudit(
+            _ = try AuditLog.append(
                 AuditEvent(
                     actor: identity.name, role: identity.role.rawValue, action: change.action, threadID: threadID,
                     purpose: outside ? parsed?.auditText : nil),

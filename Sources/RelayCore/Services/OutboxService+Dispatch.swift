@@ -36,13 +36,13 @@ public enum SendOutcome: Sendable, Equatable {
     case unknown(reason: String)
 }
 
-extension Relay {
+extension OutboxService {
     /// Attempts before a retriable failure becomes `failed`.
     public static let maximumSendAttempts = 6
 
     /// After a crash: every entry left `sending` becomes `unknown`, shown to advocates, never re-sent.
     @discardableResult
-    public func recoverInFlightOutbox() async throws -> Int {
+    public func recoverInFlight() async throws -> Int {
         let now = clock.now().storeTime
         let count = try await store.write { try $0.markInFlightOutboxUnknown(at: now) }
         if count > 0 { logger.warning("outbox entries in flight at a crash marked unknown", metadata: ["outbox.unknown": "\(count)"]) }
@@ -51,7 +51,7 @@ extension Relay {
 
     /// Claims up to `limit` due entries: in one transaction each is marked `sending` (and its attempt
     /// counted) before anything is decrypted or sent, so a crash from here on can only make it `unknown`.
-    public func claimDueOutbox(limit: Int = 16) async throws -> [OutboundSMS] {
+    public func claimDue(limit: Int = 16) async throws -> [OutboundSMS] {
         let now = clock.now().storeTime
         let envelope = self.envelope
         return try await store.write { writer -> [OutboundSMS] in
@@ -80,7 +80,7 @@ extension Relay {
                     let key = try envelope.unwrap(threadKey.wrapped, owner: thread.id)
                     let body = try envelope.open(
                         message.sealedBody, with: key,
-                        context: SealContext(threadID: thread.id, messageID: message.id, direction: MessageDirection.outbound.rawValue))
+                        context: .message(threadID: thread.id, messageID: message.id, direction: .outbound))
                     let addressKey = try envelope.unwrap(contactKey.wrapped, owner: contact.id)
                     let address = try envelope.open(contact.sealedAddress, with: addressKey, context: .contactAddress(contact.id))
                     entry.state = .sending
@@ -201,7 +201,17 @@ extension Relay {
     }
 
     /// The outbox state of an outbound message (what the advocate sees).
-    public func outboxState(messageID: String) async throws -> OutboxState? {
+    public func state(messageID: String) async throws -> OutboxState? {
         try await store.read { try $0.outbox(messageID: messageID)?.state }
+    }
+
+    /// Decrypts a contact's address (only to send a reply).
+    public func contactAddress(contactID: String) async throws -> ContactAddress {
+        guard let contact = try await store.read({ try $0.contact(id: contactID) }) else { throw RelayError.threadNotFound }
+        guard let stored = contact.key else { throw RelayError.threadErased }
+        guard let key = try? envelope.unwrap(stored.wrapped, owner: contact.id),
+            let plain = try? envelope.open(contact.sealedAddress, with: key, context: .contactAddress(contact.id))
+        else { throw RelayError.undecryptable }
+        return ContactAddress(channel: contact.channel, normalised: String(decoding: plain, as: UTF8.self))
     }
 }

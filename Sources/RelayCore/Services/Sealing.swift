@@ -15,10 +15,16 @@ public struct DecryptedMessage: Sendable, Equatable {
     public var createdAt: Date
 }
 
-extension Relay {
+/// Every sealing context in one place (what a ciphertext is bound to), and decryption of stored
+/// messages. Internal: callers that serve people go through a use case that audits first.
+struct Sealing: RelayService {
+    let context: RelayContext
+}
+
+extension Sealing {
     /// Decrypts a thread's messages, oldest first. Callers that serve advocates must audit the
     /// view before calling this.
-    public func decryptedMessages(threadID: String) async throws -> [DecryptedMessage] {
+    func decryptedMessages(threadID: String) async throws -> [DecryptedMessage] {
         let (thread, records) = try await store.read { reader in
             (try reader.thread(id: threadID), try reader.messages(threadID: threadID))
         }
@@ -31,7 +37,7 @@ extension Relay {
             throw RelayError.undecryptable
         }
         return try records.map { record in
-            let context = SealContext(threadID: thread.id, messageID: record.id, direction: record.direction.rawValue)
+            let context = SealContext.message(threadID: thread.id, messageID: record.id, direction: record.direction)
             guard let plain = try? envelope.open(record.sealedBody, with: key, context: context) else {
                 throw RelayError.undecryptable
             }
@@ -40,14 +46,26 @@ extension Relay {
                 createdAt: Date(storeTime: record.createdAt))
         }
     }
+}
 
-    /// Decrypts a contact's address (only to send a reply).
-    public func contactAddress(contactID: String) async throws -> ContactAddress {
-        guard let contact = try await store.read({ try $0.contact(id: contactID) }) else { throw RelayError.threadNotFound }
-        guard let stored = contact.key else { throw RelayError.threadErased }
-        guard let key = try? envelope.unwrap(stored.wrapped, owner: contact.id),
-            let plain = try? envelope.open(contact.sealedAddress, with: key, context: .contactAddress(contact.id))
-        else { throw RelayError.undecryptable }
-        return ContactAddress(channel: contact.channel, normalised: String(decoding: plain, as: UTF8.self))
+extension SealContext {
+    /// A message: bound to its thread, its id and its direction.
+    static func message(threadID: String, messageID: String, direction: MessageDirection) -> SealContext {
+        SealContext(threadID: threadID, messageID: messageID, direction: direction.rawValue)
+    }
+
+    /// A contact's address (sealed with the contact's own key, only to send replies).
+    static func contactAddress(_ contactID: String) -> SealContext {
+        SealContext(threadID: contactID, messageID: "address", direction: "contact")
+    }
+
+    /// A contact's case record.
+    static func caseRecord(_ contactID: String) -> SealContext {
+        SealContext(threadID: contactID, messageID: "case", direction: "record")
+    }
+
+    /// A staff account's TOTP secret.
+    static func totp(accountID: String) -> SealContext {
+        SealContext(threadID: accountID, messageID: "totp", direction: "account")
     }
 }

@@ -5,7 +5,7 @@ import RelayStore
 
 /// Audit events of actions that must never wait on the audit log (erasures): when the log cannot be
 /// written, the action commits with its events kept here, and they are appended as soon as it can.
-extension Relay {
+extension AuditLog {
     /// The stored form of a pending event.
     struct PendingEvent: Codable {
         var actor: String
@@ -20,7 +20,7 @@ extension Relay {
     }
 
     /// Keeps `event` as pending inside the caller's transaction.
-    static func recordPendingAudit(_ event: AuditEvent, at time: Date, writer: any StoreWriter) throws {
+    static func recordPending(_ event: AuditEvent, at time: Date, writer: any StoreWriter) throws {
         let pending = PendingEvent(
             actor: event.actor, role: event.role, action: event.action, thread: event.threadID, purpose: event.purpose, outcome: event.outcome,
             details: event.details, at: time.storeTime)
@@ -31,7 +31,7 @@ extension Relay {
     /// Appends every pending audit event to the log, oldest first, each marked with when its action
     /// happened (`x_happened_at`). Returns how many were appended; throws if the log still cannot be written.
     @discardableResult
-    public func flushPendingAudit() async throws -> Int {
+    public func flushPending() async throws -> Int {
         let now = clock.now()
         var total = 0
         while true {
@@ -40,7 +40,7 @@ extension Relay {
                 for row in rows {
                     guard let pending = try? JSONDecoder().decode(PendingEvent.self, from: Data(row.event.utf8)) else {
                         // Never dropped silently: the log says that an event was lost, and when.
-                        _ = try Self.appendAudit(
+                        _ = try AuditLog.append(
                             AuditEvent(
                                 actor: "system", role: "system", action: "audit.pending_unreadable", outcome: "failed",
                                 details: ["recorded_at": Date(storeTime: row.createdAt).rfc3339]),
@@ -49,7 +49,7 @@ extension Relay {
                     }
                     var details = pending.details
                     details["happened_at"] = Date(storeTime: pending.at).rfc3339
-                    _ = try Self.appendAudit(
+                    _ = try AuditLog.append(
                         AuditEvent(
                             actor: pending.actor, role: pending.role, action: pending.action, threadID: pending.thread, purpose: pending.purpose,
                             outcome: pending.outcome, details: details),
@@ -66,7 +66,7 @@ extension Relay {
     }
 
     /// How many audit events wait to be appended.
-    public func pendingAuditCount() async throws -> Int {
+    public func pendingCount() async throws -> Int {
         try await store.read { try $0.pendingAuditCount() }
     }
 }

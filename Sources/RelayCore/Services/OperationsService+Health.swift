@@ -4,7 +4,7 @@ import RelayStore
 
 /// What the edges need to run the relay without reaching into the store: health, gauges, the
 /// store's own lifecycle, scheduled compliance work.
-extension Relay {
+extension OperationsService {
     /// Whether the store answers a read now (a cheap indexed lookup).
     public func storeAnswersReads() async -> Bool {
         do {
@@ -24,16 +24,6 @@ extension Relay {
     /// The queue's size in three numbers, for `/metrics`.
     public func queueGauges() async throws -> QueueGauges {
         try await store.read { try $0.queueGauges() }
-    }
-
-    /// How many events the audit log holds.
-    public func auditSize() async throws -> Int64 {
-        try await store.read { try $0.auditSize() }
-    }
-
-    /// Dry run of a retention policy at `asOf`: what it would close, purge and keep. Changes nothing.
-    public func planRetention(policy: RetentionPolicy, asOf: Date) async throws -> RetentionPlan {
-        try await RetentionPlanner.plan(store: store, policy: policy, asOf: asOf)
     }
 
     /// At shutdown: the last WAL truncation, then the store closed. Closing waits, blocking, for

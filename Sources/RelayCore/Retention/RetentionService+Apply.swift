@@ -20,7 +20,7 @@ public struct RetentionReceipt: Sendable, Equatable {
     public var batches: Int
 }
 
-extension Relay {
+extension RetentionService {
     /// The maintenance marker a purge leaves until the WAL has been truncated after it.
     static let truncationOwed = "wal-truncation-owed"
 
@@ -42,7 +42,7 @@ extension Relay {
     /// batch is one transaction that also appends its own audit receipt, so a killed run leaves
     /// every thread either untouched or fully purged, and running again finishes the job. Ends by
     /// truncating the WAL, appending a summary receipt and writing a signed checkpoint.
-    public func applyRetention(
+    public func apply(
         policy: RetentionPolicy, asOf now: Date, actor: String, batchSize: Int = 500,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> RetentionReceipt {
@@ -91,7 +91,7 @@ extension Relay {
                     counts.threadsToPurge = result.purgedThreads
                     counts.messagesToPurge = result.purgedMessages
                     counts.metadataToDelete = result.metadataDeleted
-                    _ = try Self.appendAudit(
+                    _ = try AuditLog.append(
                         AuditEvent(
                             actor: actor, role: "compliance", action: "retention.batch",
                             details: [
@@ -136,7 +136,7 @@ extension Relay {
         done.messagesKept = plan.counts.messagesKept
         done.threadsHeld = plan.counts.threadsHeld
         done.messagesHeld = plan.counts.messagesHeld
-        try await audit(AuditEvent(
+        try await auditLog.record(AuditEvent(
             actor: actor, role: "compliance", action: "retention.apply",
             details: [
                 "policy": policy.name, "policy_sha256": policy.sha256, "as_of": now.rfc3339,
@@ -145,7 +145,7 @@ extension Relay {
                 "contacts_deleted": "\(contacts)", "sessions_deleted": "\(sessions)", "deliveries_forgotten": "\(deliveries)",
                 "audit_lines_pruned": "\(pruned)", "threads_held": "\(done.threadsHeld)",
             ]))
-        try await writeCheckpoint()
+        try await auditLog.writeCheckpoint()
         logger.info("retention applied", metadata: ["threads.purged": "\(done.threadsToPurge)", "messages.purged": "\(done.messagesToPurge)"])
         return RetentionReceipt(
             counts: done, contactsDeleted: contacts, sessionsDeleted: sessions, deliveriesForgotten: deliveries, auditLinesPruned: pruned,
@@ -162,7 +162,7 @@ extension Relay {
         try await store.write { writer in
             guard try writer.thread(id: threadID) != nil else { throw RelayError.threadNotFound }
             try writer.insert(HoldRecord(threadID: threadID, reason: trimmed, createdBy: actor, createdAt: now.storeTime))
-            _ = try Self.appendAudit(
+            _ = try AuditLog.append(
                 AuditEvent(actor: actor, role: "compliance", action: "hold.add", threadID: threadID, purpose: trimmed), at: now, writer: writer)
         }
     }
@@ -172,7 +172,7 @@ extension Relay {
         let now = clock.now()
         try await store.write { writer in
             guard try writer.deleteHold(threadID: threadID) else { throw RelayError.threadNotFound }
-            _ = try Self.appendAudit(AuditEvent(actor: actor, role: "compliance", action: "hold.release", threadID: threadID), at: now, writer: writer)
+            _ = try AuditLog.append(AuditEvent(actor: actor, role: "compliance", action: "hold.release", threadID: threadID), at: now, writer: writer)
         }
     }
 

@@ -28,7 +28,7 @@ public struct InboundMessage: Sendable {
 }
 
 extension InboundMessage {
-    /// Checks the limits ``Relay/ingest(_:)`` applies before storing anything.
+    /// Checks the limits ``IntakeService/ingest(_:)`` applies before storing anything.
     /// - Throws: `RelayError.invalidInput` for a body over ``maximumBodyBytes`` or a delivery id
     ///   that is empty or over ``maximumDeliveryIDBytes``.
     public func validate() throws {
@@ -57,7 +57,19 @@ public struct IngestReceipt: Sendable, Equatable {
     public var newThread: Bool
 }
 
-extension Relay {
+extension IntakeService {
+    /// Words that raise a thread's priority when a survivor writes them (English and Spanish).
+    public static let urgentWords: Set<String> = [
+        "help", "urgent", "emergency", "danger", "dangerous", "hurt", "scared", "afraid", "911", "police", "now",
+        "ayuda", "urgente", "emergencia", "peligro", "miedo", "auxilio", "socorro", "policía", "ya",
+    ]
+
+    /// The priority a message body implies: 1 when it carries an urgent word, else 0.
+    static func priority(of body: [UInt8]) -> Int {
+        let words = String(decoding: body, as: UTF8.self).lowercased().split { !$0.isLetter && !$0.isNumber }
+        return words.contains { urgentWords.contains(String($0)) } ? 1 : 0
+    }
+
     /// Stores an inbound message durably: finds or creates the contact (by keyed hash of the
     /// address) and its open thread, seals the body with the thread's data key, and commits — all
     /// in one transaction. Returns only after the commit is on disk. A repeated delivery id
@@ -116,7 +128,7 @@ extension Relay {
             let messageID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
             let sealed = envelope.seal(
                 body, with: threadKey,
-                context: SealContext(threadID: threadID, messageID: messageID, direction: MessageDirection.inbound.rawValue))
+                context: .message(threadID: threadID, messageID: messageID, direction: .inbound))
             try writer.insert(MessageRecord(
                 id: messageID, threadID: threadID, direction: .inbound, sealedBody: Data(sealed),
                 deliveryIndex: deliveryIndex.map { Data($0) }, createdAt: now))
@@ -153,13 +165,6 @@ extension Relay {
         contact.safety.doNotContact = try writer.isSuppressed(addressIndex: addressIndex)
         try writer.insert(contact)
         return contact
-    }
-}
-
-extension SealContext {
-    /// The context a contact's address is sealed under.
-    static func contactAddress(_ contactID: String) -> SealContext {
-        SealContext(threadID: contactID, messageID: "address", direction: "contact")
     }
 }
 

@@ -14,7 +14,7 @@ public struct ErasureReceipt: Sendable, Equatable {
     public var walTruncated: Bool
 }
 
-extension Relay {
+extension ErasureService {
     /// Crypto-shreds a thread: deletes its wrapped data key and its ciphertext in one transaction,
     /// then checkpoints the WAL with TRUNCATE so the overwritten pages are the only copies left.
     public func eraseThread(id threadID: String) async throws -> ErasureReceipt {

@@ -72,36 +72,21 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-extension Relay {
-    /// Roles that work threads.
-    public static let workingRoles: Set<Role> = [.advocate, .supervisor]
-
-    /// Words that raise a thread's priority when a survivor writes them (English and Spanish).
-    public static let urgentWords: Set<String> = [
-        "help", "urgent", "emergency", "danger", "dangerous", "hurt", "scared", "afraid", "911", "police", "now",
-        "ayuda", "urgente", "emergencia", "peligro", "miedo", "auxilio", "socorro", "policía", "ya",
-    ]
-
-    /// The priority a message body implies: 1 when it carries an urgent word, else 0.
-    static func priority(of body: [UInt8]) -> Int {
-        let words = String(decoding: body, as: UTF8.self).lowercased().split { !$0.isLetter && !$0.isNumber }
-        return words.contains { urgentWords.contains(String($0)) } ? 1 : 0
-    }
-
+extension AdvocacyService {
     /// Claims a thread for the caller (a supervisor may also take one claimed by someone else).
     /// Taking a thread that is not already the caller's opens it to them, so it needs a purpose
     /// (``AccessPurposes``), audited with the claim and shown live to supervisors.
     public func claim(threadID: String, by identity: StaffIdentity, purpose: String?) async throws {
-        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+        try AccessPolicy.requireWorkingRole(identity)
         let now = clock.now()
         let parsed = settings.accessPurposes.parse(purpose)
         let claimed = try await store.write { writer -> Bool in
             guard let thread = try writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
-            if let owner = thread.assignedTo, owner != identity.accountID, identity.role != .supervisor { throw AccessError.forbidden }
+            try AccessPolicy.requireMayClaim(thread, identity)
             guard thread.assignedTo != identity.accountID else { return false }
             guard let parsed else { throw AccessError.purposeRequired }
             try writer.assign(threadID: threadID, to: identity.accountID)
-            _ = try Self.appendAudit(
+            _ = try AuditLog.append(
                 AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.claim", threadID: threadID, purpose: parsed.auditText),
                 at: now, writer: writer)
             return true
@@ -115,19 +100,19 @@ extension Relay {
     /// supervisor moving a thread that is not theirs opens it to someone (perhaps themself), so
     /// that needs a purpose too, audited and shown live to supervisors.
     public func transfer(threadID: String, to name: String, by identity: StaffIdentity, purpose: String? = nil) async throws {
-        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+        try AccessPolicy.requireWorkingRole(identity)
         let now = clock.now()
         let parsed = settings.accessPurposes.parse(purpose)
         let outside = try await store.write { writer -> Bool in
             guard let thread = try writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
-            let outside = thread.assignedTo != identity.accountID
-            if outside && identity.role != .supervisor { throw AccessError.forbidden }
+            let outside = AccessPolicy.isOutsideAssignment(thread, identity)
+            try AccessPolicy.requireMayAct(on: thread, identity)
             if outside && parsed == nil { throw AccessError.purposeRequired }
-            guard let target = try writer.account(name: name), !target.disabled, Self.workingRoles.contains(target.role) else {
+            guard let target = try writer.account(name: name), AccessPolicy.canWorkThreads(target) else {
                 throw RelayError.invalidInput("no active advocate or supervisor by that name")
             }
             try writer.assign(threadID: threadID, to: target.id)
-            _ = try Self.appendAudit(
+            _ = try AuditLog.append(
                 AuditEvent(
                     actor: identity.name, role: identity.role.rawValue, action: "thread.transfer", threadID: threadID,
                     purpose: outside ? parsed?.auditText : nil, details: ["to": target.name]),
@@ -142,13 +127,13 @@ extension Relay {
 
     /// Closes a thread the caller works (or any, for a supervisor).
     public func close(threadID: String, by identity: StaffIdentity) async throws {
-        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+        try AccessPolicy.requireWorkingRole(identity)
         let now = clock.now()
         try await store.write { writer in
             guard let thread = try writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
-            if thread.assignedTo != identity.accountID && identity.role != .supervisor { throw AccessError.forbidden }
+            try AccessPolicy.requireMayAct(on: thread, identity)
             try writer.closeThread(id: threadID, at: now.storeTime)
-            _ = try Self.appendAudit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.close", threadID: threadID), at: now, writer: writer)
+            _ = try AuditLog.append(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.close", threadID: threadID), at: now, writer: writer)
         }
         await events.publish(.queueChanged(threadID: threadID), to: LiveEvents.staffChannel)
     }
@@ -158,9 +143,9 @@ extension Relay {
     /// needs a purpose from the hotline's list (``AccessPurposes``), which the audit event records
     /// and supervisors see live.
     public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {
-        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+        try AccessPolicy.requireWorkingRole(identity)
         guard let thread = try await store.read({ try $0.thread(id: threadID) }) else { throw AccessError.notFound }
-        let outside = thread.assignedTo != identity.accountID
+        let outside = AccessPolicy.isOutsideAssignment(thread, identity)
         let parsed = settings.accessPurposes.parse(purpose)
         if outside && parsed == nil { throw AccessError.purposeRequired }
         let reason = outside ? parsed?.auditText : nil
@@ -170,7 +155,7 @@ extension Relay {
             try thread.contactID.map { try reader.threads(contactID: $0) }?.filter { $0.key != nil && $0.openedAt <= thread.openedAt }.map(\.id) ?? [thread.id]
         }
         do {
-            try await audit(batch: ([threadID] + shown.filter { $0 != threadID }).map { id in
+            try await auditLog.record(batch: ([threadID] + shown.filter { $0 != threadID }).map { id in
                 AuditEvent(
                     actor: identity.name, role: identity.role.rawValue, action: "thread.view", threadID: id, purpose: reason,
                     details: id == threadID ? [:] : ["via": threadID])
@@ -187,16 +172,16 @@ extension Relay {
         let (contact, threads, caseRecord) = try await store.read { reader in
             (
                 try thread.contactID.flatMap { try reader.contact(id: $0) }, try thread.contactID.map { try reader.threads(contactID: $0) } ?? [thread],
-                try thread.contactID.map { try relay.caseRecord(contactID: $0, reader: reader) } ?? CaseRecord()
+                try thread.contactID.map { try relay.caseRecords.caseRecord(contactID: $0, reader: reader) } ?? CaseRecord()
             )
         }
         var earlier: [(ThreadInfo, [ThreadMessageView])] = []
         var current: [ThreadMessageView] = []
         for other in threads where shown.contains(other.id) {
-            let messages = try await decryptedMessages(threadID: other.id)
+            let messages = try await sealing.decryptedMessages(threadID: other.id)
             var views: [ThreadMessageView] = []
             for message in messages {
-                let state = message.direction == .outbound ? try await outboxState(messageID: message.id) : nil
+                let state = message.direction == .outbound ? try await outbox.state(messageID: message.id) : nil
                 views.append(ThreadMessageView(message: message, deliveryState: state))
             }
             if other.id == thread.id { current = views } else { earlier.append((ThreadInfo(other), views)) }
@@ -209,62 +194,15 @@ extension Relay {
     /// Sends a reply as an advocate, audited with it; refusals (window, do-not-contact, opt-out) are
     /// audited too and thrown as `ReplyRefusal`.
     public func reply(threadID: String, text: String, by identity: StaffIdentity, override: String? = nil) async throws -> ReplyReceipt {
-        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+        try AccessPolicy.requireWorkingRole(identity)
         guard let thread = try await store.read({ try $0.thread(id: threadID) }) else { throw AccessError.notFound }
-        if thread.assignedTo != identity.accountID && identity.role != .supervisor { throw AccessError.forbidden }
+        try AccessPolicy.requireMayAct(on: thread, identity)
         do {
-            return try await queueReply(threadID: threadID, text: text, by: identity, override: override)
+            return try await outbox.queueReply(threadID: threadID, text: text, by: identity, override: override)
         } catch let refusal as ReplyRefusal {
-            _ = try? await audit(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: threadID, outcome: "refused_\(refusal.rawValue)"))
+            _ = try? await auditLog.record(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: threadID, outcome: "refused_\(refusal.rawValue)"))
             throw refusal
         }
     }
-
-    /// A page of audit events for compliance and admin: each its canonical JSON line, oldest
-    /// first, after position `after` (`nil`: from the start), filtered by actor and thread. At most
-    /// `limit` events, and at most ``auditScanBudget`` rows looked at: `next` is where the following
-    /// page starts (`nil` at the end), so a filter that matches rarely pages instead of scanning all.
-    public func auditEvents(
-        by identity: StaffIdentity, since: Date, until: Date, actor: String?, threadID: String?, after: Int64? = nil, limit: Int = 100
-    ) async throws -> AuditPage {
-        guard identity.role == .compliance || identity.role == .admin else { throw AccessError.forbidden }
-        let limit = max(1, min(limit, Self.maximumAuditPage))
-        let start = after ?? -1
-        let rows = try await store.read { try $0.audit(since: since.storeTime, until: until.storeTime, afterSeq: start, limit: Self.auditScanBudget) }
-        var page = AuditPage(events: [], next: nil)
-        for row in rows {
-            if let line = row.line, actor.map({ line.contains(#""actor":"\#($0)""#) }) ?? true,
-                threadID.map({ line.contains(#""thread":"\#($0)""#) }) ?? true
-            {
-                page.events.append(AuditPage.Event(seq: row.seq, line: line))
-                if page.events.count == limit {
-                    page.next = row == rows.last ? (rows.count == Self.auditScanBudget ? row.seq : nil) : row.seq
-                    return page
-                }
-            }
-        }
-        page.next = rows.count == Self.auditScanBudget ? rows.last?.seq : nil
-        return page
-    }
-
-    /// Most events in one audit page.
-    public static let maximumAuditPage = 1_000
-    /// Most rows one audit page reads.
-    public static let auditScanBudget = 5_000
 }
 
-/// A page of the audit log.
-public struct AuditPage: Sendable, Equatable {
-    /// One event: its position and canonical JSON line.
-    public struct Event: Sendable, Equatable {
-        /// Position in the log.
-        public var seq: Int64
-        /// The canonical JSON object.
-        public var line: String
-    }
-
-    /// The events, oldest first.
-    public var events: [Event]
-    /// Pass as `after` for the next page; `nil` at the end.
-    public var next: Int64?
-}

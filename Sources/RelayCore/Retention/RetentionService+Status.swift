@@ -23,9 +23,9 @@ public struct RetentionStatus: Sendable, Encodable {
     ]
 }
 
-extension Relay {
+extension RetentionService {
     /// Counts threads and messages by state and age at `now`, a page of summaries at a time.
-    public func retentionStatus(at now: Date) async throws -> RetentionStatus {
+    public func status(at now: Date) async throws -> RetentionStatus {
         var status = RetentionStatus()
         var cursor: Int64 = 0
         while true {
@@ -44,7 +44,12 @@ extension Relay {
                 if summary.eraseRequestedAt != nil && summary.thread.state != .erased { status.pendingEraseRequests += 1 }
             }
         }
-        status.auditEvents = try await auditSize()
+        status.auditEvents = try await auditLog.size()
         return status
+    }
+
+    /// Dry run of a retention policy at `asOf`: what it would close, purge and keep. Changes nothing.
+    public func plan(policy: RetentionPolicy, asOf: Date) async throws -> RetentionPlan {
+        try await RetentionPlanner.plan(store: store, policy: policy, asOf: asOf)
     }
 }

@@ -26,10 +26,10 @@ public struct QueueStatistics: Sendable, Equatable, Codable {
     public var channels: [String: Channel]
 }
 
-extension Relay {
+extension AdvocacyService {
     /// Supervisor statistics over a window (default: the last 24 hours).
     public func statistics(by identity: StaffIdentity, since: Date? = nil, until: Date? = nil) async throws -> QueueStatistics {
-        guard identity.role == .supervisor else { throw AccessError.forbidden }
+        try AccessPolicy.requireSupervisor(identity)
         let now = clock.now()
         let end = until ?? now
         let start = since ?? end.addingTimeInterval(-86_400)

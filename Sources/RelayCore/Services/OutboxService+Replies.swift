@@ -44,13 +44,13 @@ public struct ReplyReceipt: Sendable, Equatable {
     public var outboxState: OutboxState?
 }
 
-extension Relay {
+extension OutboxService {
     /// Stores a discreet reply and queues it on the thread's channel, if the channel rules allow:
     /// the survivor's window is open, the contact is not do-not-contact and has not opted out, and an
     /// SMS to a phone flagged monitored or not safe to text carries an explicit override (`override`,
     /// a reason, audited with the reply; only an advocate may give one). The text goes out exactly as
     /// written. Throws `ReplyRefusal` otherwise, changing nothing.
-    public func queueReply(threadID: String, text: String, by identity: StaffIdentity? = nil, override: String? = nil) async throws -> ReplyReceipt {
+    func queueReply(threadID: String, text: String, by identity: StaffIdentity? = nil, override: String? = nil) async throws -> ReplyReceipt {
         let now = clock.now()
         let nowTime = now.storeTime
         let settings = self.settings
@@ -92,7 +92,7 @@ extension Relay {
             let key = try envelope.unwrap(storedKey.wrapped, owner: thread.id)
             let messageID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, nowTime)))
             let sealed = envelope.seal(
-                body, with: key, context: SealContext(threadID: thread.id, messageID: messageID, direction: MessageDirection.outbound.rawValue))
+                body, with: key, context: .message(threadID: thread.id, messageID: messageID, direction: .outbound))
             try writer.insert(MessageRecord(
                 id: messageID, threadID: thread.id, direction: .outbound, sealedBody: Data(sealed), deliveryIndex: nil, createdAt: nowTime))
             try writer.touchThread(id: thread.id, at: nowTime, inbound: false)
@@ -101,7 +101,7 @@ extension Relay {
                 try writer.markFirstResponse(threadID: thread.id, at: nowTime)
                 var details = ["message": messageID]
                 if cautionOverride { details["override"] = "phone_safety" }
-                _ = try Self.appendAudit(
+                _ = try AuditLog.append(
                     AuditEvent(
                         actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: thread.id,
                         purpose: cautionOverride ? overrideReason : nil, details: details),

@@ -12,7 +12,7 @@ public struct QueuePage: Sendable, Equatable {
     public var waiting: [ChannelKind: Int]
 }
 
-extension Relay {
+extension AdvocacyService {
     /// Largest queue page.
     public static let maximumQueuePage = 200
 
@@ -20,7 +20,7 @@ extension Relay {
     /// The first page always starts with every channel's longest-waiting contact (`pinned`), so that
     /// no flood on one channel, however urgent it claims to be, hides a person on another.
     public func queue(for identity: StaffIdentity, after cursor: QueueCursor? = nil, limit: Int = 50) async throws -> QueuePage {
-        guard Self.workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+        try AccessPolicy.requireWorkingRole(identity)
         let size = min(max(limit, 1), Self.maximumQueuePage)
         return try await store.read { reader in
             var pinned: [ThreadRecord] = []

@@ -25,86 +25,72 @@ public struct StartedWebchatSession: Sendable {
     public var nextPhrase: String? = nil
 }
 
-extension Relay {
+extension WebchatService {
     /// Starts an anonymous webchat conversation: a new contact with a random address and a session.
-    public func startWebchatSession() async throws -> StartedWebchatSession {
+    public func start() async throws -> StartedWebchatSession {
         let contactKey = RandomToken.identifier()
         let address = try ContactAddress.webchat(contactKey: contactKey)
         let addressIndex = self.addressIndex(address)
         let now = clock.now().storeTime
         let envelope = self.envelope
         let contact = try await store.write { writer in
-            try Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
+            try IntakeService.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
         }
         return try await openSession(contactID: contact.id, at: now)
     }
 
     func openSession(contactID: String, at now: StoreTime) async throws -> StartedWebchatSession {
-        let token = RandomToken.bearer()
-        let tokenIndex = webchatTokenIndex(token)
+        let (token, tokenIndex) = bearerSessions.newToken(.webchat)
         try await store.write { writer in
             try writer.insert(WebchatSessionRecord(tokenIndex: Data(tokenIndex), contactID: contactID, createdAt: now, lastSeenAt: now))
         }
         return StartedWebchatSession(token: token, session: WebchatSession(tokenIndex: tokenIndex, contactID: contactID))
     }
 
-    func webchatTokenIndex(_ token: String) -> [UInt8] {
-        keyring.blindIndex(.bearerToken).index("webchat:\(token)")
-    }
-
     /// The stream key a well-formed token's session has or had (``WebchatSession/streamKey``), or
     /// `nil` for a malformed token. Looks nothing up.
-    public func webchatStreamKey(token: String) -> String? {
-        guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { return nil }
-        return WebchatSession(tokenIndex: webchatTokenIndex(token), contactID: "").streamKey
+    public func streamKey(token: String) -> String? {
+        guard let tokenIndex = bearerSessions.wellFormedIndex(.webchat, of: token) else { return nil }
+        return WebchatSession(tokenIndex: tokenIndex, contactID: "").streamKey
     }
 
     /// The session of a bearer token for an erase: like ``authenticateWebchat(token:)``, but a session
     /// that has only idled out (and not yet been swept) still may erase its conversation, so that a
     /// survivor who comes back to a forgotten tab can delete it.
-    public func authenticateWebchatForErase(token: String) async throws -> WebchatSession {
-        guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { throw RelayError.unauthorized }
-        let tokenIndex = webchatTokenIndex(token)
-        guard let record = try await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) }) else { throw RelayError.unauthorized }
+    public func authenticateForErase(token: String) async throws -> WebchatSession {
+        guard let tokenIndex = bearerSessions.wellFormedIndex(.webchat, of: token),
+            let record = try await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) })
+        else { throw RelayError.unauthorized }
         return WebchatSession(tokenIndex: tokenIndex, contactID: record.contactID)
     }
 
     /// Finds the session of a bearer token, refusing unknown, ended, idle-expired and too old
     /// (``RelaySettings/webchatSessionAbsolute``) ones. A successful check moves its idle clock, with
-    /// a write at most once a minute (``Relay/sessionTouchInterval``), so that reading needs no
+    /// a write at most once a minute (``BearerSessions/touchInterval``), so that reading needs no
     /// write lock. An expired session is left for retention to sweep, so that the survivor can
     /// still erase from a forgotten tab (``authenticateWebchatForErase(token:)``).
-    public func authenticateWebchat(token: String) async throws -> WebchatSession {
-        guard (32...64).contains(token.utf8.count), Base64.decodeURLSafe(token)?.count == 32 else { throw RelayError.unauthorized }
-        let tokenIndex = webchatTokenIndex(token)
+    public func authenticate(token: String) async throws -> WebchatSession {
+        guard let tokenIndex = bearerSessions.wellFormedIndex(.webchat, of: token) else { throw RelayError.unauthorized }
         let now = clock.now().storeTime
         guard let record = try await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) }), isWebchatSessionCurrent(record, at: now) else {
             throw RelayError.unauthorized
         }
-        if record.lastSeenAt + Self.sessionTouchInterval <= now {
-            // Best effort: a store that cannot take the write now must not refuse a read.
-            _ = try? await store.write { try $0.touchWebchatSession(tokenIndex: tokenIndex, at: now) }
-        }
+        await bearerSessions.touchIfDue(lastSeenAt: record.lastSeenAt, at: now) { try $0.touchWebchatSession(tokenIndex: tokenIndex, at: now) }
         return WebchatSession(tokenIndex: tokenIndex, contactID: record.contactID)
     }
 
     /// Whether a session record is neither idle-expired nor past its absolute lifetime at `now`.
     func isWebchatSessionCurrent(_ record: WebchatSessionRecord, at now: StoreTime) -> Bool {
-        record.lastSeenAt + StoreTime(settings.webchatSessionIdle * 1000) >= now
-            && record.createdAt + StoreTime(settings.webchatSessionAbsolute * 1000) >= now
+        bearerSessions.isCurrent(.webchat, createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, at: now)
     }
 
-    /// A session's last use is written at most this often (milliseconds): its idle clock is exact
-    /// to a minute, and a read costs no durable write.
-    public static let sessionTouchInterval: StoreTime = 60_000
-
     /// Stores a survivor's webchat message; a retry with the same idempotency key is stored once.
-    public func sendWebchat(_ session: WebchatSession, text: String, idempotencyKey: String) async throws -> IngestReceipt {
+    public func send(_ session: WebchatSession, text: String, idempotencyKey: String) async throws -> IngestReceipt {
         try settings.validateWebchat(text: text, idempotencyKey: idempotencyKey)
         let deliveryIndex = self.deliveryIndex(channel: .webchat, deliveryID: "\(session.contactID):\(idempotencyKey)")
         let contactID = session.contactID
         let tokenIndex = session.tokenIndex
-        return try await storeInbound(body: Array(text.utf8), channel: .webchat, deliveryIndex: deliveryIndex, at: clock.now().storeTime) { writer in
+        return try await intake.storeInbound(body: Array(text.utf8), channel: .webchat, deliveryIndex: deliveryIndex, at: clock.now().storeTime) { writer in
             // In the same transaction: a session ended meanwhile (quick exit, an erase a hold defers)
             // must not write into what it left.
             guard try writer.webchatSession(tokenIndex: tokenIndex) != nil, let contact = try writer.contact(id: contactID) else {
@@ -115,18 +101,18 @@ extension Relay {
     }
 
     /// The conversation as the survivor sees it: every message of the contact's threads not erased, oldest first.
-    public func webchatMessages(_ session: WebchatSession) async throws -> [DecryptedMessage] {
+    public func messages(_ session: WebchatSession) async throws -> [DecryptedMessage] {
         let threads = try await store.read { try $0.threads(contactID: session.contactID) }
         var messages: [DecryptedMessage] = []
         for thread in threads where thread.key != nil {
-            messages += try await decryptedMessages(threadID: thread.id)
+            messages += try await sealing.decryptedMessages(threadID: thread.id)
         }
         return messages.sorted { $0.createdAt < $1.createdAt }
     }
 
     /// Deletes one message or reply of the survivor's conversation. Returns false if there is no
     /// such message in it (the answer does not tell whether it exists elsewhere).
-    public func deleteWebchatMessage(_ session: WebchatSession, messageID: String) async throws -> Bool {
+    public func deleteMessage(_ session: WebchatSession, messageID: String) async throws -> Bool {
         let contactID = session.contactID
         let deleted = try await store.write { writer -> Bool in
             guard let message = try writer.message(id: messageID), let thread = try writer.thread(id: message.threadID),
@@ -143,7 +129,7 @@ extension Relay {
 
     /// Ends a session (quick exit): the token stops working and its open live streams end at once;
     /// the conversation stays for a resume phrase.
-    public func endWebchatSession(_ session: WebchatSession) async throws {
+    public func end(_ session: WebchatSession) async throws {
         _ = try await store.write { try $0.deleteWebchatSession(tokenIndex: session.tokenIndex) }
         // Then the streams: one that authenticated while the session still stood ends too.
         await events.endSession(session.streamKey)
@@ -151,7 +137,7 @@ extension Relay {
 
     /// Whether a session still stands (not ended, not idle-expired), without moving its idle clock.
     /// Live streams ask this periodically, so that a session ended elsewhere ends its streams too.
-    public func isWebchatSessionLive(_ session: WebchatSession) async -> Bool {
+    public func isLive(_ session: WebchatSession) async -> Bool {
         let now = clock.now().storeTime
         let tokenIndex = session.tokenIndex
         guard let record = try? await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) }) else { return false }
@@ -159,8 +145,8 @@ extension Relay {
     }
 
     /// Erases the whole conversation (every key destroyed) and ends every session of it.
-    public func eraseWebchatConversation(_ session: WebchatSession) async throws -> ContactErasure {
-        try await eraseContact(id: session.contactID)
+    public func eraseConversation(_ session: WebchatSession) async throws -> ContactErasure {
+        try await erasure.eraseContact(id: session.contactID)
     }
 
     /// Issues (replacing any earlier one) a resume phrase for the session's conversation. Only a
@@ -184,7 +170,7 @@ extension Relay {
     /// Opens a new session on the conversation a resume phrase belongs to, uses the phrase up, and
     /// returns its successor (``StartedWebchatSession/nextPhrase``). A phrase issued before whole-phrase lookup
     /// is still found by its first word (at most eight such rows are checked).
-    public func resumeWebchat(phrase typed: String) async throws -> StartedWebchatSession {
+    public func resume(phrase typed: String) async throws -> StartedWebchatSession {
         guard let words = ResumePhrase.normalise(typed) else { throw RelayError.unauthorized }
         let lookup = phraseLookup(words)
         let legacyLookup = keyring.blindIndex(.resumePhrase).index(words[0])
@@ -208,8 +194,7 @@ extension Relay {
         let nextWords = ResumePhrase.normalise(next)!
         let nextHash = try await phraseHashing.hash(nextWords.joined(separator: "-"), with: hasher)
         let nextLookup = phraseLookup(nextWords)
-        let token = RandomToken.bearer()
-        let tokenIndex = webchatTokenIndex(token)
+        let (token, tokenIndex) = bearerSessions.newToken(.webchat)
         let now = clock.now().storeTime
         try await store.write { writer in
             guard try writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }

@@ -21,26 +21,14 @@ public struct ContactErasure: Sendable, Equatable {
     public var isDeferred: Bool { threadsDeferred > 0 }
 }
 
-/// What an SMS keyword did.
-public enum KeywordOutcome: Sendable, Equatable {
-    /// The sender's conversation was erased; send the one confirmation.
-    case erased(confirmation: String)
-    /// A legal hold keeps part of the conversation for now; send the neutral notice that says so.
-    case eraseDeferred(notice: String)
-    /// The sender opted out or back in.
-    case optOutRecorded(Bool)
-    /// The same delivery was handled before: do nothing again.
-    case duplicate
-}
-
-extension Relay {
+extension ErasureService {
     /// Crypto-shreds everything of a contact: every thread's key and messages, the contact's own key
     /// and sealed address, its case record, webchat sessions and resume phrase. A thread under a legal
     /// hold (when the policy defers survivor erasure) is kept, and so is the contact with its case
     /// record until the hold ends; its sessions and resume phrase end anyway.
     ///
     /// Never refused for audit reasons: when the audit log cannot be written, the erasure commits
-    /// with its audit events recorded as pending (appended by ``flushPendingAudit()``). Then the WAL
+    /// with its audit events recorded as pending (appended by ``auditLog.flushPending()``). Then the WAL
     /// is truncated (retried in the background until it succeeds).
     public func eraseContact(id contactID: String) async throws -> ContactErasure {
         let now = clock.now()
@@ -61,7 +49,7 @@ extension Relay {
         do {
             let value = try await store.write { writer in
                 let (value, events) = try body(writer)
-                for event in events { _ = try Self.appendAudit(event, at: now, writer: writer) }
+                for event in events { _ = try AuditLog.append(event, at: now, writer: writer) }
                 return value
             }
             return (value, false)
@@ -69,7 +57,7 @@ extension Relay {
             logger.error("audit log not writable; the erasure goes ahead and is audited later")
             let value = try await store.write { writer in
                 let (value, events) = try body(writer)
-                for event in events { try Self.recordPendingAudit(event, at: now, writer: writer) }
+                for event in events { try AuditLog.recordPending(event, at: now, writer: writer) }
                 return value
             }
             return (value, true)
@@ -122,75 +110,8 @@ extension Relay {
     func finishErasure(contactID: String, _ result: ContactErasure) async {
         await events.publish(.erased, to: contactID)
         await walTruncation.truncate()
-        if result.auditDeferred { _ = try? await flushPendingAudit() }
+        if result.auditDeferred { _ = try? await auditLog.flushPending() }
         logger.debug("contact erased", metadata: ["threads.erased": "\(result.threadsErased)", "threads.deferred": "\(result.threadsDeferred)"])
     }
 
-    /// Applies an SMS keyword from `address`. Idempotent per delivery id: a redelivered ERASE
-    /// erases nothing more and confirms nothing twice. Like every erasure, never refused for audit reasons.
-    public func handleKeyword(_ keyword: SMSKeyword, from address: ContactAddress, deliveryID: String) async throws -> KeywordOutcome {
-        let addressIndex = self.addressIndex(address)
-        let heldIndex = heldAddressIndex(address)
-        let deliveryIndex = self.deliveryIndex(channel: address.channel, deliveryID: deliveryID)
-        let now = clock.now()
-        let defers = settings.holdDefersSurvivorErase
-        // Marking the delivery handled and acting on it commit together: a crash in between cannot
-        // leave an ERASE recorded as done but not done.
-        let (first, auditDeferred) = try await writeWithAuditFallback(at: now) { writer -> ((Bool, String?, ContactErasure?), [AuditEvent]) in
-            guard try !writer.isHandled(deliveryIndex: deliveryIndex), try writer.message(deliveryIndex: deliveryIndex) == nil else {
-                return ((false, nil, nil), [])
-            }
-            try writer.markHandled(deliveryIndex: deliveryIndex, at: now.storeTime)
-            let contact = try writer.contact(addressIndex: addressIndex)
-            switch keyword {
-            case .optOut, .optIn:
-                if let contact { try writer.setOptedOut(contactID: contact.id, keyword == .optOut) }
-                return ((true, contact?.id, nil), [])
-            case .erase:
-                guard let contact else {
-                    // Asked before, and a hold still keeps it: say the same as then, not "Done".
-                    if let held = try writer.contact(addressIndex: heldIndex) {
-                        var waiting = ContactErasure(threadsErased: 0, messagesDeleted: 0)
-                        waiting.threadsDeferred = try writer.threads(contactID: held.id).filter { $0.state != .erased }.count
-                        return ((true, held.id, waiting), [])
-                    }
-                    return ((true, nil, nil), [])
-                }
-                let (erasure, events) = try Self.eraseContact(contact.id, at: now, defers: defers, heldIndex: heldIndex, writer: writer)
-                return ((true, contact.id, erasure), events)
-            }
-        }
-        guard first.0 else { return .duplicate }
-        switch keyword {
-        case .erase:
-            if let contactID = first.1, var erasure = first.2 {
-                erasure.auditDeferred = auditDeferred
-                await finishErasure(contactID: contactID, erasure)
-                if erasure.isDeferred { return .eraseDeferred(notice: settings.eraseDeferredNotice) }
-            }
-            return .erased(confirmation: settings.eraseConfirmation)
-        case .optOut:
-            return .optOutRecorded(true)
-        case .optIn:
-            return .optOutRecorded(false)
-        }
-    }
-
-    /// Where the address index of a contact whose erasure a hold defers moves: a keyed hash of the
-    /// address under its own label, found only by someone who has the address and asks to erase.
-    func heldAddressIndex(_ address: ContactAddress) -> [UInt8] {
-        keyring.blindIndex(.contactAddress).index("erase-deferred:" + address.indexInput)
-    }
-
-    /// Flags or clears do-not-contact for the person behind a thread: it holds for every thread of
-    /// that contact, present and future.
-    public func setDoNotContact(threadID: String, _ value: Bool) async throws {
-        try await store.write { writer in
-            guard let thread = try writer.thread(id: threadID) else { throw RelayError.threadNotFound }
-            guard let contactID = thread.contactID, let contact = try writer.contact(id: contactID) else { throw RelayError.threadErased }
-            var flags = contact.safety
-            flags.doNotContact = value
-            try writer.setSafety(contactID: contactID, flags)
-        }
-    }
 }

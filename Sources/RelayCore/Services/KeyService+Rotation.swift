@@ -40,7 +40,7 @@ public struct KeyVersionInUse: Error, Equatable, CustomStringConvertible {
     }
 }
 
-extension Relay {
+extension KeyService {
     /// Checks that the keyring opens this store: every KEK version a stored key is wrapped under is
     /// in the keyring, and a sample key of each unwraps. The server refuses to start otherwise, so
     /// that a mistyped keyring path never serves a database it cannot read.

@@ -21,28 +21,28 @@ public struct AuditVerification: Sendable, Equatable {
     public var isValid: Bool { problems.isEmpty }
 }
 
-extension Relay {
+extension AuditLog {
     /// The log's origin line.
-    public var auditOrigin: String {
+    public var origin: String {
         settings.auditOrigin ?? "saferelay.local/audit/\(keyring.auditSigningKey.fingerprint)"
     }
 
     /// The C2SP verifier key of the log.
-    public var auditVerifierKey: String {
-        SignedCheckpoint.verifierKey(name: auditOrigin, publicKey: keyring.auditSigningKey.publicKey)
+    public var verifierKey: String {
+        SignedCheckpoint.verifierKey(name: origin, publicKey: keyring.auditSigningKey.publicKey)
     }
 
     /// Appends one event in its own durable transaction and returns its position. Throws if it
     /// cannot be written: callers must then do nothing (fail closed).
     @discardableResult
-    public func audit(_ event: AuditEvent) async throws -> Int64 {
+    public func record(_ event: AuditEvent) async throws -> Int64 {
         let now = clock.now()
-        return try await store.write { writer in try Self.appendAudit(event, at: now, writer: writer) }
+        return try await store.write { writer in try AuditLog.append(event, at: now, writer: writer) }
     }
 
     /// Appends several events in one durable transaction (one fsync), in order. Returns the first position.
     @discardableResult
-    public func audit(batch events: [AuditEvent]) async throws -> Int64 {
+    public func record(batch events: [AuditEvent]) async throws -> Int64 {
         let now = clock.now()
         let createdAt = now.storeTime
         return try await store.write { writer in
@@ -59,7 +59,7 @@ extension Relay {
     }
 
     /// Appends an event inside the caller's transaction, so that it commits (or not) with the action.
-    static func appendAudit(_ event: AuditEvent, at time: Date, writer: any StoreWriter) throws -> Int64 {
+    static func append(_ event: AuditEvent, at time: Date, writer: any StoreWriter) throws -> Int64 {
         let seq = try writer.auditSize()
         let line = event.line(seq: seq, at: time)
         try writer.appendAudit(AuditRow(seq: seq, line: line, leafHash: Data(MerkleTree.leafHash(Array(line.utf8))), createdAt: time.storeTime))
@@ -75,7 +75,7 @@ extension Relay {
             try reader.forEachAuditLeaf(from: 0) { _, _, leaf in accumulator.append(Digest32(raw: leaf)) }
             return accumulator
         }
-        let note = SignedCheckpoint(origin: auditOrigin, treeSize: accumulator.size, rootHash: accumulator.root)
+        let note = SignedCheckpoint(origin: origin, treeSize: accumulator.size, rootHash: accumulator.root)
             .signed(with: keyring.auditSigningKey)
         let row = CheckpointRow(treeSize: accumulator.size, note: note, createdAt: now)
         try await store.write { try $0.insert(row) }
@@ -102,7 +102,7 @@ extension Relay {
 
     /// Recomputes the tree from every stored event, checks every checkpoint's signature and root,
     /// and (if given) the witness checkpoint kept outside the database. Names the first mismatch.
-    public func verifyAudit(witnessNote: String? = nil) async throws -> AuditVerification {
+    public func verify(witnessNote: String? = nil) async throws -> AuditVerification {
         var result = AuditVerification()
         let publicKey = keyring.auditSigningKey.publicKey
         let stored = try await store.read { try $0.auditCheckpoints() }
@@ -110,7 +110,7 @@ extension Relay {
         for row in stored {
             do {
                 let checkpoint = try SignedCheckpoint.verify(note: row.note, publicKey: publicKey)
-                guard checkpoint.treeSize == row.treeSize, checkpoint.origin == auditOrigin else {
+                guard checkpoint.treeSize == row.treeSize, checkpoint.origin == origin else {
                     result.problems.append("checkpoint stored at size \(row.treeSize) commits to another size or origin")
                     continue
                 }
@@ -184,7 +184,7 @@ extension Relay {
 
     /// The export: a header line (format, origin, verifier key, latest checkpoint, the peaks of the
     /// events before `since`) followed by one line per event, each exactly its stored line.
-    public func exportAudit(since: Date? = nil, write: (String) throws -> Void) async throws -> (events: Int, checkpoint: AuditCheckpoint) {
+    public func export(since: Date? = nil, write: (String) throws -> Void) async throws -> (events: Int, checkpoint: AuditCheckpoint) {
         let checkpoint = try await writeCheckpoint()
         let sinceTime = since?.storeTime
         var prior = MerkleAccumulator()
@@ -206,7 +206,7 @@ extension Relay {
             next = last.seq + 1
         }
         let header: [String: Any] = [
-            "format": "saferelay-audit-export/1", "origin": auditOrigin, "vkey": auditVerifierKey, "checkpoint": checkpoint.note,
+            "format": "saferelay-audit-export/1", "origin": origin, "vkey": verifierKey, "checkpoint": checkpoint.note,
             "first_seq": firstSeq ?? checkpoint.treeSize, "prior_peaks": prior.peakHashes.map { Base64.encode($0) },
         ]
         let data = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])

@@ -1,0 +1,4 @@
+/// Retention policies and legal holds: plan, apply, status, holds.
+public struct RetentionService: RelayService {
+    let context: RelayContext
+}

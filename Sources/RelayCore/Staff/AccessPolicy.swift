@@ -1,0 +1,45 @@
+import RelayModel
+import RelayStore
+
+/// Every role and assignment check of the staff's use cases, in one place: who may work threads,
+/// who may act on a given thread, who reads statistics and the audit log. A refusal is
+/// `AccessError.forbidden`; a thread the caller may not know exists is `notFound` at the caller.
+public enum AccessPolicy {
+    /// Roles that work threads.
+    public static let workingRoles: Set<Role> = [.advocate, .supervisor]
+
+    /// Throws unless the caller's role works threads (advocate, supervisor).
+    static func requireWorkingRole(_ identity: StaffIdentity) throws {
+        guard workingRoles.contains(identity.role) else { throw AccessError.forbidden }
+    }
+
+    /// Whether `account` may be handed threads (active, in a working role).
+    static func canWorkThreads(_ account: AccountRecord) -> Bool {
+        !account.disabled && workingRoles.contains(account.role)
+    }
+
+    /// Whether the thread is outside the caller's assignment (opening it needs a purpose).
+    static func isOutsideAssignment(_ thread: ThreadRecord, _ identity: StaffIdentity) -> Bool {
+        thread.assignedTo != identity.accountID
+    }
+
+    /// Throws unless the caller works this thread (it is assigned to them) or supervises.
+    static func requireMayAct(on thread: ThreadRecord, _ identity: StaffIdentity) throws {
+        if isOutsideAssignment(thread, identity) && identity.role != .supervisor { throw AccessError.forbidden }
+    }
+
+    /// Throws unless the caller may claim the thread: nobody else has it, or they supervise.
+    static func requireMayClaim(_ thread: ThreadRecord, _ identity: StaffIdentity) throws {
+        if let owner = thread.assignedTo, owner != identity.accountID, identity.role != .supervisor { throw AccessError.forbidden }
+    }
+
+    /// Throws unless the caller supervises (queue statistics).
+    static func requireSupervisor(_ identity: StaffIdentity) throws {
+        guard identity.role == .supervisor else { throw AccessError.forbidden }
+    }
+
+    /// Throws unless the caller reads the audit log (compliance, admin): never content.
+    static func requireAuditReader(_ identity: StaffIdentity) throws {
+        guard identity.role == .compliance || identity.role == .admin else { throw AccessError.forbidden }
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+import Logging
+import RelayCrypto
+import RelayModel
+import RelayStore
+
+extension CaseRecordService {
+    /// Flags or clears do-not-contact for the person behind a thread: it holds for every thread of
+    /// that contact, present and future.
+    public func setDoNotContact(threadID: String, _ value: Bool) async throws {
+        try await store.write { writer in
+            guard let thread = try writer.thread(id: threadID) else { throw RelayError.threadNotFound }
+            guard let contactID = thread.contactID, let contact = try writer.contact(id: contactID) else { throw RelayError.threadErased }
+            var flags = contact.safety
+            flags.doNotContact = value
+            try writer.setSafety(contactID: contactID, flags)
+        }
+    }
+}
