@@ -29,6 +29,8 @@ public protocol StoreReader {
     func isHandled(deliveryIndex: [UInt8]) throws -> Bool
     /// The outbox entry of an outbound message.
     func outbox(messageID: String) throws -> OutboxRecord?
+    /// The outbox states of these messages (those that have an entry), by message id: one query.
+    func outboxStates(messageIDs: [String]) throws -> [String: OutboxState]
     /// The outbox entry with this provider id hash.
     func outbox(providerIndex: [UInt8]) throws -> OutboxRecord?
     /// Queued entries due at `time`, oldest first.

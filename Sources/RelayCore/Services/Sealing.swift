@@ -29,6 +29,11 @@ extension Sealing {
             (try reader.thread(id: threadID), try reader.messages(threadID: threadID))
         }
         guard let thread else { throw RelayError.threadNotFound }
+        return try open(records, of: thread)
+    }
+
+    /// Decrypts messages read with their thread (in memory: no store access).
+    func open(_ records: [MessageRecord], of thread: ThreadRecord) throws -> [DecryptedMessage] {
         guard let stored = thread.key else { throw RelayError.threadErased }
         let key: DataKey
         do {

@@ -138,59 +138,6 @@ extension AdvocacyService {
         await events.publish(.queueChanged(threadID: threadID), to: LiveEvents.staffChannel)
     }
 
-    /// Opens a thread for an advocate. The audit event is written durably first; if it cannot be,
-    /// nothing is decrypted (`AccessError.auditUnavailable`). A thread not assigned to the caller
-    /// needs a purpose from the hotline's list (``AccessPurposes``), which the audit event records
-    /// and supervisors see live.
-    public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {
-        try AccessPolicy.requireWorkingRole(identity)
-        guard let thread = try await store.read({ try $0.thread(id: threadID) }) else { throw AccessError.notFound }
-        let outside = AccessPolicy.isOutsideAssignment(thread, identity)
-        let parsed = settings.accessPurposes.parse(purpose)
-        if outside && parsed == nil { throw AccessError.purposeRequired }
-        let reason = outside ? parsed?.auditText : nil
-        // Every thread that will be shown (this one and the contact's earlier ones) gets its own
-        // view event, all committed in one transaction before anything is decrypted.
-        let shown = try await store.read { reader in
-            try thread.contactID.map { try reader.threads(contactID: $0) }?.filter { $0.key != nil && $0.openedAt <= thread.openedAt }.map(\.id) ?? [thread.id]
-        }
-        do {
-            try await auditLog.record(batch: ([threadID] + shown.filter { $0 != threadID }).map { id in
-                AuditEvent(
-                    actor: identity.name, role: identity.role.rawValue, action: "thread.view", threadID: id, purpose: reason,
-                    details: id == threadID ? [:] : ["via": threadID])
-            })
-        } catch {
-            logger.error("audit write failed; thread not shown", metadata: ["thread.id": "\(threadID)"])
-            throw AccessError.auditUnavailable
-        }
-        if outside, let parsed {
-            await events.publish(.access(threadID: threadID, actor: identity.name, action: "view", purpose: parsed.code), to: LiveEvents.staffChannel)
-        }
-        // Only now is anything decrypted, and only the threads just audited.
-        let relay = self
-        let (contact, threads, caseRecord) = try await store.read { reader in
-            (
-                try thread.contactID.flatMap { try reader.contact(id: $0) }, try thread.contactID.map { try reader.threads(contactID: $0) } ?? [thread],
-                try thread.contactID.map { try relay.caseRecords.caseRecord(contactID: $0, reader: reader) } ?? CaseRecord()
-            )
-        }
-        var earlier: [(ThreadInfo, [ThreadMessageView])] = []
-        var current: [ThreadMessageView] = []
-        for other in threads where shown.contains(other.id) {
-            let messages = try await sealing.decryptedMessages(threadID: other.id)
-            var views: [ThreadMessageView] = []
-            for message in messages {
-                let state = message.direction == .outbound ? try await outbox.state(messageID: message.id) : nil
-                views.append(ThreadMessageView(message: message, deliveryState: state))
-            }
-            if other.id == thread.id { current = views } else { earlier.append((ThreadInfo(other), views)) }
-        }
-        return ThreadView(
-            thread: ThreadInfo(thread), pseudonym: contact?.pseudonym ?? "—", messages: current, earlier: earlier, caseRecord: caseRecord,
-            safety: contact?.safety ?? ContactSafetyFlags())
-    }
-
     /// Sends a reply as an advocate, audited with it; refusals (window, do-not-contact, opt-out) are
     /// audited too and thrown as `ReplyRefusal`.
     public func reply(threadID: String, text: String, by identity: StaffIdentity, override: String? = nil) async throws -> ReplyReceipt {

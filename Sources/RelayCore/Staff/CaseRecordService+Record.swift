@@ -10,11 +10,18 @@ extension CaseRecordService {
     /// deferred erase) shows as set, so that an advocate editing safety sees it and never clears it
     /// without meaning to. Callers audit the view first.
     func caseRecord(contactID: String, reader: any StoreReader) throws -> CaseRecord {
-        guard let contact = try reader.contact(id: contactID), let stored = contact.key else { return CaseRecord() }
+        guard let contact = try reader.contact(id: contactID) else { return CaseRecord() }
+        return try open(try reader.sealedCaseRecord(contactID: contactID), of: contact)
+    }
+
+    /// The case record sealed for `contact` (read in the same snapshot), opened in memory, with the
+    /// contact's own safety flags shown as set (see ``caseRecord(contactID:reader:)``).
+    func open(_ sealed: Data?, of contact: ContactRecord) throws -> CaseRecord {
+        guard let stored = contact.key else { return CaseRecord() }
         var record = CaseRecord()
-        if let sealed = try reader.sealedCaseRecord(contactID: contactID) {
-            let key = try envelope.unwrap(stored.wrapped, owner: contactID)
-            let plain = try envelope.open(sealed, with: key, context: .caseRecord(contactID))
+        if let sealed {
+            let key = try envelope.unwrap(stored.wrapped, owner: contact.id)
+            let plain = try envelope.open(sealed, with: key, context: .caseRecord(contact.id))
             record = try JSONDecoder().decode(CaseRecord.self, from: Data(plain))
         }
         if contact.safety.doNotContact { record.safety.doNotContact = true }

@@ -23,6 +23,22 @@ extension SQLiteAccess {
         try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM outbox WHERE message_id = ?"), arguments: [messageID]).map(Self.outbox(from:))
     }
 
+    func outboxStates(messageIDs: [String]) throws -> [String: OutboxState] {
+        var states: [String: OutboxState] = [:]
+        // At most 500 ids per statement (SQLite's bound-parameter limit is far above; the batches
+        // keep each statement's plan cached and small).
+        for start in stride(from: 0, to: messageIDs.count, by: 500) {
+            let batch = Array(messageIDs[start..<min(start + 500, messageIDs.count)])
+            let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
+            let rows = try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT message_id, state FROM outbox WHERE message_id IN (\(marks))"), arguments: StatementArguments(batch))
+            for row in rows {
+                if let state = OutboxState(rawValue: row["state"]) { states[row["message_id"]] = state }
+            }
+        }
+        return states
+    }
+
     func outbox(providerIndex: [UInt8]) throws -> OutboxRecord? {
         try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM outbox WHERE provider_index = ?"), arguments: [Data(providerIndex)]).map(Self.outbox(from:))
     }

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import RelayCrypto
+import RelayModel
+import RelayStore
+
+/// What a thread view shows, as stored: the metadata read before the audit commit, the sealed
+/// content read (in one snapshot) after it.
+struct ThreadSnapshot: Sendable {
+    /// The thread asked for.
+    var thread: ThreadRecord
+    /// Its contact, while it exists.
+    var contact: ContactRecord?
+    /// The threads shown, oldest first: this one and the contact's earlier ones with content.
+    var shown: [ThreadRecord]
+}
+
+/// The sealed content of the threads a view shows, read in one snapshot after the audit commit.
+struct SealedThreadContent: Sendable {
+    /// Each shown thread's messages, by thread id.
+    var messages: [String: [MessageRecord]]
+    /// Each reply's place in the outbox, by message id.
+    var delivery: [String: OutboxState]
+    /// The contact's sealed case record, if any.
+    var sealedCaseRecord: Data?
+}
+
+extension AdvocacyService {
+    /// Opens a thread for an advocate: a read of metadata (which threads, whose, assigned to whom),
+    /// one audit commit, one snapshot read of the sealed content, then decryption in memory. No
+    /// ciphertext is even read before the audit events are durable. The audit events (one per thread shown: this one and the contact's earlier ones) are
+    /// written durably first; if they cannot be, nothing is decrypted (`AccessError.auditUnavailable`).
+    /// A thread not assigned to the caller needs a purpose from the hotline's list
+    /// (``AccessPurposes``), which the audit events record and supervisors see live.
+    public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {
+        try AccessPolicy.requireWorkingRole(identity)
+        guard let snapshot = try await store.read({ try Self.snapshot(threadID: threadID, reader: $0) }) else { throw AccessError.notFound }
+        let thread = snapshot.thread
+        let outside = AccessPolicy.isOutsideAssignment(thread, identity)
+        let parsed = settings.accessPurposes.parse(purpose)
+        if outside && parsed == nil { throw AccessError.purposeRequired }
+        let reason = outside ? parsed?.auditText : nil
+        let shownIDs = snapshot.shown.map(\.id)
+        do {
+            try await auditLog.record(batch: ([threadID] + shownIDs.filter { $0 != threadID }).map { id in
+                AuditEvent(
+                    actor: identity.name, role: identity.role.rawValue, action: "thread.view", threadID: id, purpose: reason,
+                    details: id == threadID ? [:] : ["via": threadID])
+            })
+        } catch {
+            logger.error("audit write failed; thread not shown", metadata: ["thread.id": "\(threadID)"])
+            throw AccessError.auditUnavailable
+        }
+        if outside, let parsed {
+            await events.publish(.access(threadID: threadID, actor: identity.name, action: "view", purpose: parsed.code), to: LiveEvents.staffChannel)
+        }
+        // Only now is any ciphertext read (of the threads just audited, in one snapshot) and decrypted, in memory.
+        let shownThreads = snapshot.shown
+        let contact = snapshot.contact
+        let content = try await store.read { try Self.sealedContent(of: shownThreads, contact: contact, reader: $0) }
+        var earlier: [(ThreadInfo, [ThreadMessageView])] = []
+        var current: [ThreadMessageView] = []
+        for shown in snapshot.shown {
+            let views = try sealing.open(content.messages[shown.id] ?? [], of: shown).map { message in
+                ThreadMessageView(message: message, deliveryState: message.direction == .outbound ? content.delivery[message.id] : nil)
+            }
+            if shown.id == thread.id { current = views } else { earlier.append((ThreadInfo(shown), views)) }
+        }
+        let caseRecord = try snapshot.contact.map { try caseRecords.open(content.sealedCaseRecord, of: $0) } ?? CaseRecord()
+        return ThreadView(
+            thread: ThreadInfo(thread), pseudonym: snapshot.contact?.pseudonym ?? "—", messages: current, earlier: earlier,
+            caseRecord: caseRecord, safety: snapshot.contact?.safety ?? ContactSafetyFlags())
+    }
+
+    /// Reads which threads a view of `threadID` shows and whose they are (no ciphertext); `nil` when
+    /// there is no such thread.
+    static func snapshot(threadID: String, reader: any StoreReader) throws -> ThreadSnapshot? {
+        guard let thread = try reader.thread(id: threadID) else { return nil }
+        let contact = try thread.contactID.flatMap { try reader.contact(id: $0) }
+        let threads = try thread.contactID.map { try reader.threads(contactID: $0) } ?? [thread]
+        return ThreadSnapshot(thread: thread, contact: contact, shown: threads.filter { $0.key != nil && $0.openedAt <= thread.openedAt })
+    }
+
+    /// Reads the sealed content of the threads shown: their messages, every reply's delivery state
+    /// (one query) and the contact's case record, in the caller's snapshot.
+    static func sealedContent(of shown: [ThreadRecord], contact: ContactRecord?, reader: any StoreReader) throws -> SealedThreadContent {
+        var messages: [String: [MessageRecord]] = [:]
+        for shownThread in shown { messages[shownThread.id] = try reader.messages(threadID: shownThread.id) }
+        let outbound = messages.values.joined().filter { $0.direction == .outbound }.map(\.id)
+        let delivery = outbound.isEmpty ? [:] : try reader.outboxStates(messageIDs: outbound)
+        let sealedCaseRecord = try contact.flatMap { try reader.sealedCaseRecord(contactID: $0.id) }
+        return SealedThreadContent(messages: messages, delivery: delivery, sealedCaseRecord: sealedCaseRecord)
+    }
+}
