@@ -45,17 +45,20 @@ extension AuditLog {
     public func record(batch events: [AuditEvent]) async throws -> Int64 {
         let now = clock.now()
         let createdAt = now.storeTime
-        return try await store.write { writer in
-            let first = try writer.auditSize()
-            for (offset, event) in events.enumerated() {
-                let seq = first + Int64(offset)
-                let line = event.line(seq: seq, at: now)
-                let leaf = line.utf8.withContiguousStorageIfAvailable { MerkleTree.leafDigest(UnsafeRawBufferPointer($0)) }
-                    ?? Digest32(MerkleTree.leafHash(Array(line.utf8)))
-                try writer.appendAudit(AuditRow(seq: seq, line: line, leafHash: Data(leaf.bytes), createdAt: createdAt))
-            }
-            return first
+        return try await store.write { writer in try Self.append(batch: events, at: now, storeTime: createdAt, writer: writer) }
+    }
+
+    /// Appends events inside the caller's transaction, in order; returns the first one's position.
+    static func append(batch events: [AuditEvent], at now: Date, storeTime createdAt: StoreTime, writer: any StoreWriter) throws -> Int64 {
+        let first = try writer.auditSize()
+        for (offset, event) in events.enumerated() {
+            let seq = first + Int64(offset)
+            let line = event.line(seq: seq, at: now)
+            let leaf = line.utf8.withContiguousStorageIfAvailable { MerkleTree.leafDigest(UnsafeRawBufferPointer($0)) }
+                ?? Digest32(MerkleTree.leafHash(Array(line.utf8)))
+            try writer.appendAudit(AuditRow(seq: seq, line: line, leafHash: Data(leaf.bytes), createdAt: createdAt))
         }
+        return first
     }
 
     /// Appends an event inside the caller's transaction, so that it commits (or not) with the action.

@@ -26,32 +26,41 @@ struct SealedThreadContent: Sendable {
 }
 
 extension AdvocacyService {
-    /// Opens a thread for an advocate: a read of metadata (which threads, whose, assigned to whom),
-    /// one audit commit, one snapshot read of the sealed content, then decryption in memory. No
-    /// ciphertext is even read before the audit events are durable. The audit events (one per thread shown: this one and the contact's earlier ones) are
-    /// written durably first; if they cannot be, nothing is decrypted (`AccessError.auditUnavailable`).
+    /// Opens a thread for an advocate in two steps: one write transaction that reads the metadata
+    /// (which threads, whose, assigned to whom), checks access and appends the audit events (one per
+    /// thread shown: this one and the contact's earlier ones) — committed durably, or nothing is
+    /// shown (`AccessError.auditUnavailable`); then one snapshot read of the sealed content and
+    /// decryption in memory. No ciphertext is even read before the audit events are durable.
     /// A thread not assigned to the caller needs a purpose from the hotline's list
     /// (``AccessPurposes``), which the audit events record and supervisors see live.
     public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {
         try AccessPolicy.requireWorkingRole(identity)
-        guard let snapshot = try await store.read({ try Self.snapshot(threadID: threadID, reader: $0) }) else { throw AccessError.notFound }
-        let thread = snapshot.thread
-        let outside = AccessPolicy.isOutsideAssignment(thread, identity)
         let parsed = settings.accessPurposes.parse(purpose)
-        if outside && parsed == nil { throw AccessError.purposeRequired }
-        let reason = outside ? parsed?.auditText : nil
-        let shownIDs = snapshot.shown.map(\.id)
+        let now = clock.now()
+        let snapshot: ThreadSnapshot
         do {
-            try await auditLog.record(batch: ([threadID] + shownIDs.filter { $0 != threadID }).map { id in
-                AuditEvent(
-                    actor: identity.name, role: identity.role.rawValue, action: "thread.view", threadID: id, purpose: reason,
-                    details: id == threadID ? [:] : ["via": threadID])
-            })
+            snapshot = try await store.write { writer in
+                guard let snapshot = try Self.snapshot(threadID: threadID, reader: writer) else { throw AccessError.notFound }
+                let outside = AccessPolicy.isOutsideAssignment(snapshot.thread, identity)
+                if outside && parsed == nil { throw AccessError.purposeRequired }
+                let reason = outside ? parsed?.auditText : nil
+                let shownIDs = snapshot.shown.map(\.id)
+                _ = try AuditLog.append(
+                    batch: ([threadID] + shownIDs.filter { $0 != threadID }).map { id in
+                        AuditEvent(
+                            actor: identity.name, role: identity.role.rawValue, action: "thread.view", threadID: id, purpose: reason,
+                            details: id == threadID ? [:] : ["via": threadID])
+                    }, at: now, storeTime: now.storeTime, writer: writer)
+                return snapshot
+            }
+        } catch let refusal as AccessError {
+            throw refusal
         } catch {
             logger.error("audit write failed; thread not shown", metadata: ["thread.id": "\(threadID)"])
             throw AccessError.auditUnavailable
         }
-        if outside, let parsed {
+        let thread = snapshot.thread
+        if AccessPolicy.isOutsideAssignment(thread, identity), let parsed {
             await events.publish(.access(threadID: threadID, actor: identity.name, action: "view", purpose: parsed.code), to: LiveEvents.staffChannel)
         }
         // Only now is any ciphertext read (of the threads just audited, in one snapshot) and decrypted, in memory.
