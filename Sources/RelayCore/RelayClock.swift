@@ -39,8 +39,13 @@ public final class ManualClock: RelayClock, @unchecked Sendable {
 extension Date {
     /// RFC 3339 in UTC with seconds, e.g. `2026-11-23T20:00:00Z`.
     public var rfc3339: String {
+        formatted(Self.rfc3339Style)
+    }
+
+    /// One style for every timestamp (made once: a style and a time zone are costly to make per call).
+    private static let rfc3339Style: Date.ISO8601FormatStyle = {
         var style = Date.ISO8601FormatStyle()
         style.timeZone = TimeZone(identifier: "UTC")!
-        return formatted(style)
-    }
+        return style
+    }()
 }

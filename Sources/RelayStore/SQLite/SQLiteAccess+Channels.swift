@@ -7,12 +7,11 @@ extension SQLiteAccess {
     // MARK: - Reading
 
     func message(id: String) throws -> MessageRecord? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM message WHERE id = ?"), arguments: [id]).map(Self.message(from:))
+        try MessageRecord.fetchOne(try db.cachedStatement(sql: "SELECT \(MessageRecord.selection) FROM message WHERE id = ?"), arguments: [id])
     }
 
     func threads(contactID: String) throws -> [ThreadRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM thread WHERE contact_id = ? ORDER BY opened_at, rowid"), arguments: [contactID])
-            .map(Self.thread(from:))
+        try ThreadRecord.fetchAll(try db.cachedStatement(sql: "SELECT \(ThreadRecord.selection) FROM thread WHERE contact_id = ? ORDER BY opened_at, rowid"), arguments: [contactID])
     }
 
     func isHandled(deliveryIndex: [UInt8]) throws -> Bool {

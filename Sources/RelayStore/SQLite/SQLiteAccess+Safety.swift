@@ -76,8 +76,7 @@ extension SQLiteAccess {
     func queuePage(after cursor: QueueCursor?, limit: Int) throws -> [ThreadRecord] {
         let order = "ORDER BY priority DESC, coalesce(last_inbound_at, opened_at), id LIMIT ?"
         guard let cursor else {
-            return try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM thread WHERE state = 'open' \(order)"), arguments: [limit])
-                .map(Self.thread(from:))
+            return try ThreadRecord.fetchAll(try db.cachedStatement(sql: "SELECT \(ThreadRecord.selection) FROM thread WHERE state = 'open' \(order)"), arguments: [limit])
         }
         return try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT * FROM thread WHERE state = 'open' AND (

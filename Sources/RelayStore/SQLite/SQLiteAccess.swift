@@ -18,7 +18,7 @@ struct SQLiteAccess: StoreWriter {
     }
 
     func thread(id: String) throws -> ThreadRecord? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM thread WHERE id = ?"), arguments: [id]).map(Self.thread(from:))
+        try ThreadRecord.fetchOne(try db.cachedStatement(sql: "SELECT \(ThreadRecord.selection) FROM thread WHERE id = ?"), arguments: [id])
     }
 
     func openThread(contactID: String, channel: ChannelKind) throws -> ThreadRecord? {
@@ -28,13 +28,11 @@ struct SQLiteAccess: StoreWriter {
     }
 
     func messages(threadID: String) throws -> [MessageRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM message WHERE thread_id = ? ORDER BY created_at, rowid"), arguments: [threadID])
-            .map(Self.message(from:))
+        try MessageRecord.fetchAll(try db.cachedStatement(sql: "SELECT \(MessageRecord.selection) FROM message WHERE thread_id = ? ORDER BY created_at, rowid"), arguments: [threadID])
     }
 
     func message(deliveryIndex: [UInt8]) throws -> MessageRecord? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM message WHERE delivery_index = ?"), arguments: [Data(deliveryIndex)])
-            .map(Self.message(from:))
+        try MessageRecord.fetchOne(try db.cachedStatement(sql: "SELECT \(MessageRecord.selection) FROM message WHERE delivery_index = ?"), arguments: [Data(deliveryIndex)])
     }
 
     func wrappedKeyCounts() throws -> [UInt32: Int] {
@@ -149,9 +147,12 @@ struct SQLiteAccess: StoreWriter {
     // MARK: - Decoding rows
 
     static func storedKey(_ row: Row) -> StoredKey? {
-        guard let sealed = row["wrapped_key"] as Data?, let kek = row["kek_version"] as Int64?, let version = row["key_version"] as Int64?,
-            let kekVersion = UInt32(exactly: kek), let keyVersion = UInt32(exactly: version)
-        else { return nil }
+        storedKey(sealed: row["wrapped_key"], kek: row["kek_version"], version: row["key_version"])
+    }
+
+    /// A wrapped key from its three columns, or `nil` when there is none (or a version is out of range).
+    static func storedKey(sealed: Data?, kek: Int64?, version: Int64?) -> StoredKey? {
+        guard let sealed, let kek, let version, let kekVersion = UInt32(exactly: kek), let keyVersion = UInt32(exactly: version) else { return nil }
         return StoredKey(kekVersion: kekVersion, keyVersion: keyVersion, sealed: sealed)
     }
 
