@@ -1,0 +1,27 @@
+import Foundation
+import RelayModel
+
+/// Reads of the SMS outbox: entries, claims, outcomes, inside one consistent snapshot.
+public protocol OutboxReading {
+    /// The outbox entry of an outbound message.
+    func outbox(messageID: String) throws -> OutboxRecord?
+    /// The outbox states of these messages (those that have an entry), by message id: one query.
+    func outboxStates(messageIDs: [String]) throws -> [String: OutboxState]
+    /// The outbox entry with this provider id hash.
+    func outbox(providerIndex: [UInt8]) throws -> OutboxRecord?
+    /// Queued entries due at `time`, oldest first.
+    func dueOutbox(at time: StoreTime, limit: Int) throws -> [OutboxRecord]
+}
+
+/// Writes of the SMS outbox: entries, claims, outcomes, inside one transaction.
+public protocol OutboxWriting: OutboxReading {
+    /// Inserts an outbox entry.
+    func insert(_ outbox: OutboxRecord) throws
+    /// Replaces an outbox entry's mutable fields.
+    func update(_ outbox: OutboxRecord) throws
+    /// Turns every `sending` entry into `unknown` (after a crash). Returns how many.
+    func markInFlightOutboxUnknown(at time: StoreTime) throws -> Int
+    /// Fails every queued outbox entry of the contact's threads with `code`. Returns how many.
+    @discardableResult
+    func failQueuedOutbox(contactID: String, code: String, at time: StoreTime) throws -> Int
+}
