@@ -4,17 +4,17 @@ list of edits; each edit's `find` must occur exactly once in its file."""
 
 MUTATIONS = [
     {"name": "view decrypts before its audit event commits", "invariant": 2, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Advocacy.swift",
-         "        do {\n            try await audit(batch:",
-         "        _ = try await decryptedMessages(threadID: threadID)\n        do {\n            try await audit(batch:")]},
+        ("Sources/RelayCore/Staff/AdvocacyService+View.swift",
+         "        let snapshot: ThreadSnapshot\n        do {\n",
+         "        _ = try await sealing.decryptedMessages(threadID: threadID)\n        let snapshot: ThreadSnapshot\n        do {\n")]},
     {"name": "view shown although its audit write failed", "invariant": 2, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Advocacy.swift",
+        ("Sources/RelayCore/Staff/AdvocacyService+View.swift",
          "            logger.error(\"audit write failed; thread not shown\", metadata: [\"thread.id\": \"\\(threadID)\"])\n            throw AccessError.auditUnavailable",
          "            logger.error(\"audit write failed; thread not shown\", metadata: [\"thread.id\": \"\\(threadID)\"])")]},
     {"name": "compliance may open a thread", "invariant": 9, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Advocacy.swift",
-         "    public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {\n        guard Self.workingRoles.contains(identity.role)",
-         "    public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {\n        guard Self.workingRoles.union([.compliance]).contains(identity.role)")]},
+        ("Sources/RelayCore/Staff/AdvocacyService+View.swift",
+         "    public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {\n        try AccessPolicy.requireWorkingRole(identity)",
+         "    public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {\n        guard AccessPolicy.workingRoles.union([.compliance]).contains(identity.role) else { throw AccessError.forbidden }")]},
     {"name": "compliance may follow advocates' live events", "invariant": 9, "edits": [
         ("Sources/RelayServer/Routes/StaffRoutes.swift",
          "            guard Relay.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: \"forbidden\", message: \"your role does not allow this\") }\n            let relay = self.relay",
@@ -24,11 +24,11 @@ MUTATIONS = [
          "        Self.urlVariants(url).contains { variant in",
          "        !signature.isEmpty || Self.urlVariants(url).contains { variant in")]},
     {"name": "inbound message body logged", "invariant": 1, "edits": [
-        ("Sources/RelayCore/Relay+Ingest.swift",
+        ("Sources/RelayCore/Services/IntakeService+Ingest.swift",
          "            \"inbound message stored\",\n            metadata: [",
          "            \"inbound message stored\",\n            metadata: [\"body\": \"\\(String(decoding: body, as: UTF8.self))\",")]},
     {"name": "a redelivered MessageSid stored again", "invariant": 6, "edits": [
-        ("Sources/RelayCore/Relay+Ingest.swift",
+        ("Sources/RelayCore/Services/IntakeService+Ingest.swift",
          "            if let deliveryIndex, let existing = try writer.message(deliveryIndex: deliveryIndex) {",
          "            if let deliveryIndex, let existing = try writer.message(deliveryIndex: deliveryIndex), existing.id.isEmpty {")]},
     {"name": "outbox re-sends a reply left `sending` by a crash", "invariant": 7, "edits": [
@@ -36,19 +36,19 @@ MUTATIONS = [
          "UPDATE outbox SET state = 'unknown', updated_at = ? WHERE state = 'sending'",
          "UPDATE outbox SET state = 'queued', updated_at = ? WHERE state = 'sending'")]},
     {"name": "SMS reply window always open", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Relay+Reply.swift",
+        ("Sources/RelayCore/Services/OutboxService+Replies.swift",
          "guard let lastInbound = thread.lastInboundAt, lastInbound >= windowStart else { throw ReplyRefusal.windowClosed }",
          "_ = windowStart")]},
     {"name": "do-not-contact not checked when a reply is queued", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Relay+Reply.swift",
+        ("Sources/RelayCore/Services/OutboxService+Replies.swift",
          "            guard !contact.safety.doNotContact else { throw ReplyRefusal.doNotContact }\n",
          "")]},
     {"name": "monitored phone texted without an override", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Relay+Reply.swift",
+        ("Sources/RelayCore/Services/OutboxService+Replies.swift",
          "                    guard overrideReason != nil else { throw ReplyRefusal.safetyOverrideRequired }\n",
          "")]},
     {"name": "outbox ignores flags set after queuing", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Relay+Outbox.swift",
+        ("Sources/RelayCore/Services/OutboxService+Dispatch.swift",
          "        if contact.safety.doNotContact { return .doNotContact }",
          "        if contact.safety.doNotContact && entry.attempts < 0 { return .doNotContact }")]},
     {"name": "erase keeps the thread's wrapped key (constraint relaxed)", "invariant": 3, "edits": [
@@ -80,17 +80,17 @@ MUTATIONS = [
          "        if let keyword = SMSKeyword.match(body, settings: relay.settings) {",
          "        guard await limiter.allow(scope: \"sms\", identity: address.normalised, bucket: configuration.rateLimits.perSender) else { throw APIError.rateLimited }\n        if let keyword = SMSKeyword.match(body, settings: relay.settings) {")]},
     {"name": "erase refused when the audit log cannot be written", "invariant": 3, "edits": [
-        ("Sources/RelayCore/Relay+Contacts.swift",
+        ("Sources/RelayCore/Services/ErasureService+Contacts.swift",
          "            logger.error(\"audit log not writable; the erasure goes ahead and is audited later\")\n",
          "            logger.error(\"audit log not writable; the erasure goes ahead and is audited later\")\n            throw error\n")]},
     {"name": "a hold does not keep the contact and its case record", "invariant": 3, "edits": [
-        ("Sources/RelayCore/Relay+Contacts.swift",
+        ("Sources/RelayCore/Services/ErasureService+Contacts.swift",
          "        if defers, try writer.isContactHeld(contactID: contactID), let contact = try writer.contact(id: contactID) {",
          "        if defers, try writer.isContactHeld(contactID: contactID), let contact = try writer.contact(id: contactID), contact.id.isEmpty {")]},
     {"name": "a deferred erase leaves the survivor reachable", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Relay+Contacts.swift", "            flags.doNotContact = true\n", "")]},
+        ("Sources/RelayCore/Services/ErasureService+Contacts.swift", "            flags.doNotContact = true\n", "")]},
     {"name": "queue without each channel's longest wait pinned", "invariant": 11, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Queue.swift", "            if cursor == nil {", "            if cursor == nil && limit < 0 {")]},
+        ("Sources/RelayCore/Staff/AdvocacyService+Queue.swift", "            if cursor == nil {", "            if cursor == nil && limit < 0 {")]},
     {"name": "no per-client admission for session starts, resumes and logins", "invariant": 11, "edits": [
         ("Sources/RelayServer/Routes/RequestSupport.swift",
          "        guard await limiter.allow(scope: \"client-\\(kind)\", identity: client, bucket: perClient, authenticated: false) else { throw APIError.rateLimited }\n",
@@ -106,7 +106,7 @@ MUTATIONS = [
         ("Sources/RelayStore/SQLite/SQLiteAccess+Safety.swift",
          " AND coalesce(last_inbound_at, opened_at) >= last_activity_at\n", "\n")]},
     {"name": "the outbox sends after an erase or a flag since the claim", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Relay+Outbox.swift", "        guard found != nil else { return true }", "        guard found == nil else { return true }")]},
+        ("Sources/RelayCore/Services/OutboxService+Dispatch.swift", "        guard found != nil else { return true }", "        guard found == nil else { return true }")]},
     {"name": "retention closes and purges a thread that just got a message", "invariant": 6, "edits": [
         ("Sources/RelayStore/SQLite/SQLiteAccess+Compliance.swift",
          "                  AND last_activity_at <= (\n",
@@ -114,40 +114,40 @@ MUTATIONS = [
         ("Sources/RelayStore/SQLite/SQLiteAccess+Compliance.swift",
          "            let purgeable = \"(state = 'closed' OR erase_requested_at IS NOT NULL)\"", "            let purgeable = \"1\"")]},
     {"name": "quick exit leaves the session's live streams open", "invariant": 3, "edits": [
-        ("Sources/RelayCore/Relay+Webchat.swift", "        await events.endSession(session.streamKey)\n", "")]},
+        ("Sources/RelayCore/Services/WebchatService+Sessions.swift", "        await events.endSession(session.streamKey)\n", "")]},
     {"name": "a survivor who asked to be erased can be texted while a hold keeps their data", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Relay+Reply.swift", "            guard thread.eraseRequestedAt == nil else { throw ReplyRefusal.eraseRequested }\n", "")]},
+        ("Sources/RelayCore/Services/OutboxService+Replies.swift", "            guard thread.eraseRequestedAt == nil else { throw ReplyRefusal.eraseRequested }\n", "")]},
     {"name": "a second ERASE under a hold is answered \"Done\"", "invariant": 3, "edits": [
-        ("Sources/RelayCore/Relay+Contacts.swift", "                    if let held = try writer.contact(addressIndex: heldIndex) {",
+        ("Sources/RelayCore/Services/IntakeService+Keywords.swift", "                    if let held = try writer.contact(addressIndex: heldIndex) {",
          "                    if let held = try writer.contact(addressIndex: heldIndex), held.id.isEmpty {")]},
     {"name": "authentication deletes an idled-out session, so a forgotten tab cannot erase", "invariant": 3, "edits": [
-        ("Sources/RelayCore/Relay+Webchat.swift",
+        ("Sources/RelayCore/Services/WebchatService+Sessions.swift",
          "isWebchatSessionCurrent(record, at: now) else {\n            throw RelayError.unauthorized",
          "isWebchatSessionCurrent(record, at: now) else {\n            _ = try? await store.write { try $0.deleteWebchatSession(tokenIndex: tokenIndex) }\n            throw RelayError.unauthorized")]},
     {"name": "a purge leaves no durable marker for the truncation it owes", "invariant": 3, "edits": [
-        ("Sources/RelayCore/Retention/Relay+Retention.swift",
+        ("Sources/RelayCore/Retention/RetentionService+Apply.swift",
          "                if result.purgedThreads > 0 || forgotten > 0 { try writer.markMaintenanceDone(Self.truncationOwed, at: time) }\n", "")]},
     {"name": "strangers beyond the cap push signed senders into the overflow bucket", "invariant": 11, "edits": [
         ("Sources/RelayServer/Server/RateLimiter.swift", "        if !authenticated && buckets[key] == nil {", "        if buckets[key] == nil {")]},
     {"name": "an ended staff session's live stream goes on", "invariant": 9, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Accounts.swift", "        return live ?? false", "        return live ?? true || true")]},
+        ("Sources/RelayCore/Staff/StaffService+Accounts.swift", "        return live ?? false", "        return live ?? true || true")]},
     # Staff and operations hardening (issue 11).
     {"name": "one TOTP code sent at once opens several sessions", "invariant": 12, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Accounts.swift",
+        ("Sources/RelayCore/Staff/StaffService+Accounts.swift",
          "let fresh = matchedStep.map { Int64($0) > (current.lastTOTPStep ?? -1) } ?? false",
          "let fresh = matchedStep != nil")]},
     {"name": "guesses in flight are not counted before the check", "invariant": 12, "edits": [
         ("Sources/RelayCore/Staff/LoginGuard.swift",
          "entry.failures + entry.inFlight < entry.allowance(threshold)", "entry.failures < entry.allowance(threshold)")]},
     {"name": "an unknown name costs no Argon2id check", "invariant": 10, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Accounts.swift",
+        ("Sources/RelayCore/Staff/StaffService+Accounts.swift",
          "        let passwordOK = try await hashing.verify(", "        let passwordOK = account == nil ? false : try await hashing.verify(")]},
     {"name": "an unknown name is not written to the audit log (answers faster)", "invariant": 10, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Accounts.swift",
-         "                _ = try Self.appendAudit(AuditEvent(actor: \"unknown\", role: \"none\", action: \"session.login\", outcome: \"refused\"), at: now, writer: writer)\n",
+        ("Sources/RelayCore/Staff/StaffService+Accounts.swift",
+         "                _ = try AuditLog.append(AuditEvent(actor: \"unknown\", role: \"none\", action: \"session.login\", outcome: \"refused\"), at: now, writer: writer)\n",
          "")]},
     {"name": "a stranger's five failures lock the account for everyone", "invariant": 11, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Accounts.swift",
+        ("Sources/RelayCore/Staff/StaffService+Accounts.swift",
          "if current.failedLogins >= settings.failuresBeforeAccountLock {", "if current.failedLogins >= settings.failuresBeforeLock {")]},
     {"name": "a case-record route reads the body before the token", "invariant": 10, "edits": [
         ("Sources/RelayServer/Routes/StaffRoutes.swift",
@@ -161,8 +161,8 @@ MUTATIONS = [
          "        guard admitted else { throw HashingBusy() }\n",
          "        guard admitted else { throw HashingBusy() }\n        defer { counters.withLock { $0.admitted -= 1; $0.completed += 1 } }\n        if concurrency > 0 { return try work() }\n")]},
     {"name": "every authenticated staff request writes its session", "invariant": 11, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Accounts.swift",
-         "        if lastSeen + Self.sessionTouchInterval <= now {", "        if lastSeen <= now {")]},
+        ("Sources/RelayCore/Staff/StaffService+Accounts.swift",
+         "touchIfDue(lastSeenAt: lastSeen, at: now)", "touchIfDue(lastSeenAt: 0, at: now)")]},
     {"name": "/healthz says 200 when the store cannot take writes", "invariant": 10, "edits": [
         ("Sources/RelayServer/Routes/HealthRoutes.swift",
          "            guard await writeProbe.writable(relay.store) else {", "            guard await writeProbe.writable(relay.store) || true else {")]},
@@ -170,7 +170,7 @@ MUTATIONS = [
         ("Sources/RelayCrypto/KeyringStore.swift", "        defer { clearEnvironmentValue(name) }\n", ""),
         ("Sources/saferelay/Commands/Serve.swift", "\"SAFERELAY_METRICS_TOKEN\", KeyringStore.environmentVariable]", "\"SAFERELAY_METRICS_TOKEN\"]")]},
     {"name": "serve starts on a database its keyring does not open", "invariant": 3, "edits": [
-        ("Sources/saferelay/Commands/Serve.swift", "                try await relay.verifyKeyringOpensStore()\n",
+        ("Sources/saferelay/Commands/Serve.swift", "                try await relay.keys.verifyKeyringOpensStore()\n",
          "                try await Task.sleep(for: .zero)\n")]},
     {"name": "keys rotate runs beside a running server", "invariant": 3, "edits": [
         ("Sources/saferelay/Options/StoreLock.swift",
@@ -187,7 +187,7 @@ MUTATIONS = [
     {"name": "audit verify says OK without the witness", "invariant": 2, "edits": [
         ("Sources/saferelay/Commands/Audit.swift", "            } else if checkpoint == nil {", "            } else if checkpoint == nil && false {")]},
     {"name": "a claim without a purpose is taken as first response", "invariant": 2, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Advocacy.swift",
+        ("Sources/RelayCore/Staff/AdvocacyService+Threads.swift",
          "        let parsed = settings.accessPurposes.parse(purpose)\n        let claimed", "        let parsed = settings.accessPurposes.parse(purpose ?? \"first_response\")\n        let claimed")]},
     {"name": "advocates see who opened what outside their assignment", "invariant": 9, "edits": [
         ("Sources/RelayServer/Routes/StaffRoutes.swift", "            if case .access = event { return supervisor }", "            if case .access = event { return true }")]},
@@ -199,16 +199,16 @@ MUTATIONS = [
     {"name": "the page does not catch up after its stream was away", "invariant": 11, "edits": [
         ("Sources/RelayServer/Webchat/WebchatPage.swift", "              if (streamFailures > 0 || streamedBefore) {", "              if (false) {")]},
     {"name": "a supervisor moves a thread not theirs without a purpose", "invariant": 2, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Advocacy.swift",
-         "            if outside && identity.role != .supervisor { throw AccessError.forbidden }\n            if outside && parsed == nil { throw AccessError.purposeRequired }\n            guard let target",
-         "            if outside && identity.role != .supervisor { throw AccessError.forbidden }\n            guard let target")]},
+        ("Sources/RelayCore/Staff/AdvocacyService+Threads.swift",
+         "            try AccessPolicy.requireMayAct(on: thread, identity)\n            if outside && parsed == nil { throw AccessError.purposeRequired }\n            guard let target",
+         "            try AccessPolicy.requireMayAct(on: thread, identity)\n            guard let target")]},
     {"name": "a supervisor edits (and reads) a case record not theirs without a purpose", "invariant": 2, "edits": [
-        ("Sources/RelayCore/Staff/Relay+CaseRecord.swift", "            if outside && parsed == nil { throw AccessError.purposeRequired }\n", "")]},
+        ("Sources/RelayCore/Staff/CaseRecordService+Record.swift", "            if outside && parsed == nil { throw AccessError.purposeRequired }\n", "")]},
     {"name": "a resume phrase opens more than one session", "invariant": 12, "edits": [
-        ("Sources/RelayCore/Relay+Webchat.swift",
+        ("Sources/RelayCore/Services/WebchatService+Sessions.swift",
          "            guard try writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }\n", "")]},
     {"name": "the account backstop locks out the advocate's own machine", "invariant": 11, "edits": [
-        ("Sources/RelayCore/Staff/Relay+Accounts.swift", "            let locked = backstop && !knownDevice\n", "            let locked = backstop\n")]},
+        ("Sources/RelayCore/Staff/StaffService+Accounts.swift", "            let locked = backstop && !knownDevice\n", "            let locked = backstop\n")]},
     {"name": "one session holds any number of live streams", "invariant": 11, "edits": [
         ("Sources/RelayCore/LiveEvents.swift",
          "            (sessionStreams[session]?.count ?? 0) < Self.maximumPerSession", "            (sessionStreams[session]?.count ?? 0) >= 0")]},
