@@ -10,7 +10,7 @@ MUTATIONS = [
     {"name": "view shown although its audit write failed", "invariant": 2, "edits": [
         ("Sources/RelayCore/Staff/AdvocacyService+View.swift",
          "            logger.error(\"audit write failed; thread not shown\", metadata: [\"thread.id\": \"\\(threadID)\"])\n            throw AccessError.auditUnavailable",
-         "            logger.error(\"audit write failed; thread not shown\", metadata: [\"thread.id\": \"\\(threadID)\"])")]},
+         "            logger.error(\"audit write failed; thread not shown\", metadata: [\"thread.id\": \"\\(threadID)\"])\n            guard let unaudited = try await store.read({ try Self.snapshot(threadID: threadID, reader: $0) }) else { throw AccessError.notFound }\n            snapshot = unaudited")]},
     {"name": "compliance may open a thread", "invariant": 9, "edits": [
         ("Sources/RelayCore/Staff/AdvocacyService+View.swift",
          "    public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {\n        try AccessPolicy.requireWorkingRole(identity)",
