@@ -34,25 +34,3 @@ struct OpenDatabase {
         try store.close()
     }
 }
-
-/// Who a CLI action is attributed to in the audit log.
-enum CLIActor {
-    static func resolve(_ flag: String?) throws -> String {
-        let name = flag ?? ProcessInfo.processInfo.environment["USER"] ?? "operator"
-        guard (1...64).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "._-@".contains($0) }) else {
-            throw CLIFailure(message: "--actor must be 1 to 64 letters, digits or . _ - @", code: 64)
-        }
-        return flag == nil ? "cli:\(name)" : name
-    }
-}
-
-/// Parses `--as-of` values: RFC 3339 (`2026-11-23T20:00:00Z`) or a date (`2026-11-23`, midnight UTC).
-enum TimeArgument {
-    static func parse(_ text: String) throws -> Date {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        var dateOnly = Date.ISO8601FormatStyle().year().month().day()
-        dateOnly.timeZone = TimeZone(identifier: "UTC")!
-        if let date = try? Date(text, strategy: dateOnly) { return date }
-        throw CLIFailure(message: "`\(text.prefix(40))` is not a time; use RFC 3339 like 2026-11-23T20:00:00Z or a date like 2026-11-23", code: 64)
-    }
-}

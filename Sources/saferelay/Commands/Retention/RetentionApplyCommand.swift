@@ -2,59 +2,6 @@ import ArgumentParser
 import Foundation
 import RelayCore
 
-/// `saferelay retention`: policies as code.
-struct Retention: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Plan, apply and summarise retention policies (YAML files in Policies/).",
-        subcommands: [RetentionPlanCommand.self, RetentionApplyCommand.self, RetentionStatusCommand.self])
-}
-
-/// Options shared by `plan` and `apply`.
-struct PolicyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Policy file (env SAFERELAY_POLICY; default Policies/default.yaml).", valueName: "file"))
-    var policy: String?
-
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("Pretend it is this time (RFC 3339 or YYYY-MM-DD); default now.", valueName: "time"))
-    var asOf: String?
-
-    var policyPath: String { Setting.resolve(policy, environment: "SAFERELAY_POLICY", default: "Policies/default.yaml") }
-
-    func load() throws -> (RetentionPolicy, Date) {
-        let policy: RetentionPolicy
-        do {
-            policy = try RetentionPolicy.load(path: policyPath)
-        } catch let error as PolicyError {
-            throw CLIFailure(message: "policy refused: \(error)", code: CLIFailure.dataError)
-        }
-        return (policy, try asOf.map(TimeArgument.parse) ?? Date())
-    }
-}
-
-/// `saferelay retention plan`: a dry run.
-struct RetentionPlanCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "plan", abstract: "Dry run: what a policy would close, purge and keep, and why. Changes nothing.")
-
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var options: PolicyOptions
-    @Flag(help: "Print JSON instead of text.") var json = false
-
-    func run() async throws {
-        await runReportingFailures {
-            let (policy, asOf) = try options.load()
-            let (relay, database) = try store.openRelay(label: "saferelay.retention")
-            defer { try? database.close() }
-            let plan = try await relay.retention.plan(policy: policy, asOf: asOf)
-            let holds = try await relay.retention.holds()
-            if json {
-                print(try RetentionReport.json(plan: plan, holds: holds.count))
-            } else {
-                print(RetentionReport.text(plan: plan, holds: holds))
-            }
-        }
-    }
-}
-
 /// `saferelay retention apply`: does it.
 struct RetentionApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,13 +12,13 @@ struct RetentionApplyCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var options: PolicyOptions
     @Flag(help: "Do not ask for confirmation (required when not on a terminal).") var yes = false
-    @Option(help: ArgumentHelp("Name recorded in the audit log (default cli:$USER).", valueName: "name")) var actor: String?
+    @OptionGroup var actor: ActorOption
     @Flag(help: "Print the receipt as JSON.") var json = false
 
     func run() async throws {
         await runReportingFailures {
             let (policy, asOf) = try options.load()
-            let actorName = try CLIActor.resolve(actor)
+            let actorName = actor.name
             let (relay, database) = try store.openRelay(label: "saferelay.retention")
             defer { try? database.close() }
             let plan = try await relay.retention.plan(policy: policy, asOf: asOf)
@@ -116,23 +63,6 @@ struct RetentionApplyCommand: AsyncParsableCommand {
                         + "Deleted data may remain in saferelay.sqlite-wal until it is; a running server truncates it within seconds of the reader letting go (or run `retention apply` again).",
                     code: CLIFailure.temporaryFailure)
             }
-        }
-    }
-}
-
-/// `saferelay retention status`: what is held, by age and state.
-struct RetentionStatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "What the relay holds, by state and age, and what is on hold.")
-
-    @OptionGroup var store: StoreOptions
-    @Flag(help: "Print JSON instead of text.") var json = false
-
-    func run() async throws {
-        await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.retention")
-            defer { try? database.close() }
-            let status = try await relay.retention.status(at: Date())
-            print(json ? try status.json() : status.text)
         }
     }
 }

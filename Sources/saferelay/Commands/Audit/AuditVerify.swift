@@ -2,13 +2,7 @@ import ArgumentParser
 import Foundation
 import RelayCore
 
-/// `saferelay audit`: the tamper-evident log.
-struct Audit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Verify, export and checkpoint the tamper-evident audit log.",
-        subcommands: [AuditVerify.self, AuditExport.self, AuditCheckpoint.self])
-}
-
+/// `saferelay audit verify`: the Merkle tree, every checkpoint and the witness copy.
 struct AuditVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
@@ -62,47 +56,6 @@ struct AuditVerify: AsyncParsableCommand {
                 for problem in result.problems.prefix(20) { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }
                 throw CLIFailure(message: result.problems[0], code: 1)
             }
-        }
-    }
-}
-
-struct AuditExport: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "export",
-        abstract: "Export events as JSON Lines after a header with the latest checkpoint and the verifier key (docs/audit-format.md).")
-    @OptionGroup var store: StoreOptions
-    @Option(help: ArgumentHelp("Only events from this time on (RFC 3339 or YYYY-MM-DD).", valueName: "time")) var since: String?
-    @Option(help: ArgumentHelp("Write to this file (mode 0600) instead of standard output.", valueName: "file")) var out: String?
-
-    func run() async throws {
-        await runReportingFailures {
-            let sinceDate = try since.map(TimeArgument.parse)
-            let (relay, database) = try store.openRelay(label: "saferelay.audit")
-            defer { try? database.close() }
-            var text = ""
-            let (count, checkpoint) = try await relay.auditLog.export(since: sinceDate) { text += $0 + "\n" }
-            if let out {
-                guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                    throw CLIFailure(message: "cannot write \(out)", code: CLIFailure.cannotCreate)
-                }
-                print("exported \(count) events to \(out); checkpoint at size \(checkpoint.treeSize)")
-            } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
-            }
-        }
-    }
-}
-
-struct AuditCheckpoint: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Sign and store a checkpoint now, and print it.")
-    @OptionGroup var store: StoreOptions
-
-    func run() async throws {
-        await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.audit")
-            defer { try? database.close() }
-            let checkpoint = try await relay.auditLog.writeCheckpoint()
-            print(checkpoint.note, terminator: "")
         }
     }
 }
