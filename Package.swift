@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "RelayCore", targets: ["RelayCore"]),
         .library(name: "RelayStore", targets: ["RelayStore"]),
         .library(name: "RelayCrypto", targets: ["RelayCrypto"]),
+        .library(name: "RelayProcess", targets: ["RelayProcess"]),
+        .library(name: "RelayTestSupport", targets: ["RelayTestSupport"]),
         // For the separate Fuzz/ package.
         .library(name: "RelayWire", targets: ["RelayWire"]),
     ],
@@ -128,6 +130,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Starts and stops `saferelay` processes: a command run to completion with a time limit, a
+        // `serve` waited for until its log names its port, stopped by its pid. Foundation only; used
+        // by the load tool, the CLI tests and the benchmarks.
+        .target(
+            name: "RelayProcess",
+            swiftSettings: swiftSettings
+        ),
         // The load tool: drives a running `saferelay serve` over HTTP like real clients (signed
         // webhooks, webchat sessions with live streams, advocates) and reports HdrHistogram
         // percentiles. Run by scripts/bench; a few-second smoke runs in the tests.
@@ -135,16 +144,21 @@ let package = Package(
             name: "saferelay-load",
             dependencies: [
                 "RelayCrypto",
+                "RelayProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
-        // Helpers shared by the test targets: temporary folders, log capture, file scans.
+        // Helpers shared by the test targets: temporary folders, log capture, file scans, the
+        // stand-in Twilio Messages API.
         .target(
             name: "RelayTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/RelayTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -188,8 +202,7 @@ let package = Package(
         .testTarget(
             name: "SafeRelayCLITests",
             dependencies: [
-                "saferelay", "saferelay-load", "RelayTestSupport", "RelayCrypto",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "saferelay", "saferelay-load", "RelayTestSupport", "RelayCrypto", "RelayProcess",
             ],
             swiftSettings: swiftSettings
         ),

@@ -15,7 +15,6 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // Only the malloc interposer: the default traits would add the Swift 6.3 runtime interposer,
         // a package not needed for these metrics (no ARC counts are measured).
@@ -29,6 +28,7 @@ let package = Package(
                 .product(name: "RelayModel", package: relayPackage),
                 .product(name: "RelayStore", package: relayPackage),
                 .product(name: "RelayCrypto", package: relayPackage),
+                .product(name: "RelayProcess", package: relayPackage),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -42,8 +42,8 @@ let package = Package(
                 .product(name: "RelayStore", package: relayPackage),
                 .product(name: "RelayCrypto", package: relayPackage),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "RelayProcess", package: relayPackage),
+                .product(name: "RelayTestSupport", package: relayPackage),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -6,7 +6,8 @@ import Testing
 @Suite struct ImportRuleTests {
     /// Our own modules, which the rules below allow one by one.
     static let ours: Set<String> = [
-        "RelayModel", "RelayCrypto", "RelayStore", "RelayWire", "RelayCore", "RelayChannels", "RelayServer", "CSodium", "COpenSSL",
+        "RelayModel", "RelayCrypto", "RelayStore", "RelayWire", "RelayCore", "RelayChannels", "RelayServer", "RelayProcess", "CSodium",
+        "COpenSSL",
     ]
 
     /// One layer: the modules of ours it may import, and outside modules it must never import.
@@ -48,8 +49,11 @@ import Testing
                 "Commands/Serve.swift": ["RelayCrypto", "RelayStore"],
                 "Options/StoreOptions.swift": ["RelayCrypto", "RelayStore"],
             ]),
-        // A client of the relay over HTTP: it signs like Twilio, nothing more.
-        "saferelay-load": Layer(mayImport: ["RelayCrypto"], neverOutside: ["GRDB", "Hummingbird"]),
+        // Starts and stops `saferelay` processes: Foundation only.
+        "RelayProcess": Layer(mayImport: [], neverOutside: ["GRDB", "Hummingbird", "NIOCore", "Logging"]),
+        // A client of the relay over HTTP: it signs like Twilio, nothing more; it runs the server
+        // under test as a child process.
+        "saferelay-load": Layer(mayImport: ["RelayCrypto", "RelayProcess"], neverOutside: ["GRDB", "Hummingbird"]),
     ]
 
     static var sources: URL {

@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import HummingbirdTesting
 import NIOCore
 import RelayChannels
 @testable import RelayCore
@@ -38,11 +37,11 @@ struct OutboxCrashTests {
         defer { try? second.close() }
         let after = Relay(store: second, keyring: keyring, logger: logs.logger())
         let twilio = StandInTwilio()
-        try await twilio.application().test(.live) { (client: any TestClientProtocol) async throws in
+        try await twilio.run { (twilioPort: Int) async throws in
             let dispatcher = OutboxDispatcher(
                 relay: after,
                 client: TwilioClient(
-                    configuration: TwilioConfiguration(accountSID: "AC" + String(repeating: "b", count: 32), authToken: "t", from: "+15005550006", apiBase: "http://127.0.0.1:\(client.port!)"),
+                    configuration: TwilioConfiguration(accountSID: "AC" + String(repeating: "b", count: 32), authToken: "t", from: "+15005550006", apiBase: "http://127.0.0.1:\(twilioPort)"),
                     httpClient: HTTPClient.shared),
                 logger: logs.logger())
             #expect(try await after.outbox.recoverInFlight() == 1)
@@ -62,9 +61,9 @@ struct OutboxCrashTests {
         let relay = Relay(store: store, keyring: Keyring.generateForTest(), logger: CapturedLogs().logger())
         let twilio = StandInTwilio()
         await twilio.enqueue(.hang(seconds: 1))
-        try await twilio.application().test(.live) { (client: any TestClientProtocol) async throws in
+        try await twilio.run { (twilioPort: Int) async throws in
             var twilioClient = TwilioClient(
-                configuration: TwilioConfiguration(accountSID: "AC" + String(repeating: "b", count: 32), authToken: "t", from: "+15005550006", apiBase: "http://127.0.0.1:\(client.port!)"),
+                configuration: TwilioConfiguration(accountSID: "AC" + String(repeating: "b", count: 32), authToken: "t", from: "+15005550006", apiBase: "http://127.0.0.1:\(twilioPort)"),
                 httpClient: HTTPClient.shared)
             twilioClient.timeout = .milliseconds(200)
             let dispatcher = OutboxDispatcher(relay: relay, client: twilioClient, logger: CapturedLogs().logger())

@@ -56,11 +56,11 @@ struct RelayTestServer {
         relaySettings.phraseHashCost = hashCost
         let relay = Relay(
             store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), clock: clock, settings: relaySettings, logger: logs.logger())
-        try await twilio.application().test(.live) { twilioClient in
+        try await twilio.run { twilioPort in
             var configuration = ServerConfiguration(
                 port: 0, publicURL: publicURL, exitURL: "https://weather.example.com/",
                 twilio: TwilioConfiguration(
-                    accountSID: accountSID, authToken: authToken, from: from, apiBase: "http://127.0.0.1:\(twilioClient.port!)",
+                    accountSID: accountSID, authToken: authToken, from: from, apiBase: "http://127.0.0.1:\(twilioPort)",
                     statusCallbackURL: publicURL + "/sms/twilio/status"),
                 rateLimits: rateLimits)
             // Streams re-check their session often, so that tests of an ending session are quick.

@@ -1,4 +1,5 @@
 import Foundation
+import RelayProcess
 import RelayTestSupport
 import Testing
 
@@ -165,15 +166,7 @@ struct ComplianceCommandTests {
     }
 
     static func python(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try Command(executable: "/usr/bin/env", arguments: ["python3"] + arguments).run(timeout: 120, combiningOutput: true)
+        return (result.status, result.stdout)
     }
 }

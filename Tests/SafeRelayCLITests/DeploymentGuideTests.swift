@@ -1,4 +1,5 @@
 import Foundation
+import RelayProcess
 import RelayTestSupport
 import Testing
 
@@ -291,7 +292,7 @@ struct DeploymentGuideTests {
     }
 }
 
-/// Runs an outside program to completion with a time limit, on a Dispatch thread (never the
+/// Runs an outside program to completion with a time limit, on a thread of its own (never the
 /// cooperative pool), standard output and error together.
 enum Tool {
     struct Outcome: Sendable {
@@ -313,48 +314,8 @@ enum Tool {
     static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:], timeout: TimeInterval = 60)
         async throws -> Outcome
     {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try blockingRun(executable, arguments, environment: extra, timeout: timeout) })
-            }
-        }
-    }
-
-    /// Collects a pipe's bytes on another thread.
-    private final class Collector: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func set(_ value: Data) { lock.withLock { data = value } }
-        var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
-    }
-
-    private static func blockingRun(_ executable: String, _ arguments: [String], environment extra: [String: String], timeout: TimeInterval)
-        throws -> Outcome
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let collector = Collector()
-        let finished = DispatchSemaphore(value: 0)
-        let reader = pipe.fileHandleForReading
-        DispatchQueue.global().async {
-            collector.set(reader.readDataToEndOfFile())
-            finished.signal()
-        }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        let timedOut = process.isRunning
-        if timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            while process.isRunning { usleep(10_000) }
-        }
-        _ = finished.wait(timeout: .now() + 5)
-        return Outcome(status: process.terminationStatus, output: collector.text, timedOut: timedOut)
+        let command = Command(executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment.merging(extra) { $1 })
+        let result = try await command.runOnOwnThread(timeout: timeout, combiningOutput: true)
+        return Outcome(status: result.status, output: result.stdout, timedOut: result.timedOut)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RelayProcess
 import RelayTestSupport
 import Testing
 
@@ -13,20 +14,16 @@ struct LoadToolSmokeTests {
         let loadTool = URL(fileURLWithPath: SafeRelayBinary.path).deletingLastPathComponent().appendingPathComponent("saferelay-load").path
         let scratch = { Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("saferelay-load-") } }
         let before = scratch()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: loadTool)
-        process.arguments = [
-            "--server", SafeRelayBinary.path, "--duration", "1", "--connections", "8", "--rate", "100", "--view-threads", "5",
-            "--sessions", "10", "--reply-rate", "20", "--streams", "15", "--threads", "400", "--fill-messages", "600", "--strict",
-        ]
-        process.environment = SafeRelayBinary.environment([:])
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(report)")
+        let run = try Command(
+            executable: loadTool,
+            arguments: [
+                "--server", SafeRelayBinary.path, "--duration", "1", "--connections", "8", "--rate", "100", "--view-threads", "5",
+                "--sessions", "10", "--reply-rate", "20", "--streams", "15", "--threads", "400", "--fill-messages", "600", "--strict",
+            ],
+            environment: SafeRelayBinary.environment([:])
+        ).run(timeout: 270)
+        let report = run.stdout
+        #expect(run.status == 0, "\(report)")
         for phase in [
             "healthz (ceiling)", "ingest SMS (closed loop)", "ingest SMS (open loop) @100/s", "thread view (20 messages)",
             "reply reaches stream (10 open)", "store more threads", "store more messages", "server memory with 16 open streams",

@@ -1,7 +1,6 @@
 import Foundation
 import RelayCrypto
 import RelayTestSupport
-import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -86,7 +85,7 @@ struct OperationsHardeningTests {
         defer { _ = server.stop() }
         #expect(server.waitUntilListening(), "\(server.log)")
 
-        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(server.process.processIdentifier)/environ"))
+        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(server.pid)/environ"))
         let text = String(decoding: environ, as: UTF8.self)
         // It is the server's environment (the non-secret settings are still there)...
         #expect(text.contains("SAFERELAY_TWILIO_FROM=+15005550006"))
@@ -306,82 +305,50 @@ struct OperationsHardeningTests {
         return fields.count >= 2 ? String(fields[1]) : nil
     }
 
-    /// Claims a thread from the queue, giving a purpose for opening a thread not yet assigned
-    /// (`X-Access-Purpose`, which servers without purposes ignore).
-    static func claim(_ port: Int, thread: String, token: String) async throws -> Int {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/threads/\(thread)/claim")!)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("first_response", forHTTPHeaderField: "X-Access-Purpose")
-        let (_, response) = try await URLSession.shared.data(for: request)
-        return (response as? HTTPURLResponse)?.statusCode ?? 0
-    }
-
     @Test func aReplyInFlightAtACleanStopFinishesIsRecordedSentAndIsNotSentAgain() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        #expect(try SafeRelayBinary.run(["keys", "init"], in: dir.path).status == 0)
+        // The provider holds each request two seconds until released.
+        try await Kill.withKeysAndProvider(holding: .seconds(2)) { dir, provider, environment in
+            let first = try RunningServer(in: dir.path, environment: environment)
+            #expect(first.waitUntilListening(), "\(first.log)")
+            let (totp, thread) = try await Kill.replyToAnInboundSMS(
+                on: first, in: dir.path, from: "+12025550700", body: "is anyone there", sid: "SM" + String(repeating: "7", count: 32),
+                reply: "STOP-CANARY we are here")
 
-        let provider = Kill.Provider(hold: .seconds(2))
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let providerTask = Task { try await provider.run { portSink.yield($0) } }
-        defer { providerTask.cancel() }
-        var portIterator = ports.makeAsyncIterator()
-        let providerPort = try #require(await portIterator.next())
-        var environment = Self.twilioEnvironment
-        environment["SAFERELAY_TWILIO_API_BASE"] = "http://127.0.0.1:\(providerPort)"
+            // The provider has the request and holds it for two seconds; the server is told to stop meanwhile.
+            #expect(try await Kill.eventually { await provider.received.count == 1 })
+            let stoppedAt = Date()
+            #expect(first.stop(signal: SIGTERM, timeout: 30) == 0, "\(first.log)")
+            // It waited for the provider's answer (held two seconds from before the signal).
+            #expect(Date().timeIntervalSince(stoppedAt) >= 1)
+            let firstLog = first.log
 
-        let first = try RunningServer(in: dir.path, environment: environment)
-        #expect(first.waitUntilListening(), "\(first.log)")
-        let added = try SafeRelayBinary.run(["advocates", "add", "ana", "--role", "advocate"], in: dir.path)
-        let secret = try #require(added.stdout.split(whereSeparator: \.isWhitespace).map(String.init).first { $0.count == 43 }, "\(added.stdout)")
-        let (enrolled, enrolment) = try await Kill.request(
-            first.port, "POST", "/api/v1/enrolment", json: #"{"name":"ana","secret":"\#(secret)","password":"violet-harbor-lamp-42"}"#)
-        #expect(enrolled == 201)
-        let totp = try #require(try JSONDecoder().decode([String: String].self, from: Data(enrolment.utf8))["totp_secret"])
-        let token = try await Kill.login(first.port, totp: totp, step: 0)
-        #expect(try await Kill.inboundSMS(first.port, from: "+12025550700", body: "is anyone there", sid: "SM" + String(repeating: "7", count: 32)) == 200)
-        let (_, queue) = try await Kill.request(first.port, "GET", "/api/v1/queue", token: token)
-        let threads = (try JSONSerialization.jsonObject(with: Data(queue.utf8)) as? [String: Any])?["threads"] as? [[String: Any]]
-        let thread = try #require(threads?.first?["thread"] as? String)
-        #expect(try await Self.claim(first.port, thread: thread, token: token) == 204)
-        let (replied, _) = try await Kill.request(first.port, "POST", "/api/v1/threads/\(thread)/replies", token: token, json: #"{"text":"STOP-CANARY we are here"}"#)
-        #expect(replied == 201)
+            // Its log: nothing at error or critical; the outcome recorded before the store closed, and
+            // nothing from the dispatcher or scheduler after it.
+            let lines = firstLog.split(separator: "\n")
+            let failures = lines.filter { ["error", "critical"].contains(Self.level($0)) }
+            #expect(failures.isEmpty, "\(failures)")
+            let closed = try #require(lines.lastIndex { $0.contains("store closed") }, "\(firstLog)")
+            let recorded = lines.firstIndex { $0.contains("outbox attempt recorded") && $0.contains("outbox.state=sent") }
+            #expect(recorded.map { $0 < closed } == true, "\(firstLog)")
+            let after = lines[(closed + 1)...]
+            #expect(!after.contains(where: { $0.contains("[RelayChannels]") || $0.contains("outbox") || $0.contains("scheduler") || $0.contains("scheduled") }),
+                "\(firstLog)")
+            #expect(after.allSatisfy({ $0.hasSuffix(" stopped") }), "\(Array(after))")
 
-        // The provider has the request and holds it for two seconds; the server is told to stop meanwhile.
-        #expect(try await Kill.eventually { provider.bodies.withLock { $0.count } == 1 })
-        let stoppedAt = Date()
-        #expect(first.stop(signal: SIGTERM, timeout: 30) == 0, "\(first.log)")
-        // It waited for the provider's answer (held two seconds from before the signal).
-        #expect(Date().timeIntervalSince(stoppedAt) >= 1)
-        let firstLog = first.log
-
-        // Its log: nothing at error or critical; the outcome recorded before the store closed, and
-        // nothing from the dispatcher or scheduler after it.
-        let lines = firstLog.split(separator: "\n")
-        let failures = lines.filter { ["error", "critical"].contains(Self.level($0)) }
-        #expect(failures.isEmpty, "\(failures)")
-        let closed = try #require(lines.lastIndex { $0.contains("store closed") }, "\(firstLog)")
-        let recorded = lines.firstIndex { $0.contains("outbox attempt recorded") && $0.contains("outbox.state=sent") }
-        #expect(recorded.map { $0 < closed } == true, "\(firstLog)")
-        let after = lines[(closed + 1)...]
-        #expect(!after.contains(where: { $0.contains("[RelayChannels]") || $0.contains("outbox") || $0.contains("scheduler") || $0.contains("scheduled") }),
-            "\(firstLog)")
-        #expect(after.allSatisfy({ $0.hasSuffix(" stopped") }), "\(Array(after))")
-
-        provider.hanging.store(false, ordering: .relaxed)
-        let second = try RunningServer(in: dir.path, environment: environment)
-        #expect(second.waitUntilListening(), "\(second.log)")
-        // Several dispatcher polls (every 200 ms) pass: the reply must not go out again.
-        try await Task.sleep(for: .seconds(2))
-        let again = try await Kill.login(second.port, totp: totp, step: 1)
-        let (_, view) = try await Kill.request(second.port, "GET", "/api/v1/threads/\(thread)", token: again)
-        #expect(view.contains("STOP-CANARY we are here"))
-        // An accepted send is recorded `sent` (Relay+Outbox.swift); never `unknown`.
-        #expect(view.contains(#""delivery":"sent""#), "\(view)")
-        #expect(!view.contains(#""delivery":"unknown""#))
-        #expect(provider.bodies.withLock { $0.count } == 1)
-        #expect(provider.bodies.withLock { $0.first?.contains("STOP-CANARY") } == true)
-        #expect(second.stop() == 0)
+            await provider.release()
+            let second = try RunningServer(in: dir.path, environment: environment)
+            #expect(second.waitUntilListening(), "\(second.log)")
+            // Several dispatcher polls (every 200 ms) pass: the reply must not go out again.
+            try await Task.sleep(for: .seconds(2))
+            let again = try await Kill.login(second.port, totp: totp, step: 1)
+            let (_, view) = try await Kill.request(second.port, "GET", "/api/v1/threads/\(thread)", token: again)
+            #expect(view.contains("STOP-CANARY we are here"))
+            // An accepted send is recorded `sent` (Relay+Outbox.swift); never `unknown`.
+            #expect(view.contains(#""delivery":"sent""#), "\(view)")
+            #expect(!view.contains(#""delivery":"unknown""#))
+            #expect(await provider.received.count == 1)
+            #expect(await provider.received.first?.form.contains("STOP-CANARY") == true)
+            #expect(second.stop() == 0)
+        }
     }
 }

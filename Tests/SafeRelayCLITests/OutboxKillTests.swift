@@ -1,9 +1,6 @@
 import Foundation
-import Hummingbird
-import NIOCore
 import RelayCrypto
 import RelayTestSupport
-import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -18,38 +15,6 @@ struct OutboxKillTests {
     static let accountSID = "AC" + String(repeating: "c", count: 32)
     static let authToken = "kill-test-auth-token-0123456789"
     static let publicURL = "https://relay.example.org"
-
-    /// A stand-in Messages API on 127.0.0.1 that records every request and, while `hanging`, keeps
-    /// the request open without answering (as if the answer were lost when the relay died).
-    final class Provider: Sendable {
-        let bodies = Mutex<[String]>([])
-        let hanging = Atomic<Bool>(true)
-        /// How long a request is held while `hanging` before it is answered.
-        let hold: Duration
-
-        init(hold: Duration = .seconds(120)) {
-            self.hold = hold
-        }
-
-        func run(onPort: @escaping @Sendable (Int) async -> Void) async throws {
-            let router = Router()
-            router.post("/2010-04-01/Accounts/:sid/Messages.json") { request, _ -> Response in
-                var request = request
-                let body = try await request.collectBody(upTo: 64 * 1024)
-                self.bodies.withLock { $0.append(String(buffer: body)) }
-                if self.hanging.load(ordering: .relaxed) { try? await Task.sleep(for: self.hold) }
-                let count = self.bodies.withLock { $0.count }
-                var headers = HTTPFields()
-                headers[.contentType] = "application/json"
-                let json = #"{"sid":"SM\#(String(format: "%032x", count))","status":"queued"}"#
-                return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
-            }
-            let app = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in await onPort(channel.localAddress?.port ?? 0) })
-            try await app.runService()
-        }
-    }
 
     static func request(
         _ port: Int, _ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]
@@ -92,61 +57,78 @@ struct OutboxKillTests {
         init(_ description: String) { self.description = description }
     }
 
-    static func eventually(_ condition: () -> Bool) async throws -> Bool {
+    static func eventually(_ condition: () async -> Bool) async throws -> Bool {
         for _ in 0..<200 {
-            if condition() { return true }
+            if await condition() { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return condition()
+        return await condition()
     }
 
-    @Test func aReplyInFlightWhenTheServerIsKilledIsUnknownAndNeverSentAgain() async throws {
+    /// On a running server: adds and enrols the advocate `ana`, logs in, takes one signed inbound
+    /// SMS, claims its thread (with a purpose) and replies `reply`. Returns the TOTP secret and the thread.
+    static func replyToAnInboundSMS(
+        on server: RunningServer, in directory: String, from phone: String, body: String, sid: String, reply: String
+    ) async throws -> (totp: String, thread: String) {
+        let added = try SafeRelayBinary.run(["advocates", "add", "ana", "--role", "advocate"], in: directory)
+        let secret = try #require(added.stdout.split(whereSeparator: \.isWhitespace).map(String.init).first { $0.count == 43 }, "\(added.stdout)")
+        let (enrolled, enrolment) = try await request(
+            server.port, "POST", "/api/v1/enrolment", json: #"{"name":"ana","secret":"\#(secret)","password":"violet-harbor-lamp-42"}"#)
+        #expect(enrolled == 201)
+        let totp = try #require(try JSONDecoder().decode([String: String].self, from: Data(enrolment.utf8))["totp_secret"])
+        let token = try await login(server.port, totp: totp, step: 0)
+        #expect(try await inboundSMS(server.port, from: phone, body: body, sid: sid) == 200)
+        let (_, queue) = try await request(server.port, "GET", "/api/v1/queue", token: token)
+        let threads = (try JSONSerialization.jsonObject(with: Data(queue.utf8)) as? [String: Any])?["threads"] as? [[String: Any]]
+        let thread = try #require(threads?.first?["thread"] as? String)
+        #expect(try await request(server.port, "POST", "/api/v1/threads/\(thread)/claim", token: token, headers: ["X-Access-Purpose": "first_response"]).0 == 204)
+        let (replied, _) = try await request(server.port, "POST", "/api/v1/threads/\(thread)/replies", token: token, json: #"{"text":"\#(reply)"}"#)
+        #expect(replied == 201)
+        return (totp, thread)
+    }
+
+    /// Runs `body` with a fresh directory holding a keyring, a stand-in provider that holds each
+    /// request up to `hold` (until released), and the Twilio settings that point the relay at it.
+    static func withKeysAndProvider(
+        holding hold: Duration, _ body: @escaping @Sendable (TemporaryDirectory, StandInTwilio, [String: String]) async throws -> Void
+    ) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         #expect(try SafeRelayBinary.run(["keys", "init"], in: dir.path).status == 0)
+        let provider = StandInTwilio(holdingFor: hold)
+        try await provider.run { providerPort in
+            let environment = [
+                "SAFERELAY_TWILIO_ACCOUNT_SID": accountSID, "SAFERELAY_TWILIO_AUTH_TOKEN": authToken,
+                "SAFERELAY_TWILIO_FROM": "+15005550006", "SAFERELAY_TWILIO_API_BASE": "http://127.0.0.1:\(providerPort)",
+                "SAFERELAY_PUBLIC_URL": publicURL,
+            ]
+            try await body(dir, provider, environment)
+        }
+    }
 
-        let provider = Provider()
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let providerTask = Task { try await provider.run { portSink.yield($0) } }
-        defer { providerTask.cancel() }
-        var portIterator = ports.makeAsyncIterator()
-        let providerPort = try #require(await portIterator.next())
-        let environment = [
-            "SAFERELAY_TWILIO_ACCOUNT_SID": Self.accountSID, "SAFERELAY_TWILIO_AUTH_TOKEN": Self.authToken,
-            "SAFERELAY_TWILIO_FROM": "+15005550006", "SAFERELAY_TWILIO_API_BASE": "http://127.0.0.1:\(providerPort)",
-            "SAFERELAY_PUBLIC_URL": Self.publicURL,
-        ]
+    @Test func aReplyInFlightWhenTheServerIsKilledIsUnknownAndNeverSentAgain() async throws {
+        // The provider holds every request open (two minutes) until released.
+        try await Self.withKeysAndProvider(holding: .seconds(120)) { dir, provider, environment in
+            let first = try RunningServer(in: dir.path, environment: environment)
+            #expect(first.waitUntilListening())
+            let (totp, thread) = try await Self.replyToAnInboundSMS(
+                on: first, in: dir.path, from: "+12025550500", body: "are you there", sid: "SM" + String(repeating: "1", count: 32),
+                reply: "KILL-CANARY we are here")
 
-        let first = try RunningServer(in: dir.path, environment: environment)
-        #expect(first.waitUntilListening())
-        let added = try SafeRelayBinary.run(["advocates", "add", "ana", "--role", "advocate"], in: dir.path)
-        let secret = try #require(added.stdout.split(whereSeparator: \.isWhitespace).map(String.init).first { $0.count == 43 }, "\(added.stdout)")
-        let (enrolled, enrolment) = try await Self.request(
-            first.port, "POST", "/api/v1/enrolment", json: #"{"name":"ana","secret":"\#(secret)","password":"violet-harbor-lamp-42"}"#)
-        #expect(enrolled == 201)
-        let totp = try #require(try JSONDecoder().decode([String: String].self, from: Data(enrolment.utf8))["totp_secret"])
-        let token = try await Self.login(first.port, totp: totp, step: 0)
-        #expect(try await Self.inboundSMS(first.port, from: "+12025550500", body: "are you there", sid: "SM" + String(repeating: "1", count: 32)) == 200)
-        let (_, queue) = try await Self.request(first.port, "GET", "/api/v1/queue", token: token)
-        let threads = (try JSONSerialization.jsonObject(with: Data(queue.utf8)) as? [String: Any])?["threads"] as? [[String: Any]]
-        let thread = try #require(threads?.first?["thread"] as? String)
-        #expect(try await Self.request(first.port, "POST", "/api/v1/threads/\(thread)/claim", token: token, headers: ["X-Access-Purpose": "first_response"]).0 == 204)
-        let (replied, _) = try await Self.request(first.port, "POST", "/api/v1/threads/\(thread)/replies", token: token, json: #"{"text":"KILL-CANARY we are here"}"#)
-        #expect(replied == 201)
+            // The provider has the request and holds it open; the relay dies before hearing back.
+            #expect(try await Self.eventually { await provider.received.count == 1 })
+            #expect(first.stop(signal: SIGKILL) != nil, "the killed server did not exit")
+            await provider.release()
 
-        // The provider has the request and holds it open; the relay dies before hearing back.
-        #expect(try await Self.eventually { provider.bodies.withLock { $0.count } == 1 })
-        #expect(first.stop(signal: SIGKILL) != nil, "the killed server did not exit")
-        provider.hanging.store(false, ordering: .relaxed)
-
-        let second = try RunningServer(in: dir.path, environment: environment)
-        #expect(second.waitUntilListening())
-        // Several dispatcher polls (every 200 ms) pass: the reply must not go out again.
-        try await Task.sleep(for: .seconds(2))
-        let again = try await Self.login(second.port, totp: totp, step: 1)
-        let (_, view) = try await Self.request(second.port, "GET", "/api/v1/threads/\(thread)", token: again)
-        #expect(view.contains("KILL-CANARY we are here") && view.contains(#""delivery":"unknown""#))
-        #expect(provider.bodies.withLock { $0.count } == 1)
-        #expect(second.stop() == 0)
+            let second = try RunningServer(in: dir.path, environment: environment)
+            #expect(second.waitUntilListening())
+            // Several dispatcher polls (every 200 ms) pass: the reply must not go out again.
+            try await Task.sleep(for: .seconds(2))
+            let again = try await Self.login(second.port, totp: totp, step: 1)
+            let (_, view) = try await Self.request(second.port, "GET", "/api/v1/threads/\(thread)", token: again)
+            #expect(view.contains("KILL-CANARY we are here") && view.contains(#""delivery":"unknown""#))
+            #expect(await provider.received.count == 1)
+            #expect(second.stop() == 0)
+        }
     }
 }

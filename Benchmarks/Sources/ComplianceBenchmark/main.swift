@@ -5,6 +5,7 @@ import FoundationNetworking
 import Logging
 import RelayCore
 import RelayCrypto
+import RelayProcess
 import RelayStore
 
 // `retention apply` over 1,000,000 messages in 100,000 threads, and `audit verify` over
@@ -72,27 +73,15 @@ print(String(format: "  populated in %.1f s", populate))
 if let binary = ProcessInfo.processInfo.environment["SAFERELAY_BINARY"] {
     try KeyringStore.create(keyring, path: directory + "/saferelay.keyring")
     let log = directory + "/serve.log"
-    FileManager.default.createFile(atPath: log, contents: nil)
     var timings: [Double] = []
     for _ in 0..<3 {
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: binary)
-        server.arguments = ["serve", "--port", "0", "--data", directory, "--keyring", directory + "/saferelay.keyring"]
-        server.currentDirectoryURL = URL(fileURLWithPath: directory)
-        server.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SAFERELAY_") }
-        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        server.standardError = server.standardOutput
-        try? Data().write(to: URL(fileURLWithPath: log))
         let launched = ContinuousClock.now
-        try server.run()
-        var port = 0
+        let server = try ServeProcess(
+            binary: binary, in: directory, arguments: ["--data", directory, "--keyring", directory + "/saferelay.keyring"], logPath: log)
+        let port = (try? await server.waitForPortOnOwnThread(timeout: 60)) ?? 0
         var answered = false
-        while ContinuousClock.now - launched < .seconds(60), server.isRunning, !answered {
-            if port == 0, let text = try? String(contentsOfFile: log, encoding: .utf8),
-                let range = text.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                port = Int(text[range].dropFirst(5)) ?? 0
-            }
-            if port > 0, let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!),
+        while port > 0, ContinuousClock.now - launched < .seconds(60), server.child.isRunning, !answered {
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!),
                 (response as? HTTPURLResponse)?.statusCode == 200 {
                 answered = true
             } else {
@@ -100,8 +89,7 @@ if let binary = ProcessInfo.processInfo.environment["SAFERELAY_BINARY"] {
             }
         }
         let elapsed = ContinuousClock.now - launched
-        kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        server.stop()
         precondition(answered, "the server did not answer /healthz")
         timings.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }

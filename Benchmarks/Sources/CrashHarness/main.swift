@@ -1,14 +1,14 @@
 import AsyncHTTPClient
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOHTTP1
 import RelayCore
 import RelayCrypto
 import RelayModel
+import RelayProcess
 import RelayStore
+import RelayTestSupport
 
 // Usage: CrashHarness SAFERELAY_BINARY [kills]
 // Runs mixed load (signed inbound SMS, retried deliveries, webchat, advocate replies) against the
@@ -29,19 +29,12 @@ let publicURL = "https://relay.crash.test"
 let signer = TwilioSignature(authToken: authToken)
 let http = HTTPClient.shared
 
-@Sendable func run(_ args: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = args
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+/// Runs a `saferelay` command to completion in the scratch directory (on a thread of its own);
+/// returns its status and output.
+@Sendable func run(_ args: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
+    let command = Command(executable: binary, arguments: args, directory: directory, environment: RelayEnvironment.child(environment))
+    let result = try await command.runOnOwnThread(timeout: 600, combiningOutput: true)
+    return (result.status, result.stdout)
 }
 
 /// Acknowledged work, to check against the store at the end.
@@ -88,39 +81,31 @@ let ledger = Ledger()
 
 // MARK: - Set-up: keyring, database, an advocate account enrolled with TOTP.
 
-let provider = StandInProvider()
-let summary = try await provider.application().test(.live) { client -> String in
-    let providerURL = "http://127.0.0.1:\(client.port!)"
-    _ = try run(["keys", "init"])
+let provider = StandInTwilio()
+let summary = try await provider.run { providerPort -> String in
+    let providerURL = "http://127.0.0.1:\(providerPort)"
+    _ = try await run(["keys", "init"])
     let environment = [
         "SAFERELAY_TWILIO_ACCOUNT_SID": accountSID, "SAFERELAY_TWILIO_AUTH_TOKEN": authToken, "SAFERELAY_TWILIO_FROM": "+15005550006",
-        "SAFERELAY_TWILIO_API_BASE": providerURL, "SAFERELAY_PUBLIC_URL": publicURL, "SAFERELAY_LOG_LEVEL": "error",
+        // Info, for the `listening … port=N` line the start waits for (the log is in the scratch directory).
+        "SAFERELAY_TWILIO_API_BASE": providerURL, "SAFERELAY_PUBLIC_URL": publicURL, "SAFERELAY_LOG_LEVEL": "info",
     ]
 
-    func start() async throws -> (Process, Int) {
-        let port = Int.random(in: 20_000...40_000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", "\(port)"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<200 {
-            guard process.isRunning else { break }
-            if await request(.GET, "http://127.0.0.1:\(port)/healthz", timeout: .milliseconds(300))?.0 == 200 { return (process, port) }
-            try await Task.sleep(for: .milliseconds(50))
+    /// Starts the server on a free port and waits until it listens; exits the harness if it cannot.
+    func start() async throws -> (ServeProcess, Int) {
+        let process = try ServeProcess(binary: binary, in: directory, environment: environment)
+        guard let port = try? await process.waitForPortOnOwnThread(timeout: 60) else {
+            FileHandle.standardError.write(Data("the server did not start (exit \(process.child.isRunning ? -1 : process.child.status))\n".utf8))
+            process.stop(signal: SIGKILL)
+            exit(1)
         }
-        FileHandle.standardError.write(Data("the server did not start (exit \(process.isRunning ? -1 : process.terminationStatus))\n".utf8))
-        exit(1)
+        return (process, port)
     }
 
     // Start once to create the database, then add and enrol an advocate.
     var (server, port) = try await start()
-    server.terminate()
-    server.waitUntilExit()
-    let added = try run(["advocates", "add", "crash", "--role", "supervisor"])
+    server.stop()
+    let added = try await run(["advocates", "add", "crash", "--role", "supervisor"])
     let secret = String(added.1.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     (server, port) = try await start()
     let enrolled = await request(.POST, "http://127.0.0.1:\(port)/api/v1/enrolment", headers: [("Content-Type", "application/json")],
@@ -180,15 +165,13 @@ let summary = try await provider.application().test(.live) { client -> String in
             }
         }
         duplicatesSent += 1
-        kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
+        server.stop(signal: SIGKILL)
         (server, port) = try await start()
         FileHandle.standardError.write(Data("round \(round)/\(kills): killed and restarted\n".utf8))
     }
     // Let the outbox drain, then stop cleanly.
     try await Task.sleep(for: .seconds(3))
-    server.terminate()
-    server.waitUntilExit()
+    server.stop(timeout: 60)
 
     // MARK: - Checks, on the store itself.
     let keyring = try KeyringStore.load(path: directory + "/Keys/saferelay.keyring")
@@ -223,12 +206,12 @@ let summary = try await provider.application().test(.live) { client -> String in
     for (_, body) in acknowledgedSMS where inboundBodies[body] != 1 { problems.append("SMS \(body) stored \(inboundBodies[body] ?? 0) times") }
     for body in acknowledgedChat where inboundBodies[body] != 1 { problems.append("webchat \(body) stored \(inboundBodies[body] ?? 0) times") }
     for text in acknowledgedReplies where outbound[text]?.0 != 1 { problems.append("reply \(text) stored \(outbound[text]?.0 ?? 0) times") }
-    let sentTwice = await provider.bodies.filter { $0.value > 1 }
+    let sentTwice = await provider.bodyCounts.filter { $0.value > 1 }
     for (body, count) in sentTwice { problems.append("reply \(body) reached the provider \(count) times") }
     let unknown = outbound.values.filter { $0.1 == .unknown }.count
     let sent = outbound.values.filter { $0.1 == .sent || $0.1 == .delivered }.count
     let pending = outbound.values.filter { $0.1 == .queued || $0.1 == .sending }.count
-    let verify = try run(["audit", "verify"])
+    let verify = try await run(["audit", "verify"])
     if verify.0 != 0 { problems.append("audit verify failed: \(verify.1.prefix(200))") }
     for problem in problems.prefix(20) { FileHandle.standardError.write(Data("PROBLEM: \(problem)\n".utf8)) }
     return "crash-test: \(kills) kills; acknowledged \(acknowledgedSMS.count) SMS + \(acknowledgedChat.count) webchat messages, all present exactly once: \(problems.isEmpty ? "yes" : "NO"); "
