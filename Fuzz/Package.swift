@@ -43,8 +43,8 @@ let package = Package(
         fuzzTarget("FuzzTwilioWebhook", ["RelayWire", "RelayCrypto", "RelayCore"]),
         // Webchat JSON bodies (message, resume phrase) and the checks made on them afterwards.
         fuzzTarget("FuzzWebchatJSON", ["RelayWire", "RelayCore"]),
-        // Retention policy YAML (Yams) and its validation (RelayStore only for `ChannelKind`).
-        fuzzTarget("FuzzRetentionPolicy", ["RelayCore", "RelayStore"]),
+        // Retention policy YAML (Yams) and its validation (RelayModel for `ChannelKind`).
+        fuzzTarget("FuzzRetentionPolicy", ["RelayCore", "RelayModel"]),
         // The keyring file.
         fuzzTarget("FuzzKeyringFile", ["RelayCrypto"]),
         // Audit checkpoints: C2SP signed notes, parsed and verified.

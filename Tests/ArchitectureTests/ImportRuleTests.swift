@@ -61,17 +61,64 @@ import Testing
             .appendingPathComponent("Sources")
     }
 
-    /// The modules a file imports (`import X`, `@testable import X`, `public import X`, `import struct X.Y`, …).
+    /// The modules a file imports (`import X`, `@testable import X`, `public import X`,
+    /// `import struct X.Y`, several on one line after `;`, after a block comment, across a line break,
+    /// with CRLF endings or a backticked name). Comments are removed first, then the text is read as
+    /// tokens: every `import` keyword that starts a statement names the module after it.
     static func imports(of text: String) -> [String] {
-        text.split(separator: "\n").compactMap { line in
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard let index = words.firstIndex(of: "import"), words[..<index].allSatisfy({ $0.hasPrefix("@") || ["public", "package", "internal", "private", "fileprivate"].contains($0) }),
-                index + 1 < words.count
-            else { return nil }
-            let kinds: Set<String> = ["struct", "class", "enum", "protocol", "func", "var", "let", "typealias"]
-            let target = kinds.contains(words[index + 1]) && index + 2 < words.count ? words[index + 2] : words[index + 1]
-            return String(target.split(separator: ".").first ?? "")
+        var code = ""
+        var index = text.startIndex
+        var inBlock = 0
+        var inString = false
+        while index < text.endIndex {
+            let rest = text[index...]
+            if inBlock > 0 {
+                if rest.hasPrefix("*/") { inBlock -= 1; index = text.index(index, offsetBy: 2); continue }
+                if rest.hasPrefix("/*") { inBlock += 1; index = text.index(index, offsetBy: 2); continue }
+                index = text.index(after: index)
+                continue
+            }
+            if !inString && rest.hasPrefix("/*") { inBlock = 1; code += " "; index = text.index(index, offsetBy: 2); continue }
+            if !inString && rest.hasPrefix("//") {
+                index = rest.firstIndex(where: { $0 == "\n" || $0 == "\r" }) ?? text.endIndex
+                continue
+            }
+            if text[index] == "\"" { inString.toggle() }
+            if text[index] == "\n" || text[index] == "\r" { inString = false }
+            code.append(text[index])
+            index = text.index(after: index)
         }
+        let modifiers: Set<String> = ["public", "package", "internal", "private", "fileprivate"]
+        let kinds: Set<String> = ["struct", "class", "enum", "protocol", "func", "var", "let", "typealias"]
+        var modules: [String] = []
+        // A statement starts at the beginning, after `;`, or after a line break; `import` may follow attributes and an access level.
+        var startsStatement = true
+        var position = 0
+        let statementTokens = code.replacingOccurrences(of: ";", with: " ; ").replacingOccurrences(of: "\r", with: "\n")
+            .replacingOccurrences(of: "\n", with: " \n ").replacingOccurrences(of: "\t", with: " ")
+            .split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        while position < statementTokens.count {
+            let token = statementTokens[position]
+            if token == ";" || token == "\n" { startsStatement = true; position += 1; continue }
+            if token == "import" && startsStatement {
+                var next = position + 1
+                while next < statementTokens.count, statementTokens[next] == "\n" { next += 1 }
+                if next < statementTokens.count, kinds.contains(statementTokens[next]) {
+                    next += 1
+                    while next < statementTokens.count, statementTokens[next] == "\n" { next += 1 }
+                }
+                if next < statementTokens.count {
+                    let name = statementTokens[next].replacingOccurrences(of: "`", with: "")
+                    modules.append(String(name.split(separator: ".").first ?? ""))
+                }
+                position = next + 1
+                startsStatement = false
+                continue
+            }
+            if !(token.hasPrefix("@") || modifiers.contains(token)) { startsStatement = false }
+            position += 1
+        }
+        return modules
     }
 
     /// Every Swift file under a module's folder, by its path inside that folder.
@@ -118,8 +165,18 @@ import Testing
             import struct RelayCrypto.Keyring
               import GRDB
             // import Hummingbird
+            /* import NIOCore */
             let important = 1
+            let text = "import Yams"
+            import Logging; import RelayServer
+            /* a note */ import RelayWire
+            import
+                RelayChannels
+            import `RelayModel`
             """
-        #expect(Self.imports(of: text) == ["Foundation", "RelayCore", "RelayStore", "RelayCrypto", "GRDB"])
+        #expect(
+            Self.imports(of: text)
+                == ["Foundation", "RelayCore", "RelayStore", "RelayCrypto", "GRDB", "Logging", "RelayServer", "RelayWire", "RelayChannels", "RelayModel"])
+        #expect(Self.imports(of: "import RelayStore\r\nimport RelayCrypto;\r\n") == ["RelayStore", "RelayCrypto"])
     }
 }

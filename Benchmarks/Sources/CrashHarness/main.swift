@@ -179,6 +179,12 @@ let summary = try await provider.run { providerPort -> String in
     var logger = Logger(label: "harness")
     logger.logLevel = .critical
     let relay = Relay(store: store, keyring: keyring, logger: logger)
+    // A supervisor of its own, enrolled and logged in as a person would be, reads every thread.
+    let enrolmentSecret = try await relay.staff.createAccount(name: "crash-harness", role: .supervisor)
+    let enrolment = try await relay.staff.enrol(name: "crash-harness", secret: enrolmentSecret, password: "harness-violet-lamp-93")
+    let authenticator = TOTP(secret: TOTP.decodeBase32(enrolment.totpSecret)!)
+    let totpCode = authenticator.code(step: authenticator.step(at: UInt64(Date().timeIntervalSince1970)))
+    let inspector = try await relay.staff.login(name: "crash-harness", password: "harness-violet-lamp-93", code: totpCode).identity
     var inboundBodies: [String: Int] = [:]
     var outbound: [String: (Int, OutboxState?)] = [:]
     var cursor: Int64 = 0
@@ -188,12 +194,14 @@ let summary = try await provider.run { providerPort -> String in
         guard !page.summaries.isEmpty else { break }
         cursor = page.lastRow
         for summary in page.summaries where summary.thread.key != nil {
-            for message in try await relay.sealing.decryptedMessages(threadID: summary.thread.id) {
+            // Read the way an advocate reads (audited): this thread's own messages, each once.
+            let view = try await relay.advocacy.viewThread(threadID: summary.thread.id, by: inspector, purpose: "supervision: crash harness check")
+            for shown in view.messages {
+                let message = shown.message
                 if message.direction == .inbound {
                     inboundBodies[message.body, default: 0] += 1
                 } else {
-                    let state = try await relay.outbox.state(messageID: message.id)
-                    outbound[message.body] = ((outbound[message.body]?.0 ?? 0) + 1, state)
+                    outbound[message.body] = ((outbound[message.body]?.0 ?? 0) + 1, shown.deliveryState)
                 }
             }
         }

@@ -1,5 +1,5 @@
 import RelayCore
-import RelayStore
+import RelayModel
 
 /// Writes a policy as YAML in the schema of `Policies/README.md`, every text double-quoted and escaped.
 enum PolicyWriter {

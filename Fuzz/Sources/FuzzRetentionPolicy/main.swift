@@ -1,6 +1,6 @@
 import FuzzSupport
 import RelayCore
-import RelayStore
+import RelayModel
 
 // Input: the policy file's bytes. A policy that parses is written back out as YAML and must parse
 // to the same policy.

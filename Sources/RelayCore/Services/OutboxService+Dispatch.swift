@@ -206,7 +206,7 @@ extension OutboxService {
     }
 
     /// Decrypts a contact's address (only to send a reply).
-    public func contactAddress(contactID: String) async throws -> ContactAddress {
+    func contactAddress(contactID: String) async throws -> ContactAddress {
         guard let contact = try await store.read({ try $0.contact(id: contactID) }) else { throw RelayError.threadNotFound }
         guard let stored = contact.key else { throw RelayError.threadErased }
         guard let key = try? envelope.unwrap(stored.wrapped, owner: contact.id),

@@ -23,6 +23,8 @@ struct SealedThreadContent: Sendable {
     var delivery: [String: OutboxState]
     /// The contact's sealed case record, if any.
     var sealedCaseRecord: Data?
+    /// Shown threads erased between the audit commit and this read.
+    var erased: Set<String> = []
 }
 
 extension AdvocacyService {
@@ -67,9 +69,10 @@ extension AdvocacyService {
         let shownThreads = snapshot.shown
         let contact = snapshot.contact
         let content = try await store.read { try Self.sealedContent(of: shownThreads, contact: contact, reader: $0) }
+        if content.erased.contains(thread.id) { throw RelayError.threadErased }
         var earlier: [(ThreadInfo, [ThreadMessageView])] = []
         var current: [ThreadMessageView] = []
-        for shown in snapshot.shown {
+        for shown in snapshot.shown where !content.erased.contains(shown.id) {
             let views = try sealing.open(content.messages[shown.id] ?? [], of: shown).map { message in
                 ThreadMessageView(message: message, deliveryState: message.direction == .outbound ? content.delivery[message.id] : nil)
             }
@@ -94,10 +97,18 @@ extension AdvocacyService {
     /// (one query) and the contact's case record, in the caller's snapshot.
     static func sealedContent(of shown: [ThreadRecord], contact: ContactRecord?, reader: any StoreReader) throws -> SealedThreadContent {
         var messages: [String: [MessageRecord]] = [:]
-        for shownThread in shown { messages[shownThread.id] = try reader.messages(threadID: shownThread.id) }
+        var erased: Set<String> = []
+        for shownThread in shown {
+            // Erased since the audit commit (its key and messages went together): shown as erased, not empty.
+            guard try reader.thread(id: shownThread.id)?.key != nil else {
+                erased.insert(shownThread.id)
+                continue
+            }
+            messages[shownThread.id] = try reader.messages(threadID: shownThread.id)
+        }
         let outbound = messages.values.joined().filter { $0.direction == .outbound }.map(\.id)
         let delivery = outbound.isEmpty ? [:] : try reader.outboxStates(messageIDs: outbound)
         let sealedCaseRecord = try contact.flatMap { try reader.sealedCaseRecord(contactID: $0.id) }
-        return SealedThreadContent(messages: messages, delivery: delivery, sealedCaseRecord: sealedCaseRecord)
+        return SealedThreadContent(messages: messages, delivery: delivery, sealedCaseRecord: sealedCaseRecord, erased: erased)
     }
 }

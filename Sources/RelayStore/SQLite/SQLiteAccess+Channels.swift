@@ -32,7 +32,8 @@ extension SQLiteAccess {
             let rows = try Row.fetchAll(
                 try db.cachedStatement(sql: "SELECT message_id, state FROM outbox WHERE message_id IN (\(marks))"), arguments: StatementArguments(batch))
             for row in rows {
-                if let state = OutboxState(rawValue: row["state"]) { states[row["message_id"]] = state }
+                guard let state = OutboxState(rawValue: row["state"]) else { throw StoreError.corruptRow(table: "outbox") }
+                states[row["message_id"]] = state
             }
         }
         return states

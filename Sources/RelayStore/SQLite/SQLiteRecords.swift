@@ -4,6 +4,9 @@ import RelayModel
 
 /// Threads and messages as GRDB records: fetched straight from the statement (no row copied), their
 /// columns named once (`Columns`, in `selection`'s order) and read by position.
+///
+/// Fetch them only with `SELECT \(Record.selection) FROM …`: with `SELECT *` the table's own column
+/// order (later migrations appended columns) would be read by these positions.
 extension ThreadRecord: FetchableRecord {
     /// The thread table's columns, in the order of ``selection``.
     enum Columns: String, CaseIterable {
