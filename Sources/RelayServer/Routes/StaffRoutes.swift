@@ -17,95 +17,6 @@ struct StaffRoutes {
     /// Open live streams per staff account.
     let streams: ClientCounts
 
-    struct EnrolInput: Decodable {
-        let name: String
-        let secret: String
-        let password: String
-    }
-    struct EnrolAnswer: Encodable {
-        let totp_secret: String
-        let otpauth_uri: String
-    }
-    struct LoginInput: Decodable {
-        let name: String
-        let password: String
-        let code: String
-        /// The device token an earlier login handed this machine, if it kept one.
-        let device: String?
-    }
-    struct LoginAnswer: Encodable {
-        let token: String
-        let role: String
-        let expires_at: String
-        /// A new device token to keep (in the browser's storage) and send with later logins.
-        let device: String?
-    }
-    struct QueueAnswer: Encodable {
-        struct Item: Encodable {
-            let thread: String
-            let pseudonym: String
-            let channel: String
-            let waiting_since: String
-            let priority: Int
-            let assigned_to: String?
-            let pinned: Bool
-        }
-        let threads: [Item]
-        /// Where the next page starts (pass as `after`), or null at the end.
-        let next: String?
-        /// Open threads per channel.
-        let waiting: [String: Int]
-    }
-    struct MessageView: Encodable {
-        let id: String
-        let from: String
-        let text: String
-        let at: String
-        let delivery: String?
-    }
-    struct ThreadAnswer: Encodable {
-        struct Earlier: Encodable {
-            let thread: String
-            let opened_at: String
-            let messages: [MessageView]
-        }
-        let thread: String
-        let pseudonym: String
-        let channel: String
-        let state: String
-        let do_not_contact: Bool
-        let text_needs_override: Bool
-        let messages: [MessageView]
-        let earlier: [Earlier]
-        let case_record: CaseRecord
-    }
-    struct NoteInput: Decodable { let text: String }
-    struct ReferralInput: Decodable {
-        let to: String
-        let outcome: String
-    }
-    struct OutcomeInput: Decodable { let outcome: String }
-    struct TagsInput: Decodable { let tags: [String] }
-    struct TransferInput: Decodable { let to: String }
-    struct TypologyAnswer: Encodable { let tags: [String] }
-    struct PurposesAnswer: Encodable {
-        struct Purpose: Encodable {
-            let code: String
-            let label: String
-            let needs_note: Bool
-        }
-        let purposes: [Purpose]
-    }
-    struct ReplyInput: Decodable {
-        let text: String
-        /// Sends an SMS to a phone flagged monitored or not safe to text anyway, for this reason (audited).
-        let override_reason: String?
-    }
-    struct ReplyAnswer: Encodable {
-        let id: String
-        let status: String
-    }
-
     static var purposeHeader: HTTPField.Name { HTTPField.Name("X-Access-Purpose")! }
 
     func register(on router: Router<Context>) {
@@ -141,7 +52,7 @@ struct StaffRoutes {
         }
         staff.get("stats") { _, context in
             let stats = try await relay.statistics(by: try context.requireStaff().identity)
-            return try RequestSupport.json(stats)
+            return try RequestSupport.json(StatisticsAnswer(stats))
         }
         staff.get("purposes") { _, _ in
             let purposes = relay.settings.accessPurposes
@@ -164,8 +75,8 @@ struct StaffRoutes {
             return try await change(request, context, .referralOutcome(id: referral, outcome: input.outcome))
         }
         staff.put("threads/:id/case/safety") { request, context in
-            let input = try await input(CaseRecord.Safety.self, request)
-            return try await change(request, context, .safety(input))
+            let input = try await input(SafetyWire.self, request)
+            return try await change(request, context, .safety(input.safety))
         }
         staff.put("threads/:id/case/tags") { request, context in
             let input = try await input(TagsInput.self, request)
@@ -294,7 +205,7 @@ struct StaffRoutes {
             thread: view.thread.id, pseudonym: view.pseudonym, channel: view.thread.channel.rawValue, state: view.thread.state.rawValue,
             do_not_contact: view.safety.doNotContact, text_needs_override: view.safety.textNeedsOverride, messages: Self.views(view.messages),
             earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: $0.thread.openedAt.rfc3339, messages: Self.views($0.messages)) },
-            case_record: view.caseRecord))
+            case_record: CaseRecordAnswer(view.caseRecord)))
     }
 
     func reply(_ request: Request, context: Context) async throws -> Response {
@@ -315,7 +226,7 @@ struct StaffRoutes {
         let id = try threadID(context)
         let purpose = request.headers[Self.purposeHeader]
         let record = try await relay.changeCaseRecord(threadID: id, change, by: session.identity, purpose: purpose)
-        return try RequestSupport.json(record)
+        return try RequestSupport.json(CaseRecordAnswer(record))
     }
 
     func auditRead(_ request: Request, context: Context) async throws -> Response {
