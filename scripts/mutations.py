@@ -17,8 +17,8 @@ MUTATIONS = [
          "    public func viewThread(threadID: String, by identity: StaffIdentity, purpose: String?) async throws -> ThreadView {\n        guard AccessPolicy.workingRoles.union([.compliance]).contains(identity.role) else { throw AccessError.forbidden }")]},
     {"name": "compliance may follow advocates' live events", "invariant": 9, "edits": [
         ("Sources/RelayServer/Routes/StaffRoutes.swift",
-         "            guard AccessPolicy.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: \"forbidden\", message: \"your role does not allow this\") }\n            let relay = self.relay",
-         "            guard AccessPolicy.workingRoles.union([.compliance]).contains(session.identity.role) else { throw APIError(.forbidden, code: \"forbidden\", message: \"your role does not allow this\") }\n            let relay = self.relay")]},
+         "        guard AccessPolicy.workingRoles.contains(session.identity.role) else { throw APIError.forbidden }\n        let relay = self.relay",
+         "        guard AccessPolicy.workingRoles.union([.compliance]).contains(session.identity.role) else { throw APIError.forbidden }\n        let relay = self.relay")]},
     {"name": "any Twilio signature accepted", "invariant": 10, "edits": [
         ("Sources/RelayCrypto/TwilioSignature.swift",
          "        Self.urlVariants(url).contains { variant in",
@@ -151,8 +151,8 @@ MUTATIONS = [
          "if current.failedLogins >= settings.failuresBeforeAccountLock {", "if current.failedLogins >= settings.failuresBeforeLock {")]},
     {"name": "a case-record route reads the body before the token", "invariant": 10, "edits": [
         ("Sources/RelayServer/Routes/StaffRoutes.swift",
-         "            let session = try await authenticate(request)\n            let input = try await input(NoteInput.self, request)",
-         "            let input = try await input(NoteInput.self, request)\n            let session = try await authenticate(request)")]},
+         "        staff.post(\"threads/:id/case/notes\") { request, context in",
+         "        api.post(\"threads/:id/case/notes\") { request, context in")]},
     {"name": "other methods get 404 without Allow", "invariant": 10, "edits": [
         ("Sources/RelayServer/Server/Application+build.swift",
          "    if answeringOtherMethods { MethodNotAllowed.register(on: router) }\n", "")]},

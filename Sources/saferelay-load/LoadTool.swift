@@ -332,7 +332,10 @@ struct LoadRun {
     static let metricsToken = "load-run-metrics-token-0123456789abcdef"
 
     static func gauge(_ metrics: String, _ name: String) -> String {
-        metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) } ?? "?"
+        // Prometheus writes a gauge as a float (`16.0`); a count reads better whole.
+        guard let text = metrics.split(separator: "\n").first(where: { $0.hasPrefix(name + " ") }).map({ String($0.dropFirst(name.count + 1)) }) else { return "?" }
+        guard let value = Double(text), value.rounded() == value, abs(value) < 1e15 else { return text }
+        return String(Int64(value))
     }
 }
 

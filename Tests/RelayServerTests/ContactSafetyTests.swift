@@ -32,7 +32,7 @@ struct ContactSafetyTests {
             #expect(try await server.inboundSMS(from: phone, body: "please do not text me back", sid: Self.sid(1)).0 == .ok)
             let first = try await Self.openThread(server, phone: phone)
             #expect(try await server.chat(.post, "/api/v1/threads/\(first)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
-            let safety = #"{"phoneMayBeMonitored":false,"doNotContact":true}"#
+            let safety = #"{"phone_may_be_monitored":false,"do_not_contact":true}"#
             #expect(try await server.chat(.put, "/api/v1/threads/\(first)/case/safety", token: advocate, json: safety).0 == .ok)
             #expect(try await server.chat(.post, "/api/v1/threads/\(first)/close", token: advocate).0 == .noContent)
 
@@ -60,8 +60,8 @@ struct ContactSafetyTests {
             let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
             let compliance = try await StaffAPITests.staff(server, "cora", .compliance)
             for (index, (phone, safety)) in [
-                ("+12025550172", #"{"phoneMayBeMonitored":true,"doNotContact":false}"#),
-                ("+12025550173", #"{"safeToText":false,"phoneMayBeMonitored":false,"doNotContact":false}"#),
+                ("+12025550172", #"{"phone_may_be_monitored":true,"do_not_contact":false}"#),
+                ("+12025550173", #"{"safe_to_text":false,"phone_may_be_monitored":false,"do_not_contact":false}"#),
             ].enumerated() {
                 #expect(try await server.inboundSMS(from: phone, body: "hello", sid: Self.sid(10 + index)).0 == .ok)
                 let thread = try await Self.openThread(server, phone: phone)
@@ -146,7 +146,7 @@ struct ContactSafetyTests {
             #expect(try await server.inboundSMS(from: phone, body: "never text me", sid: Self.sid(1)).0 == .ok)
             let thread = try await Self.openThread(server, phone: phone)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
-            #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/safety", token: advocate, json: #"{"phoneMayBeMonitored":false,"doNotContact":true}"#).0 == .ok)
+            #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/safety", token: advocate, json: #"{"phone_may_be_monitored":false,"do_not_contact":true}"#).0 == .ok)
             server.clock.advance(by: 3 * 3600)
             let text = try String(contentsOfFile: RepositoryFile.path("Policies/zero-retention.yaml"), encoding: .utf8)
                 + "\ncontacts:\n  do_not_contact_after_purge: keep_keyed_hash\n"
@@ -163,12 +163,12 @@ struct ContactSafetyTests {
             #expect(try await server.chat(.post, "/api/v1/threads/\(next)/claim", token: second, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(next)", token: second)
             let record = try #require((try JSONSerialization.jsonObject(with: Data(view.utf8)) as? [String: Any])?["case_record"] as? [String: Any])
-            #expect((record["safety"] as? [String: Any])?["doNotContact"] as? Bool == true)
-            let kept = #"{"safeTimes":"after 6pm","phoneMayBeMonitored":false,"doNotContact":true}"#
+            #expect((record["safety"] as? [String: Any])?["do_not_contact"] as? Bool == true)
+            let kept = #"{"safe_times":"after 6pm","phone_may_be_monitored":false,"do_not_contact":true}"#
             #expect(try await server.chat(.put, "/api/v1/threads/\(next)/case/safety", token: second, json: kept).0 == .ok)
             #expect(try await server.chat(.post, "/api/v1/threads/\(next)/replies", token: second, json: #"{"text":"hi"}"#).0 == .conflict)
             // …and clearing it on purpose clears the kept hash too: it does not come back after the next purge.
-            let cleared = #"{"safeTimes":"after 6pm","phoneMayBeMonitored":false,"doNotContact":false}"#
+            let cleared = #"{"safe_times":"after 6pm","phone_may_be_monitored":false,"do_not_contact":false}"#
             #expect(try await server.chat(.put, "/api/v1/threads/\(next)/case/safety", token: second, json: cleared).0 == .ok)
             #expect(try await server.chat(.post, "/api/v1/threads/\(next)/replies", token: second, json: #"{"text":"hi"}"#).0 == .created)
             server.clock.advance(by: 3 * 3600)
@@ -189,7 +189,7 @@ struct ContactSafetyTests {
             try await server.relay.caseRecords.setDoNotContact(threadID: thread, true)
             // An edit made from the view (which shows the flag) keeps it.
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
-            #expect(view.contains(#""doNotContact":true"#))
+            #expect(view.contains(#""do_not_contact":true"#))
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: advocate, json: #"{"text":"called back"}"#).0 == .ok)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"hi"}"#).0 == .conflict)
         }

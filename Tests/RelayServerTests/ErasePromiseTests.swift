@@ -190,7 +190,7 @@ struct ErasePromiseTests {
             let (refused, why) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"are you ok?"}"#)
             #expect(refused == .conflict && why.contains("erase_requested"), "\(refused) \(why)")
             // Nobody can quietly clear do-not-contact for someone who asked to be erased.
-            let clear = #"{"phoneMayBeMonitored":false,"doNotContact":false}"#
+            let clear = #"{"phone_may_be_monitored":false,"do_not_contact":false}"#
             #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/safety", token: advocate, json: clear, headers: ["X-Access-Purpose": "x"]).0 == .badRequest)
             // Asking again gets the same truthful answer, not "Done".
             let (_, again) = try await server.inboundSMS(from: phone, body: "ERASE", sid: Self.sid(4))

@@ -29,7 +29,7 @@ struct HTTPCanaryTests {
                     #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/case/notes", token: advocate, json: note).0 == .ok)
                     let referral = #"{"to":"REFCANARY-\#(index) shelter","outcome":"unknown"}"#
                     #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/case/referrals", token: advocate, json: referral).0 == .ok)
-                    let safety = #"{"safeTimes":"SAFECANARY weekdays","phoneMayBeMonitored":true,"doNotContact":false}"#
+                    let safety = #"{"safe_times":"SAFECANARY weekdays","phone_may_be_monitored":true,"do_not_contact":false}"#
                     #expect(try await server.chat(.put, "/api/v1/threads/\(smsThread)/case/safety", token: advocate, json: safety).0 == .ok)
                 }
                 let token = try await server.startChat()

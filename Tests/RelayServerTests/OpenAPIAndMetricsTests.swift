@@ -41,6 +41,7 @@ struct OpenAPIAndMetricsTests {
             let token = try await server.startChat()
             _ = try await server.chat(.get, "/chat/messages", token: token)
             _ = try await server.chat(.get, "/api/v1/threads/\(String(repeating: "a", count: 32))", token: token)
+            _ = try await server.chat(.get, "/nowhere/\(String(repeating: "b", count: 32))", token: nil)
             // Without the scrape token (or with another), nothing says a scrape endpoint is here.
             #expect(try await server.chat(.get, "/metrics", token: nil).0 == .notFound)
             #expect(try await server.chat(.get, "/metrics", token: Self.scrapeToken + "x").0 == .notFound)
@@ -50,7 +51,11 @@ struct OpenAPIAndMetricsTests {
             #expect(body.contains(#"saferelay_http_requests_total{route="/chat/messages",method="GET",status="200"}"#))
             #expect(body.contains("saferelay_queue_waiting_threads 1"))
             #expect(body.contains(#"route="/api/v1/threads/{id}""#) || body.contains(#"route="/api/v1/threads/:id""#))
-            for secret in ["CANARY-METRICS", "2025550100", token, String(repeating: "a", count: 32)] {
+            // Latency as a Prometheus histogram with buckets, under the same labels; an unknown path is one label.
+            #expect(body.contains("# TYPE saferelay_http_request_duration_seconds histogram"))
+            #expect(body.contains(#"saferelay_http_request_duration_seconds_bucket{route="/chat/messages",method="GET",status="200",le="#))
+            #expect(body.contains(#"route="NotFound""#) && !body.contains("nowhere"))
+            for secret in ["CANARY-METRICS", "2025550100", token, String(repeating: "a", count: 32), String(repeating: "b", count: 32)] {
                 #expect(!body.contains(secret))
             }
             let (_, openapi) = try await server.chat(.get, "/openapi.json", token: nil)

@@ -46,7 +46,7 @@ struct RoleGuardTests {
                     ("reply", .post, "/api/v1/threads/\(thread)/replies", #"{"text":"hello","override_reason":"review"}"#),
                     ("note", .post, "/api/v1/threads/\(thread)/case/notes", #"{"text":"n"}"#),
                     ("referral", .post, "/api/v1/threads/\(thread)/case/referrals", #"{"to":"Legal aid","outcome":"unknown"}"#),
-                    ("safety", .put, "/api/v1/threads/\(thread)/case/safety", #"{"phoneMayBeMonitored":false,"doNotContact":false}"#),
+                    ("safety", .put, "/api/v1/threads/\(thread)/case/safety", #"{"phone_may_be_monitored":false,"do_not_contact":false}"#),
                     ("tags", .put, "/api/v1/threads/\(thread)/case/tags", #"{"tags":[]}"#),
                     ("claim", .post, "/api/v1/threads/\(thread)/claim", nil),
                     ("close", .post, "/api/v1/threads/\(thread)/close", nil),

@@ -72,7 +72,7 @@ struct StaffAPITests {
                 ("audit", Case(method: .get, path: "/api/v1/audit", json: nil)),
                 ("note", Case(method: .post, path: "/api/v1/threads/\(mine)/case/notes", json: #"{"text":"n"}"#)),
                 ("tags", Case(method: .put, path: "/api/v1/threads/\(mine)/case/tags", json: #"{"tags":[]}"#)),
-                ("safety", Case(method: .put, path: "/api/v1/threads/\(mine)/case/safety", json: #"{"phoneMayBeMonitored":false,"doNotContact":false}"#)),
+                ("safety", Case(method: .put, path: "/api/v1/threads/\(mine)/case/safety", json: #"{"phone_may_be_monitored":false,"do_not_contact":false}"#)),
                 ("reply", Case(method: .post, path: "/api/v1/threads/\(mine)/replies", json: #"{"text":"hello"}"#)),
                 ("transfer", Case(method: .post, path: "/api/v1/threads/\(mine)/transfer", json: #"{"to":"ana"}"#)),
                 ("claim", Case(method: .post, path: "/api/v1/threads/\(mine)/claim", json: nil)),
@@ -208,7 +208,7 @@ struct StaffAPITests {
             #expect(item["priority"] as? Int == 1)
             server.clock.advance(by: 45)
             let (_, waits) = try await server.chat(.get, "/api/v1/stats", token: supervisor)
-            #expect(waits.contains(#""waitingNow":1"#) && !waits.contains(thread))
+            #expect(waits.contains(#""waiting_now":1"#) && !waits.contains(thread))
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let (viewStatus, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
             #expect(viewStatus == .ok && view.contains("please help, I am scared") && !view.contains("2025550100"))
@@ -249,13 +249,13 @@ struct StaffAPITests {
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/referrals", token: advocate, json: #"{"to":"x","outcome":"maybe"}"#).0 == .badRequest)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: compliance, json: #"{"text":"x"}"#).0 == .forbidden)
             // Do-not-contact in the safety record blocks replies.
-            let safety = #"{"safeToText":false,"safeTimes":"never","phoneMayBeMonitored":true,"doNotContact":true}"#
+            let safety = #"{"safe_to_text":false,"safe_times":"never","phone_may_be_monitored":true,"do_not_contact":true}"#
             #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/safety", token: advocate, json: safety).0 == .ok)
             let (refused, why) = try await server.chat(.post, "/api/v1/threads/\(thread)/replies", token: advocate, json: #"{"text":"hi"}"#)
             #expect(refused == .conflict && why.contains("do_not_contact"))
             // The thread view carries the record.
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
-            #expect(view.contains("CANARY-NOTE") && view.contains(#""outcome":"worked""#) && view.contains("agriculture-animal-husbandry") && view.contains(#""phoneMayBeMonitored":true"#))
+            #expect(view.contains("CANARY-NOTE") && view.contains(#""outcome":"worked""#) && view.contains("agriculture-animal-husbandry") && view.contains(#""phone_may_be_monitored":true"#))
             // Sealed at rest; every change audited.
             try await server.store.checkpointAndTruncate()
             #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: [Array("CANARY-NOTE".utf8), Array("Legal aid".utf8)]).isEmpty)
@@ -277,7 +277,9 @@ struct StaffAPITests {
             #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/replies", token: advocate, json: #"{"text":"hello"}"#).0 == .created)
             let (status, body) = try await server.chat(.get, "/api/v1/stats", token: supervisor)
             #expect(status == .ok)
-            let stats = try JSONDecoder().decode(QueueStatistics.self, from: Data(body.utf8))
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let stats = try decoder.decode(QueueStatistics.self, from: Data(body.utf8))
             #expect(stats.channels["sms"]?.waitingNow == 1)
             #expect((59.9...60.1).contains(stats.channels["sms"]?.longestWaitSeconds ?? 0))
             #expect(stats.channels["sms"]?.firstResponseP50Seconds == 120)

@@ -189,7 +189,8 @@ struct StaffHardeningTests {
         try await RelayTestServer.run { server in
             for (method, path, allow) in [
                 (HTTPRequest.Method.delete, "/healthz", "GET"), (.put, "/chat/sessions", "POST"), (.patch, "/chat/messages", "GET, POST"),
-                (.get, "/api/v1/threads/abc/claim", "POST"), (.post, "/api/v1/threads/abc", "GET"),
+                (.get, "/api/v1/threads/abc/claim", "POST"), (.post, "/api/v1/threads/abc", "GET"), (.trace, "/chat/messages", "GET, POST"),
+                (HTTPRequest.Method("QUERY")!, "/api/v1/queue", "GET"),
             ] {
                 try await server.client.execute(uri: path, method: method, headers: [.contentType: "application/json"]) { response in
                     #expect(response.status == .methodNotAllowed, "\(method) \(path)")

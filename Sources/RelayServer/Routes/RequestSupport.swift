@@ -78,6 +78,8 @@ enum RequestSupport {
 extension APIError {
     /// 401 without saying whether the session ever existed.
     static let unauthorized = APIError(.unauthorized, code: "unauthorized", message: "unknown, expired or ended session")
+    /// 403: the caller's role may not do this.
+    static let forbidden = APIError(.forbidden, code: "forbidden", message: "your role does not allow this")
     /// 429.
     static let rateLimited = APIError(.tooManyRequests, code: "rate_limited", message: "too many requests; try again in a moment")
 }

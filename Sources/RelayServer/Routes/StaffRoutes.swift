@@ -17,202 +17,96 @@ struct StaffRoutes {
     /// Open live streams per staff account.
     let streams: ClientCounts
 
-    struct EnrolInput: Decodable {
-        let name: String
-        let secret: String
-        let password: String
-    }
-    struct EnrolAnswer: Encodable {
-        let totp_secret: String
-        let otpauth_uri: String
-    }
-    struct LoginInput: Decodable {
-        let name: String
-        let password: String
-        let code: String
-        /// The device token an earlier login handed this machine, if it kept one.
-        let device: String?
-    }
-    struct LoginAnswer: Encodable {
-        let token: String
-        let role: String
-        let expires_at: String
-        /// A new device token to keep (in the browser's storage) and send with later logins.
-        let device: String?
-    }
-    struct QueueAnswer: Encodable {
-        struct Item: Encodable {
-            let thread: String
-            let pseudonym: String
-            let channel: String
-            let waiting_since: String
-            let priority: Int
-            let assigned_to: String?
-            let pinned: Bool
-        }
-        let threads: [Item]
-        /// Where the next page starts (pass as `after`), or null at the end.
-        let next: String?
-        /// Open threads per channel.
-        let waiting: [String: Int]
-    }
-    struct MessageView: Encodable {
-        let id: String
-        let from: String
-        let text: String
-        let at: String
-        let delivery: String?
-    }
-    struct ThreadAnswer: Encodable {
-        struct Earlier: Encodable {
-            let thread: String
-            let opened_at: String
-            let messages: [MessageView]
-        }
-        let thread: String
-        let pseudonym: String
-        let channel: String
-        let state: String
-        let do_not_contact: Bool
-        let text_needs_override: Bool
-        let messages: [MessageView]
-        let earlier: [Earlier]
-        let case_record: CaseRecord
-    }
-    struct NoteInput: Decodable { let text: String }
-    struct ReferralInput: Decodable {
-        let to: String
-        let outcome: String
-    }
-    struct OutcomeInput: Decodable { let outcome: String }
-    struct TagsInput: Decodable { let tags: [String] }
-    struct TransferInput: Decodable { let to: String }
-    struct TypologyAnswer: Encodable { let tags: [String] }
-    struct PurposesAnswer: Encodable {
-        struct Purpose: Encodable {
-            let code: String
-            let label: String
-            let needs_note: Bool
-        }
-        let purposes: [Purpose]
-    }
-    struct ReplyInput: Decodable {
-        let text: String
-        /// Sends an SMS to a phone flagged monitored or not safe to text anyway, for this reason (audited).
-        let override_reason: String?
-    }
-    struct ReplyAnswer: Encodable {
-        let id: String
-        let status: String
-    }
-
     static var purposeHeader: HTTPField.Name { HTTPField.Name("X-Access-Purpose")! }
 
     func register(on router: Router<Context>) {
         let api = router.group("api/v1")
         api.post("enrolment") { request, context in try await enrol(request, context: context) }
         api.post("sessions") { request, context in try await login(request, context: context) }
-        api.delete("sessions/current") { request, _ in
-            let session = try await authenticate(request)
-            try await relay.staff.logout(session)
+        // Everything else needs a staff session, judged before anything else is read.
+        let staff = router.group("api/v1").add(middleware: StaffAuthenticator(relay: relay))
+        staff.delete("sessions/current") { _, context in
+            try await relay.staff.logout(try context.requireStaff())
             return RequestSupport.noContent
         }
-        api.get("queue") { request, _ in try await queue(request) }
-        api.post("threads/:id/claim") { request, context in
-            let session = try await authenticate(request)
-            try await mapped { try await relay.advocacy.claim(threadID: try threadID(context), by: session.identity, purpose: request.headers[Self.purposeHeader]) }
+        staff.get("queue") { request, context in try await queue(request, context: context) }
+        staff.post("threads/:id/claim") { request, context in
+            let session = try context.requireStaff()
+            try await relay.advocacy.claim(threadID: try threadID(context), by: session.identity, purpose: request.headers[Self.purposeHeader])
             return RequestSupport.noContent
         }
-        api.post("threads/:id/close") { request, context in
-            let session = try await authenticate(request)
-            try await mapped { try await relay.advocacy.close(threadID: try threadID(context), by: session.identity) }
+        staff.post("threads/:id/close") { _, context in
+            let session = try context.requireStaff()
+            try await relay.advocacy.close(threadID: try threadID(context), by: session.identity)
             return RequestSupport.noContent
         }
-        api.get("threads/:id") { request, context in try await view(request, context: context) }
-        api.post("threads/:id/replies") { request, context in try await reply(request, context: context) }
-        api.get("audit") { request, _ in try await auditRead(request) }
-        api.get("events") { request, _ in
-            let session = try await authenticate(request)
-            guard AccessPolicy.workingRoles.contains(session.identity.role) else { throw APIError(.forbidden, code: "forbidden", message: "your role does not allow this") }
-            let relay = self.relay
-            // One person holds at most a few streams, however many sessions they log in: nobody can
-            // take the staff channel's slots, and with them the supervisors' live view.
-            let account = session.identity.accountID
-            let streams = self.streams
-            guard streams.open(account) else { throw APIError(.tooManyRequests, code: "rate_limited", message: "too many open event streams") }
-            // Accesses outside an assignment are for supervisors' eyes.
-            let supervisor = session.identity.role == .supervisor
-            return try await EventStream.response(
-                events: relay.events, channel: LiveEvents.staffChannel, session: session.streamKey, recheckEvery: configuration.staffStreamRecheck,
-                shows: { event in
-                    if case .access = event { return supervisor }
-                    return true
-                },
-                onEnd: { streams.close(account) }
-            ) { await relay.staff.isLive(session) }
-        }
-        api.post("threads/:id/transfer") { request, context in
-            let session = try await authenticate(request)
+        staff.get("threads/:id") { request, context in try await view(request, context: context) }
+        staff.post("threads/:id/replies") { request, context in try await reply(request, context: context) }
+        staff.get("audit") { request, context in try await auditRead(request, context: context) }
+        staff.get("events") { _, context in try await events(context: context) }
+        staff.post("threads/:id/transfer") { request, context in
+            let session = try context.requireStaff()
             let input = try await input(TransferInput.self, request)
-            try await mapped {
-                try await relay.advocacy.transfer(threadID: try threadID(context), to: input.to, by: session.identity, purpose: request.headers[Self.purposeHeader])
-            }
+            try await relay.advocacy.transfer(threadID: try threadID(context), to: input.to, by: session.identity, purpose: request.headers[Self.purposeHeader])
             return RequestSupport.noContent
         }
-        api.get("stats") { request, _ in
-            let session = try await authenticate(request)
-            let stats = try await mapped { try await relay.advocacy.statistics(by: session.identity) }
-            return try RequestSupport.json(stats)
+        staff.get("stats") { _, context in
+            let stats = try await relay.advocacy.statistics(by: try context.requireStaff().identity)
+            return try RequestSupport.json(StatisticsAnswer(stats))
         }
-        api.get("purposes") { request, _ in
-            _ = try await authenticate(request)
+        staff.get("purposes") { _, _ in
             let purposes = relay.settings.accessPurposes
             return try RequestSupport.json(PurposesAnswer(purposes: purposes.labels.keys.sorted().map {
                 .init(code: $0, label: purposes.labels[$0]!, needs_note: purposes.needingNote.contains($0))
             }))
         }
-        api.get("typology") { request, _ in
-            _ = try await authenticate(request)
-            return try RequestSupport.json(TypologyAnswer(tags: CaseRecord.typology))
-        }
-        api.post("threads/:id/case/notes") { request, context in
-            let session = try await authenticate(request)
+        staff.get("typology") { _, _ in try RequestSupport.json(TypologyAnswer(tags: CaseRecord.typology)) }
+        staff.post("threads/:id/case/notes") { request, context in
             let input = try await input(NoteInput.self, request)
-            return try await change(session, request, context, .note(input.text))
+            return try await change(request, context, .note(input.text))
         }
-        api.post("threads/:id/case/referrals") { request, context in
-            let session = try await authenticate(request)
+        staff.post("threads/:id/case/referrals") { request, context in
             let input = try await input(ReferralInput.self, request)
-            return try await change(session, request, context, .referral(to: input.to, outcome: input.outcome))
+            return try await change(request, context, .referral(to: input.to, outcome: input.outcome))
         }
-        api.put("threads/:id/case/referrals/:referral") { request, context in
-            let session = try await authenticate(request)
+        staff.put("threads/:id/case/referrals/:referral") { request, context in
             guard let referral = context.parameters.get("referral"), referral.count <= 64 else { throw APIError.notFound }
             let input = try await input(OutcomeInput.self, request)
-            return try await change(session, request, context, .referralOutcome(id: referral, outcome: input.outcome))
+            return try await change(request, context, .referralOutcome(id: referral, outcome: input.outcome))
         }
-        api.put("threads/:id/case/safety") { request, context in
-            let session = try await authenticate(request)
-            let input = try await input(CaseRecord.Safety.self, request)
-            return try await change(session, request, context, .safety(input))
+        staff.put("threads/:id/case/safety") { request, context in
+            let input = try await input(SafetyWire.self, request)
+            return try await change(request, context, .safety(input.safety))
         }
-        api.put("threads/:id/case/tags") { request, context in
-            let session = try await authenticate(request)
+        staff.put("threads/:id/case/tags") { request, context in
             let input = try await input(TagsInput.self, request)
-            return try await change(session, request, context, .tags(input.tags))
+            return try await change(request, context, .tags(input.tags))
         }
     }
 
-    // MARK: - Authentication
-
-    func authenticate(_ request: Request) async throws -> StaffSession {
-        let token = try RequestSupport.bearerToken(request)
-        do {
-            return try await relay.staff.authenticate(token: token)
-        } catch is StaffAuthError {
-            throw APIError.unauthorized
-        }
+    /// `GET /api/v1/events`: live ids for the working roles.
+    func events(context: Context) async throws -> Response {
+        let session = try context.requireStaff()
+        guard AccessPolicy.workingRoles.contains(session.identity.role) else { throw APIError.forbidden }
+        let relay = self.relay
+        // One person holds at most a few streams, however many sessions they log in: nobody can
+        // take the staff channel's slots, and with them the supervisors' live view.
+        let account = session.identity.accountID
+        let streams = self.streams
+        guard streams.open(account) else { throw APIError(.tooManyRequests, code: "rate_limited", message: "too many open event streams") }
+        // Accesses outside an assignment are for supervisors' eyes.
+        let supervisor = session.identity.role == .supervisor
+        return try await EventStream.response(
+            events: relay.events, channel: LiveEvents.staffChannel, session: session.streamKey, recheckEvery: configuration.staffStreamRecheck,
+            shows: { event in
+                if case .access = event { return supervisor }
+                return true
+            },
+            onEnd: { streams.close(account) }
+        ) { await relay.staff.isLive(session) }
     }
+
+    // MARK: - Sign-in
 
     /// Staff logins and enrolments: the client's own bucket, then the shared backstop.
     func admit(_ request: Request, context: Context) async throws {
@@ -224,14 +118,8 @@ struct StaffRoutes {
     func enrol(_ request: Request, context: Context) async throws -> Response {
         try await admit(request, context: context)
         let input = try RequestSupport.decodeJSON(EnrolInput.self, from: try await RequestSupport.body(of: request, limit: 4096))
-        do {
-            let result = try await relay.staff.enrol(name: input.name, secret: input.secret, password: input.password)
-            return try RequestSupport.json(EnrolAnswer(totp_secret: result.totpSecret, otpauth_uri: result.otpauthURI), status: .created)
-        } catch StaffAuthError.weakPassword(let why) {
-            throw APIError(.badRequest, code: "weak_password", message: why)
-        } catch is StaffAuthError {
-            throw APIError(.unauthorized, code: "unauthorized", message: "enrolment not accepted")
-        }
+        let result = try await relay.staff.enrol(name: input.name, secret: input.secret, password: input.password)
+        return try RequestSupport.json(EnrolAnswer(totp_secret: result.totpSecret, otpauth_uri: result.otpauthURI), status: .created)
     }
 
     /// The client's own buckets first; then, once the (bounded) body is read, the global bucket: a
@@ -244,14 +132,10 @@ struct StaffRoutes {
         let known = await relay.staff.isKnownDevice(input.device)
         guard await limiter.allow(scope: "global", identity: known ? "login-device" : "login", bucket: limits.staffLogins) else { throw APIError.rateLimited }
         let client = RequestSupport.client(request, context, configuration)
-        do {
-            let login = try await relay.staff.login(name: input.name, password: input.password, code: input.code, client: client, device: input.device)
-            return try RequestSupport.json(
-                LoginAnswer(token: login.token, role: login.identity.role.rawValue, expires_at: login.expiresAt.rfc3339, device: login.device),
-                status: .created)
-        } catch is StaffAuthError {
-            throw APIError(.unauthorized, code: "invalid_credentials", message: "name, password or code not accepted")
-        }
+        let login = try await relay.staff.login(name: input.name, password: input.password, code: input.code, client: client, device: input.device)
+        return try RequestSupport.json(
+            LoginAnswer(token: login.token, role: login.identity.role.rawValue, expires_at: login.expiresAt.rfc3339, device: login.device),
+            status: .created)
     }
 
     // MARK: - Work
@@ -261,32 +145,10 @@ struct StaffRoutes {
         return id
     }
 
-    /// Maps access and refusal errors to statuses.
-    func mapped<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as AccessError {
-            switch error {
-            case .forbidden: throw APIError(.forbidden, code: "forbidden", message: error.description)
-            case .notFound: throw APIError.notFound
-            case .purposeRequired: throw APIError(.forbidden, code: "purpose_required", message: error.description)
-            case .auditUnavailable: throw APIError(.serviceUnavailable, code: "audit_unavailable", message: error.description)
-            }
-        } catch let refusal as ReplyRefusal {
-            throw APIError(.conflict, code: refusal.rawValue, message: refusal.description)
-        } catch let error as RelayError {
-            switch error {
-            case .invalidInput(let why): throw APIError(.badRequest, code: "invalid_input", message: why)
-            case .threadNotFound, .threadErased: throw APIError.notFound
-            default: throw error
-            }
-        }
-    }
-
     /// `GET /api/v1/queue?limit=N&after=CURSOR`: a page of the queue; the first starts with each
     /// channel's longest-waiting contact (`pinned`).
-    func queue(_ request: Request) async throws -> Response {
-        let session = try await authenticate(request)
+    func queue(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireStaff()
         let query = request.uri.queryParameters
         let limit = try Self.limit(request, default: 50, maximum: AdvocacyService.maximumQueuePage)
         var cursor: QueueCursor?
@@ -294,7 +156,7 @@ struct StaffRoutes {
             guard let parsed = Self.cursor(String(text)) else { throw APIError(.badRequest, code: "invalid_cursor", message: "after must be a cursor from `next`") }
             cursor = parsed
         }
-        let page = try await mapped { try await relay.advocacy.queue(for: session.identity, after: cursor, limit: limit) }
+        let page = try await relay.advocacy.queue(for: session.identity, after: cursor, limit: limit)
         return try RequestSupport.json(QueueAnswer(
             threads: page.items.map {
                 .init(thread: $0.threadID, pseudonym: $0.pseudonym, channel: $0.channel.rawValue, waiting_since: $0.waitingSince.rfc3339,
@@ -335,22 +197,22 @@ struct StaffRoutes {
     }
 
     func view(_ request: Request, context: Context) async throws -> Response {
-        let session = try await authenticate(request)
+        let session = try context.requireStaff()
         let id = try threadID(context)
         let purpose = request.headers[Self.purposeHeader]
-        let view = try await mapped { try await relay.advocacy.viewThread(threadID: id, by: session.identity, purpose: purpose) }
+        let view = try await relay.advocacy.viewThread(threadID: id, by: session.identity, purpose: purpose)
         return try RequestSupport.json(ThreadAnswer(
             thread: view.thread.id, pseudonym: view.pseudonym, channel: view.thread.channel.rawValue, state: view.thread.state.rawValue,
             do_not_contact: view.safety.doNotContact, text_needs_override: view.safety.textNeedsOverride, messages: Self.views(view.messages),
             earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: $0.thread.openedAt.rfc3339, messages: Self.views($0.messages)) },
-            case_record: view.caseRecord))
+            case_record: CaseRecordAnswer(view.caseRecord)))
     }
 
     func reply(_ request: Request, context: Context) async throws -> Response {
-        let session = try await authenticate(request)
+        let session = try context.requireStaff()
         let id = try threadID(context)
         let input = try RequestSupport.decodeJSON(ReplyInput.self, from: try await RequestSupport.body(of: request, limit: 32 * 1024))
-        let receipt = try await mapped { try await relay.advocacy.reply(threadID: id, text: input.text, by: session.identity, override: input.override_reason) }
+        let receipt = try await relay.advocacy.reply(threadID: id, text: input.text, by: session.identity, override: input.override_reason)
         return try RequestSupport.json(ReplyAnswer(id: receipt.messageID, status: receipt.outboxState?.rawValue ?? "delivered"), status: .created)
     }
 
@@ -359,15 +221,16 @@ struct StaffRoutes {
     }
 
     /// Applies a case-record change and answers with the whole record.
-    func change(_ session: StaffSession, _ request: Request, _ context: Context, _ change: CaseChange) async throws -> Response {
+    func change(_ request: Request, _ context: Context, _ change: CaseChange) async throws -> Response {
+        let session = try context.requireStaff()
         let id = try threadID(context)
         let purpose = request.headers[Self.purposeHeader]
-        let record = try await mapped { try await relay.caseRecords.change(threadID: id, change, by: session.identity, purpose: purpose) }
-        return try RequestSupport.json(record)
+        let record = try await relay.caseRecords.change(threadID: id, change, by: session.identity, purpose: purpose)
+        return try RequestSupport.json(CaseRecordAnswer(record))
     }
 
-    func auditRead(_ request: Request) async throws -> Response {
-        let session = try await authenticate(request)
+    func auditRead(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireStaff()
         let query = request.uri.queryParameters
         func time(_ name: String, default value: Date) throws -> Date {
             guard let text = query[name[...]] else { return value }
@@ -389,9 +252,7 @@ struct StaffRoutes {
             guard let value = Int64(text), value >= 0 else { throw APIError(.badRequest, code: "invalid_cursor", message: "after must be a cursor from `next`") }
             after = value
         }
-        let page = try await mapped {
-            try await relay.auditLog.events(by: session.identity, since: since, until: until, actor: actor, threadID: thread, after: after, limit: limit)
-        }
+        let page = try await relay.auditLog.events(by: session.identity, since: since, until: until, actor: actor, threadID: thread, after: after, limit: limit)
         // Each event is its stored canonical JSON object, inserted as it is (not re-encoded), so a
         // reader can hash it and check it against an exported checkpoint.
         let body = #"{"events":["# + page.events.map(\.line).joined(separator: ",") + #"],"next":"#

@@ -66,11 +66,7 @@ struct TwilioRoutes<Context: RequestContext> {
         guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global),
             await limiter.allow(scope: "sms", identity: address.normalised, bucket: configuration.rateLimits.perSender)
         else { throw APIError.rateLimited }
-        do {
-            _ = try await relay.intake.ingest(InboundMessage(address: address, body: body, deliveryID: sid))
-        } catch let error as RelayError {
-            throw APIError(.badRequest, code: "invalid_message", message: error.description)
-        }
+        _ = try await ErrorTable.during(.inboundMessage) { try await relay.intake.ingest(InboundMessage(address: address, body: body, deliveryID: sid)) }
         return Self.twiml("")
     }
 

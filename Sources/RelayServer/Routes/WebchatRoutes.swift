@@ -36,13 +36,21 @@ struct WebchatRoutes {
     func register(on router: Router<Context>) {
         router.post("/chat/sessions") { request, context in try await startSession(request, context: context) }
         router.post("/chat/resume") { request, context in try await resume(request, context: context) }
-        router.post("/chat/messages") { request, _ in try await send(request) }
-        router.get("/chat/messages") { request, _ in try await list(request) }
-        router.get("/chat/events") { request, context in try await events(request, context: context) }
-        router.delete("/chat/messages/:id") { request, context in try await deleteMessage(request, context: context) }
-        router.delete("/chat/session") { request, _ in try await erase(request) }
-        router.post("/chat/exit") { request, _ in try await exit(request) }
-        router.post("/chat/resume-phrase") { request, context in try await issuePhrase(request, context: context) }
+        // The session is judged before anything else is read. Sending, reading, streams and phrases
+        // spend a token of the session's bucket; deleting and quick exit spend none.
+        func group(_ mode: SurvivorAuthenticator.Mode) -> RouterGroup<Context> {
+            router.group("/chat").add(middleware: SurvivorAuthenticator(
+                relay: relay, mode: mode, limiter: limiter, bucket: configuration.rateLimits.perSender))
+        }
+        let limited = group(.limited)
+        limited.post("messages") { request, context in try await send(request, context: context) }
+        limited.get("messages") { _, context in try await list(context: context) }
+        limited.get("events") { request, context in try await events(request, context: context) }
+        limited.post("resume-phrase") { request, context in try await issuePhrase(request, context: context) }
+        let unlimited = group(.unlimited)
+        unlimited.delete("messages/:id") { _, context in try await deleteMessage(context: context) }
+        unlimited.post("exit") { _, context in try await exit(context: context) }
+        group(.erase).delete("session") { _, context in try await erase(context: context) }
     }
 
     // MARK: - Sessions
@@ -60,35 +68,14 @@ struct WebchatRoutes {
         try await RequestSupport.admit(
             request, context, configuration, limiter: limiter, kind: "resume", perClient: limits.perClientResumes, overall: limits.resumes)
         let input = try RequestSupport.decodeJSON(WebchatInput.Phrase.self, from: try await RequestSupport.body(of: request, limit: WebchatInput.maximumPhraseBytes))
-        do {
-            let started = try await relay.webchat.resume(phrase: input.phrase)
-            return try RequestSupport.json(ResumeAnswer(token: started.token, phrase: started.nextPhrase ?? ""), status: .created)
-        } catch RelayError.unauthorized {
-            throw APIError(.unauthorized, code: "unauthorized", message: "that phrase does not open a conversation")
-        }
-    }
-
-    /// Authenticates the bearer session; `limited` routes also spend a token of the session's bucket.
-    func authenticate(_ request: Request, limited: Bool = true) async throws -> WebchatSession {
-        let token = try RequestSupport.bearerToken(request)
-        let session: WebchatSession
-        do {
-            session = try await relay.webchat.authenticate(token: token)
-        } catch RelayError.unauthorized {
-            throw APIError.unauthorized
-        }
-        if limited {
-            guard await limiter.allow(scope: "chat", identity: session.contactID, bucket: configuration.rateLimits.perSender) else {
-                throw APIError.rateLimited
-            }
-        }
-        return session
+        let started = try await ErrorTable.during(.resume) { try await relay.webchat.resume(phrase: input.phrase) }
+        return try RequestSupport.json(ResumeAnswer(token: started.token, phrase: started.nextPhrase ?? ""), status: .created)
     }
 
     // MARK: - Messages
 
-    func send(_ request: Request) async throws -> Response {
-        let session = try await authenticate(request)
+    func send(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSurvivor()
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else {
             throw APIError(.badRequest, code: "missing_idempotency_key", message: "send an Idempotency-Key header so a retry is stored once")
         }
@@ -102,17 +89,12 @@ struct WebchatRoutes {
         guard await limiter.allow(scope: "global", identity: "webchat-share", bucket: share),
             await limiter.allow(scope: "global", identity: "inbound", bucket: limits.global)
         else { throw APIError.rateLimited }
-        do {
-            let receipt = try await relay.webchat.send(session, text: input.text, idempotencyKey: key)
-            return try RequestSupport.json(IDAnswer(id: receipt.messageID), status: .created)
-        } catch let error as RelayError {
-            if case .unauthorized = error { throw APIError.unauthorized }
-            throw APIError(.badRequest, code: "invalid_message", message: error.description)
-        }
+        let receipt = try await ErrorTable.during(.inboundMessage) { try await relay.webchat.send(session, text: input.text, idempotencyKey: key) }
+        return try RequestSupport.json(IDAnswer(id: receipt.messageID), status: .created)
     }
 
-    func list(_ request: Request) async throws -> Response {
-        let session = try await authenticate(request)
+    func list(context: Context) async throws -> Response {
+        let session = try context.requireSurvivor()
         let messages = try await relay.webchat.messages(session)
         return try RequestSupport.json(MessagesAnswer(messages: messages.map(Self.view)))
     }
@@ -121,8 +103,8 @@ struct WebchatRoutes {
         EventStream.SurvivorMessage(id: message.id, text: message.body, direction: message.direction, at: message.createdAt)
     }
 
-    func deleteMessage(_ request: Request, context: Context) async throws -> Response {
-        let session = try await authenticate(request, limited: false)
+    func deleteMessage(context: Context) async throws -> Response {
+        let session = try context.requireSurvivor()
         guard let id = context.parameters.get("id"), id.count <= 64 else { throw APIError.notFound }
         guard try await relay.webchat.deleteMessage(session, messageID: id) else { throw APIError.notFound }
         return RequestSupport.noContent
@@ -132,13 +114,9 @@ struct WebchatRoutes {
     /// legal hold keeps part of it for now (the session ends either way).
     /// A retry whose first attempt succeeded (its answer lost on the way) gets the same answer again.
     /// A session that has only idled out may still erase.
-    func erase(_ request: Request) async throws -> Response {
-        let token = try RequestSupport.bearerToken(request)
-        let session: WebchatSession
-        do {
-            session = try await relay.webchat.authenticateForErase(token: token)
-        } catch RelayError.unauthorized {
-            guard let key = relay.webchat.streamKey(token: token), let deferred = await erasures.outcome(session: key) else { throw APIError.unauthorized }
+    func erase(context: Context) async throws -> Response {
+        guard let session = context.survivor else {
+            guard let key = context.endedSurvivorSession, let deferred = await erasures.outcome(session: key) else { throw APIError.unauthorized }
             return try Self.eraseAnswer(deferred: deferred)
         }
         await erasures.begin(session: session.streamKey)
@@ -159,24 +137,20 @@ struct WebchatRoutes {
             status: .accepted)
     }
 
-    func exit(_ request: Request) async throws -> Response {
-        let session = try await authenticate(request, limited: false)
+    func exit(context: Context) async throws -> Response {
+        let session = try context.requireSurvivor()
         try await relay.webchat.end(session)
         return RequestSupport.noContent
     }
 
     /// A phrase costs an Argon2id hash: one client gets as many as it gets resume attempts.
     func issuePhrase(_ request: Request, context: Context) async throws -> Response {
-        let session = try await authenticate(request)
+        let session = try context.requireSurvivor()
         let limits = configuration.rateLimits
         try await RequestSupport.admit(
             request, context, configuration, limiter: limiter, kind: "phrase", perClient: limits.perClientResumes, overall: limits.resumes)
-        do {
-            let phrase = try await relay.webchat.createResumePhrase(session)
-            return try RequestSupport.json(PhraseAnswer(phrase: phrase), status: .created)
-        } catch RelayError.unauthorized {
-            throw APIError.unauthorized
-        }
+        let phrase = try await relay.webchat.createResumePhrase(session)
+        return try RequestSupport.json(PhraseAnswer(phrase: phrase), status: .created)
     }
 
     // MARK: - Live events
@@ -187,7 +161,7 @@ struct WebchatRoutes {
     /// One client holds at most ``ServerConfiguration/maximumStreamsPerClient`` streams, whatever
     /// number of sessions it starts: the page retries a refused stream with backoff.
     func events(_ request: Request, context: Context) async throws -> Response {
-        let session = try await authenticate(request)
+        let session = try context.requireSurvivor()
         let client = RequestSupport.client(request, context, configuration)
         let streams = self.streams
         guard streams.open(client) else { throw APIError(.tooManyRequests, code: "rate_limited", message: "too many open event streams") }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import RelayCore
 
 /// The request context of every SafeRelay route: Hummingbird's core context plus the connection's
 /// peer address, which serves only as the input to an in-memory, keyed, expiring rate-limit bucket
@@ -11,6 +12,13 @@ public struct RelayRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The connected peer (the proxy's address behind a reverse proxy).
     public let remoteAddress: SocketAddress?
+    /// The staff session, set by ``StaffAuthenticator`` on the `/api/v1` routes that need one.
+    public var staff: StaffSession?
+    /// The survivor's webchat session, set by ``SurvivorAuthenticator`` on the `/chat` routes that need one.
+    public var survivor: WebchatSession?
+    /// On `DELETE /chat/session` only: the stream key of a session that no longer opens (an erase
+    /// whose answer was lost may be asked again). A keyed hash, never the token.
+    var endedSurvivorSession: String?
 
     /// Creates the context for a request on `source.channel`.
     public init(source: ApplicationRequestContextSource) {

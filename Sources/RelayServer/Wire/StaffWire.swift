@@ -1,0 +1,104 @@
+import RelayCore
+
+/// The advocates' API's request and response bodies, in the wire's one style (`snake_case`), as
+/// `openapi.json` describes them.
+extension StaffRoutes {
+    struct EnrolInput: Decodable {
+        let name: String
+        let secret: String
+        let password: String
+    }
+    struct EnrolAnswer: Encodable {
+        let totp_secret: String
+        let otpauth_uri: String
+    }
+    struct LoginInput: Decodable {
+        let name: String
+        let password: String
+        let code: String
+        /// The device token an earlier login handed this machine, if it kept one.
+        let device: String?
+    }
+    struct LoginAnswer: Encodable {
+        let token: String
+        let role: String
+        let expires_at: String
+        /// A new device token to keep (in the browser's storage) and send with later logins.
+        let device: String?
+    }
+    struct QueueAnswer: Encodable {
+        struct Item: Encodable {
+            let thread: String
+            let pseudonym: String
+            let channel: String
+            let waiting_since: String
+            let priority: Int
+            let assigned_to: String?
+            let pinned: Bool
+        }
+        let threads: [Item]
+        /// Where the next page starts (pass as `after`), or null at the end.
+        let next: String?
+        /// Open threads per channel.
+        let waiting: [String: Int]
+
+        enum CodingKeys: String, CodingKey { case threads, next, waiting }
+
+        /// `next` is always there, null at the end.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(threads, forKey: .threads)
+            try container.encode(next, forKey: .next)
+            try container.encode(waiting, forKey: .waiting)
+        }
+    }
+    struct MessageView: Encodable {
+        let id: String
+        let from: String
+        let text: String
+        let at: String
+        let delivery: String?
+    }
+    struct ThreadAnswer: Encodable {
+        struct Earlier: Encodable {
+            let thread: String
+            let opened_at: String
+            let messages: [MessageView]
+        }
+        let thread: String
+        let pseudonym: String
+        let channel: String
+        let state: String
+        let do_not_contact: Bool
+        let text_needs_override: Bool
+        let messages: [MessageView]
+        let earlier: [Earlier]
+        let case_record: CaseRecordAnswer
+    }
+    struct NoteInput: Decodable { let text: String }
+    struct ReferralInput: Decodable {
+        let to: String
+        let outcome: String
+    }
+    struct OutcomeInput: Decodable { let outcome: String }
+    struct TagsInput: Decodable { let tags: [String] }
+    struct TransferInput: Decodable { let to: String }
+    struct TypologyAnswer: Encodable { let tags: [String] }
+    struct PurposesAnswer: Encodable {
+        struct Purpose: Encodable {
+            let code: String
+            let label: String
+            let needs_note: Bool
+        }
+        let purposes: [Purpose]
+    }
+    struct ReplyInput: Decodable {
+        let text: String
+        /// Sends an SMS to a phone flagged monitored or not safe to text anyway, for this reason (audited).
+        let override_reason: String?
+    }
+    struct ReplyAnswer: Encodable {
+        let id: String
+        let status: String
+    }
+}
