@@ -102,43 +102,48 @@ public enum RetentionPlanner {
         }
     }
 
+    /// Calls `body` with every thread's summary (metadata only), reading a page of 5,000 at a time.
+    static func forEachSummary(in store: any RelayStore, _ body: (ThreadSummary) throws -> Void) async throws {
+        var cursor: Int64 = 0
+        while true {
+            let from = cursor
+            let page = try await store.read { try $0.threadSummaries(after: from, limit: 5_000) }
+            guard !page.summaries.isEmpty else { return }
+            cursor = page.lastRow
+            for summary in page.summaries { try body(summary) }
+        }
+    }
+
     /// Plans over every thread of the store.
     static func plan(store: any RelayStore, policy: RetentionPolicy, asOf now: Date) async throws -> RetentionPlan {
         var entries: [RetentionPlan.Entry] = []
         var counts = RetentionPlan.Counts()
         var reasons: [String: Int] = [:]
-        var cursor: Int64 = 0
-        while true {
-            let from = cursor
-            let page = try await store.read { try $0.threadSummaries(after: from, limit: 5_000) }
-            guard !page.summaries.isEmpty else { break }
-            cursor = page.lastRow
-            for summary in page.summaries {
-                let action = action(for: summary, policy: policy, asOf: now)
-                let messages = summary.messageCount
-                switch action {
-                case .close:
-                    counts.threadsToClose += 1
-                    counts.messagesKept += messages
-                case .closeAndPurge:
-                    counts.threadsToClose += 1
-                    counts.threadsToPurge += 1
-                    counts.messagesToPurge += messages
-                case .purge:
-                    counts.threadsToPurge += 1
-                    counts.messagesToPurge += messages
-                case .deleteMetadata:
-                    counts.metadataToDelete += 1
-                case .keep(let reason):
-                    counts.threadsKept += 1
-                    counts.messagesKept += messages
-                    reasons[reason, default: 0] += 1
-                case .held:
-                    counts.threadsHeld += 1
-                    counts.messagesHeld += messages
-                }
-                entries.append(.init(threadID: summary.thread.id, action: action, messages: messages, lastActivityAt: summary.thread.lastActivityAt))
+        try await forEachSummary(in: store) { summary in
+            let action = action(for: summary, policy: policy, asOf: now)
+            let messages = summary.messageCount
+            switch action {
+            case .close:
+                counts.threadsToClose += 1
+                counts.messagesKept += messages
+            case .closeAndPurge:
+                counts.threadsToClose += 1
+                counts.threadsToPurge += 1
+                counts.messagesToPurge += messages
+            case .purge:
+                counts.threadsToPurge += 1
+                counts.messagesToPurge += messages
+            case .deleteMetadata:
+                counts.metadataToDelete += 1
+            case .keep(let reason):
+                counts.threadsKept += 1
+                counts.messagesKept += messages
+                reasons[reason, default: 0] += 1
+            case .held:
+                counts.threadsHeld += 1
+                counts.messagesHeld += messages
             }
+            entries.append(.init(threadID: summary.thread.id, action: action, messages: messages, lastActivityAt: summary.thread.lastActivityAt))
         }
         return RetentionPlan(
             asOf: now, policyName: policy.name, policySHA256: policy.sha256, entries: entries, counts: counts, keepReasons: reasons)

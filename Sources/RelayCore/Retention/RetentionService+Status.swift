@@ -27,22 +27,15 @@ extension RetentionService {
     /// Counts threads and messages by state and age at `now`, a page of summaries at a time.
     public func status(at now: Date) async throws -> RetentionStatus {
         var status = RetentionStatus()
-        var cursor: Int64 = 0
-        while true {
-            let from = cursor
-            let page = try await store.read { try $0.threadSummaries(after: from, limit: 5_000) }
-            guard !page.summaries.isEmpty else { break }
-            cursor = page.lastRow
-            for summary in page.summaries {
-                let state = summary.thread.state.rawValue
-                status.threadsByState[state, default: 0] += 1
-                status.messagesByState[state, default: 0] += summary.messageCount
-                let age = now.timeIntervalSince(Date(storeTime: summary.thread.lastActivityAt))
-                let bucket = RetentionStatus.buckets.first { age < $0.1 }?.0 ?? "over 1 year"
-                status.threadsByAge[bucket, default: 0] += 1
-                if summary.held { status.holds += 1 }
-                if summary.eraseRequestedAt != nil && summary.thread.state != .erased { status.pendingEraseRequests += 1 }
-            }
+        try await RetentionPlanner.forEachSummary(in: store) { summary in
+            let state = summary.thread.state.rawValue
+            status.threadsByState[state, default: 0] += 1
+            status.messagesByState[state, default: 0] += summary.messageCount
+            let age = now.timeIntervalSince(Date(storeTime: summary.thread.lastActivityAt))
+            let bucket = RetentionStatus.buckets.first { age < $0.1 }?.0 ?? "over 1 year"
+            status.threadsByAge[bucket, default: 0] += 1
+            if summary.held { status.holds += 1 }
+            if summary.eraseRequestedAt != nil && summary.thread.state != .erased { status.pendingEraseRequests += 1 }
         }
         status.auditEvents = try await auditLog.size()
         return status
