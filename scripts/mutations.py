@@ -215,4 +215,7 @@ MUTATIONS = [
     {"name": "a /48 of IPv6 prefixes shares no bucket", "invariant": 11, "edits": [
         ("Sources/RelayServer/Routes/RequestSupport.swift",
          "        let wide = RelayRequestContext.wideKey(client)\n", "        let wide: String? = nil\n")]},
+    {"name": "a busy store answers 500 instead of 503", "invariant": 10, "edits": [
+        ("Sources/RelayServer/Server/ErrorTable.swift",
+         "        case (let error, _) where StoreAvailability.isBusy(error):\n", "        case (let error, _) where StoreAvailability.isBusy(error) && false:\n")]},
 ]

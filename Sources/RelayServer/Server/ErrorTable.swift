@@ -43,6 +43,8 @@ enum ErrorTable {
             return APIError(error.status, code: code(for: error.status.code), message: error.status.reasonPhrase.lowercased())
         case (is NIOTooManyBytesError, _):
             return APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is too large")
+        case (let error, _) where StoreAvailability.isBusy(error):
+            return APIError(.serviceUnavailable, code: "unavailable", message: "the store is busy; try again in a moment")
         default:
             return nil
         }
