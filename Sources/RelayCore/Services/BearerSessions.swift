@@ -22,7 +22,7 @@ struct BearerSessions: RelayService {
 
     /// A session's last use is written at most this often (milliseconds): its idle clock is exact
     /// to a minute, and a read costs no durable write.
-    public static let touchInterval: StoreTime = 60_000
+    static let touchInterval: StoreTime = 60_000
 
     /// A new token of `kind` and the keyed hash it is stored under.
     func newToken(_ kind: Kind) -> (token: String, index: [UInt8]) {

@@ -26,6 +26,8 @@ final class RelayContext: Sendable {
     let phraseHashing: HashingPool
     /// Per-client, per-name login lockout (in memory).
     let loginGuard: LoginGuard
+    /// The keyed hashing of the edges' admission limits (derived once).
+    let admissionKeys: AdmissionKeys
 
     init(
         store: any RelayStore, keyring: Keyring, clock: any RelayClock, settings: RelaySettings, events: LiveEvents,
@@ -40,7 +42,9 @@ final class RelayContext: Sendable {
         self.walTruncation = WALTruncation(store: store, logger: logger)
         self.hashing = hashing
         self.phraseHashing = phraseHashing
+        let rateLimitKey = keyring.blindIndex(.rateLimit)
+        self.admissionKeys = AdmissionKeys(key: rateLimitKey)
         self.loginGuard = LoginGuard(
-            hashKey: keyring.blindIndex(.rateLimit), threshold: settings.failuresBeforeLock, now: { [clock] in clock.now().timeIntervalSince1970 })
+            hashKey: rateLimitKey, threshold: settings.failuresBeforeLock, now: { [clock] in clock.now().timeIntervalSince1970 })
     }
 }

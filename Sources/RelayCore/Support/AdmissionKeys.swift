@@ -19,5 +19,5 @@ public struct AdmissionKeys: Sendable {
 
 extension Relay {
     /// The keyed hashing the edges' admission limits use.
-    public var admissionKeys: AdmissionKeys { AdmissionKeys(key: keyring.blindIndex(.rateLimit)) }
+    public var admissionKeys: AdmissionKeys { context.admissionKeys }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Prometheus
 import RelayCore
 import RelayModel
+import Synchronization
 
 /// Prometheus metrics without personal data, through swift-metrics into a registry of this
 /// server's own (many servers may share a process, as in the tests, and `MetricsSystem.bootstrap`
@@ -19,6 +20,15 @@ public final class RelayMetrics: Sendable {
 
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
+    /// The counter and histogram of each (route, method, status), made once: the registry's own
+    /// lookup (name and label validation under its lock) stays off the request path.
+    private let handles = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+
+    private struct RequestKey: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
 
     /// Creates empty metrics with a registry of their own.
     public init() {
@@ -29,11 +39,21 @@ public final class RelayMetrics: Sendable {
 
     /// Counts a request and records its latency under its route template.
     func record(route: String, method: String, status: Int, duration: Duration) {
-        let dimensions = [("route", route), ("method", method), ("status", String(status))]
-        CoreMetrics.Counter(label: "saferelay_http_requests_total", dimensions: dimensions, factory: factory).increment()
+        let key = RequestKey(route: route, method: method, status: status)
+        let factory = self.factory
+        let (counter, timer) = handles.withLock { handles in
+            if let made = handles[key] { return made }
+            let dimensions = [("route", route), ("method", method), ("status", String(status))]
+            let made = (
+                CoreMetrics.Counter(label: "saferelay_http_requests_total", dimensions: dimensions, factory: factory),
+                CoreMetrics.Timer(label: "saferelay_http_request_duration_seconds", dimensions: dimensions, factory: factory)
+            )
+            handles[key] = made
+            return made
+        }
+        counter.increment()
         let (seconds, attoseconds) = duration.components
-        CoreMetrics.Timer(label: "saferelay_http_request_duration_seconds", dimensions: dimensions, factory: factory)
-            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     /// Sets the relay's gauges and returns the Prometheus text exposition.
