@@ -218,4 +218,7 @@ MUTATIONS = [
     {"name": "a busy store answers 500 instead of 503", "invariant": 10, "edits": [
         ("Sources/RelayServer/Server/ErrorTable.swift",
          "        case (let error, _) where StoreAvailability.isBusy(error):\n", "        case (let error, _) where StoreAvailability.isBusy(error) && false:\n")]},
+    {"name": "a write waits another process's lock once per batch queued ahead of it", "invariant": 10, "edits": [
+        ("Sources/RelayStore/SQLite/GroupCommit.swift",
+         "            let wait = max(earliest - .now, .milliseconds(10))\n", "            let wait = lockPatience\n")]},
 ]

@@ -44,6 +44,7 @@ struct RelayTestServer {
     static func run(
         rateLimits: RateLimits = testLimits, settings: RelaySettings? = nil, hashCost: RelaySettings.PhraseHashCost = .minimal,
         configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
+        writeLockPatience: Duration = .seconds(10),
         _ body: @escaping @Sendable (RelayTestServer) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
@@ -51,7 +52,7 @@ struct RelayTestServer {
         let twilio = StandInTwilio()
         let logs = CapturedLogs()
         let clock = ManualClock(start: Date())
-        let store = try SQLiteStore(path: directory.file("data/saferelay.sqlite"))
+        let store = try SQLiteStore(path: directory.file("data/saferelay.sqlite"), writeLockPatience: writeLockPatience)
         var relaySettings = settings ?? RelaySettings()
         relaySettings.phraseHashCost = hashCost
         let relay = Relay(

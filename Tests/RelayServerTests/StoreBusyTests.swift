@@ -8,7 +8,8 @@ import Testing
 /// `unavailable`, in the error envelope), not an internal error; once it lets go, the same request works.
 struct StoreBusyTests {
     @Test(.timeLimit(.minutes(1))) func aWriteRefusedByABusyStoreIsA503NotA500() async throws {
-        try await RelayTestServer.run { server in
+        // A write waits three seconds for the lock (ten in production): well inside the client's timeout.
+        try await RelayTestServer.run(writeLockPatience: .seconds(3)) { server in
             // The server writes at start (its first checkpoint): take the lock once it is free.
             #expect(try await server.chat(.get, "/healthz", token: nil).0 == .ok)
             var holder: WriteLockHolder?

@@ -82,4 +82,46 @@ struct GroupCommitTests {
         }
         #expect(try await reopened.read { try $0.contact(id: "slow") } != nil)
     }
+
+    /// While another process holds the write lock, a write waits its own patience, not that of every
+    /// batch queued ahead of it: the old drain waited a full patience per batch, so a write asked
+    /// while an earlier one was already waiting failed only after both (here 5.5 s instead of 3; the
+    /// bounds leave room for a busy machine's scheduling).
+    /// Once the lock is free, a write still waiting goes through.
+    @Test(.timeLimit(.minutes(1))) func aWriteWaitsForAnotherProcesssLockOnlyItsOwnPatience() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("saferelay.sqlite")
+        let store = try SQLiteStore(path: path, writeLockPatience: .seconds(3))
+        defer { try? store.close() }
+        let lock = try await WriteLockHolder(path: path)
+        let clock = ContinuousClock()
+        @Sendable func timedWrite(_ id: String) async -> (Duration, (any Error)?) {
+            let start = clock.now
+            do {
+                try await store.write { try $0.insert(Fixtures.contact(id: id)) }
+                return (clock.now - start, nil)
+            } catch {
+                return (clock.now - start, error)
+            }
+        }
+        async let first = timedWrite("first")
+        try await Task.sleep(for: .milliseconds(500))
+        async let second = timedWrite("second")
+        let (firstWait, firstError) = await first
+        // The third is asked once the first gave up, while the second still waits; the lock is let
+        // go when the second has given up too, well within the third's patience.
+        async let third = timedWrite("third")
+        let (secondWait, secondError) = await second
+        await lock.release()
+        let (thirdWait, thirdError) = await third
+        for (wait, error) in [(firstWait, firstError), (secondWait, secondError)] {
+            #expect(error as? StoreError == .busy)
+            #expect(wait >= .milliseconds(2900) && wait < .milliseconds(4800), "\(wait)")
+        }
+        #expect(thirdError == nil, "\(String(describing: thirdError))")
+        #expect(thirdWait >= .milliseconds(300), "\(thirdWait)")
+        #expect(try await store.read { try $0.contact(id: "first") } == nil)
+        #expect(try await store.read { try $0.contact(id: "third") } != nil)
+    }
 }

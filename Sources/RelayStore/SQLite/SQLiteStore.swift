@@ -24,7 +24,13 @@ public final class SQLiteStore: RelayStore {
     ///     SQLite starts it (placeholders, never the arguments): for tests that check the order of
     ///     operations across connections, e.g. that a view's audit event commits before its
     ///     ciphertext is read. `nil` in production.
-    public init(path: String, statementObserver: (@Sendable (_ connection: String, _ sql: String) -> Void)? = nil) throws {
+    ///   - writeLockPatience: how long a write waits while another process (a backup, an operator's
+    ///     `sqlite3`) holds the database's write lock before it fails as ``StoreError/busy``,
+    ///     counted from when it was asked however many writes wait with it.
+    public init(
+        path: String, statementObserver: (@Sendable (_ connection: String, _ sql: String) -> Void)? = nil,
+        writeLockPatience: Duration = .seconds(10)
+    ) throws {
         self.path = path
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
@@ -52,7 +58,8 @@ public final class SQLiteStore: RelayStore {
                 try db.execute(sql: "PRAGMA cache_size = -32768")
             }
             try SQLiteMigrations.migrator.migrate(pool)
-            groupCommit = GroupCommit(pool: pool)
+            groupCommit = GroupCommit(
+                pool: pool, lockPatience: writeLockPatience, ordinaryBusyTimeoutMilliseconds: Self.busyTimeoutMilliseconds)
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "SQLite error \(error.resultCode.rawValue)")
         } catch let error as CocoaError {
