@@ -1,6 +1,7 @@
 import Foundation
 import RelayStore
 import RelayTestSupport
+import Synchronization
 import Testing
 
 /// Concurrent writes share a transaction, and each still succeeds or fails on its own.
@@ -92,7 +93,11 @@ struct GroupCommitTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.file("saferelay.sqlite")
-        let store = try SQLiteStore(path: path, writeLockPatience: .seconds(3))
+        // Counts the writer's attempts to take the lock, so that the second write is asked only once
+        // the first one's batch is waiting (a busy machine may start the drain late).
+        let attempts = LockAttempts()
+        let store = try SQLiteStore(
+            path: path, statementObserver: { _, sql in if sql == "BEGIN IMMEDIATE" { attempts.count() } }, writeLockPatience: .seconds(3))
         defer { try? store.close() }
         let lock = try await WriteLockHolder(path: path)
         let clock = ContinuousClock()
@@ -106,6 +111,8 @@ struct GroupCommitTests {
             }
         }
         async let first = timedWrite("first")
+        for _ in 0..<200 where attempts.total == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(attempts.total == 1)
         try await Task.sleep(for: .milliseconds(500))
         async let second = timedWrite("second")
         let (firstWait, firstError) = await first
@@ -124,4 +131,11 @@ struct GroupCommitTests {
         #expect(try await store.read { try $0.contact(id: "first") } == nil)
         #expect(try await store.read { try $0.contact(id: "third") } != nil)
     }
+}
+
+/// How many times the writer has asked for the write lock.
+private final class LockAttempts: Sendable {
+    private let attempts = Mutex(0)
+    var total: Int { attempts.withLock { $0 } }
+    func count() { attempts.withLock { $0 += 1 } }
 }
