@@ -25,9 +25,13 @@ extension RelayStore {
 /// It stores ciphertext and keyed hashes only; it never sees a key.
 public protocol RelayStore: Sendable {
     /// Runs `body` in a read-only snapshot.
-    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T
+    ///
+    /// The body touches the store only: it may run on the connection's own thread, which waits
+    /// while the body awaits anything else (an actor, a sleep, another transaction would deadlock).
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T
     /// Runs `body` in one durable write transaction (committed with fsync before this returns).
-    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T
+    /// The body touches the store only, as for ``read(_:)``.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) async throws -> T) async throws -> T
     /// Moves every WAL frame into the database file and truncates the WAL to zero bytes, so that
     /// erased pages live nowhere but in their overwritten form. Waits at most `patience` for readers
     /// on an older snapshot (writers wait meanwhile), then throws `StoreError.checkpointIncomplete`.

@@ -25,7 +25,7 @@ struct AuditOrderTests {
         defer { try? store.close() }
         let relay = Relay(store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), logger: CapturedLogs().logger())
         let first = try await relay.intake.ingest(InboundMessage(address: .phone("+12025550400"), body: "earlier visit", deliveryID: "SMo1"))
-        try await store.write { try $0.closeThread(id: first.threadID, at: 1) }
+        try await store.write { try await $0.closeThread(id: first.threadID, at: 1) }
         let thread = try await relay.intake.ingest(InboundMessage(address: .phone("+12025550400"), body: "ORDER-CANARY", deliveryID: "SMo2"))
         let advocate = StaffIdentity(accountID: "a1", name: "ana", role: .advocate)
 

@@ -25,7 +25,7 @@ struct CanaryTests {
             lastContact = try await harness.relay.intake.ingest(harness.sms(Self.phone(index), Self.body(index), sid: Self.sid(index))).contactID
         }
         let contactID = lastContact
-        let pseudonym = try #require(try await harness.store.read { try $0.contact(id: contactID)?.pseudonym })
+        let pseudonym = try #require(try await harness.store.read { try await $0.contact(id: contactID)?.pseudonym })
         try harness.store.close()
         // Positive control: the scan does find what is stored in clear (a pseudonym).
         #expect(try !FileScan.hits(in: FileScan.databaseFiles(harness.databasePath), needles: [Array(pseudonym.utf8)]).isEmpty)
@@ -57,7 +57,7 @@ struct CanaryTests {
         let survivor = try await harness.relay.intake.ingest(harness.sms("+12025550111", "keep me", sid: "SM3"))
 
         let (thread, sealed) = try await harness.store.read { reader in
-            (try reader.thread(id: target.threadID)!, try reader.messages(threadID: target.threadID))
+            (try await reader.thread(id: target.threadID)!, try await reader.messages(threadID: target.threadID))
         }
         let wrapped = try #require(thread.key)
         // Positive control: before erasure the ciphertext is in the files.
@@ -67,7 +67,7 @@ struct CanaryTests {
         #expect(receipt.messagesDeleted == 2 && receipt.walTruncated)
 
         // The store holds no key for the thread any more.
-        #expect(try await harness.store.read { try $0.thread(id: target.threadID)?.key } == nil)
+        #expect(try await harness.store.read { try await $0.thread(id: target.threadID)?.key } == nil)
         // No key in the keyring (any KEK, the blind-index root, any derived subkey) opens the ciphertext.
         var candidates = keyring.kekVersions.map { DataKey(key: $0.key, version: 1) }
         candidates.append(DataKey(key: keyring.blindIndexRoot, version: 1))

@@ -17,7 +17,7 @@ struct KeyRotationTests {
         let relay = harness.with(keyring: rotated)
         let report = try await relay.keys.rewrapAllKeys(batchSize: 3)
         #expect(report.rewrapped == 14)  // 7 threads and 7 contacts
-        #expect(try await harness.store.read { try $0.wrappedKeyCounts() } == [2: 14])
+        #expect(try await harness.store.read { try await $0.wrappedKeyCounts() } == [2: 14])
         #expect(try await relay.keys.rewrapAllKeys().rewrapped == 0)
 
         _ = try await relay.intake.ingest(harness.sms("+12025550100", "after"))

@@ -17,12 +17,12 @@ struct OutboxSafetyTests {
         ].enumerated() {
             let inbound = try await harness.relay.intake.ingest(harness.sms("+1202555020\(index)", "hi", sid: "SMq\(index)"))
             let reply = try await harness.relay.outbox.queueReply(threadID: inbound.threadID, text: "queued before the flag", by: advocate)
-            try await harness.store.write { try $0.setSafety(contactID: inbound.contactID, flags) }
+            try await harness.store.write { try await $0.setSafety(contactID: inbound.contactID, flags) }
             receipts.append((reply, flags))
         }
         // An overridden reply to a monitored phone goes; the flag set before it was queued is no surprise.
         let monitored = try await harness.relay.intake.ingest(harness.sms("+12025550209", "hi", sid: "SMq9"))
-        try await harness.store.write { try $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags(phoneMayBeMonitored: true)) }
+        try await harness.store.write { try await $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags(phoneMayBeMonitored: true)) }
         await #expect(throws: ReplyRefusal.safetyOverrideRequired) {
             try await harness.relay.outbox.queueReply(threadID: monitored.threadID, text: "no override", by: advocate)
         }
@@ -31,7 +31,11 @@ struct OutboxSafetyTests {
         let claimed = try await harness.relay.outbox.claimDue(limit: 10)
         #expect(claimed.map(\.messageID) == [overridden.messageID])
         let sent = receipts
-        let codes = try await harness.store.read { reader in try sent.map { try reader.outbox(messageID: $0.0.messageID) } }
+        let codes = try await harness.store.read { reader in
+            var entries: [OutboxRecord?] = []
+            for (receipt, _) in sent { entries.append(try await reader.outbox(messageID: receipt.messageID)) }
+            return entries
+        }
         #expect(codes.map { $0?.state } == [.failed, .failed, .failed])
         #expect(codes.map { $0?.errorCode } == ["do_not_contact", "safety_override_required", "safety_override_required"])
     }
@@ -49,14 +53,14 @@ struct SafetyBackfillTests {
             threadID: monitored.threadID, .safety(CaseRecord.Safety(safeToText: false, phoneMayBeMonitored: true)), by: advocate, purpose: "supervision")
         _ = try await harness.relay.caseRecords.change(threadID: plain.threadID, .note("nothing about safety"), by: advocate, purpose: "supervision")
         // As a database from before the flags lived on the contact.
-        try await harness.store.write { try $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags()) }
+        try await harness.store.write { try await $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags()) }
 
         #expect(try await harness.relay.caseRecords.backfillContactSafety() == 1)
-        let flags = try await harness.store.read { try $0.contact(id: monitored.contactID)!.safety }
+        let flags = try await harness.store.read { try await $0.contact(id: monitored.contactID)!.safety }
         #expect(flags == ContactSafetyFlags(phoneMayBeMonitored: true, notSafeToText: true))
-        #expect(try await harness.store.read { try $0.contact(id: plain.contactID)!.safety } == ContactSafetyFlags())
+        #expect(try await harness.store.read { try await $0.contact(id: plain.contactID)!.safety } == ContactSafetyFlags())
         // Once only: a flag cleared later by an advocate is not brought back at the next start.
-        try await harness.store.write { try $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags()) }
+        try await harness.store.write { try await $0.setSafety(contactID: monitored.contactID, ContactSafetyFlags()) }
         #expect(try await harness.relay.caseRecords.backfillContactSafety() == 0)
     }
 }
@@ -85,13 +89,13 @@ struct LastLookTests {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
         let inbound = try await harness.relay.intake.ingest(harness.sms("+12025550404", "first", sid: "SMr1"))
-        let planned = try await harness.store.read { try $0.thread(id: inbound.threadID)!.lastActivityAt }
+        let planned = try await harness.store.read { try await $0.thread(id: inbound.threadID)!.lastActivityAt }
         // A message is acknowledged after the plan was made…
         harness.clock.advance(by: 5)
         _ = try await harness.relay.intake.ingest(harness.sms("+12025550404", "just now", sid: "SMr2"))
         // …so the batch planned to close and purge it leaves it open, with both messages.
         let result = try await harness.store.write { writer in
-            try writer.applyRetentionBatch(
+            try await writer.applyRetentionBatch(
                 close: [PlannedClose(threadID: inbound.threadID, lastActivityAt: planned)], purge: [inbound.threadID], deleteMetadata: [],
                 at: harness.clock.now().storeTime)
         }

@@ -77,7 +77,7 @@ struct RetentionTests {
         #expect(outcome == .eraseDeferred(notice: harness.relay.settings.eraseDeferredNotice))
         #expect(try await harness.relay.sealing.decryptedMessages(threadID: thread.threadID).map(\.body) == ["evidence"])
         // The hold covers the whole contact: it is still there until the hold ends.
-        #expect(try await harness.store.read { try $0.contact(id: thread.contactID) } != nil)
+        #expect(try await harness.store.read { try await $0.contact(id: thread.contactID) } != nil)
 
         try await harness.relay.retention.releaseHold(threadID: thread.threadID, actor: "cli:maria")
         let plan = try await RetentionPlanner.plan(store: harness.store, policy: try Self.policy(), asOf: harness.clock.now())
@@ -86,7 +86,7 @@ struct RetentionTests {
         await #expect(throws: RelayError.threadErased) { try await harness.relay.sealing.decryptedMessages(threadID: thread.threadID) }
         // With its last content gone, the contact goes too.
         #expect(applied.contactsDeleted == 1)
-        #expect(try await harness.store.read { try $0.contact(id: thread.contactID) } == nil)
+        #expect(try await harness.store.read { try await $0.contact(id: thread.contactID) } == nil)
     }
 
     @Test func aPolicyThatHonoursErasureErasesEvenAHeldThread() async throws {
@@ -136,13 +136,13 @@ struct RetentionTests {
         harness.clock.advance(by: 3 * 3600)
         let receipt = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         #expect(receipt.counts.threadsToClose == 1 && receipt.counts.threadsToPurge == 1)
-        #expect(try await harness.store.read { try $0.thread(id: thread.threadID)?.state } == .erased)
+        #expect(try await harness.store.read { try await $0.thread(id: thread.threadID)?.state } == .erased)
         // The contact (key, sealed number, case record) goes with its last content, not a month later.
         #expect(receipt.contactsDeleted == 1)
         harness.clock.advance(by: 31 * Self.day)
         let later = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         #expect(later.counts.metadataToDelete == 1 && later.contactsDeleted == 0)
-        #expect(try await harness.store.read { try $0.thread(id: thread.threadID) } == nil)
+        #expect(try await harness.store.read { try await $0.thread(id: thread.threadID) } == nil)
     }
 
     @Test func anInterruptedApplyLeavesEveryThreadWholeOrGoneAndARerunFinishes() async throws {
@@ -168,7 +168,7 @@ struct RetentionTests {
                 #expect(try await harness.relay.sealing.decryptedMessages(threadID: thread).count == 1)
             } catch RelayError.threadErased {
                 purged += 1
-                #expect(try await harness.store.read { try $0.messages(threadID: thread) }.isEmpty)
+                #expect(try await harness.store.read { try await $0.messages(threadID: thread) }.isEmpty)
             }
         }
         #expect(purged == 9)

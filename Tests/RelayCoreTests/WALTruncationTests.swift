@@ -16,7 +16,11 @@ struct WALTruncationTests {
             ingested.append(try await harness.relay.intake.ingest(harness.sms("+1202555060\(index)", "SHRED-\(index)", sid: "SMw\(index)")).threadID)
         }
         let threads = ingested
-        let sealed = try await harness.store.read { reader in try threads.map { [UInt8](try reader.thread(id: $0)!.key!.sealed) } }
+        let sealed = try await harness.store.read { reader in
+            var keys: [[UInt8]] = []
+            for id in threads { keys.append([UInt8](try await reader.thread(id: id)!.key!.sealed)) }
+            return keys
+        }
         try await harness.store.checkpointAndTruncate()
 
         // A reader on its own connection holds an old snapshot until the test lets it go.
@@ -47,10 +51,10 @@ struct WALTruncationTests {
         _ = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         // Another process (the server) would find the marker: the purge's bytes may still be in the WAL.
         let markerName = "wal-truncation-owed"
-        #expect(try await harness.store.read { try $0.isMaintenanceDone(markerName) })
+        #expect(try await harness.store.read { try await $0.isMaintenanceDone(markerName) })
         #expect(try await !harness.relay.retention.settleOwedTruncation())
         try await reader.release()
         #expect(try await harness.relay.retention.settleOwedTruncation())
-        #expect(try await !harness.store.read { try $0.isMaintenanceDone(markerName) })
+        #expect(try await !harness.store.read { try await $0.isMaintenanceDone(markerName) })
     }
 }

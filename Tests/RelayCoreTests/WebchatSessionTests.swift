@@ -21,7 +21,7 @@ struct WebchatSessionTests {
         let policy = try RetentionPolicy.load(path: RepositoryFile.path("Policies/default.yaml"))
         let receipt = try await harness.relay.retention.apply(policy: policy, asOf: harness.clock.now(), actor: "test")
         #expect(receipt.sessionsDeleted == 1 && receipt.contactsDeleted == 1)
-        #expect(try await harness.store.read { try $0.webchatSession(tokenIndex: started.session.tokenIndex) } == nil)
+        #expect(try await harness.store.read { try await $0.webchatSession(tokenIndex: started.session.tokenIndex) } == nil)
         await #expect(throws: RelayError.unauthorized) { try await harness.relay.webchat.authenticateForErase(token: started.token) }
     }
 

@@ -31,8 +31,8 @@ struct ComplianceSchedulerTests {
         var state: ThreadState?
         var checkpoints = 0
         while Date() < deadline {
-            state = try await store.read { try $0.thread(id: thread)?.state }
-            checkpoints = try await store.read { try $0.auditCheckpoints().count }
+            state = try await store.read { try await $0.thread(id: thread)?.state }
+            checkpoints = try await store.read { try await $0.auditCheckpoints().count }
             if state == .erased && checkpoints > 0 { break }
             try await Task.sleep(for: .milliseconds(20))
         }

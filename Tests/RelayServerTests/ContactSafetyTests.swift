@@ -16,12 +16,12 @@ struct ContactSafetyTests {
     static func sid(_ number: Int) -> String { "SM" + String(format: "%032x", number) }
 
     static func contact(_ server: RelayTestServer, phone: String) async throws -> ContactRecord? {
-        try await server.store.read { [relay = server.relay] in try $0.contact(addressIndex: relay.sealing.addressIndex(try .phone(phone))) }
+        try await server.store.read { [relay = server.relay] in try await $0.contact(addressIndex: relay.sealing.addressIndex(try .phone(phone))) }
     }
 
     static func openThread(_ server: RelayTestServer, phone: String) async throws -> String {
         let contact = try #require(try await contact(server, phone: phone))
-        return try #require(try await server.store.read { try $0.openThread(contactID: contact.id, channel: .sms)?.id })
+        return try #require(try await server.store.read { try await $0.openThread(contactID: contact.id, channel: .sms)?.id })
     }
 
     @Test(.timeLimit(.minutes(2)))
@@ -97,7 +97,7 @@ struct ContactSafetyTests {
             let oldPseudonym = try #require(try JSONSerialization.jsonObject(with: Data(before.utf8)) as? [String: Any])["pseudonym"] as? String
             let old = try #require(try await Self.contact(server, phone: phone))
             let (threadKey, sealedBodies) = try await server.store.read { reader in
-                ([UInt8](try reader.thread(id: thread)!.key!.sealed), try reader.messages(threadID: thread).map { [UInt8]($0.sealedBody) })
+                ([UInt8](try await reader.thread(id: thread)!.key!.sealed), try await reader.messages(threadID: thread).map { [UInt8]($0.sealedBody) })
             }
             // A webchat survivor with a resume phrase and a session.
             let token = try await server.startChat()

@@ -53,7 +53,7 @@ struct ErasePromiseTests {
         try await RelayTestServer.run { server in
             let token = try await server.startChat()
             let id = try await Self.send(server, token, "left open", key: "idle-key-0001")
-            let thread = try await server.store.read { try $0.message(id: id)!.threadID }
+            let thread = try await server.store.read { try await $0.message(id: id)!.threadID }
             server.clock.advance(by: server.relay.settings.webchatSessionIdle + 60)
             // The page notices (its stream reconnects, a read fails) …
             #expect(try await server.chat(.get, "/chat/messages", token: token).0 == .unauthorized)
@@ -79,7 +79,7 @@ struct ErasePromiseTests {
             let (status, twiml) = try await server.inboundSMS(from: phone, body: " erase ", sid: Self.sid(8))
             #expect(status == .ok)
             #expect(twiml.contains(server.relay.settings.eraseConfirmation))
-            let contact = try await server.store.read { [relay = server.relay] in try $0.contact(addressIndex: relay.sealing.addressIndex(try .phone(phone))) }
+            let contact = try await server.store.read { [relay = server.relay] in try await $0.contact(addressIndex: relay.sealing.addressIndex(try .phone(phone))) }
             #expect(contact == nil)
         }
     }
@@ -89,12 +89,12 @@ struct ErasePromiseTests {
         try await RelayTestServer.run { server in
             let token = try await server.startChat()
             let id = try await Self.send(server, token, "erase me even so", key: "audit-key-0001")
-            let thread = try await server.store.read { try $0.message(id: id)!.threadID }
+            let thread = try await server.store.read { try await $0.message(id: id)!.threadID }
             _ = try await server.inboundSMS(from: "+12025550155", body: "and me", sid: Self.sid(1))
             let otherIndex = server.relay.sealing.addressIndex(try .phone("+12025550155"))
-            let other = try await server.store.read { try $0.contact(addressIndex: otherIndex)!.id }
-            let otherThread = try await server.store.read { try $0.threads(contactID: other)[0].id }
-            let before = try await server.store.read { try $0.auditSize() }
+            let other = try await server.store.read { try await $0.contact(addressIndex: otherIndex)!.id }
+            let otherThread = try await server.store.read { try await $0.threads(contactID: other)[0].id }
+            let before = try await server.store.read { try await $0.auditSize() }
 
             let blocker = try DatabaseQueue(path: server.store.path)
             try await blocker.write { db in
@@ -105,7 +105,7 @@ struct ErasePromiseTests {
             #expect(status == .ok && twiml.contains(server.relay.settings.eraseConfirmation))
             await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread) }
             await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: otherThread) }
-            #expect(try await server.store.read { try $0.auditSize() } == before)
+            #expect(try await server.store.read { try await $0.auditSize() } == before)
             #expect(try await server.relay.auditLog.pendingCount() == 2)
 
             // Once the log can be written again, the events join it, marked with when they happened.
@@ -114,7 +114,7 @@ struct ErasePromiseTests {
             // The server's scheduler appends them within a tick; the test may be first.
             _ = try await server.relay.auditLog.flushPending()
             #expect(try await server.relay.auditLog.pendingCount() == 0)
-            let events = try await server.store.read { try $0.auditEvents(from: before, limit: 10) }.compactMap(\.line)
+            let events = try await server.store.read { try await $0.auditEvents(from: before, limit: 10) }.compactMap(\.line)
             #expect(events.count == 2)
             #expect(events.allSatisfy { $0.contains(#""action":"thread.erase""#) && $0.contains("x_happened_at") })
             #expect(Set(events.compactMap { line in [thread, otherThread].first { line.contains($0) } }) == [thread, otherThread])
@@ -128,12 +128,12 @@ struct ErasePromiseTests {
             let token = try await server.startChat()
             let kept = try await Self.send(server, token, "ERASE-CANARY kept until the erase", key: "wal-key-0001")
             let deleted = try await Self.send(server, token, "DELETE-CANARY one message", key: "wal-key-0002")
-            let threadID = try await server.store.read { try $0.message(id: kept)!.threadID }
+            let threadID = try await server.store.read { try await $0.message(id: kept)!.threadID }
             let (wrappedKey, keptBody, deletedBody, contactKey, sealedAddress) = try await server.store.read { reader in
-                let thread = try reader.thread(id: threadID)!
-                let contact = try reader.contact(id: thread.contactID!)!
+                let thread = try await reader.thread(id: threadID)!
+                let contact = try await reader.contact(id: thread.contactID!)!
                 return (
-                    [UInt8](thread.key!.sealed), [UInt8](try reader.message(id: kept)!.sealedBody), [UInt8](try reader.message(id: deleted)!.sealedBody),
+                    [UInt8](thread.key!.sealed), [UInt8](try await reader.message(id: kept)!.sealedBody), [UInt8](try await reader.message(id: deleted)!.sealedBody),
                     [UInt8](contact.key!.sealed), [UInt8](contact.sealedAddress))
             }
             try await server.store.checkpointAndTruncate()
@@ -169,8 +169,8 @@ struct ErasePromiseTests {
             let phone = "+12025550163"
             #expect(try await server.inboundSMS(from: phone, body: "evidence", sid: Self.sid(1)).0 == .ok)
             let (thread, contactID) = try await server.store.read { [relay = server.relay] reader in
-                let contact = try reader.contact(addressIndex: relay.sealing.addressIndex(try .phone(phone)))!
-                return (try reader.threads(contactID: contact.id)[0].id, contact.id)
+                let contact = try await reader.contact(addressIndex: relay.sealing.addressIndex(try .phone(phone)))!
+                return (try await reader.threads(contactID: contact.id)[0].id, contact.id)
             }
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/case/notes", token: advocate, json: #"{"text":"HOLD-NOTE kept"}"#).0 == .ok)
@@ -181,7 +181,7 @@ struct ErasePromiseTests {
             #expect(!twiml.contains(server.relay.settings.eraseConfirmation))
             #expect(twiml.contains(server.relay.settings.eraseDeferredNotice))
             // Contact, held thread and case record stay together.
-            #expect(try await server.store.read { try $0.contact(id: contactID) } != nil)
+            #expect(try await server.store.read { try await $0.contact(id: contactID) } != nil)
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate, headers: ["X-Access-Purpose": "other: legal hold review"])
             #expect(view.contains("evidence") && view.contains("HOLD-NOTE kept"))
             // But the survivor asked to be forgotten: no reply reaches them, and what they send later
@@ -197,7 +197,7 @@ struct ErasePromiseTests {
             #expect(again.contains(server.relay.settings.eraseDeferredNotice))
             #expect(try await server.inboundSMS(from: phone, body: "new start", sid: Self.sid(5)).0 == .ok)
             let phoneIndex = server.relay.sealing.addressIndex(try .phone(phone))
-            let found = try await server.store.read { try $0.contact(addressIndex: phoneIndex) }
+            let found = try await server.store.read { try await $0.contact(addressIndex: phoneIndex) }
             let fresh = try #require(found)
             #expect(fresh.id != contactID && !fresh.safety.doNotContact)
             try await Task.sleep(for: .milliseconds(300))
@@ -206,7 +206,7 @@ struct ErasePromiseTests {
             // The webchat answers the same way: 202 and a plain explanation, and the session ends.
             let token = try await server.startChat()
             let id = try await Self.send(server, token, "held words", key: "hold-key-0001")
-            let chatThread = try await server.store.read { try $0.message(id: id)!.threadID }
+            let chatThread = try await server.store.read { try await $0.message(id: id)!.threadID }
             try await server.relay.retention.addHold(threadID: chatThread, reason: "Court order 8", actor: "cli:maria")
             let (erased, answer) = try await server.chat(.delete, "/chat/session", token: token)
             #expect(erased == .accepted && answer.contains(#""status":"deferred""#))

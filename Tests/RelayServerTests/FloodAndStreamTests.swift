@@ -24,7 +24,7 @@ struct FloodAndStreamTests {
             let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
             // An SMS conversation already answered and still open: waiting for no one, so never pinned.
             #expect(try await server.inboundSMS(from: "+12025550180", body: "thanks", sid: "SM" + String(format: "%032x", 2)).0 == .ok)
-            let answered = try #require(try await server.store.read { try $0.openThreads(limit: 1).first?.id })
+            let answered = try #require(try await server.store.read { try await $0.openThreads(limit: 1).first?.id })
             #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             server.clock.advance(by: 30)
             #expect(try await server.chat(.post, "/api/v1/threads/\(answered)/replies", token: advocate, json: #"{"text":"you are welcome"}"#).0 == .created)
@@ -171,7 +171,7 @@ struct FloodAndStreamTests {
             let token = try await server.startChat()
             let (_, sent) = try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"hi"}"#, headers: ["Idempotency-Key": "exit-key-0001"])
             let id = try JSONDecoder().decode([String: String].self, from: Data(sent.utf8))["id"]!
-            let thread = try await server.store.read { try $0.message(id: id)!.threadID }
+            let thread = try await server.store.read { try await $0.message(id: id)!.threadID }
             let (_, issued) = try await server.chat(.post, "/chat/resume-phrase", token: token)
             let phrase = try JSONDecoder().decode([String: String].self, from: Data(issued.utf8))["phrase"]!
             let (_, resumed) = try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(phrase)"}"#)

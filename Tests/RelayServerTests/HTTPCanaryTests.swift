@@ -23,7 +23,7 @@ struct HTTPCanaryTests {
                 if index < 10 {
                     // What advocates write about a person is as private as what the person wrote.
                     let addressIndex = server.relay.sealing.addressIndex(try .phone(phone))
-                    let smsThread = try await server.store.read { reader in try reader.threads(contactID: reader.contact(addressIndex: addressIndex)!.id)[0].id }
+                    let smsThread = try await server.store.read { reader in try await reader.threads(contactID: reader.contact(addressIndex: addressIndex)!.id)[0].id }
                     #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
                     let note = #"{"text":"NOTECANARY-\#(index) sleeps at the motel on 5th"}"#
                     #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/case/notes", token: advocate, json: note).0 == .ok)
@@ -38,7 +38,7 @@ struct HTTPCanaryTests {
                     headers: ["Idempotency-Key": "canary-key-\(index)"])
                 #expect(sent == .created)
                 let id = try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["id"]!
-                let thread = try await server.store.read { try $0.message(id: id)!.threadID }
+                let thread = try await server.store.read { try await $0.message(id: id)!.threadID }
                 let reply = try await server.relay.outbox.queueReply(threadID: thread, text: "REPLYCANARY-\(index)")
                 replies.append(reply.messageID)
             }

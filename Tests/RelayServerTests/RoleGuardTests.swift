@@ -40,7 +40,7 @@ struct RoleGuardTests {
             for (role, token) in tokens {
                 // Assigned to them directly in the store: no assignment check can be what refuses.
                 let accountID = try #require(accounts.first { $0.role.rawValue == role }?.id)
-                try await server.store.write { try $0.assign(threadID: thread, to: accountID) }
+                try await server.store.write { try await $0.assign(threadID: thread, to: accountID) }
                 let requests: [(String, HTTPRequest.Method, String, String?)] = [
                     ("view", .get, "/api/v1/threads/\(thread)", nil),
                     ("reply", .post, "/api/v1/threads/\(thread)/replies", #"{"text":"hello","override_reason":"review"}"#),
@@ -60,7 +60,7 @@ struct RoleGuardTests {
                 #expect(try await Self.statusOnly(port: server.client.port!, path: "/api/v1/events", token: token) == 403, "\(role) events")
             }
             // Nothing they tried changed anything: no reply, no note, no new assignment by them.
-            try await server.store.write { try $0.assign(threadID: thread, to: nil) }
+            try await server.store.write { try await $0.assign(threadID: thread, to: nil) }
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: advocate)
             #expect(!view.contains(#""from":"advocate""#) && !view.contains(#""text":"n""#))

@@ -74,7 +74,7 @@ struct StaffHardeningTests {
             for line in checked {
                 if line.contains(#""outcome":"ok""#) { replayed = 0 } else if line.contains(#""outcome":"refused""#) { replayed += 1 }
             }
-            let stored = try await server.store.read { try $0.account(name: "ana")?.failedLogins }
+            let stored = try await server.store.read { try await $0.account(name: "ana")?.failedLogins }
             #expect(stored == replayed)
         }
     }
@@ -329,7 +329,7 @@ struct StaffHardeningTests {
                 _ = try await server.chat(.post, "/chat/messages", token: other, json: #"{"text":"hello"}"#, headers: ["Idempotency-Key": "crowd-\(index)-key"])
                 let contactID = try await server.relay.webchat.authenticate(token: other).contactID
                 try await server.store.write { writer in
-                    try writer.upsert(ResumePhraseRecord(contactID: contactID, lookupIndex: Data(sharedIndex), phraseHash: "x", createdAt: 0))
+                    try await writer.upsert(ResumePhraseRecord(contactID: contactID, lookupIndex: Data(sharedIndex), phraseHash: "x", createdAt: 0))
                 }
             }
             // The real phrase's row is now the newest of them all (rows sharing an index come back oldest first).
@@ -415,7 +415,7 @@ struct StaffHardeningTests {
 extension RelayTestServer {
     /// Every audit line, in order.
     func auditLines() async throws -> [String] {
-        try await store.read { try $0.auditEvents(from: 0, limit: 1_000_000).compactMap(\.line) }
+        try await store.read { try await $0.auditEvents(from: 0, limit: 1_000_000).compactMap(\.line) }
     }
 }
 

@@ -33,7 +33,7 @@ struct WebchatPageTests {
                 try await browser.click("#send-form button[type=submit]")
                 try await browser.wait("the message to show") { try await browser.text("#messages").contains("PAGE-CANARY") }
                 let thread = try #require(try await server.store.read { reader in
-                    try reader.openThreads(limit: 10).first { $0.channel == .webchat }?.id
+                    try await reader.openThreads(limit: 10).first { $0.channel == .webchat }?.id
                 })
 
                 // The store refuses to delete the contact: every erase attempt fails with a 500.
@@ -91,7 +91,7 @@ struct WebchatPageStreamTests {
                 try await browser.click("#send-form button[type=submit]")
                 try await browser.wait("the message to show") { try await browser.text("#messages").contains("STREAM-CANARY") }
                 let thread = try #require(try await server.store.read { reader in
-                    try reader.openThreads(limit: 10).first { $0.channel == .webchat }?.id
+                    try await reader.openThreads(limit: 10).first { $0.channel == .webchat }?.id
                 })
                 #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
                 // The page's stream was refused: a reply now does not reach it live.

@@ -42,7 +42,7 @@ struct WebchatTests {
 
             // Open the live stream, then an advocate replies: the reply arrives on the stream.
             let stream = try await LiveStream.open(port: server.client.port!, token: token)
-            let threadID = try await server.store.read { reader in try reader.message(id: id)!.threadID }
+            let threadID = try await server.store.read { reader in try await reader.message(id: id)!.threadID }
             let reply = try await server.relay.outbox.queueReply(threadID: threadID, text: "You are safe to talk here.")
             let frame = try await stream.next(containing: "event: message")
             #expect(frame.contains("You are safe to talk here."))
@@ -179,7 +179,7 @@ struct WebchatTests {
             let token = try await server.startChat()
             let sent = try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"hi"}"#, headers: ["Idempotency-Key": "key-0001-abcdef"])
             let id = try Self.decode([String: String].self, sent.1)["id"]!
-            let threadID = try await server.store.read { reader in try reader.message(id: id)!.threadID }
+            let threadID = try await server.store.read { reader in try await reader.message(id: id)!.threadID }
             #expect(try await server.chat(.post, "/chat/exit", token: token).0 == .noContent)
             await #expect(throws: ReplyRefusal.windowClosed) { try await server.relay.outbox.queueReply(threadID: threadID, text: "hello?") }
         }

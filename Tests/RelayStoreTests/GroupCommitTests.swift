@@ -14,15 +14,15 @@ struct GroupCommitTests {
         let before = store.committedTransactions
         // The first write holds the writer for a moment, so the next 100 queue up behind it.
         async let slow: Void = store.write { writer in
-            Thread.sleep(forTimeInterval: 0.3)
-            try writer.insert(Fixtures.contact(id: "slow"))
+            usleep(300_000)  // holds the writer's thread, as a long statement would
+            try await writer.insert(Fixtures.contact(id: "slow"))
         }
         try await Task.sleep(for: .milliseconds(50))
         try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<100 {
                 group.addTask {
                     try await store.write { writer in
-                        try writer.insert(Fixtures.contact(id: "c\(index)"))
+                        try await writer.insert(Fixtures.contact(id: "c\(index)"))
                         return "c\(index)"
                     }
                 }
@@ -35,7 +35,7 @@ struct GroupCommitTests {
         let commits = store.committedTransactions - before
         #expect(commits >= 2 && commits <= 4, "101 writes took \(commits) commits")
         for index in 0..<100 {
-            #expect(try await store.read { try $0.contact(id: "c\(index)") } != nil)
+            #expect(try await store.read { try await $0.contact(id: "c\(index)") } != nil)
         }
     }
 
@@ -46,8 +46,8 @@ struct GroupCommitTests {
         let store = try SQLiteStore(path: path)
         struct Refused: Error {}
         async let slow: Void = store.write { writer in
-            Thread.sleep(forTimeInterval: 0.3)
-            try writer.insert(Fixtures.contact(id: "slow"))
+            usleep(300_000)  // holds the writer's thread, as a long statement would
+            try await writer.insert(Fixtures.contact(id: "slow"))
         }
         try await Task.sleep(for: .milliseconds(50))
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
@@ -55,10 +55,10 @@ struct GroupCommitTests {
                 group.addTask {
                     do {
                         try await store.write { writer in
-                            try writer.insert(Fixtures.contact(id: "c\(index)"))
+                            try await writer.insert(Fixtures.contact(id: "c\(index)"))
                             if index % 5 == 0 { throw Refused() }
                             // A constraint violation is refused as well, and rolls back only this write.
-                            if index % 5 == 1 { try writer.insert(Fixtures.contact(id: "c\(index)")) }
+                            if index % 5 == 1 { try await writer.insert(Fixtures.contact(id: "c\(index)")) }
                         }
                         return (index, true)
                     } catch {
@@ -78,10 +78,10 @@ struct GroupCommitTests {
         for index in 0..<20 {
             let expected = index % 5 > 1
             #expect(outcomes[index] == expected)
-            let stored = try await reopened.read { try $0.contact(id: "c\(index)") }
+            let stored = try await reopened.read { try await $0.contact(id: "c\(index)") }
             #expect((stored != nil) == expected, "c\(index)")
         }
-        #expect(try await reopened.read { try $0.contact(id: "slow") } != nil)
+        #expect(try await reopened.read { try await $0.contact(id: "slow") } != nil)
     }
 
     /// While another process holds the write lock, a write waits its own patience, not that of every
@@ -104,7 +104,7 @@ struct GroupCommitTests {
         @Sendable func timedWrite(_ id: String) async -> (Duration, (any Error)?) {
             let start = clock.now
             do {
-                try await store.write { try $0.insert(Fixtures.contact(id: id)) }
+                try await store.write { try await $0.insert(Fixtures.contact(id: id)) }
                 return (clock.now - start, nil)
             } catch {
                 return (clock.now - start, error)
@@ -128,8 +128,8 @@ struct GroupCommitTests {
         }
         #expect(thirdError == nil, "\(String(describing: thirdError))")
         #expect(thirdWait >= .milliseconds(300), "\(thirdWait)")
-        #expect(try await store.read { try $0.contact(id: "first") } == nil)
-        #expect(try await store.read { try $0.contact(id: "third") } != nil)
+        #expect(try await store.read { try await $0.contact(id: "first") } == nil)
+        #expect(try await store.read { try await $0.contact(id: "third") } != nil)
     }
 }
 

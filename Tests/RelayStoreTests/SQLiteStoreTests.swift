@@ -23,11 +23,11 @@ struct SQLiteStoreTests {
         defer { dir.remove() }
         let path = dir.file("saferelay.sqlite")
         let store = try SQLiteStore(path: path)
-        try await store.write { try $0.insert(Fixtures.contact(id: "c1")) }
+        try await store.write { try await $0.insert(Fixtures.contact(id: "c1")) }
         try store.close()
         let reopened = try SQLiteStore(path: path)
         defer { try? reopened.close() }
-        #expect(try await reopened.read { try $0.contact(id: "c1") } == Fixtures.contact(id: "c1"))
+        #expect(try await reopened.read { try await $0.contact(id: "c1") } == Fixtures.contact(id: "c1"))
     }
 
     @Test func aFailedTransactionChangesNothing() async throws {
@@ -38,11 +38,11 @@ struct SQLiteStoreTests {
         struct Abort: Error {}
         await #expect(throws: Abort.self) {
             try await store.write { writer in
-                try writer.insert(Fixtures.contact(id: "c1"))
+                try await writer.insert(Fixtures.contact(id: "c1"))
                 throw Abort()
             }
         }
-        #expect(try await store.read { try $0.contact(id: "c1") } == nil)
+        #expect(try await store.read { try await $0.contact(id: "c1") } == nil)
     }
 
     @Test func aDeliveryIndexIsStoredOnce() async throws {
@@ -52,15 +52,15 @@ struct SQLiteStoreTests {
         defer { try? store.close() }
         let delivery = Data(repeating: 7, count: 32)
         try await store.write { writer in
-            try writer.insert(Fixtures.contact(id: "c1"))
-            try writer.insert(Fixtures.thread(id: "t1", contactID: "c1"))
-            try writer.insert(Fixtures.message(id: "m1", threadID: "t1", delivery: delivery))
+            try await writer.insert(Fixtures.contact(id: "c1"))
+            try await writer.insert(Fixtures.thread(id: "t1", contactID: "c1"))
+            try await writer.insert(Fixtures.message(id: "m1", threadID: "t1", delivery: delivery))
         }
         await #expect(throws: (any Error).self) {
-            try await store.write { try $0.insert(Fixtures.message(id: "m2", threadID: "t1", delivery: delivery)) }
+            try await store.write { try await $0.insert(Fixtures.message(id: "m2", threadID: "t1", delivery: delivery)) }
         }
-        #expect(try await store.read { try $0.messages(threadID: "t1").map(\.id) } == ["m1"])
-        #expect(try await store.read { try $0.message(deliveryIndex: Array(delivery))?.id } == "m1")
+        #expect(try await store.read { try await $0.messages(threadID: "t1").map(\.id) } == ["m1"])
+        #expect(try await store.read { try await $0.message(deliveryIndex: Array(delivery))?.id } == "m1")
     }
 
     @Test func schemaRefusesMalformedRows() async throws {
@@ -71,10 +71,10 @@ struct SQLiteStoreTests {
         var malformed = Fixtures.contact(id: "c1")
         malformed.addressIndex = Data([1, 2, 3])
         let shortIndex = malformed
-        await #expect(throws: (any Error).self) { try await store.write { try $0.insert(shortIndex) } }
+        await #expect(throws: (any Error).self) { try await store.write { try await $0.insert(shortIndex) } }
         // A message must belong to an existing thread.
         await #expect(throws: (any Error).self) {
-            try await store.write { try $0.insert(Fixtures.message(id: "m1", threadID: "missing", delivery: nil)) }
+            try await store.write { try await $0.insert(Fixtures.message(id: "m1", threadID: "missing", delivery: nil)) }
         }
     }
 
@@ -86,25 +86,25 @@ struct SQLiteStoreTests {
         let marker = Data("SEALED-BODY-MARKER-0123456789".utf8)
         let keyMarker = Data("WRAPPED-KEY-MARKER-0123456789".utf8)
         try await store.write { writer in
-            try writer.insert(Fixtures.contact(id: "c1"))
+            try await writer.insert(Fixtures.contact(id: "c1"))
             var thread = Fixtures.thread(id: "t1", contactID: "c1")
             thread.key = StoredKey(kekVersion: 1, keyVersion: 1, sealed: keyMarker)
-            try writer.insert(thread)
+            try await writer.insert(thread)
             for index in 0..<50 {
-                try writer.insert(MessageRecord(id: "m\(index)", threadID: "t1", direction: .inbound, sealedBody: marker, deliveryIndex: nil, createdAt: 1))
+                try await writer.insert(MessageRecord(id: "m\(index)", threadID: "t1", direction: .inbound, sealedBody: marker, deliveryIndex: nil, createdAt: 1))
             }
-            try writer.insert(Fixtures.thread(id: "t2", contactID: "c1"))
-            try writer.insert(Fixtures.message(id: "keep", threadID: "t2", delivery: nil))
+            try await writer.insert(Fixtures.thread(id: "t2", contactID: "c1"))
+            try await writer.insert(Fixtures.message(id: "keep", threadID: "t2", delivery: nil))
         }
-        let deleted = try await store.write { try $0.eraseThread(id: "t1", at: 99) }
+        let deleted = try await store.write { try await $0.eraseThread(id: "t1", at: 99) }
         #expect(deleted == 50)
-        #expect(try await store.write { try $0.eraseThread(id: "nope", at: 99) } == nil)
+        #expect(try await store.write { try await $0.eraseThread(id: "nope", at: 99) } == nil)
         try await store.checkpointAndTruncate()
 
-        let erased = try #require(try await store.read { try $0.thread(id: "t1") })
+        let erased = try #require(try await store.read { try await $0.thread(id: "t1") })
         #expect(erased.state == .erased && erased.key == nil && erased.erasedAt == 99)
-        #expect(try await store.read { try $0.messages(threadID: "t1") }.isEmpty)
-        #expect(try await store.read { try $0.messages(threadID: "t2").map(\.id) } == ["keep"])
+        #expect(try await store.read { try await $0.messages(threadID: "t1") }.isEmpty)
+        #expect(try await store.read { try await $0.messages(threadID: "t2").map(\.id) } == ["keep"])
         let walSize = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? -1
         #expect(walSize == 0)
         try store.close()
@@ -117,18 +117,22 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
         defer { try? store.close() }
         try await store.write { writer in
-            try writer.insert(Fixtures.contact(id: "c1"))
-            try writer.insert(Fixtures.thread(id: "t1", contactID: "c1"))
+            try await writer.insert(Fixtures.contact(id: "c1"))
+            try await writer.insert(Fixtures.thread(id: "t1", contactID: "c1"))
         }
-        #expect(try await store.read { try $0.wrappedKeyCounts() } == [1: 2])
-        let pending = try await store.read { try $0.keys(notWrappedUnder: 2, limit: 10) }
+        #expect(try await store.read { try await $0.wrappedKeyCounts() } == [1: 2])
+        let pending = try await store.read { try await $0.keys(notWrappedUnder: 2, limit: 10) }
         #expect(Set(pending.map(\.owner)) == [.thread("t1"), .contact("c1")])
         let replaced = try await store.write { writer in
-            try pending.map { try writer.replaceKey(of: $0.owner, with: StoredKey(kekVersion: 2, keyVersion: 1, sealed: Data([9])), expectedKEKVersion: 1) }
+            var replaced: [Bool] = []
+            for key in pending {
+                replaced.append(try await writer.replaceKey(of: key.owner, with: StoredKey(kekVersion: 2, keyVersion: 1, sealed: Data([9])), expectedKEKVersion: 1))
+            }
+            return replaced
         }
         #expect(replaced == [true, true])
-        #expect(try await store.read { try $0.wrappedKeyCounts() } == [2: 2])
-        #expect(try await store.read { try $0.keys(notWrappedUnder: 2, limit: 10) }.isEmpty)
+        #expect(try await store.read { try await $0.wrappedKeyCounts() } == [2: 2])
+        #expect(try await store.read { try await $0.keys(notWrappedUnder: 2, limit: 10) }.isEmpty)
     }
 }
 

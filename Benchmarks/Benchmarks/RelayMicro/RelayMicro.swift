@@ -47,10 +47,10 @@ final class StoreFixture: Sendable {
             let sealedAddress = envelope.seal(
                 Array("+14155550199".utf8), with: contactKey,
                 context: SealContext(threadID: contactID, messageID: "address", direction: "contact"))
-            try writer.insert(ContactRecord(
+            try await writer.insert(ContactRecord(
                 id: contactID, channel: .sms, addressIndex: Data(keyring.blindIndex(.contactAddress).index("sms:+14155550199")),
                 sealedAddress: Data(sealedAddress), key: storedKey(contactWrapped), pseudonym: "Bench", createdAt: now))
-            try writer.insert(ThreadRecord(
+            try await writer.insert(ThreadRecord(
                 id: threadID, contactID: contactID, channel: .sms, state: .open, key: storedKey(threadWrapped),
                 openedAt: now, lastActivityAt: now))
         }
@@ -181,7 +181,7 @@ let benchmarks: @Sendable () -> Void = {
         let records = fixture.messages(benchmark.scaledIterations.count, body: body(160))
         benchmark.startMeasurement()
         try await fixture.store.write { writer in
-            for record in records { try writer.insert(record) }
+            for record in records { try await writer.insert(record) }
         }
         benchmark.stopMeasurement()
     } setup: {
@@ -195,7 +195,7 @@ let benchmarks: @Sendable () -> Void = {
         let fixture = insertOne.fixture
         let record = fixture.messages(1, body: body(160))[0]
         benchmark.startMeasurement()
-        try await fixture.store.write { writer in try writer.insert(record) }
+        try await fixture.store.write { writer in try await writer.insert(record) }
         benchmark.stopMeasurement()
     } setup: {
         try await insertOne.open()

@@ -47,20 +47,20 @@ let populate = try await seconds {
                 let contactID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
                 let (contactKey, contactWrapped) = envelope.newDataKey(owner: contactID)
                 let sealedAddress = envelope.seal(Array("+1555\(index)".utf8), with: contactKey, context: SealContext(threadID: contactID, messageID: "address", direction: "contact"))
-                try writer.insert(ContactRecord(
+                try await writer.insert(ContactRecord(
                     id: contactID, channel: .sms, addressIndex: Data(keyring.blindIndex(.contactAddress).index("sms:+1555\(index)")),
                     sealedAddress: Data(sealedAddress), key: StoredKey(kekVersion: contactWrapped.kekVersion, keyVersion: contactWrapped.dataKeyVersion, sealed: Data(contactWrapped.sealed)),
                     pseudonym: "Bench \(index)", createdAt: 0))
                 let threadID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
                 let (key, wrapped) = envelope.newDataKey(owner: threadID)
-                try writer.insert(ThreadRecord(
+                try await writer.insert(ThreadRecord(
                     id: threadID, contactID: contactID, channel: .sms, state: .closed,
                     key: StoredKey(kekVersion: wrapped.kekVersion, keyVersion: wrapped.dataKeyVersion, sealed: Data(wrapped.sealed)),
                     openedAt: 0, lastActivityAt: 0, closedAt: 0))
                 for _ in 0..<perThread {
                     let messageID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
                     let body = envelope.seal(Array(repeating: UInt8(ascii: "x"), count: 160), with: key, context: SealContext(threadID: threadID, messageID: messageID, direction: "inbound"))
-                    try writer.insert(MessageRecord(id: messageID, threadID: threadID, direction: .inbound, sealedBody: Data(body), deliveryIndex: nil, createdAt: 0))
+                    try await writer.insert(MessageRecord(id: messageID, threadID: threadID, direction: .inbound, sealedBody: Data(body), deliveryIndex: nil, createdAt: 0))
                 }
             }
         }

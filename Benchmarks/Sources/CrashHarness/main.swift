@@ -190,7 +190,7 @@ let summary = try await provider.run { providerPort -> String in
     var cursor: Int64 = 0
     while true {
         let from = cursor
-        let page = try await store.read { try $0.threadSummaries(after: from, limit: 1_000) }
+        let page = try await store.read { try await $0.threadSummaries(after: from, limit: 1_000) }
         guard !page.summaries.isEmpty else { break }
         cursor = page.lastRow
         for summary in page.summaries where summary.thread.key != nil {

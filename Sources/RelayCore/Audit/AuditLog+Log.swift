@@ -37,7 +37,7 @@ extension AuditLog {
     @discardableResult
     public func record(_ event: AuditEvent) async throws -> Int64 {
         let now = clock.now()
-        return try await store.write { writer in try AuditLog.append(event, at: now, writer: writer) }
+        return try await store.write { writer in try await AuditLog.append(event, at: now, writer: writer) }
     }
 
     /// Appends several events in one durable transaction (one fsync), in order. Returns the first position.
@@ -45,27 +45,27 @@ extension AuditLog {
     public func record(batch events: [AuditEvent]) async throws -> Int64 {
         let now = clock.now()
         let createdAt = now.storeTime
-        return try await store.write { writer in try Self.append(batch: events, at: now, storeTime: createdAt, writer: writer) }
+        return try await store.write { writer in try await Self.append(batch: events, at: now, storeTime: createdAt, writer: writer) }
     }
 
     /// Appends events inside the caller's transaction, in order; returns the first one's position.
-    static func append(batch events: [AuditEvent], at now: Date, storeTime createdAt: StoreTime, writer: any StoreWriter) throws -> Int64 {
-        let first = try writer.auditSize()
+    static func append(batch events: [AuditEvent], at now: Date, storeTime createdAt: StoreTime, writer: any StoreWriter) async throws -> Int64 {
+        let first = try await writer.auditSize()
         for (offset, event) in events.enumerated() {
             let seq = first + Int64(offset)
             let line = event.line(seq: seq, at: now)
             let leaf = line.utf8.withContiguousStorageIfAvailable { MerkleTree.leafDigest(UnsafeRawBufferPointer($0)) }
                 ?? Digest32(MerkleTree.leafHash(Array(line.utf8)))
-            try writer.appendAudit(AuditRow(seq: seq, line: line, leafHash: Data(leaf.bytes), createdAt: createdAt))
+            try await writer.appendAudit(AuditRow(seq: seq, line: line, leafHash: Data(leaf.bytes), createdAt: createdAt))
         }
         return first
     }
 
     /// Appends an event inside the caller's transaction, so that it commits (or not) with the action.
-    static func append(_ event: AuditEvent, at time: Date, writer: any StoreWriter) throws -> Int64 {
-        let seq = try writer.auditSize()
+    static func append(_ event: AuditEvent, at time: Date, writer: any StoreWriter) async throws -> Int64 {
+        let seq = try await writer.auditSize()
         let line = event.line(seq: seq, at: time)
-        try writer.appendAudit(AuditRow(seq: seq, line: line, leafHash: Data(MerkleTree.leafHash(Array(line.utf8))), createdAt: time.storeTime))
+        try await writer.appendAudit(AuditRow(seq: seq, line: line, leafHash: Data(MerkleTree.leafHash(Array(line.utf8))), createdAt: time.storeTime))
         return seq
     }
 
@@ -75,13 +75,13 @@ extension AuditLog {
         let now = clock.now().storeTime
         let accumulator = try await store.read { reader -> MerkleAccumulator in
             var accumulator = MerkleAccumulator()
-            try reader.forEachAuditLeaf(from: 0) { _, _, leaf in accumulator.append(Digest32(raw: leaf)) }
+            try await reader.forEachAuditLeaf(from: 0) { _, _, leaf in accumulator.append(Digest32(raw: leaf)) }
             return accumulator
         }
         let note = SignedCheckpoint(origin: origin, treeSize: accumulator.size, rootHash: accumulator.root)
             .signed(with: keyring.auditSigningKey)
         let row = CheckpointRow(treeSize: accumulator.size, note: note, createdAt: now)
-        try await store.write { try $0.insert(row) }
+        try await store.write { try await $0.insert(row) }
         if let witness = settings.auditWitnessPath {
             try Self.writeWitness(note, to: witness)
         }
@@ -108,7 +108,7 @@ extension AuditLog {
     public func verify(witnessNote: String? = nil) async throws -> AuditVerification {
         var result = AuditVerification()
         let publicKey = keyring.auditSigningKey.publicKey
-        let stored = try await store.read { try $0.auditCheckpoints() }
+        let stored = try await store.read { try await $0.auditCheckpoints() }
         var checkpoints: [(row: CheckpointRow, checkpoint: SignedCheckpoint)] = []
         for row in stored {
             do {
@@ -150,7 +150,7 @@ extension AuditLog {
                 }
             }
             checkDue()
-            try reader.forEachAuditLeaf(from: 0) { seq, line, leaf in
+            try await reader.forEachAuditLeaf(from: 0) { seq, line, leaf in
                 if seq != scan.expected {
                     scan.problems.append("event #\(scan.expected) is missing (the next stored event is #\(seq))")
                     scan.expected = seq
@@ -196,7 +196,7 @@ extension AuditLog {
         var next: Int64 = 0
         while next < checkpoint.treeSize {
             let from = next
-            let rows = try await store.read { try $0.auditEvents(from: from, limit: 10_000) }
+            let rows = try await store.read { try await $0.auditEvents(from: from, limit: 10_000) }
             guard let last = rows.last else { break }
             for row in rows where row.seq < checkpoint.treeSize {
                 if firstSeq == nil, let sinceTime, row.createdAt < sinceTime {

@@ -20,12 +20,12 @@ extension AuditLog {
     }
 
     /// Keeps `event` as pending inside the caller's transaction.
-    static func recordPending(_ event: AuditEvent, at time: Date, writer: any StoreWriter) throws {
+    static func recordPending(_ event: AuditEvent, at time: Date, writer: any StoreWriter) async throws {
         let pending = PendingEvent(
             actor: event.actor, role: event.role, action: event.action, thread: event.threadID, purpose: event.purpose, outcome: event.outcome,
             details: event.details, at: time.storeTime)
         let json = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
-        try writer.insertPendingAudit(event: json, at: time.storeTime)
+        try await writer.insertPendingAudit(event: json, at: time.storeTime)
     }
 
     /// Appends every pending audit event to the log, oldest first, each marked with when its action
@@ -36,11 +36,11 @@ extension AuditLog {
         var total = 0
         while true {
             let appended = try await store.write { writer -> Int in
-                let rows = try writer.pendingAudit(limit: 500)
+                let rows = try await writer.pendingAudit(limit: 500)
                 for row in rows {
                     guard let pending = try? JSONDecoder().decode(PendingEvent.self, from: Data(row.event.utf8)) else {
                         // Never dropped silently: the log says that an event was lost, and when.
-                        _ = try AuditLog.append(
+                        _ = try await AuditLog.append(
                             AuditEvent(
                                 actor: "system", role: "system", action: "audit.pending_unreadable", outcome: "failed",
                                 details: ["recorded_at": Date(storeTime: row.createdAt).rfc3339]),
@@ -49,13 +49,13 @@ extension AuditLog {
                     }
                     var details = pending.details
                     details["happened_at"] = Date(storeTime: pending.at).rfc3339
-                    _ = try AuditLog.append(
+                    _ = try await AuditLog.append(
                         AuditEvent(
                             actor: pending.actor, role: pending.role, action: pending.action, threadID: pending.thread, purpose: pending.purpose,
                             outcome: pending.outcome, details: details),
                         at: now, writer: writer)
                 }
-                try writer.deletePendingAudit(ids: rows.map(\.id))
+                try await writer.deletePendingAudit(ids: rows.map(\.id))
                 return rows.count
             }
             total += appended
@@ -67,6 +67,6 @@ extension AuditLog {
 
     /// How many audit events wait to be appended.
     public func pendingCount() async throws -> Int {
-        try await store.read { try $0.pendingAuditCount() }
+        try await store.read { try await $0.pendingAuditCount() }
     }
 }

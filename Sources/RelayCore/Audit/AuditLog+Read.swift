@@ -31,7 +31,7 @@ extension AuditLog {
         try AccessPolicy.requireAuditReader(identity)
         let limit = max(1, min(limit, Self.maximumAuditPage))
         let start = after ?? -1
-        let rows = try await store.read { try $0.audit(since: since.storeTime, until: until.storeTime, afterSeq: start, limit: Self.auditScanBudget) }
+        let rows = try await store.read { try await $0.audit(since: since.storeTime, until: until.storeTime, afterSeq: start, limit: Self.auditScanBudget) }
         var page = AuditPage(events: [], next: nil)
         for row in rows {
             if let line = row.line, actor.map({ line.contains(#""actor":"\#($0)""#) }) ?? true,
@@ -55,6 +55,6 @@ extension AuditLog {
 
     /// How many events the audit log holds.
     public func size() async throws -> Int64 {
-        try await store.read { try $0.auditSize() }
+        try await store.read { try await $0.auditSize() }
     }
 }

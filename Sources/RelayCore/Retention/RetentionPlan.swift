@@ -107,7 +107,7 @@ public enum RetentionPlanner {
         var cursor: Int64 = 0
         while true {
             let from = cursor
-            let page = try await store.read { try $0.threadSummaries(after: from, limit: 5_000) }
+            let page = try await store.read { try await $0.threadSummaries(after: from, limit: 5_000) }
             guard !page.summaries.isEmpty else { return }
             cursor = page.lastRow
             for summary in page.summaries { try body(summary) }

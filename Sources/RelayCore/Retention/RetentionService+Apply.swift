@@ -28,9 +28,9 @@ extension RetentionService {
     /// clears the marker. Returns whether nothing is owed any more. The server calls it every few seconds.
     @discardableResult
     public func settleOwedTruncation() async throws -> Bool {
-        guard try await store.read({ try $0.isMaintenanceDone(Self.truncationOwed) }) else { return true }
+        guard try await store.read({ try await $0.isMaintenanceDone(Self.truncationOwed) }) else { return true }
         guard await walTruncation.truncate() else { return false }
-        try await store.write { try $0.clearMaintenance(Self.truncationOwed) }
+        try await store.write { try await $0.clearMaintenance(Self.truncationOwed) }
         return true
     }
 
@@ -80,18 +80,18 @@ extension RetentionService {
                 let keepDoNotContact = policy.keepDoNotContact
                 let (counts, forgotten) = try await store.write { [close, purge, deleteMetadata] writer -> (RetentionPlan.Counts, Int) in
                     // Set-based and hold-aware inside the transaction: a hold placed since planning wins.
-                    let result = try writer.applyRetentionBatch(close: close, purge: purge, deleteMetadata: deleteMetadata, at: time)
+                    let result = try await writer.applyRetentionBatch(close: close, purge: purge, deleteMetadata: deleteMetadata, at: time)
                     // The person goes in the same transaction as their last content: a message arriving
                     // right after finds no contact, case record or pseudonym to attach to.
-                    let forgotten = try writer.deleteContactsWithoutContent(ofThreads: purge, keepDoNotContact: keepDoNotContact, at: time)
+                    let forgotten = try await writer.deleteContactsWithoutContent(ofThreads: purge, keepDoNotContact: keepDoNotContact, at: time)
                     // Durable, for whichever process runs next: deleted bytes may be in the WAL until a truncation.
-                    if result.purgedThreads > 0 || forgotten > 0 { try writer.markMaintenanceDone(Self.truncationOwed, at: time) }
+                    if result.purgedThreads > 0 || forgotten > 0 { try await writer.markMaintenanceDone(Self.truncationOwed, at: time) }
                     var counts = RetentionPlan.Counts()
                     counts.threadsToClose = result.closed
                     counts.threadsToPurge = result.purgedThreads
                     counts.messagesToPurge = result.purgedMessages
                     counts.metadataToDelete = result.metadataDeleted
-                    _ = try AuditLog.append(
+                    _ = try await AuditLog.append(
                         AuditEvent(
                             actor: actor, role: "compliance", action: "retention.batch",
                             details: [
@@ -121,14 +121,14 @@ extension RetentionService {
         // Everything personal about a contact goes with its content: sessions first (a live one keeps
         // its contact), then contacts with nothing left, whose case record and phrase go with them.
         let (others, sessions, deliveries, pruned) = try await store.write { writer in
-            let sessions = try writer.deleteExpiredSessions(
+            let sessions = try await writer.deleteExpiredSessions(
                 webchatSeenBefore: time - StoreTime(settings.webchatSessionIdle * 1000),
                 staffSeenBefore: time - StoreTime(settings.staffSessionIdle * 1000),
                 staffCreatedBefore: time - StoreTime(settings.staffSessionAbsolute * 1000))
-            let contacts = try writer.deleteContactsWithoutContent(
+            let contacts = try await writer.deleteContactsWithoutContent(
                 idleBefore: time - StoreTime(settings.webchatSessionIdle * 1000), keepDoNotContact: keepDoNotContact, at: time)
-            let deliveries = try writer.pruneHandledDeliveries(before: time - StoreTime(Self.handledDeliveryLifetime * 1000))
-            return (contacts, sessions, deliveries, try writer.pruneAuditLines(before: auditCutoff))
+            let deliveries = try await writer.pruneHandledDeliveries(before: time - StoreTime(Self.handledDeliveryLifetime * 1000))
+            return (contacts, sessions, deliveries, try await writer.pruneAuditLines(before: auditCutoff))
         }
         let contacts = contactsForgotten + others
         await walTruncation.truncate()
@@ -160,9 +160,9 @@ extension RetentionService {
         guard !trimmed.isEmpty, trimmed.count <= 200 else { throw RelayError.invalidInput("a hold needs a reason of 1 to 200 characters") }
         let now = clock.now()
         try await store.write { writer in
-            guard try writer.thread(id: threadID) != nil else { throw RelayError.threadNotFound }
-            try writer.insert(HoldRecord(threadID: threadID, reason: trimmed, createdBy: actor, createdAt: now.storeTime))
-            _ = try AuditLog.append(
+            guard try await writer.thread(id: threadID) != nil else { throw RelayError.threadNotFound }
+            try await writer.insert(HoldRecord(threadID: threadID, reason: trimmed, createdBy: actor, createdAt: now.storeTime))
+            _ = try await AuditLog.append(
                 AuditEvent(actor: actor, role: "compliance", action: "hold.add", threadID: threadID, purpose: trimmed), at: now, writer: writer)
         }
     }
@@ -171,13 +171,13 @@ extension RetentionService {
     public func releaseHold(threadID: String, actor: String) async throws {
         let now = clock.now()
         try await store.write { writer in
-            guard try writer.deleteHold(threadID: threadID) else { throw RelayError.threadNotFound }
-            _ = try AuditLog.append(AuditEvent(actor: actor, role: "compliance", action: "hold.release", threadID: threadID), at: now, writer: writer)
+            guard try await writer.deleteHold(threadID: threadID) else { throw RelayError.threadNotFound }
+            _ = try await AuditLog.append(AuditEvent(actor: actor, role: "compliance", action: "hold.release", threadID: threadID), at: now, writer: writer)
         }
     }
 
     /// Every standing hold.
     public func holds() async throws -> [LegalHold] {
-        try await store.read { try $0.holds() }.map(LegalHold.init)
+        try await store.read { try await $0.holds() }.map(LegalHold.init)
     }
 }

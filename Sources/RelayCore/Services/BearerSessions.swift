@@ -59,8 +59,8 @@ struct BearerSessions: RelayService {
 
     /// Moves a session's idle clock when its last recorded use is a minute old or more. Best
     /// effort: a store that cannot take the write now must not refuse a read.
-    func touchIfDue(lastSeenAt: StoreTime, at now: StoreTime, _ write: @escaping @Sendable (any StoreWriter) throws -> Void) async {
+    func touchIfDue(lastSeenAt: StoreTime, at now: StoreTime, _ write: @escaping @Sendable (any StoreWriter) async throws -> Void) async {
         guard lastSeenAt + Self.touchInterval <= now else { return }
-        _ = try? await store.write { try write($0) }
+        _ = try? await store.write { try await write($0) }
     }
 }

@@ -34,7 +34,7 @@ extension ErasureService {
         let now = clock.now()
         let defers = settings.holdDefersSurvivorErase
         var (result, auditDeferred) = try await writeWithAuditFallback(at: now) { writer in
-            try Self.eraseContact(contactID, at: now, defers: defers, heldIndex: nil, writer: writer)
+            try await Self.eraseContact(contactID, at: now, defers: defers, heldIndex: nil, writer: writer)
         }
         result.auditDeferred = auditDeferred
         await finishErasure(contactID: contactID, result)
@@ -44,20 +44,20 @@ extension ErasureService {
     /// Runs a write whose audit events must never stop it: first with the events appended to the log
     /// in the same transaction; if that fails, again with the events kept as pending.
     func writeWithAuditFallback<T: Sendable>(
-        at now: Date, _ body: @escaping @Sendable (any StoreWriter) throws -> (T, [AuditEvent])
+        at now: Date, _ body: @escaping @Sendable (any StoreWriter) async throws -> (T, [AuditEvent])
     ) async throws -> (value: T, auditDeferred: Bool) {
         do {
             let value = try await store.write { writer in
-                let (value, events) = try body(writer)
-                for event in events { _ = try AuditLog.append(event, at: now, writer: writer) }
+                let (value, events) = try await body(writer)
+                for event in events { _ = try await AuditLog.append(event, at: now, writer: writer) }
                 return value
             }
             return (value, false)
         } catch {
             logger.error("audit log not writable; the erasure goes ahead and is audited later")
             let value = try await store.write { writer in
-                let (value, events) = try body(writer)
-                for event in events { try AuditLog.recordPending(event, at: now, writer: writer) }
+                let (value, events) = try await body(writer)
+                for event in events { try await AuditLog.recordPending(event, at: now, writer: writer) }
                 return value
             }
             return (value, true)
@@ -77,32 +77,32 @@ extension ErasureService {
     /// same number still finds the deferral and is told the same; random otherwise.
     static func eraseContact(
         _ contactID: String, at now: Date, defers: Bool, heldIndex: [UInt8]?, writer: any StoreWriter
-    ) throws -> (ContactErasure, [AuditEvent]) {
+    ) async throws -> (ContactErasure, [AuditEvent]) {
         var erasure = ContactErasure(threadsErased: 0, messagesDeleted: 0)
         var events: [AuditEvent] = []
-        let threads = try writer.threads(contactID: contactID).filter { $0.state != .erased }
-        if defers, try writer.isContactHeld(contactID: contactID), let contact = try writer.contact(id: contactID) {
+        let threads = try await writer.threads(contactID: contactID).filter { $0.state != .erased }
+        if defers, try await writer.isContactHeld(contactID: contactID), let contact = try await writer.contact(id: contactID) {
             for thread in threads {
-                try writer.markEraseRequested(threadID: thread.id, at: now.storeTime)
-                try writer.closeThread(id: thread.id, at: now.storeTime)
+                try await writer.markEraseRequested(threadID: thread.id, at: now.storeTime)
+                try await writer.closeThread(id: thread.id, at: now.storeTime)
                 erasure.threadsDeferred += 1
                 events.append(AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id, outcome: "deferred_by_hold"))
             }
             var flags = contact.safety
             flags.doNotContact = true
-            try writer.setSafety(contactID: contactID, flags)
-            try writer.failQueuedOutbox(contactID: contactID, code: "erase_requested", at: now.storeTime)
-            try writer.deleteWebchatSessions(contactID: contactID)
-            try writer.deleteResumePhrase(contactID: contactID)
-            try writer.relinkAddress(contactID: contactID, to: Data(heldIndex ?? RandomToken.bytes(32)))
+            try await writer.setSafety(contactID: contactID, flags)
+            try await writer.failQueuedOutbox(contactID: contactID, code: "erase_requested", at: now.storeTime)
+            try await writer.deleteWebchatSessions(contactID: contactID)
+            try await writer.deleteResumePhrase(contactID: contactID)
+            try await writer.relinkAddress(contactID: contactID, to: Data(heldIndex ?? RandomToken.bytes(32)))
             return (erasure, events)
         }
         for thread in threads {
-            erasure.messagesDeleted += try writer.eraseThread(id: thread.id, at: now.storeTime) ?? 0
+            erasure.messagesDeleted += try await writer.eraseThread(id: thread.id, at: now.storeTime) ?? 0
             erasure.threadsErased += 1
             events.append(AuditEvent(actor: "survivor", role: "survivor", action: "thread.erase", threadID: thread.id))
         }
-        try writer.deleteContact(id: contactID)
+        try await writer.deleteContact(id: contactID)
         return (erasure, events)
     }
 

@@ -19,7 +19,7 @@ extension ErasureService {
     /// then checkpoints the WAL with TRUNCATE so the overwritten pages are the only copies left.
     public func eraseThread(id threadID: String) async throws -> ErasureReceipt {
         let now = clock.now().storeTime
-        guard let deleted = try await store.write({ try $0.eraseThread(id: threadID, at: now) }) else {
+        guard let deleted = try await store.write({ try await $0.eraseThread(id: threadID, at: now) }) else {
             throw RelayError.threadNotFound
         }
         // Retried in the background until it succeeds when a reader blocks it.

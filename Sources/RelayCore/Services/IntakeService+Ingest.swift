@@ -84,8 +84,8 @@ extension IntakeService {
         let envelope = self.envelope
         let address = message.address
         return try await storeInbound(body: body, channel: channel, deliveryIndex: deliveryIndex, at: now) { writer in
-            try writer.contact(addressIndex: addressIndex)
-                ?? Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
+            if let known = try await writer.contact(addressIndex: addressIndex) { return known }
+            return try await Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
         }
     }
 
@@ -93,26 +93,26 @@ extension IntakeService {
     /// open its thread, seal, insert, touch the reply window. Publishes the message to live streams.
     func storeInbound(
         body: [UInt8], channel: ChannelKind, deliveryIndex: [UInt8]?, at now: StoreTime,
-        contact resolveContact: @escaping @Sendable (any StoreWriter) throws -> ContactRecord
+        contact resolveContact: @escaping @Sendable (any StoreWriter) async throws -> ContactRecord
     ) async throws -> IngestReceipt {
         let envelope = self.envelope
         let receipt = try await store.write { writer -> IngestReceipt in
-            if let deliveryIndex, let existing = try writer.message(deliveryIndex: deliveryIndex) {
-                let thread = try writer.thread(id: existing.threadID)
+            if let deliveryIndex, let existing = try await writer.message(deliveryIndex: deliveryIndex) {
+                let thread = try await writer.thread(id: existing.threadID)
                 return IngestReceipt(
                     messageID: existing.id, threadID: existing.threadID, contactID: thread?.contactID ?? "",
                     duplicate: true, newThread: false)
             }
             // A delivery whose message was since deleted, erased or purged must not come back on a late retry.
-            if let deliveryIndex, try writer.isHandled(deliveryIndex: deliveryIndex) {
+            if let deliveryIndex, try await writer.isHandled(deliveryIndex: deliveryIndex) {
                 return IngestReceipt(messageID: "", threadID: "", contactID: "", duplicate: true, newThread: false)
             }
-            let contact = try resolveContact(writer)
+            let contact = try await resolveContact(writer)
 
             let threadKey: DataKey
             let threadID: String
             var newThread = false
-            if let open = try writer.openThread(contactID: contact.id, channel: channel), let stored = open.key {
+            if let open = try await writer.openThread(contactID: contact.id, channel: channel), let stored = open.key {
                 threadKey = try envelope.unwrap(stored.wrapped, owner: open.id)
                 threadID = open.id
             } else {
@@ -120,7 +120,7 @@ extension IntakeService {
                 let (key, wrapped) = envelope.newDataKey(owner: threadID)
                 threadKey = key
                 newThread = true
-                try writer.insert(ThreadRecord(
+                try await writer.insert(ThreadRecord(
                     id: threadID, contactID: contact.id, channel: channel, state: .open, key: StoredKey(wrapped),
                     openedAt: now, lastActivityAt: now))
             }
@@ -129,13 +129,13 @@ extension IntakeService {
             let sealed = envelope.seal(
                 body, with: threadKey,
                 context: .message(threadID: threadID, messageID: messageID, direction: .inbound))
-            try writer.insert(MessageRecord(
+            try await writer.insert(MessageRecord(
                 id: messageID, threadID: threadID, direction: .inbound, sealedBody: Data(sealed),
                 deliveryIndex: deliveryIndex.map { Data($0) }, createdAt: now))
-            if let deliveryIndex { try writer.markHandled(deliveryIndex: deliveryIndex, at: now) }
-            try writer.touchThread(id: threadID, at: now, inbound: true)
+            if let deliveryIndex { try await writer.markHandled(deliveryIndex: deliveryIndex, at: now) }
+            try await writer.touchThread(id: threadID, at: now, inbound: true)
             let priority = Self.priority(of: body)
-            if priority > 0 { try writer.raisePriority(threadID: threadID, to: priority) }
+            if priority > 0 { try await writer.raisePriority(threadID: threadID, to: priority) }
             return IngestReceipt(messageID: messageID, threadID: threadID, contactID: contact.id, duplicate: false, newThread: newThread)
         }
         if !receipt.duplicate {
@@ -154,7 +154,7 @@ extension IntakeService {
 
     static func newContact(
         address: ContactAddress, addressIndex: [UInt8], now: StoreTime, envelope: Envelope, writer: any StoreWriter
-    ) throws -> ContactRecord {
+    ) async throws -> ContactRecord {
         let contactID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
         let (key, wrapped) = envelope.newDataKey(owner: contactID)
         let sealedAddress = envelope.seal(Array(address.normalised.utf8), with: key, context: .contactAddress(contactID))
@@ -162,8 +162,8 @@ extension IntakeService {
             id: contactID, channel: address.channel, addressIndex: Data(addressIndex), sealedAddress: Data(sealedAddress),
             key: StoredKey(wrapped), pseudonym: Pseudonym.random(), createdAt: now)
         // A policy may keep do-not-contact (as a keyed hash only) after the person's content is purged.
-        contact.safety.doNotContact = try writer.isSuppressed(addressIndex: addressIndex)
-        try writer.insert(contact)
+        contact.safety.doNotContact = try await writer.isSuppressed(addressIndex: addressIndex)
+        try await writer.insert(contact)
         return contact
     }
 }

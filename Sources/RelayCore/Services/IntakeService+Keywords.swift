@@ -28,26 +28,26 @@ extension IntakeService {
         // Marking the delivery handled and acting on it commit together: a crash in between cannot
         // leave an ERASE recorded as done but not done.
         let (first, auditDeferred) = try await erasure.writeWithAuditFallback(at: now) { writer -> ((Bool, String?, ContactErasure?), [AuditEvent]) in
-            guard try !writer.isHandled(deliveryIndex: deliveryIndex), try writer.message(deliveryIndex: deliveryIndex) == nil else {
+            guard try await !writer.isHandled(deliveryIndex: deliveryIndex), try await writer.message(deliveryIndex: deliveryIndex) == nil else {
                 return ((false, nil, nil), [])
             }
-            try writer.markHandled(deliveryIndex: deliveryIndex, at: now.storeTime)
-            let contact = try writer.contact(addressIndex: addressIndex)
+            try await writer.markHandled(deliveryIndex: deliveryIndex, at: now.storeTime)
+            let contact = try await writer.contact(addressIndex: addressIndex)
             switch keyword {
             case .optOut, .optIn:
-                if let contact { try writer.setOptedOut(contactID: contact.id, keyword == .optOut) }
+                if let contact { try await writer.setOptedOut(contactID: contact.id, keyword == .optOut) }
                 return ((true, contact?.id, nil), [])
             case .erase:
                 guard let contact else {
                     // Asked before, and a hold still keeps it: say the same as then, not "Done".
-                    if let held = try writer.contact(addressIndex: heldIndex) {
+                    if let held = try await writer.contact(addressIndex: heldIndex) {
                         var waiting = ContactErasure(threadsErased: 0, messagesDeleted: 0)
-                        waiting.threadsDeferred = try writer.threads(contactID: held.id).filter { $0.state != .erased }.count
+                        waiting.threadsDeferred = try await writer.threads(contactID: held.id).filter { $0.state != .erased }.count
                         return ((true, held.id, waiting), [])
                     }
                     return ((true, nil, nil), [])
                 }
-                let (erasure, events) = try ErasureService.eraseContact(contact.id, at: now, defers: defers, heldIndex: heldIndex, writer: writer)
+                let (erasure, events) = try await ErasureService.eraseContact(contact.id, at: now, defers: defers, heldIndex: heldIndex, writer: writer)
                 return ((true, contact.id, erasure), events)
             }
         }

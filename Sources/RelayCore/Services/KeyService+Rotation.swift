@@ -50,12 +50,12 @@ extension KeyService {
         let envelope = self.envelope
         let mismatch = try await store.read { reader -> KeyringMismatch in
             var mismatch = KeyringMismatch(missing: [], wrong: [])
-            for (version, count) in try reader.wrappedKeyCounts().sorted(by: { $0.key < $1.key }) where count > 0 {
+            for (version, count) in try await reader.wrappedKeyCounts().sorted(by: { $0.key < $1.key }) where count > 0 {
                 guard keyring.kek(version: version) != nil else {
                     mismatch.missing.append(version)
                     continue
                 }
-                for owned in try reader.keys(wrappedUnder: version, limit: 3) where (try? envelope.unwrap(owned.key.wrapped, owner: owned.owner.id)) == nil {
+                for owned in try await reader.keys(wrappedUnder: version, limit: 3) where (try? envelope.unwrap(owned.key.wrapped, owner: owned.owner.id)) == nil {
                     mismatch.wrong.append(version)
                     break
                 }
@@ -70,7 +70,7 @@ extension KeyService {
     /// - Throws: ``KeyVersionInUse``.
     public func checkRetirable(version: UInt32) async throws {
         guard version != keyring.currentVersion else { throw KeyVersionInUse(version: version, keys: 0) }
-        let count = try await store.read { try $0.wrappedKeyCounts()[version] ?? 0 }
+        let count = try await store.read { try await $0.wrappedKeyCounts()[version] ?? 0 }
         guard count == 0 else { throw KeyVersionInUse(version: version, keys: count) }
     }
 
@@ -83,10 +83,10 @@ extension KeyService {
         var total = 0
         while true {
             let count = try await store.write { writer -> Int in
-                let batch = try writer.keys(notWrappedUnder: current, limit: batchSize)
+                let batch = try await writer.keys(notWrappedUnder: current, limit: batchSize)
                 for owned in batch {
                     let rewrapped = try envelope.rewrap(owned.key.wrapped, owner: owned.owner.id)
-                    try writer.replaceKey(of: owned.owner, with: StoredKey(rewrapped), expectedKEKVersion: owned.key.kekVersion)
+                    try await writer.replaceKey(of: owned.owner, with: StoredKey(rewrapped), expectedKEKVersion: owned.key.kekVersion)
                 }
                 return batch.count
             }

@@ -8,7 +8,7 @@ extension OperationsService {
     /// Whether the store answers a read now (a cheap indexed lookup).
     public func storeAnswersReads() async -> Bool {
         do {
-            _ = try await store.read { try $0.thread(id: "") }
+            _ = try await store.read { try await $0.thread(id: "") }
             return true
         } catch {
             return false
@@ -23,7 +23,7 @@ extension OperationsService {
 
     /// The queue's size in three numbers, for `/metrics`.
     public func queueGauges() async throws -> QueueGauges {
-        try await store.read { try $0.queueGauges() }
+        try await store.read { try await $0.queueGauges() }
     }
 
     /// At shutdown: the last WAL truncation, then the store closed. Closing waits, blocking, for

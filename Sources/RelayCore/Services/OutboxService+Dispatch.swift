@@ -44,7 +44,7 @@ extension OutboxService {
     @discardableResult
     public func recoverInFlight() async throws -> Int {
         let now = clock.now().storeTime
-        let count = try await store.write { try $0.markInFlightOutboxUnknown(at: now) }
+        let count = try await store.write { try await $0.markInFlightOutboxUnknown(at: now) }
         if count > 0 { logger.warning("outbox entries in flight at a crash marked unknown", metadata: ["outbox.unknown": "\(count)"]) }
         return count
     }
@@ -56,16 +56,16 @@ extension OutboxService {
         let envelope = self.envelope
         return try await store.write { writer -> [OutboundSMS] in
             var claimed: [OutboundSMS] = []
-            for var entry in try writer.dueOutbox(at: now, limit: limit) {
+            for var entry in try await writer.dueOutbox(at: now, limit: limit) {
                 entry.attempts += 1
                 entry.updatedAt = now
-                guard let message = try writer.message(id: entry.messageID), let thread = try writer.thread(id: entry.threadID),
-                    let threadKey = thread.key, let contactID = thread.contactID, let contact = try writer.contact(id: contactID),
+                guard let message = try await writer.message(id: entry.messageID), let thread = try await writer.thread(id: entry.threadID),
+                    let threadKey = thread.key, let contactID = thread.contactID, let contact = try await writer.contact(id: contactID),
                     let contactKey = contact.key
                 else {
                     entry.state = .failed
                     entry.errorCode = "not_sendable"
-                    try writer.update(entry)
+                    try await writer.update(entry)
                     continue
                 }
                 // The contact's flags are checked again at send time: one set after the reply was
@@ -73,7 +73,7 @@ extension OutboxService {
                 if let refusal = Self.sendRefusal(contact: contact, thread: thread, entry: entry) {
                     entry.state = .failed
                     entry.errorCode = refusal.rawValue
-                    try writer.update(entry)
+                    try await writer.update(entry)
                     continue
                 }
                 do {
@@ -84,14 +84,14 @@ extension OutboxService {
                     let addressKey = try envelope.unwrap(contactKey.wrapped, owner: contact.id)
                     let address = try envelope.open(contact.sealedAddress, with: addressKey, context: .contactAddress(contact.id))
                     entry.state = .sending
-                    try writer.update(entry)
+                    try await writer.update(entry)
                     claimed.append(OutboundSMS(
                         outboxID: entry.id, messageID: message.id, to: String(decoding: address, as: UTF8.self),
                         body: String(decoding: body, as: UTF8.self)))
                 } catch {
                     entry.state = .failed
                     entry.errorCode = "undecryptable"
-                    try writer.update(entry)
+                    try await writer.update(entry)
                 }
             }
             return claimed
@@ -105,11 +105,11 @@ extension OutboxService {
         let now = clock.now().storeTime
         let messageID = sms.messageID
         let outboxID = sms.outboxID
-        @Sendable func refusal(_ reader: any StoreReader) throws -> (OutboxRecord, String)?? {
+        @Sendable func refusal(_ reader: any StoreReader) async throws -> (OutboxRecord, String)?? {
             // Gone with an erased message, or no longer ours to send: nothing goes out (`nil`).
-            guard let entry = try reader.outbox(messageID: messageID), entry.id == outboxID, entry.state == .sending else { return nil }
-            let thread = try reader.thread(id: entry.threadID)
-            let contact = try thread?.contactID.flatMap { try reader.contact(id: $0) }
+            guard let entry = try await reader.outbox(messageID: messageID), entry.id == outboxID, entry.state == .sending else { return nil }
+            let thread = try await reader.thread(id: entry.threadID)
+            let contact = if let contactID = thread?.contactID { try await reader.contact(id: contactID) } else { ContactRecord?.none }
             let reason: String? = if let contact, let thread {
                 Self.sendRefusal(contact: contact, thread: thread, entry: entry)?.rawValue
             } else {
@@ -121,11 +121,11 @@ extension OutboxService {
         guard let found = try await store.read(refusal) else { return false }
         guard found != nil else { return true }
         try await store.write { writer in
-            guard case .some(.some((var entry, let reason))) = try refusal(writer) else { return }
+            guard case .some(.some((var entry, let reason))) = try await refusal(writer) else { return }
             entry.state = .failed
             entry.errorCode = reason
             entry.updatedAt = now
-            try writer.update(entry)
+            try await writer.update(entry)
         }
         return false
     }
@@ -144,7 +144,7 @@ extension OutboxService {
         let now = clock.now().storeTime
         let providerIndexKey = keyring.blindIndex(.providerMessageID)
         let result = try await store.write { writer -> (OutboxState, String)? in
-            guard var entry = try writer.outbox(messageID: messageID), entry.id == outboxID, entry.state == .sending else { return nil }
+            guard var entry = try await writer.outbox(messageID: messageID), entry.id == outboxID, entry.state == .sending else { return nil }
             entry.updatedAt = now
             switch outcome {
             case .accepted(let providerID):
@@ -163,14 +163,14 @@ extension OutboxService {
             case .permanentFailure(let code, let optedOut):
                 entry.state = .failed
                 entry.errorCode = code
-                if optedOut, let contactID = try writer.thread(id: entry.threadID)?.contactID {
-                    try writer.setOptedOut(contactID: contactID, true)
+                if optedOut, let contactID = try await writer.thread(id: entry.threadID)?.contactID {
+                    try await writer.setOptedOut(contactID: contactID, true)
                 }
             case .unknown(let reason):
                 entry.state = .unknown
                 entry.errorCode = reason
             }
-            try writer.update(entry)
+            try await writer.update(entry)
             return (entry.state, entry.threadID)
         }
         if let (state, threadID) = result {
@@ -185,7 +185,7 @@ extension OutboxService {
         let index = keyring.blindIndex(.providerMessageID).index(providerMessageID)
         let now = clock.now().storeTime
         return try await store.write { writer -> OutboxState? in
-            guard var entry = try writer.outbox(providerIndex: index) else { return nil }
+            guard var entry = try await writer.outbox(providerIndex: index) else { return nil }
             let next: OutboxState? = switch status.lowercased() {
             case "delivered", "read": .delivered
             case "undelivered", "failed": .failed
@@ -195,19 +195,19 @@ extension OutboxService {
             entry.state = next
             entry.errorCode = errorCode.flatMap { $0.isEmpty ? nil : String($0.prefix(16)) }
             entry.updatedAt = now
-            try writer.update(entry)
+            try await writer.update(entry)
             return next
         }
     }
 
     /// The outbox state of an outbound message (what the advocate sees).
     public func state(messageID: String) async throws -> OutboxState? {
-        try await store.read { try $0.outbox(messageID: messageID)?.state }
+        try await store.read { try await $0.outbox(messageID: messageID)?.state }
     }
 
     /// Decrypts a contact's address (only to send a reply).
     func contactAddress(contactID: String) async throws -> ContactAddress {
-        guard let contact = try await store.read({ try $0.contact(id: contactID) }) else { throw RelayError.threadNotFound }
+        guard let contact = try await store.read({ try await $0.contact(id: contactID) }) else { throw RelayError.threadNotFound }
         guard let stored = contact.key else { throw RelayError.threadErased }
         guard let key = try? envelope.unwrap(stored.wrapped, owner: contact.id),
             let plain = try? envelope.open(contact.sealedAddress, with: key, context: .contactAddress(contact.id))

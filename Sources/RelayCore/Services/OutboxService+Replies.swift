@@ -66,8 +66,8 @@ extension OutboxService {
         }
 
         let receipt = try await store.write { writer -> (ReplyReceipt, String) in
-            guard let thread = try writer.thread(id: threadID) else { throw RelayError.threadNotFound }
-            guard let storedKey = thread.key, let contactID = thread.contactID, let contact = try writer.contact(id: contactID) else {
+            guard let thread = try await writer.thread(id: threadID) else { throw RelayError.threadNotFound }
+            guard let storedKey = thread.key, let contactID = thread.contactID, let contact = try await writer.contact(id: contactID) else {
                 throw ReplyRefusal.threadErased
             }
             let limit = thread.channel == .sms ? settings.maximumSMSCharacters : settings.maximumWebchatCharacters
@@ -87,21 +87,21 @@ extension OutboxService {
             case .webchat:
                 // The page shows replies only inside the session the survivor has open: no trace on the phone.
                 let sessionSince = nowTime - StoreTime(settings.webchatSessionIdle * 1000)
-                guard try writer.hasWebchatSession(contactID: contactID, seenSince: sessionSince) else { throw ReplyRefusal.windowClosed }
+                guard try await writer.hasWebchatSession(contactID: contactID, seenSince: sessionSince) else { throw ReplyRefusal.windowClosed }
             }
             let key = try envelope.unwrap(storedKey.wrapped, owner: thread.id)
             let messageID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, nowTime)))
             let sealed = envelope.seal(
                 body, with: key, context: .message(threadID: thread.id, messageID: messageID, direction: .outbound))
-            try writer.insert(MessageRecord(
+            try await writer.insert(MessageRecord(
                 id: messageID, threadID: thread.id, direction: .outbound, sealedBody: Data(sealed), deliveryIndex: nil, createdAt: nowTime))
-            try writer.touchThread(id: thread.id, at: nowTime, inbound: false)
+            try await writer.touchThread(id: thread.id, at: nowTime, inbound: false)
             if let identity {
                 // The reply, its first-response mark and its audit event commit together.
-                try writer.markFirstResponse(threadID: thread.id, at: nowTime)
+                try await writer.markFirstResponse(threadID: thread.id, at: nowTime)
                 var details = ["message": messageID]
                 if cautionOverride { details["override"] = "phone_safety" }
-                _ = try AuditLog.append(
+                _ = try await AuditLog.append(
                     AuditEvent(
                         actor: identity.name, role: identity.role.rawValue, action: "reply.send", threadID: thread.id,
                         purpose: cautionOverride ? overrideReason : nil, details: details),
@@ -109,7 +109,7 @@ extension OutboxService {
             }
             var state: OutboxState? = nil
             if thread.channel == .sms {
-                try writer.insert(OutboxRecord(
+                try await writer.insert(OutboxRecord(
                     id: RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, nowTime))), messageID: messageID, threadID: thread.id, state: .queued, nextAttemptAt: nowTime,
                     createdAt: nowTime, updatedAt: nowTime, cautionOverride: cautionOverride))
                 state = .queued

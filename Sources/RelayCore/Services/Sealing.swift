@@ -26,7 +26,7 @@ extension Sealing {
     /// view before calling this.
     func decryptedMessages(threadID: String) async throws -> [DecryptedMessage] {
         let (thread, records) = try await store.read { reader in
-            (try reader.thread(id: threadID), try reader.messages(threadID: threadID))
+            (try await reader.thread(id: threadID), try await reader.messages(threadID: threadID))
         }
         guard let thread else { throw RelayError.threadNotFound }
         return try open(records, of: thread)

@@ -34,7 +34,7 @@ extension WebchatService {
         let now = clock.now().storeTime
         let envelope = self.envelope
         let contact = try await store.write { writer in
-            try IntakeService.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
+            try await IntakeService.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
         }
         return try await openSession(contactID: contact.id, at: now)
     }
@@ -42,7 +42,7 @@ extension WebchatService {
     func openSession(contactID: String, at now: StoreTime) async throws -> StartedWebchatSession {
         let (token, tokenIndex) = bearerSessions.newToken(.webchat)
         try await store.write { writer in
-            try writer.insert(WebchatSessionRecord(tokenIndex: Data(tokenIndex), contactID: contactID, createdAt: now, lastSeenAt: now))
+            try await writer.insert(WebchatSessionRecord(tokenIndex: Data(tokenIndex), contactID: contactID, createdAt: now, lastSeenAt: now))
         }
         return StartedWebchatSession(token: token, session: WebchatSession(tokenIndex: tokenIndex, contactID: contactID))
     }
@@ -59,7 +59,7 @@ extension WebchatService {
     /// survivor who comes back to a forgotten tab can delete it.
     public func authenticateForErase(token: String) async throws -> WebchatSession {
         guard let tokenIndex = bearerSessions.wellFormedIndex(.webchat, of: token),
-            let record = try await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) })
+            let record = try await store.read({ try await $0.webchatSession(tokenIndex: tokenIndex) })
         else { throw RelayError.unauthorized }
         return WebchatSession(tokenIndex: tokenIndex, contactID: record.contactID)
     }
@@ -72,10 +72,10 @@ extension WebchatService {
     public func authenticate(token: String) async throws -> WebchatSession {
         guard let tokenIndex = bearerSessions.wellFormedIndex(.webchat, of: token) else { throw RelayError.unauthorized }
         let now = clock.now().storeTime
-        guard let record = try await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) }), isWebchatSessionCurrent(record, at: now) else {
+        guard let record = try await store.read({ try await $0.webchatSession(tokenIndex: tokenIndex) }), isWebchatSessionCurrent(record, at: now) else {
             throw RelayError.unauthorized
         }
-        await bearerSessions.touchIfDue(lastSeenAt: record.lastSeenAt, at: now) { try $0.touchWebchatSession(tokenIndex: tokenIndex, at: now) }
+        await bearerSessions.touchIfDue(lastSeenAt: record.lastSeenAt, at: now) { try await $0.touchWebchatSession(tokenIndex: tokenIndex, at: now) }
         return WebchatSession(tokenIndex: tokenIndex, contactID: record.contactID)
     }
 
@@ -93,7 +93,7 @@ extension WebchatService {
         return try await intake.storeInbound(body: Array(text.utf8), channel: .webchat, deliveryIndex: deliveryIndex, at: clock.now().storeTime) { writer in
             // In the same transaction: a session ended meanwhile (quick exit, an erase a hold defers)
             // must not write into what it left.
-            guard try writer.webchatSession(tokenIndex: tokenIndex) != nil, let contact = try writer.contact(id: contactID) else {
+            guard try await writer.webchatSession(tokenIndex: tokenIndex) != nil, let contact = try await writer.contact(id: contactID) else {
                 throw RelayError.unauthorized
             }
             return contact
@@ -102,7 +102,7 @@ extension WebchatService {
 
     /// The conversation as the survivor sees it: every message of the contact's threads not erased, oldest first.
     public func messages(_ session: WebchatSession) async throws -> [DecryptedMessage] {
-        let threads = try await store.read { try $0.threads(contactID: session.contactID) }
+        let threads = try await store.read { try await $0.threads(contactID: session.contactID) }
         var messages: [DecryptedMessage] = []
         for thread in threads where thread.key != nil {
             messages += try await sealing.decryptedMessages(threadID: thread.id)
@@ -115,10 +115,10 @@ extension WebchatService {
     public func deleteMessage(_ session: WebchatSession, messageID: String) async throws -> Bool {
         let contactID = session.contactID
         let deleted = try await store.write { writer -> Bool in
-            guard let message = try writer.message(id: messageID), let thread = try writer.thread(id: message.threadID),
+            guard let message = try await writer.message(id: messageID), let thread = try await writer.thread(id: message.threadID),
                 thread.contactID == contactID
             else { return false }
-            return try writer.deleteMessage(id: messageID)
+            return try await writer.deleteMessage(id: messageID)
         }
         if deleted {
             await events.publish(.deleted(id: messageID), to: contactID)
@@ -130,7 +130,7 @@ extension WebchatService {
     /// Ends a session (quick exit): the token stops working and its open live streams end at once;
     /// the conversation stays for a resume phrase.
     public func end(_ session: WebchatSession) async throws {
-        _ = try await store.write { try $0.deleteWebchatSession(tokenIndex: session.tokenIndex) }
+        _ = try await store.write { try await $0.deleteWebchatSession(tokenIndex: session.tokenIndex) }
         // Then the streams: one that authenticated while the session still stood ends too.
         await events.endSession(session.streamKey)
     }
@@ -140,7 +140,7 @@ extension WebchatService {
     public func isLive(_ session: WebchatSession) async -> Bool {
         let now = clock.now().storeTime
         let tokenIndex = session.tokenIndex
-        guard let record = try? await store.read({ try $0.webchatSession(tokenIndex: tokenIndex) }) else { return false }
+        guard let record = try? await store.read({ try await $0.webchatSession(tokenIndex: tokenIndex) }) else { return false }
         return isWebchatSessionCurrent(record, at: now)
     }
 
@@ -161,8 +161,8 @@ extension WebchatService {
         let contactID = session.contactID
         let tokenIndex = session.tokenIndex
         try await store.write { writer in
-            guard try writer.webchatSession(tokenIndex: tokenIndex) != nil else { throw RelayError.unauthorized }
-            try writer.upsert(ResumePhraseRecord(contactID: contactID, lookupIndex: Data(lookup), phraseHash: hash, createdAt: now))
+            guard try await writer.webchatSession(tokenIndex: tokenIndex) != nil else { throw RelayError.unauthorized }
+            try await writer.upsert(ResumePhraseRecord(contactID: contactID, lookupIndex: Data(lookup), phraseHash: hash, createdAt: now))
         }
         return phrase
     }
@@ -175,8 +175,8 @@ extension WebchatService {
         let lookup = phraseLookup(words)
         let legacyLookup = keyring.blindIndex(.resumePhrase).index(words[0])
         let candidates = try await store.read { reader in
-            let exact = try reader.resumePhrases(lookupIndex: lookup)
-            return exact.isEmpty ? try reader.resumePhrases(lookupIndex: legacyLookup) : exact
+            let exact = try await reader.resumePhrases(lookupIndex: lookup)
+            return exact.isEmpty ? try await reader.resumePhrases(lookupIndex: legacyLookup) : exact
         }
         let canonical = words.joined(separator: "-")
         let hasher = phraseHasher
@@ -197,9 +197,9 @@ extension WebchatService {
         let (token, tokenIndex) = bearerSessions.newToken(.webchat)
         let now = clock.now().storeTime
         try await store.write { writer in
-            guard try writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }
-            try writer.upsert(ResumePhraseRecord(contactID: match.contactID, lookupIndex: Data(nextLookup), phraseHash: nextHash, createdAt: now))
-            try writer.insert(WebchatSessionRecord(tokenIndex: Data(tokenIndex), contactID: match.contactID, createdAt: now, lastSeenAt: now))
+            guard try await writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }
+            try await writer.upsert(ResumePhraseRecord(contactID: match.contactID, lookupIndex: Data(nextLookup), phraseHash: nextHash, createdAt: now))
+            try await writer.insert(WebchatSessionRecord(tokenIndex: Data(tokenIndex), contactID: match.contactID, createdAt: now, lastSeenAt: now))
         }
         return StartedWebchatSession(
             token: token, session: WebchatSession(tokenIndex: tokenIndex, contactID: match.contactID), nextPhrase: next)

@@ -26,17 +26,18 @@ extension AdvocacyService {
             var pinned: [ThreadRecord] = []
             if cursor == nil {
                 for channel in ChannelKind.allCases {
-                    if let longest = try reader.longestWaitingOpenThread(channel: channel) { pinned.append(longest) }
+                    if let longest = try await reader.longestWaitingOpenThread(channel: channel) { pinned.append(longest) }
                 }
             }
-            let page = try reader.queuePage(after: cursor, limit: size)
+            let page = try await reader.queuePage(after: cursor, limit: size)
             let next = page.count == size ? page.last.map(Self.cursor(of:)) : nil
             let pinnedIDs = Set(pinned.map(\.id))
-            var items = try pinned.map { try Self.item($0, reader: reader, pinned: true) }
+            var items: [QueueItem] = []
+            for thread in pinned { items.append(try await Self.item(thread, reader: reader, pinned: true)) }
             for thread in page where !pinnedIDs.contains(thread.id) {
-                items.append(try Self.item(thread, reader: reader, pinned: false))
+                items.append(try await Self.item(thread, reader: reader, pinned: false))
             }
-            return QueuePage(items: items, next: next, waiting: try reader.openThreadCounts())
+            return QueuePage(items: items, next: next, waiting: try await reader.openThreadCounts())
         }
     }
 
@@ -44,9 +45,9 @@ extension AdvocacyService {
         QueueCursor(priority: thread.priority, waitingSince: thread.lastInboundAt ?? thread.openedAt, threadID: thread.id)
     }
 
-    static func item(_ thread: ThreadRecord, reader: any StoreReader, pinned: Bool) throws -> QueueItem {
-        let contact = try thread.contactID.flatMap { try reader.contact(id: $0) }
-        let assigned = try thread.assignedTo.flatMap { try reader.account(id: $0)?.name }
+    static func item(_ thread: ThreadRecord, reader: any StoreReader, pinned: Bool) async throws -> QueueItem {
+        let contact = if let contactID = thread.contactID { try await reader.contact(id: contactID) } else { ContactRecord?.none }
+        let assigned = if let accountID = thread.assignedTo { try await reader.account(id: accountID)?.name } else { String?.none }
         var item = QueueItem(
             threadID: thread.id, pseudonym: contact?.pseudonym ?? "—", channel: thread.channel,
             waitingSince: Date(storeTime: thread.lastInboundAt ?? thread.openedAt), priority: thread.priority, assignedTo: assigned)

@@ -34,7 +34,7 @@ extension AdvocacyService {
         let end = until ?? now
         let start = since ?? end.addingTimeInterval(-86_400)
         let (open, opened) = try await store.read { reader in
-            (try reader.openThreads(limit: 100_000), try reader.threads(openedSince: start.storeTime, until: end.storeTime, limit: 1_000_000))
+            (try await reader.openThreads(limit: 100_000), try await reader.threads(openedSince: start.storeTime, until: end.storeTime, limit: 1_000_000))
         }
         var channels: [String: QueueStatistics.Channel] = [:]
         var responses: [String: [Double]] = [:]

@@ -81,12 +81,12 @@ extension AdvocacyService {
         let now = clock.now()
         let parsed = settings.accessPurposes.parse(purpose)
         let claimed = try await store.write { writer -> Bool in
-            guard let thread = try writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
+            guard let thread = try await writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
             try AccessPolicy.requireMayClaim(thread, identity)
             guard thread.assignedTo != identity.accountID else { return false }
             guard let parsed else { throw AccessError.purposeRequired }
-            try writer.assign(threadID: threadID, to: identity.accountID)
-            _ = try AuditLog.append(
+            try await writer.assign(threadID: threadID, to: identity.accountID)
+            _ = try await AuditLog.append(
                 AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.claim", threadID: threadID, purpose: parsed.auditText),
                 at: now, writer: writer)
             return true
@@ -104,15 +104,15 @@ extension AdvocacyService {
         let now = clock.now()
         let parsed = settings.accessPurposes.parse(purpose)
         let outside = try await store.write { writer -> Bool in
-            guard let thread = try writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
+            guard let thread = try await writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
             let outside = AccessPolicy.isOutsideAssignment(thread, identity)
             try AccessPolicy.requireMayAct(on: thread, identity)
             if outside && parsed == nil { throw AccessError.purposeRequired }
-            guard let target = try writer.account(name: name), AccessPolicy.canWorkThreads(target) else {
+            guard let target = try await writer.account(name: name), AccessPolicy.canWorkThreads(target) else {
                 throw RelayError.invalidInput("no active advocate or supervisor by that name")
             }
-            try writer.assign(threadID: threadID, to: target.id)
-            _ = try AuditLog.append(
+            try await writer.assign(threadID: threadID, to: target.id)
+            _ = try await AuditLog.append(
                 AuditEvent(
                     actor: identity.name, role: identity.role.rawValue, action: "thread.transfer", threadID: threadID,
                     purpose: outside ? parsed?.auditText : nil, details: ["to": target.name]),
@@ -130,10 +130,10 @@ extension AdvocacyService {
         try AccessPolicy.requireWorkingRole(identity)
         let now = clock.now()
         try await store.write { writer in
-            guard let thread = try writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
+            guard let thread = try await writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
             try AccessPolicy.requireMayAct(on: thread, identity)
-            try writer.closeThread(id: threadID, at: now.storeTime)
-            _ = try AuditLog.append(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.close", threadID: threadID), at: now, writer: writer)
+            try await writer.closeThread(id: threadID, at: now.storeTime)
+            _ = try await AuditLog.append(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.close", threadID: threadID), at: now, writer: writer)
         }
         await events.publish(.queueChanged(threadID: threadID), to: LiveEvents.staffChannel)
     }
@@ -142,7 +142,7 @@ extension AdvocacyService {
     /// audited too and thrown as `ReplyRefusal`.
     public func reply(threadID: String, text: String, by identity: StaffIdentity, override: String? = nil) async throws -> ReplyReceipt {
         try AccessPolicy.requireWorkingRole(identity)
-        guard let thread = try await store.read({ try $0.thread(id: threadID) }) else { throw AccessError.notFound }
+        guard let thread = try await store.read({ try await $0.thread(id: threadID) }) else { throw AccessError.notFound }
         try AccessPolicy.requireMayAct(on: thread, identity)
         do {
             return try await outbox.queueReply(threadID: threadID, text: text, by: identity, override: override)

@@ -42,12 +42,12 @@ extension AdvocacyService {
         let snapshot: ThreadSnapshot
         do {
             snapshot = try await store.write { writer in
-                guard let snapshot = try Self.snapshot(threadID: threadID, reader: writer) else { throw AccessError.notFound }
+                guard let snapshot = try await Self.snapshot(threadID: threadID, reader: writer) else { throw AccessError.notFound }
                 let outside = AccessPolicy.isOutsideAssignment(snapshot.thread, identity)
                 if outside && parsed == nil { throw AccessError.purposeRequired }
                 let reason = outside ? parsed?.auditText : nil
                 let shownIDs = snapshot.shown.map(\.id)
-                _ = try AuditLog.append(
+                _ = try await AuditLog.append(
                     batch: ([threadID] + shownIDs.filter { $0 != threadID }).map { id in
                         AuditEvent(
                             actor: identity.name, role: identity.role.rawValue, action: "thread.view", threadID: id, purpose: reason,
@@ -68,7 +68,7 @@ extension AdvocacyService {
         // Only now is any ciphertext read (of the threads just audited, in one snapshot) and decrypted, in memory.
         let shownThreads = snapshot.shown
         let contact = snapshot.contact
-        let content = try await store.read { try Self.sealedContent(of: shownThreads, contact: contact, reader: $0) }
+        let content = try await store.read { try await Self.sealedContent(of: shownThreads, contact: contact, reader: $0) }
         if content.erased.contains(thread.id) { throw RelayError.threadErased }
         var earlier: [(ThreadInfo, [ThreadMessageView])] = []
         var current: [ThreadMessageView] = []
@@ -86,29 +86,29 @@ extension AdvocacyService {
 
     /// Reads which threads a view of `threadID` shows and whose they are (no ciphertext); `nil` when
     /// there is no such thread.
-    static func snapshot(threadID: String, reader: any StoreReader) throws -> ThreadSnapshot? {
-        guard let thread = try reader.thread(id: threadID) else { return nil }
-        let contact = try thread.contactID.flatMap { try reader.contact(id: $0) }
-        let threads = try thread.contactID.map { try reader.threads(contactID: $0) } ?? [thread]
+    static func snapshot(threadID: String, reader: any StoreReader) async throws -> ThreadSnapshot? {
+        guard let thread = try await reader.thread(id: threadID) else { return nil }
+        let contact = if let contactID = thread.contactID { try await reader.contact(id: contactID) } else { ContactRecord?.none }
+        let threads = if let contactID = thread.contactID { try await reader.threads(contactID: contactID) } else { [thread] }
         return ThreadSnapshot(thread: thread, contact: contact, shown: threads.filter { $0.key != nil && $0.openedAt <= thread.openedAt })
     }
 
     /// Reads the sealed content of the threads shown: their messages, every reply's delivery state
     /// (one query) and the contact's case record, in the caller's snapshot.
-    static func sealedContent(of shown: [ThreadRecord], contact: ContactRecord?, reader: any StoreReader) throws -> SealedThreadContent {
+    static func sealedContent(of shown: [ThreadRecord], contact: ContactRecord?, reader: any StoreReader) async throws -> SealedThreadContent {
         var messages: [String: [MessageRecord]] = [:]
         var erased: Set<String> = []
         for shownThread in shown {
             // Erased since the audit commit (its key and messages went together): shown as erased, not empty.
-            guard try reader.thread(id: shownThread.id)?.key != nil else {
+            guard try await reader.thread(id: shownThread.id)?.key != nil else {
                 erased.insert(shownThread.id)
                 continue
             }
-            messages[shownThread.id] = try reader.messages(threadID: shownThread.id)
+            messages[shownThread.id] = try await reader.messages(threadID: shownThread.id)
         }
         let outbound = messages.values.joined().filter { $0.direction == .outbound }.map(\.id)
-        let delivery = outbound.isEmpty ? [:] : try reader.outboxStates(messageIDs: outbound)
-        let sealedCaseRecord = try contact.flatMap { try reader.sealedCaseRecord(contactID: $0.id) }
+        let delivery = outbound.isEmpty ? [:] : try await reader.outboxStates(messageIDs: outbound)
+        let sealedCaseRecord = if let contact { try await reader.sealedCaseRecord(contactID: contact.id) } else { Data?.none }
         return SealedThreadContent(messages: messages, delivery: delivery, sealedCaseRecord: sealedCaseRecord, erased: erased)
     }
 }

@@ -9,9 +9,9 @@ extension CaseRecordService {
     /// enforces: a flag set on the contact another way (a kept do-not-contact hash, a survivor's
     /// deferred erase) shows as set, so that an advocate editing safety sees it and never clears it
     /// without meaning to. Callers audit the view first.
-    func caseRecord(contactID: String, reader: any StoreReader) throws -> CaseRecord {
-        guard let contact = try reader.contact(id: contactID) else { return CaseRecord() }
-        return try open(try reader.sealedCaseRecord(contactID: contactID), of: contact)
+    func caseRecord(contactID: String, reader: any StoreReader) async throws -> CaseRecord {
+        guard let contact = try await reader.contact(id: contactID) else { return CaseRecord() }
+        return try open(try await reader.sealedCaseRecord(contactID: contactID), of: contact)
     }
 
     /// The case record sealed for `contact` (read in the same snapshot), opened in memory, with the
@@ -33,7 +33,7 @@ extension CaseRecordService {
     /// Reads a thread's case record for an advocate (audited first, like a thread view).
     public func view(threadID: String, by identity: StaffIdentity) async throws -> CaseRecord {
         try AccessPolicy.requireWorkingRole(identity)
-        guard let thread = try await store.read({ try $0.thread(id: threadID) }), let contactID = thread.contactID else { throw AccessError.notFound }
+        guard let thread = try await store.read({ try await $0.thread(id: threadID) }), let contactID = thread.contactID else { throw AccessError.notFound }
         try AccessPolicy.requireMayAct(on: thread, identity)
         do {
             try await auditLog.record(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "case.view", threadID: threadID))
@@ -41,7 +41,7 @@ extension CaseRecordService {
             throw AccessError.auditUnavailable
         }
         let relay = self
-        return try await store.read { try relay.caseRecord(contactID: contactID, reader: $0) }
+        return try await store.read { try await relay.caseRecord(contactID: contactID, reader: $0) }
     }
 
     /// Changes a thread's case record; the change and its audit event commit together.
@@ -73,13 +73,13 @@ extension CaseRecordService {
             }
         }
         let changed = try await store.write { writer -> (CaseRecord, Bool) in
-            guard let thread = try writer.thread(id: threadID), let contactID = thread.contactID,
-                let contact = try writer.contact(id: contactID), let stored = contact.key
+            guard let thread = try await writer.thread(id: threadID), let contactID = thread.contactID,
+                let contact = try await writer.contact(id: contactID), let stored = contact.key
             else { throw AccessError.notFound }
             let outside = AccessPolicy.isOutsideAssignment(thread, identity)
             try AccessPolicy.requireMayAct(on: thread, identity)
             if outside && parsed == nil { throw AccessError.purposeRequired }
-            var record = try relay.caseRecord(contactID: contactID, reader: writer)
+            var record = try await relay.caseRecord(contactID: contactID, reader: writer)
             let stamp = now.rfc3339
             switch change {
             case .note(let text):
@@ -92,14 +92,14 @@ extension CaseRecordService {
             case .safety(let safety):
                 record.safety = safety
                 // The flags that replies and the outbox check live on the contact itself.
-                try writer.setSafety(contactID: contactID, safety.flags)
+                try await writer.setSafety(contactID: contactID, safety.flags)
                 if contact.safety.doNotContact && !safety.doNotContact {
                     // A survivor who asked to be erased stays unreachable while a hold keeps their data.
-                    guard try writer.threads(contactID: contactID).allSatisfy({ $0.eraseRequestedAt == nil }) else {
+                    guard try await writer.threads(contactID: contactID).allSatisfy({ $0.eraseRequestedAt == nil }) else {
                         throw RelayError.invalidInput("the survivor asked for their conversation to be erased: do-not-contact stays")
                     }
                     // Cleared on purpose (the view showed it set): a kept hash must not bring it back.
-                    try writer.unsuppress(addressIndex: contact.addressIndex)
+                    try await writer.unsuppress(addressIndex: contact.addressIndex)
                 }
             case .tags(let tags):
                 record.tags = Array(Set(tags)).sorted()
@@ -107,8 +107,8 @@ extension CaseRecordService {
             let key = try relay.envelope.unwrap(stored.wrapped, owner: contactID)
             let plain = try JSONEncoder().encode(record)
             let sealed = relay.envelope.seal(Array(plain), with: key, context: .caseRecord(contactID))
-            try writer.storeCaseRecord(contactID: contactID, sealed: Data(sealed), at: now.storeTime)
-            _ = try AuditLog.append(
+            try await writer.storeCaseRecord(contactID: contactID, sealed: Data(sealed), at: now.storeTime)
+            _ = try await AuditLog.append(
                 AuditEvent(
                     actor: identity.name, role: identity.role.rawValue, action: change.action, threadID: threadID,
                     purpose: outside ? parsed?.auditText : nil),
@@ -127,25 +127,25 @@ extension CaseRecordService {
     @discardableResult
     public func backfillContactSafety() async throws -> Int {
         let job = "contact-safety-from-case-records"
-        guard try await !store.read({ try $0.isMaintenanceDone(job) }) else { return 0 }
+        guard try await !store.read({ try await $0.isMaintenanceDone(job) }) else { return 0 }
         let relay = self
         var cursor = ""
         var changed = 0
         while true {
             let after = cursor
-            let page = try await store.read { try $0.caseRecordContacts(after: after, limit: 500) }
+            let page = try await store.read { try await $0.caseRecordContacts(after: after, limit: 500) }
             guard let last = page.last else { break }
             changed += try await store.write { writer -> Int in
                 var count = 0
                 for contactID in page {
-                    guard let contact = try writer.contact(id: contactID) else { continue }
-                    let recorded = try relay.caseRecord(contactID: contactID, reader: writer).safety.flags
+                    guard let contact = try await writer.contact(id: contactID) else { continue }
+                    let recorded = try await relay.caseRecord(contactID: contactID, reader: writer).safety.flags
                     let merged = ContactSafetyFlags(
                         doNotContact: contact.safety.doNotContact || recorded.doNotContact,
                         phoneMayBeMonitored: contact.safety.phoneMayBeMonitored || recorded.phoneMayBeMonitored,
                         notSafeToText: contact.safety.notSafeToText || recorded.notSafeToText)
                     if merged != contact.safety {
-                        try writer.setSafety(contactID: contactID, merged)
+                        try await writer.setSafety(contactID: contactID, merged)
                         count += 1
                     }
                 }
@@ -154,7 +154,7 @@ extension CaseRecordService {
             cursor = last
         }
         let now = clock.now().storeTime
-        try await store.write { try $0.markMaintenanceDone(job, at: now) }
+        try await store.write { try await $0.markMaintenanceDone(job, at: now) }
         if changed > 0 { logger.notice("safety flags copied from case records to contacts", metadata: ["contacts.changed": "\(changed)"]) }
         return changed
     }

@@ -9,11 +9,11 @@ extension CaseRecordService {
     /// that contact, present and future.
     public func setDoNotContact(threadID: String, _ value: Bool) async throws {
         try await store.write { writer in
-            guard let thread = try writer.thread(id: threadID) else { throw RelayError.threadNotFound }
-            guard let contactID = thread.contactID, let contact = try writer.contact(id: contactID) else { throw RelayError.threadErased }
+            guard let thread = try await writer.thread(id: threadID) else { throw RelayError.threadNotFound }
+            guard let contactID = thread.contactID, let contact = try await writer.contact(id: contactID) else { throw RelayError.threadErased }
             var flags = contact.safety
             flags.doNotContact = value
-            try writer.setSafety(contactID: contactID, flags)
+            try await writer.setSafety(contactID: contactID, flags)
         }
     }
 }

@@ -87,11 +87,11 @@ extension StaffService {
         let now = clock.now()
         let expires = now.addingTimeInterval(settings.enrolmentLifetime).storeTime
         try await store.write { writer in
-            guard try writer.account(name: name) == nil else { throw RelayError.invalidInput("an account with that name exists") }
-            try writer.insert(AccountRecord(
+            guard try await writer.account(name: name) == nil else { throw RelayError.invalidInput("an account with that name exists") }
+            try await writer.insert(AccountRecord(
                 id: RandomToken.identifier(), name: name, role: role, enrolmentHash: hash, enrolmentExpiresAt: expires,
                 createdAt: now.storeTime))
-            _ = try AuditLog.append(
+            _ = try await AuditLog.append(
                 AuditEvent(actor: "cli", role: "admin", action: "account.add", details: ["account": name, "role": role.rawValue]), at: now, writer: writer)
         }
         return secret
@@ -141,20 +141,20 @@ extension StaffService {
     ) async throws {
         let now = clock.now()
         try await store.write { writer in
-            guard var account = try writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
+            guard var account = try await writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
             change(&account)
-            try writer.update(account)
+            try await writer.update(account)
             if endingSessions {
-                try writer.deleteAPISessions(accountID: account.id)
-                try writer.forgetStaffDevices(accountID: account.id)
+                try await writer.deleteAPISessions(accountID: account.id)
+                try await writer.forgetStaffDevices(accountID: account.id)
             }
-            _ = try AuditLog.append(AuditEvent(actor: "cli", role: "admin", action: action, details: ["account": name]), at: now, writer: writer)
+            _ = try await AuditLog.append(AuditEvent(actor: "cli", role: "admin", action: action, details: ["account": name]), at: now, writer: writer)
         }
     }
 
     /// Every account.
     public func accounts() async throws -> [StaffAccount] {
-        try await store.read { try $0.accounts() }.map(StaffAccount.init)
+        try await store.read { try await $0.accounts() }.map(StaffAccount.init)
     }
 
     // MARK: - Enrolment and login
@@ -165,7 +165,7 @@ extension StaffService {
         if let problem = PasswordPolicy.problem(with: password, accountName: name) { throw StaffAuthError.weakPassword(problem) }
         let hasher = staffHasher
         let dummy = try await loginGuard.dummyHash(pool: hashing, hasher: hasher)
-        let account = name.count <= 64 ? try await store.read({ try $0.account(name: name) }) : nil
+        let account = name.count <= 64 ? try await store.read({ try await $0.account(name: name) }) : nil
         let usable = account.flatMap { account -> String? in
             guard let enrolment = account.enrolmentHash, let expires = account.enrolmentExpiresAt, expires >= clock.now().storeTime,
                 !account.disabled
@@ -180,7 +180,7 @@ extension StaffService {
         let sealed = envelope.seal(totpSecret, with: key, context: .totp(accountID: account.id))
         let now = clock.now()
         try await store.write { writer in
-            guard var current = try writer.account(id: account.id), current.enrolmentHash == enrolment, !current.disabled else {
+            guard var current = try await writer.account(id: account.id), current.enrolmentHash == enrolment, !current.disabled else {
                 throw StaffAuthError.enrolmentInvalid
             }
             current.passwordHash = passwordHash
@@ -188,8 +188,8 @@ extension StaffService {
             current.key = StoredKey(wrapped)
             current.enrolmentHash = nil
             current.enrolmentExpiresAt = nil
-            try writer.update(current)
-            _ = try AuditLog.append(AuditEvent(actor: name, role: current.role.rawValue, action: "account.enrol"), at: now, writer: writer)
+            try await writer.update(current)
+            _ = try await AuditLog.append(AuditEvent(actor: name, role: current.role.rawValue, action: "account.enrol"), at: now, writer: writer)
         }
         let base32 = TOTP.base32(totpSecret)
         return EnrolmentResult(
@@ -245,7 +245,7 @@ extension StaffService {
     /// carries one draws on a global bucket of its own, which a flood of strangers cannot empty.
     public func isKnownDevice(_ device: String?) async -> Bool {
         guard let index = device.flatMap(staffDeviceIndex) else { return false }
-        return (try? await store.read { try $0.staffDeviceAccount(tokenIndex: index) }) != nil
+        return (try? await store.read { try await $0.staffDeviceAccount(tokenIndex: index) }) != nil
     }
 
     private func attemptLogin(
@@ -253,7 +253,7 @@ extension StaffService {
     ) async throws -> StaffLogin {
         let now = clock.now()
         let wellFormed = name.count <= 64 && password.utf8.count <= PasswordHasher.maximumPasswordBytes && code.count <= 10
-        let account = wellFormed ? try await store.read({ try $0.account(name: name) }) : nil
+        let account = wellFormed ? try await store.read({ try await $0.account(name: name) }) : nil
         let passwordOK = try await hashing.verify(
             wellFormed ? password : "", against: account?.passwordHash ?? dummy, with: hasher) && account?.passwordHash != nil
         var step: UInt64?
@@ -268,12 +268,12 @@ extension StaffService {
         let matchedStep = step
         let (newDevice, newDeviceIndex) = bearerSessions.newToken(.device)
         let outcome = try await store.write { writer -> (StaffIdentity, Bool)? in
-            guard let accountID = account?.id, var current = try writer.account(id: accountID) else {
+            guard let accountID = account?.id, var current = try await writer.account(id: accountID) else {
                 // The same audited write as for a real account, so that timing does not tell.
-                _ = try AuditLog.append(AuditEvent(actor: "unknown", role: "none", action: "session.login", outcome: "refused"), at: now, writer: writer)
+                _ = try await AuditLog.append(AuditEvent(actor: "unknown", role: "none", action: "session.login", outcome: "refused"), at: now, writer: writer)
                 return nil
             }
-            let knownDevice = try deviceIndex.map { try writer.staffDeviceAccount(tokenIndex: $0) == current.id } ?? false
+            let knownDevice = if let deviceIndex { try await writer.staffDeviceAccount(tokenIndex: deviceIndex) == current.id } else { false }
             let backstop = (current.lockedUntil ?? 0) > now.storeTime
             let locked = backstop && !knownDevice
             let fresh = matchedStep.map { Int64($0) > (current.lastTOTPStep ?? -1) } ?? false
@@ -286,8 +286,8 @@ extension StaffService {
                     current.lockedUntil = nil
                 }
                 current.lastTOTPStep = Int64(matchedStep)
-                try writer.insert(APISessionRecord(tokenIndex: Data(tokenIndex), accountID: current.id, createdAt: now.storeTime, lastSeenAt: now.storeTime))
-                try writer.rememberStaffDevice(tokenIndex: knownDevice ? deviceIndex! : newDeviceIndex, accountID: current.id, at: now.storeTime)
+                try await writer.insert(APISessionRecord(tokenIndex: Data(tokenIndex), accountID: current.id, createdAt: now.storeTime, lastSeenAt: now.storeTime))
+                try await writer.rememberStaffDevice(tokenIndex: knownDevice ? deviceIndex! : newDeviceIndex, accountID: current.id, at: now.storeTime)
             } else if !locked {
                 current.failedLogins += 1
                 if current.failedLogins >= settings.failuresBeforeAccountLock {
@@ -295,8 +295,8 @@ extension StaffService {
                     current.failedLogins = 0
                 }
             }
-            try writer.update(current)
-            _ = try AuditLog.append(
+            try await writer.update(current)
+            _ = try await AuditLog.append(
                 AuditEvent(
                     actor: current.name, role: current.role.rawValue, action: "session.login",
                     outcome: success ? "ok" : (locked ? "locked" : "refused")),
@@ -315,13 +315,13 @@ extension StaffService {
         guard let tokenIndex = bearerSessions.wellFormedIndex(.staff, of: token) else { throw StaffAuthError.sessionInvalid }
         let now = clock.now().storeTime
         let found = try await store.read { reader -> (StaffIdentity, StoreTime)? in
-            guard let session = try reader.apiSession(tokenIndex: tokenIndex), isStaffSessionCurrent(session, at: now),
-                let account = try reader.account(id: session.accountID), !account.disabled
+            guard let session = try await reader.apiSession(tokenIndex: tokenIndex), isStaffSessionCurrent(session, at: now),
+                let account = try await reader.account(id: session.accountID), !account.disabled
             else { return nil }
             return (StaffIdentity(accountID: account.id, name: account.name, role: account.role), session.lastSeenAt)
         }
         guard let (identity, lastSeen) = found else { throw StaffAuthError.sessionInvalid }
-        await bearerSessions.touchIfDue(lastSeenAt: lastSeen, at: now) { try $0.touchAPISession(tokenIndex: tokenIndex, at: now) }
+        await bearerSessions.touchIfDue(lastSeenAt: lastSeen, at: now) { try await $0.touchAPISession(tokenIndex: tokenIndex, at: now) }
         return StaffSession(tokenIndex: tokenIndex, identity: identity)
     }
 
@@ -332,7 +332,7 @@ extension StaffService {
     /// Ends a staff session and its open live streams.
     public func logout(_ session: StaffSession) async throws {
         await events.endSession(session.streamKey)
-        _ = try await store.write { try $0.deleteAPISession(tokenIndex: session.tokenIndex) }
+        _ = try await store.write { try await $0.deleteAPISession(tokenIndex: session.tokenIndex) }
     }
 
     /// Whether a staff session still stands (not ended, not expired, its account not disabled),
@@ -342,8 +342,8 @@ extension StaffService {
         let now = clock.now().storeTime
         let tokenIndex = session.tokenIndex
         let live = try? await store.read { reader -> Bool in
-            guard let record = try reader.apiSession(tokenIndex: tokenIndex), isStaffSessionCurrent(record, at: now),
-                let account = try reader.account(id: record.accountID), !account.disabled
+            guard let record = try await reader.apiSession(tokenIndex: tokenIndex), isStaffSessionCurrent(record, at: now),
+                let account = try await reader.account(id: record.accountID), !account.disabled
             else { return false }
             return true
         }

@@ -4,41 +4,41 @@ import RelayModel
 /// Reads of threads: lifecycle, assignment, priority, the queue, inside one consistent snapshot.
 public protocol ThreadsReading {
     /// The thread with this id, if any.
-    func thread(id: String) throws -> ThreadRecord?
+    func thread(id: String) async throws -> ThreadRecord?
     /// The contact's open thread on a channel, if any.
-    func openThread(contactID: String, channel: ChannelKind) throws -> ThreadRecord?
+    func openThread(contactID: String, channel: ChannelKind) async throws -> ThreadRecord?
     /// Every thread of a contact, oldest first.
-    func threads(contactID: String) throws -> [ThreadRecord]
+    func threads(contactID: String) async throws -> [ThreadRecord]
     /// Open threads (the queue), most urgent and longest waiting first, at most `limit`.
-    func openThreads(limit: Int) throws -> [ThreadRecord]
+    func openThreads(limit: Int) async throws -> [ThreadRecord]
     /// Open threads, those without a first response, and the earliest opening among those: one
     /// aggregate over the state index, for `/metrics`.
-    func queueGauges() throws -> QueueGauges
+    func queueGauges() async throws -> QueueGauges
     /// One page of the queue in its order (most urgent, then longest waiting, then id), after `cursor`.
-    func queuePage(after cursor: QueueCursor?, limit: Int) throws -> [ThreadRecord]
+    func queuePage(after cursor: QueueCursor?, limit: Int) async throws -> [ThreadRecord]
     /// The open thread on `channel` whose survivor has waited longest, whatever its priority.
-    func longestWaitingOpenThread(channel: ChannelKind) throws -> ThreadRecord?
+    func longestWaitingOpenThread(channel: ChannelKind) async throws -> ThreadRecord?
     /// How many threads are open, by channel.
-    func openThreadCounts() throws -> [ChannelKind: Int]
+    func openThreadCounts() async throws -> [ChannelKind: Int]
 }
 
 /// Writes of threads: lifecycle, assignment, priority, the queue, inside one transaction.
 public protocol ThreadsWriting: ThreadsReading {
     /// Inserts a new thread.
-    func insert(_ thread: ThreadRecord) throws
+    func insert(_ thread: ThreadRecord) async throws
     /// Records activity on a thread; `inbound` also moves its reply window.
-    func touchThread(id: String, at time: StoreTime, inbound: Bool) throws
+    func touchThread(id: String, at time: StoreTime, inbound: Bool) async throws
     /// Closes an open thread.
-    func closeThread(id: String, at time: StoreTime) throws
+    func closeThread(id: String, at time: StoreTime) async throws
     /// Records a survivor's erase request that a hold defers.
-    func markEraseRequested(threadID: String, at time: StoreTime) throws
+    func markEraseRequested(threadID: String, at time: StoreTime) async throws
     /// Assigns a thread (or clears the assignment with `nil`).
-    func assign(threadID: String, to accountID: String?) throws
+    func assign(threadID: String, to accountID: String?) async throws
     /// Records the first advocate reply on a thread.
-    func markFirstResponse(threadID: String, at time: StoreTime) throws
+    func markFirstResponse(threadID: String, at time: StoreTime) async throws
     /// Raises a thread's priority to at least `priority`.
-    func raisePriority(threadID: String, to priority: Int) throws
+    func raisePriority(threadID: String, to priority: Int) async throws
     /// Destroys a thread's content: deletes its messages and its wrapped data key, marks it erased.
     /// Returns the number of messages deleted, or `nil` if there is no such thread.
-    func eraseThread(id: String, at time: StoreTime) throws -> Int?
+    func eraseThread(id: String, at time: StoreTime) async throws -> Int?
 }

@@ -3,7 +3,10 @@ import GRDB
 import RelayModel
 
 /// `StoreReader` and `StoreWriter` over one GRDB connection inside a transaction or snapshot.
-struct SQLiteAccess: StoreWriter {
+/// Its methods are synchronous (they witness the protocol's asynchronous ones without suspending)
+/// and run only on the connection's thread, where ``ConnectionPump`` runs the transaction's body:
+/// that is why it may be sent into the body's task although GRDB's connection is not `Sendable`.
+struct SQLiteAccess: StoreWriter, @unchecked Sendable {
     let db: Database
 
     // MARK: - Reading

@@ -71,17 +71,23 @@ public final class SQLiteStore: RelayStore {
         }
     }
 
-    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T {
         do {
-            return try await pool.read { db in try body(SQLiteAccess(db: db)) }
+            return try await pool.read { db in
+                let access = SQLiteAccess(db: db)
+                return try ConnectionPump.run { try await body(access) }
+            }
         } catch let error as DatabaseError {
             throw Self.storeError(error)
         }
     }
 
-    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) async throws -> T) async throws -> T {
         do {
-            return try await groupCommit.write { db in try body(SQLiteAccess(db: db)) }
+            return try await groupCommit.write { db in
+                let access = SQLiteAccess(db: db)
+                return try ConnectionPump.run { try await body(access) }
+            }
         } catch let error as DatabaseError {
             throw Self.storeError(error)
         }

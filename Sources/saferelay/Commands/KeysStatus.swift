@@ -17,7 +17,7 @@ struct KeysStatus: AsyncParsableCommand {
             var counts: [UInt32: Int]? = nil
             if FileManager.default.fileExists(atPath: store.databasePath) {
                 let database = try SQLiteStore(path: store.databasePath)
-                counts = try await database.read { try $0.wrappedKeyCounts() }
+                counts = try await database.read { try await $0.wrappedKeyCounts() }
                 try database.close()
             }
             print("source \(loaded.path ?? "$\(KeyringStore.environmentVariable)")")

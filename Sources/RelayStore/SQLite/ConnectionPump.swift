@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+
+/// Runs an asynchronous transaction body on the thread that holds a SQLite connection.
+///
+/// GRDB hands out a connection inside a synchronous closure on its own queue; the store's protocol
+/// is asynchronous, so that a PostgreSQL backend can implement it over an asynchronous driver. The
+/// pump joins the two without a thread hop per statement: inside GRDB's closure it starts the body
+/// as a task that prefers this pump as its executor, and runs that task's jobs right here, on the
+/// connection's thread, until the body is done. The store's methods are synchronous underneath, so
+/// awaiting them does not suspend and a whole transaction usually runs in one go on one thread.
+///
+/// A body that awaits something else (an actor, a sleep) parks this thread until its job comes
+/// back, as a synchronous body that blocked would: transaction bodies touch the store only.
+final class ConnectionPump: TaskExecutor, @unchecked Sendable {
+    private struct Queue {
+        var jobs: [UnownedJob] = []
+        var finished = false
+    }
+
+    private let queue = Mutex(Queue())
+    private let wake = DispatchSemaphore(value: 0)
+
+    private init() {}
+
+    /// Runs `body` to completion on the calling thread and returns what it returned.
+    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let pump = ConnectionPump()
+        let outcome = Outcome<T>()
+        Task(executorPreference: pump) {
+            do {
+                outcome.set(.success(try await body()))
+            } catch {
+                outcome.set(.failure(error))
+            }
+            pump.finish()
+        }
+        pump.runUntilFinished()
+        return try outcome.get()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.withLock { $0.jobs.append(job) }
+        wake.signal()
+    }
+
+    private func finish() {
+        queue.withLock { $0.finished = true }
+        wake.signal()
+    }
+
+    /// Runs the jobs that arrive, in order, until the body has finished.
+    private func runUntilFinished() {
+        let executor = asUnownedTaskExecutor()
+        while true {
+            wake.wait()
+            let (jobs, finished) = queue.withLock { queue in
+                defer { queue.jobs.removeAll(keepingCapacity: true) }
+                return (queue.jobs, queue.finished)
+            }
+            for job in jobs { job.runSynchronously(on: executor) }
+            if finished { return }
+        }
+    }
+}
+
+/// What a pumped body returned or threw; written once by the body's task, read after it finished.
+private final class Outcome<T: Sendable>: @unchecked Sendable {
+    private let value = Mutex<Result<T, any Error>?>(nil)
+
+    func set(_ result: Result<T, any Error>) { value.withLock { $0 = result } }
+
+    func get() throws -> T {
+        guard let result = value.withLock({ $0 }) else { preconditionFailure("the pumped body never finished") }
+        return try result.get()
+    }
+}
