@@ -11,11 +11,15 @@ import Synchronization
 /// awaiting them does not suspend and a whole transaction usually runs in one go on one thread.
 ///
 /// A body that awaits something else (an actor, a sleep) parks this thread until its job comes
-/// back, as a synchronous body that blocked would: transaction bodies touch the store only.
+/// back, as a synchronous body that blocked would, and one that waited on another transaction
+/// would never wake: transaction bodies touch the store only. Debug builds (the tests) stop at the
+/// first body that leaves the connection's thread.
 final class ConnectionPump: TaskExecutor, @unchecked Sendable {
     private struct Queue {
         var jobs: [UnownedJob] = []
         var finished = false
+        /// The connection's thread, which runs the jobs.
+        let thread = pthread_self()
     }
 
     private let queue = Mutex(Queue())
@@ -41,7 +45,11 @@ final class ConnectionPump: TaskExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        queue.withLock { $0.jobs.append(job) }
+        let fromElsewhere = queue.withLock { queue in
+            queue.jobs.append(job)
+            return pthread_equal(queue.thread, pthread_self()) == 0
+        }
+        assert(!fromElsewhere, "a transaction body awaited something other than the store")
         wake.signal()
     }
 
