@@ -29,8 +29,8 @@ MUTATIONS = [
          "            \"inbound message stored\",\n            metadata: [\"body\": \"\\(String(decoding: body, as: UTF8.self))\",")]},
     {"name": "a redelivered MessageSid stored again", "invariant": 6, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Ingest.swift",
-         "            if let deliveryIndex, let existing = try writer.message(deliveryIndex: deliveryIndex) {",
-         "            if let deliveryIndex, let existing = try writer.message(deliveryIndex: deliveryIndex), existing.id.isEmpty {")]},
+         "            if let deliveryIndex, let existing = try await writer.message(deliveryIndex: deliveryIndex) {",
+         "            if let deliveryIndex, let existing = try await writer.message(deliveryIndex: deliveryIndex), existing.id.isEmpty {")]},
     {"name": "outbox re-sends a reply left `sending` by a crash", "invariant": 7, "edits": [
         ("Sources/RelayStore/SQLite/SQLiteAccess+Channels.swift",
          "UPDATE outbox SET state = 'unknown', updated_at = ? WHERE state = 'sending'",
@@ -85,8 +85,8 @@ MUTATIONS = [
          "            logger.error(\"audit log not writable; the erasure goes ahead and is audited later\")\n            throw error\n")]},
     {"name": "a hold does not keep the contact and its case record", "invariant": 3, "edits": [
         ("Sources/RelayCore/Services/ErasureService+Contacts.swift",
-         "        if defers, try writer.isContactHeld(contactID: contactID), let contact = try writer.contact(id: contactID) {",
-         "        if defers, try writer.isContactHeld(contactID: contactID), let contact = try writer.contact(id: contactID), contact.id.isEmpty {")]},
+         "        if defers, try await writer.isContactHeld(contactID: contactID), let contact = try await writer.contact(id: contactID) {",
+         "        if defers, try await writer.isContactHeld(contactID: contactID), let contact = try await writer.contact(id: contactID), contact.id.isEmpty {")]},
     {"name": "a deferred erase leaves the survivor reachable", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/ErasureService+Contacts.swift", "            flags.doNotContact = true\n", "")]},
     {"name": "queue without each channel's longest wait pinned", "invariant": 11, "edits": [
@@ -118,15 +118,15 @@ MUTATIONS = [
     {"name": "a survivor who asked to be erased can be texted while a hold keeps their data", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/OutboxService+Replies.swift", "            guard thread.eraseRequestedAt == nil else { throw ReplyRefusal.eraseRequested }\n", "")]},
     {"name": "a second ERASE under a hold is answered \"Done\"", "invariant": 3, "edits": [
-        ("Sources/RelayCore/Services/IntakeService+Keywords.swift", "                    if let held = try writer.contact(addressIndex: heldIndex) {",
-         "                    if let held = try writer.contact(addressIndex: heldIndex), held.id.isEmpty {")]},
+        ("Sources/RelayCore/Services/IntakeService+Keywords.swift", "                    if let held = try await writer.contact(addressIndex: heldIndex) {",
+         "                    if let held = try await writer.contact(addressIndex: heldIndex), held.id.isEmpty {")]},
     {"name": "authentication deletes an idled-out session, so a forgotten tab cannot erase", "invariant": 3, "edits": [
         ("Sources/RelayCore/Services/WebchatService+Sessions.swift",
          "isWebchatSessionCurrent(record, at: now) else {\n            throw RelayError.unauthorized",
-         "isWebchatSessionCurrent(record, at: now) else {\n            _ = try? await store.write { try $0.deleteWebchatSession(tokenIndex: tokenIndex) }\n            throw RelayError.unauthorized")]},
+         "isWebchatSessionCurrent(record, at: now) else {\n            _ = try? await store.write { try await $0.deleteWebchatSession(tokenIndex: tokenIndex) }\n            throw RelayError.unauthorized")]},
     {"name": "a purge leaves no durable marker for the truncation it owes", "invariant": 3, "edits": [
         ("Sources/RelayCore/Retention/RetentionService+Apply.swift",
-         "                if result.purgedThreads > 0 || forgotten > 0 { try writer.markMaintenanceDone(Self.truncationOwed, at: time) }\n", "")]},
+         "                if result.purgedThreads > 0 || forgotten > 0 { try await writer.markMaintenanceDone(Self.truncationOwed, at: time) }\n", "")]},
     {"name": "strangers beyond the cap push signed senders into the overflow bucket", "invariant": 11, "edits": [
         ("Sources/RelayServer/Server/RateLimiter.swift", "        if !authenticated && buckets[key] == nil {", "        if buckets[key] == nil {")]},
     {"name": "an ended staff session's live stream goes on", "invariant": 9, "edits": [
@@ -144,7 +144,7 @@ MUTATIONS = [
          "        let passwordOK = try await hashing.verify(", "        let passwordOK = account == nil ? false : try await hashing.verify(")]},
     {"name": "an unknown name is not written to the audit log (answers faster)", "invariant": 10, "edits": [
         ("Sources/RelayCore/Staff/StaffService+Accounts.swift",
-         "                _ = try AuditLog.append(AuditEvent(actor: \"unknown\", role: \"none\", action: \"session.login\", outcome: \"refused\"), at: now, writer: writer)\n",
+         "                _ = try await AuditLog.append(AuditEvent(actor: \"unknown\", role: \"none\", action: \"session.login\", outcome: \"refused\"), at: now, writer: writer)\n",
          "")]},
     {"name": "a stranger's five failures lock the account for everyone", "invariant": 11, "edits": [
         ("Sources/RelayCore/Staff/StaffService+Accounts.swift",
@@ -197,7 +197,7 @@ MUTATIONS = [
     {"name": "one client holds any number of connections", "invariant": 11, "edits": [
         ("Sources/RelayServer/Server/ConnectionGuard.swift", "        guard counts.open(key) else {", "        guard counts.open(key) || true else {")]},
     {"name": "the page does not catch up after its stream was away", "invariant": 11, "edits": [
-        ("Sources/RelayServer/Webchat/WebchatPage.swift", "              if (streamFailures > 0 || streamedBefore) {", "              if (false) {")]},
+        ("Sources/RelayServer/Pages/webchat/app.js", "      if (streamFailures > 0 || streamedBefore) {", "      if (false) {")]},
     {"name": "a supervisor moves a thread not theirs without a purpose", "invariant": 2, "edits": [
         ("Sources/RelayCore/Staff/AdvocacyService+Threads.swift",
          "            try AccessPolicy.requireMayAct(on: thread, identity)\n            if outside && parsed == nil { throw AccessError.purposeRequired }\n            guard let target",
@@ -206,7 +206,7 @@ MUTATIONS = [
         ("Sources/RelayCore/Staff/CaseRecordService+Record.swift", "            if outside && parsed == nil { throw AccessError.purposeRequired }\n", "")]},
     {"name": "a resume phrase opens more than one session", "invariant": 12, "edits": [
         ("Sources/RelayCore/Services/WebchatService+Sessions.swift",
-         "            guard try writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }\n", "")]},
+         "            guard try await writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }\n", "")]},
     {"name": "the account backstop locks out the advocate's own machine", "invariant": 11, "edits": [
         ("Sources/RelayCore/Staff/StaffService+Accounts.swift", "            let locked = backstop && !knownDevice\n", "            let locked = backstop\n")]},
     {"name": "one session holds any number of live streams", "invariant": 11, "edits": [

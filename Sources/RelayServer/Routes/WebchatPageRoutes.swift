@@ -2,8 +2,9 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `GET /chat` and its script and stylesheet, with a strict Content-Security-Policy: scripts,
-/// styles and connections only from this origin, nothing inline, no frames, no forms elsewhere.
+/// `GET /chat` and its script and stylesheet (files under `Pages/webchat/`), with a strict
+/// Content-Security-Policy: scripts, styles and connections only from this origin, nothing inline,
+/// no frames, no forms elsewhere.
 struct WebchatPageRoutes<Context: RequestContext> {
     let configuration: ServerConfiguration
 
@@ -13,17 +14,20 @@ struct WebchatPageRoutes<Context: RequestContext> {
     }
 
     func register(on router: Router<Context>) {
-        let html = WebchatPage.html(exitURL: configuration.exitURL)
-        router.get("/chat") { _, _ in Self.asset(html, type: "text/html; charset=utf-8") }
-        router.get("/chat/app.js") { _, _ in Self.asset(WebchatPage.javascript, type: "text/javascript; charset=utf-8") }
-        router.get("/chat/app.css") { _, _ in Self.asset(WebchatPage.css, type: "text/css; charset=utf-8") }
+        let page = PageAssets(page: "webchat", substitutions: ["EXIT_URL": PageAssets.htmlEscape(configuration.exitURL)])
+        for (path, name) in [("/chat", "index.html"), ("/chat/app.js", "app.js"), ("/chat/app.css", "app.css")] {
+            guard let asset = page.files[name] else { preconditionFailure("Pages/webchat/\(name) is missing from the build") }
+            router.get(RouterPath(path)) { _, _ in Self.serve(asset) }
+        }
     }
 
-    static func asset(_ text: String, type: String) -> Response {
+    /// An asset with the pages' security headers; never cached (a shared machine keeps nothing).
+    static func serve(_ asset: PageAssets.Asset) -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = type
+        headers[.contentType] = asset.contentType
         headers[.contentSecurityPolicy] = contentSecurityPolicy
+        headers[.cacheControl] = "no-store"
         headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.body))
     }
 }
