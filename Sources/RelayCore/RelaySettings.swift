@@ -45,6 +45,8 @@ public struct RelaySettings: Sendable {
     public var accountLockDuration: TimeInterval = 15 * 60
     /// The purposes accepted for opening or claiming a thread that is not one's own.
     public var accessPurposes: AccessPurposes = .standard
+    /// The console's canned responses and wrap-up dispositions (`Policies/console.yaml`).
+    public var consoleTexts: ConsoleTexts = .standard
     /// What a legal hold does to a survivor's erase request: `true` defers it until the hold is released.
     public var holdDefersSurvivorErase = true
 

@@ -50,6 +50,10 @@ struct OpenAPIConformanceTests {
         try await api.call(.get, "/chat")
         try await api.call(.get, "/chat/app.js")
         try await api.call(.get, "/chat/app.css")
+        try await api.call(.get, "/console")
+        for name in ["api.js", "console.css", "dialogs.js", "i18n.js", "main.js", "queue.js", "stream.js", "thread.js"] {
+            try await api.call(.get, "/console/\(name)")
+        }
         #expect(try await api.call(.get, "/metrics").status == 404)
         #expect(try await api.call(.get, "/metrics", token: scrapeToken).status == 200)
     }
@@ -127,7 +131,14 @@ struct OpenAPIConformanceTests {
         #expect(try await api.call(.put, "/api/v1/threads/{id}/case/tags", path: path + "/case/tags", token: cora, json: #"{"tags":[]}"#).status == 403)
         #expect(try await api.call(.post, "/api/v1/threads/{id}/transfer", path: path + "/transfer", token: ana, json: #"{"to":"nobody"}"#).status == 400)
         #expect(try await api.call(.post, "/api/v1/threads/{id}/transfer", path: path + "/transfer", token: ana, json: #"{"to":"ben"}"#).status == 204)
-        #expect(try await api.call(.post, "/api/v1/threads/{id}/close", path: path + "/close", token: sam, headers: RelayTestServer.claimPurpose).status == 204)
+        #expect(try await api.call(.get, "/api/v1/canned-responses", token: ana).status == 200)
+        #expect(try await api.call(.get, "/api/v1/dispositions", token: ana).status == 200)
+        #expect(try await api.call(
+            .post, "/api/v1/threads/{id}/close", path: path + "/close", token: sam, json: #"{"disposition":"no_such_code"}"#,
+            headers: RelayTestServer.claimPurpose).status == 400)
+        #expect(try await api.call(
+            .post, "/api/v1/threads/{id}/close", path: path + "/close", token: sam, json: #"{"disposition":"conversation"}"#,
+            headers: RelayTestServer.claimPurpose).status == 204)
         #expect(try await api.call(.get, "/api/v1/events", token: cora).status == 403)
         #expect(try await api.call(.get, "/api/v1/typology", token: ana).status == 200)
         #expect(try await api.call(.get, "/api/v1/purposes", token: ana).status == 200)

@@ -107,6 +107,23 @@ final class WebDriver: Sendable {
         try await command(.GET, "element/\(try await element(selector))/text", nil) as? String ?? ""
     }
 
+    /// Presses and releases each character of `text` as keys, wherever the focus is (a shortcut).
+    func keys(_ text: String) async throws {
+        let presses: [[String: Any]] = text.flatMap { key -> [[String: Any]] in
+            [["type": "keyDown", "value": String(key)], ["type": "keyUp", "value": String(key)]]
+        }
+        _ = try await command(.POST, "actions", ["actions": [["type": "key", "id": "keyboard", "actions": presses]]])
+    }
+
+    /// Writes a PNG of the window to `path` (the screens the README shows).
+    func screenshot(to path: String) async throws {
+        guard let base64 = try await command(.GET, "screenshot", nil) as? String, let png = Data(base64Encoded: base64) else {
+            throw Failure(description: "no screenshot")
+        }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try png.write(to: URL(fileURLWithPath: path))
+    }
+
     /// Waits (bounded) until `condition` holds on the page's state.
     func wait(_ what: String, timeout: TimeInterval = 20, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)

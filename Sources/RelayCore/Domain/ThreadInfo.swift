@@ -20,6 +20,8 @@ public struct ThreadInfo: Sendable, Equatable {
     public var assignedTo: String?
     /// Higher is more urgent.
     public var priority: Int
+    /// When the survivor last wrote, if they have: an SMS reply window runs from here.
+    public var lastInboundAt: Date?
 
     /// Creates the metadata view of a stored thread.
     init(_ record: ThreadRecord) {
@@ -31,5 +33,6 @@ public struct ThreadInfo: Sendable, Equatable {
         closedAt = record.closedAt.map(Date.init(storeTime:))
         assignedTo = record.assignedTo
         priority = record.priority
+        lastInboundAt = record.lastInboundAt.map(Date.init(storeTime:))
     }
 }

@@ -126,14 +126,23 @@ extension AdvocacyService {
     }
 
     /// Closes a thread the caller works (or any, for a supervisor).
-    public func close(threadID: String, by identity: StaffIdentity) async throws {
+    /// Closes a thread, with the wrap-up disposition the advocate chose (one of
+    /// ``ConsoleTexts/dispositions``; recorded in the audit event, which holds no content).
+    public func close(threadID: String, by identity: StaffIdentity, disposition: String? = nil) async throws {
         try AccessPolicy.requireWorkingRole(identity)
+        if let disposition, !settings.consoleTexts.isDisposition(disposition) {
+            throw RelayError.invalidInput("disposition must be one of: \(settings.consoleTexts.dispositions.map(\.code).joined(separator: ", "))")
+        }
         let now = clock.now()
         try await store.write { writer in
             guard let thread = try await writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
             try AccessPolicy.requireMayAct(on: thread, identity)
             try await writer.closeThread(id: threadID, at: now.storeTime)
-            _ = try await AuditLog.append(AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.close", threadID: threadID), at: now, writer: writer)
+            _ = try await AuditLog.append(
+                AuditEvent(
+                    actor: identity.name, role: identity.role.rawValue, action: "thread.close", threadID: threadID,
+                    details: disposition.map { ["disposition": $0] } ?? [:]),
+                at: now, writer: writer)
         }
         await events.publish(.queueChanged(threadID: threadID), to: LiveEvents.staffChannel)
     }

@@ -35,9 +35,12 @@ struct StaffRoutes {
             try await relay.advocacy.claim(threadID: try threadID(context), by: session.identity, purpose: request.headers[Self.purposeHeader])
             return RequestSupport.noContent
         }
-        staff.post("threads/:id/close") { _, context in
+        staff.post("threads/:id/close") { request, context in
             let session = try context.requireStaff()
-            try await relay.advocacy.close(threadID: try threadID(context), by: session.identity)
+            // The body is optional: `{"disposition": CODE}` from the hotline's wrap-up list.
+            let body = try await RequestSupport.body(of: request, limit: 4096)
+            let input = body.readableBytes == 0 ? CloseInput(disposition: nil) : try RequestSupport.decodeJSON(CloseInput.self, from: body)
+            try await relay.advocacy.close(threadID: try threadID(context), by: session.identity, disposition: input.disposition)
             return RequestSupport.noContent
         }
         staff.get("threads/:id") { request, context in try await view(request, context: context) }
@@ -61,6 +64,15 @@ struct StaffRoutes {
             }))
         }
         staff.get("typology") { _, _ in try RequestSupport.json(TypologyAnswer(tags: CaseRecord.typology)) }
+        staff.get("canned-responses") { _, context in
+            _ = try context.requireStaff()
+            return try RequestSupport.json(CannedAnswer(responses: relay.settings.consoleTexts.canned))
+        }
+        staff.get("dispositions") { _, context in
+            _ = try context.requireStaff()
+            return try RequestSupport.json(DispositionsAnswer(
+                dispositions: relay.settings.consoleTexts.dispositions.map { .init(code: $0.code, label: $0.label) }))
+        }
         staff.post("threads/:id/case/notes") { request, context in
             let input = try await input(NoteInput.self, request)
             return try await change(request, context, .note(input.text))
@@ -205,7 +217,9 @@ struct StaffRoutes {
             thread: view.thread.id, pseudonym: view.pseudonym, channel: view.thread.channel.rawValue, state: view.thread.state.rawValue,
             do_not_contact: view.safety.doNotContact, text_needs_override: view.safety.textNeedsOverride, messages: Self.views(view.messages),
             earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: $0.thread.openedAt.rfc3339, messages: Self.views($0.messages)) },
-            case_record: CaseRecordAnswer(view.caseRecord)))
+            case_record: CaseRecordAnswer(view.caseRecord),
+            reply_window_closes_at: view.thread.channel == .sms
+                ? view.thread.lastInboundAt.map { $0.addingTimeInterval(relay.settings.smsReplyWindow).rfc3339 } : nil))
     }
 
     func reply(_ request: Request, context: Context) async throws -> Response {

@@ -81,6 +81,7 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration, answer
     let limiter = RateLimiter(hashKey: relay.admissionKeys)
     HealthRoutes(relay: relay).register(on: router)
     WebchatPageRoutes(configuration: configuration).register(on: router)
+    ConsolePageRoutes().register(on: router)
     WebchatRoutes(
         relay: relay, configuration: configuration, limiter: limiter,
         streams: ClientCounts(maximumPerClient: configuration.maximumStreamsPerClient, exempt: [], hashKey: relay.admissionKeys)

@@ -74,6 +74,36 @@ extension StaffRoutes {
         let messages: [MessageView]
         let earlier: [Earlier]
         let case_record: CaseRecordAnswer
+        /// For SMS: when the survivor's reply window closes (null before they write); null for webchat.
+        let reply_window_closes_at: String?
+
+        enum CodingKeys: String, CodingKey {
+            case thread, pseudonym, channel, state, do_not_contact, text_needs_override, messages, earlier, case_record, reply_window_closes_at
+        }
+
+        /// `reply_window_closes_at` is always there, null when there is none.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(thread, forKey: .thread)
+            try container.encode(pseudonym, forKey: .pseudonym)
+            try container.encode(channel, forKey: .channel)
+            try container.encode(state, forKey: .state)
+            try container.encode(do_not_contact, forKey: .do_not_contact)
+            try container.encode(text_needs_override, forKey: .text_needs_override)
+            try container.encode(messages, forKey: .messages)
+            try container.encode(earlier, forKey: .earlier)
+            try container.encode(case_record, forKey: .case_record)
+            try container.encode(reply_window_closes_at, forKey: .reply_window_closes_at)
+        }
+    }
+    struct CloseInput: Decodable { let disposition: String? }
+    struct CannedAnswer: Encodable { let responses: [ConsoleTexts.CannedResponse] }
+    struct DispositionsAnswer: Encodable {
+        struct Disposition: Encodable {
+            let code: String
+            let label: ConsoleTexts.Bilingual
+        }
+        let dispositions: [Disposition]
     }
     struct NoteInput: Decodable { let text: String }
     struct ReferralInput: Decodable {

@@ -39,6 +39,11 @@ struct Serve: AsyncParsableCommand {
             + "if present, else the built-in list).", valueName: "file"))
     var purposes: String?
 
+    @Option(name: .customLong("console-texts"), help: ArgumentHelp(
+        "The console's canned responses and wrap-up dispositions (env SAFERELAY_CONSOLE_TEXTS; default Policies/console.yaml "
+            + "if present, else the built-in texts).", valueName: "file"))
+    var consoleTexts: String?
+
     @Option(name: .customLong("exit-url"), help: ArgumentHelp(
         "Neutral site the webchat's quick exit opens (env SAFERELAY_EXIT_URL; default a weather search).", valueName: "url"))
     var exitURL: String?
@@ -193,6 +198,14 @@ struct Serve: AsyncParsableCommand {
                 settings.accessPurposes = try AccessPurposes.load(path: purposesPath)
             } catch {
                 CLIFailure(message: "purpose list refused: \(error)", code: CLIFailure.dataError).exit()
+            }
+        }
+        let consoleTextsPath = Setting.resolve(consoleTexts, environment: "SAFERELAY_CONSOLE_TEXTS", default: "Policies/console.yaml")
+        if Setting.resolveOptional(consoleTexts, environment: "SAFERELAY_CONSOLE_TEXTS") != nil || FileManager.default.fileExists(atPath: consoleTextsPath) {
+            do {
+                settings.consoleTexts = try ConsoleTexts.load(path: consoleTextsPath)
+            } catch {
+                CLIFailure(message: "console texts refused: \(error)", code: CLIFailure.dataError).exit()
             }
         }
         var retentionPolicy: RetentionPolicy?

@@ -1,0 +1,263 @@
+// The advocates' console: sign-in and enrolment, then the queue and the thread pane side by side,
+// live; the supervisor's view; keyboard shortcuts; the idle warning and a clean sign-out.
+
+import { api, explain, forget, onSessionEnd, signIn, signOut } from "./api.js";
+import { applyLanguage, switchLanguage, t, duration } from "./i18n.js";
+import { LiveStream } from "./stream.js";
+import { QueuePane } from "./queue.js";
+import { ThreadPane } from "./thread.js";
+
+const $ = (id) => document.getElementById(id);
+const IDLE_LIMIT = 30 * 60 * 1000;   // the server ends a session after 30 idle minutes
+const IDLE_WARNING = 5 * 60 * 1000;  // warn this long before
+
+let session = null; // { name, role, expiresAt, queue, thread, stream }
+let lastActivity = Date.now();
+let clock = null;
+let refreshing = null;
+
+function show(section) {
+  for (const id of ["sign-in", "enrol", "work", "supervisor"]) { $(id).hidden = id !== section; }
+  const inside = section === "work" || section === "supervisor";
+  $("nav").hidden = !inside;
+  $("sign-out").hidden = !inside;
+  $("help-open").hidden = !inside;
+}
+
+function notice(text) {
+  $("notice").textContent = text || "";
+  $("notice").hidden = !text;
+}
+
+async function settings() {
+  const [canned, dispositions, typology] = await Promise.all([
+    api.get("/api/v1/canned-responses"), api.get("/api/v1/dispositions"), api.get("/api/v1/typology")]);
+  return {
+    canned: canned.ok ? canned.body.responses : [],
+    dispositions: dispositions.ok ? dispositions.body.dispositions : [],
+    typology: typology.ok ? typology.body.tags : [],
+  };
+}
+
+async function startSession(name, answer) {
+  notice("");
+  lastActivity = Date.now();
+  const config = await settings();
+  session = { name, role: answer.role, expiresAt: Date.parse(answer.expires_at) };
+  $("who").textContent = name + " · " + answer.role;
+  $("nav-supervisor").hidden = answer.role !== "supervisor";
+  session.queue = new QueuePane({ me: name, onOpen: (item) => openThread(item) });
+  session.thread = new ThreadPane({ me: name, role: answer.role, settings: config, onChanged: (what) => changed(what) });
+  session.stream = new LiveStream({
+    onEvent: (name, data) => liveEvent(name, data),
+    onState: (live) => { $("live").textContent = live ? t("live") : t("reconnecting"); $("live").className = live ? "live up" : "live down"; },
+    onCatchUp: () => refreshAll(),
+  });
+  show(answer.role === "admin" || answer.role === "compliance" ? "supervisor" : "work");
+  if (answer.role === "advocate" || answer.role === "supervisor") {
+    await session.queue.refresh();
+    session.stream.start();
+    const first = $("queue").querySelector("button");
+    if (first) { first.focus(); }
+  }
+  clock = setInterval(checkIdle, 1000);
+}
+
+/// Forgets everything shown: the panes are emptied, the token is gone, the sign-in form is back.
+function endSession(reason) {
+  if (session) {
+    session.stream.stop();
+    session.queue.stop();
+    session.thread.clear();
+  }
+  session = null;
+  forget();
+  clearInterval(clock);
+  for (const dialog of document.querySelectorAll("dialog")) { if (dialog.open) { dialog.close(); } }
+  $("queue").replaceChildren();
+  $("thread-pane").hidden = true;
+  $("case-pane").hidden = true;
+  $("stats").querySelector("tbody").replaceChildren();
+  $("assignments").replaceChildren();
+  $("who").textContent = "";
+  $("live").textContent = "";
+  document.title = "SafeRelay";
+  for (const input of document.querySelectorAll("input, textarea")) {
+    if (input.type === "checkbox" || input.type === "radio") { continue; }
+    input.value = "";
+  }
+  show("sign-in");
+  notice(reason ? t(reason) : "");
+  $("si-name").focus();
+}
+
+function refreshAll() {
+  if (!session) { return; }
+  if (refreshing) { return; }
+  refreshing = (async () => {
+    await session.queue.refresh();
+    if (session && session.thread.id && !$("thread-pane").hidden) { await session.thread.load(); }
+    if (session && !$("supervisor").hidden) { await supervisorView(); }
+  })().finally(() => { refreshing = null; });
+}
+
+function liveEvent(name, data) {
+  if (!session) { return; }
+  if (name === "queue.changed" || name === "thread.message") {
+    session.queue.refresh();
+    if (data.thread && data.thread === session.thread.id && !$("thread-pane").hidden) { session.thread.load(); }
+    if (!$("supervisor").hidden) { supervisorView(); }
+  } else if (name === "reply.status" && data.thread === session.thread.id && !$("thread-pane").hidden) {
+    session.thread.load();
+  }
+}
+
+async function openThread(item) {
+  const answer = await session.thread.open(item);
+  if (!answer.ok) {
+    if (!answer.cancelled) { notice(explain(answer)); }
+    return;
+  }
+  notice("");
+  $("thread-pane").hidden = false;
+  $("case-pane").hidden = false;
+  $("reply-text").focus();
+}
+
+function backToQueue() {
+  $("thread-pane").hidden = true;
+  $("case-pane").hidden = true;
+  session.thread.clear();
+  const row = $("queue").children[session.queue.selected];
+  if (row) { row.querySelector("button").focus(); }
+}
+
+function changed(what) {
+  session.queue.refresh();
+  if (what === "closed") { backToQueue(); }
+}
+
+async function supervisorView() {
+  const stats = await api.get("/api/v1/stats");
+  if (!stats.ok) { notice(explain(stats)); return; }
+  $("stats").querySelector("tbody").replaceChildren(...Object.entries(stats.body.channels).map(([channel, figures]) => {
+    const row = document.createElement("tr");
+    const cells = [channel, String(figures.waiting_now), duration(figures.longest_wait_seconds),
+      figures.first_response_p50_seconds == null ? "—" : duration(figures.first_response_p50_seconds),
+      figures.first_response_p90_seconds == null ? "—" : duration(figures.first_response_p90_seconds)];
+    row.append(...cells.map((text) => { const cell = document.createElement("td"); cell.textContent = text; return cell; }));
+    return row;
+  }));
+  $("assignments").replaceChildren(...session.queue.items.filter((item) => item.assigned_to).map((item) => {
+    const li = document.createElement("li");
+    li.textContent = item.assigned_to + " — " + item.pseudonym + " (" + item.channel + ")";
+    return li;
+  }));
+}
+
+function checkIdle() {
+  if (!session) { return; }
+  const now = Date.now();
+  if (now >= session.expiresAt) { signOut(); endSession("signedOutLimit"); return; }
+  const idle = now - lastActivity;
+  if (idle >= IDLE_LIMIT) { signOut(); endSession("signedOutIdle"); return; }
+  const dialog = $("idle");
+  if (idle >= IDLE_LIMIT - IDLE_WARNING) {
+    $("idle-text").textContent = t("idleText", { minutes: Math.ceil((IDLE_LIMIT - idle) / 60000) });
+    if (!dialog.open) { dialog.showModal(); $("idle-stay").focus(); }
+  } else if (dialog.open) {
+    dialog.close();
+  }
+}
+
+async function stayActive() {
+  lastActivity = Date.now();
+  $("idle").close();
+  // One authenticated request moves the server's idle clock too.
+  await api.get("/api/v1/purposes");
+}
+
+function shortcuts(event) {
+  if (!session || $("work").hidden) { return; }
+  if (document.querySelector("dialog[open]")) { return; }
+  const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName);
+  if (event.key === "Escape") { if (typing) { event.target.blur(); } backToQueue(); return; }
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) { return; }
+  const inThread = !$("thread-pane").hidden;
+  const actions = {
+    j: () => session.queue.move(1), ArrowDown: () => session.queue.move(1),
+    k: () => session.queue.move(-1), ArrowUp: () => session.queue.move(-1),
+    o: () => { const item = session.queue.current(); if (item) { openThread(item); } },
+    Enter: () => { const item = session.queue.current(); if (item && !inThread) { openThread(item); } },
+    c: () => { if (inThread) { session.thread.claim(); } },
+    r: () => { if (inThread) { $("reply-text").focus(); } },
+    x: () => { if (inThread) { session.thread.close(); } },
+    b: () => backToQueue(),
+    "?": () => $("help").showModal(),
+  };
+  const action = actions[event.key];
+  if (action) {
+    if (event.key === "Enter" && event.target.tagName === "BUTTON") { return; }
+    event.preventDefault();
+    action();
+  }
+}
+
+function fillHelp() {
+  $("help-list").replaceChildren(...t("shortcuts").flatMap(([keys, what]) => {
+    const term = document.createElement("dt");
+    term.textContent = keys;
+    const detail = document.createElement("dd");
+    detail.textContent = what;
+    return [term, detail];
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  applyLanguage();
+  fillHelp();
+  document.addEventListener("languagechange", fillHelp);
+  onSessionEnd(() => endSession("signedOut"));
+  $("lang").addEventListener("click", () => switchLanguage());
+  for (const type of ["keydown", "pointerdown"]) { document.addEventListener(type, () => { lastActivity = Date.now(); }, true); }
+  document.addEventListener("keydown", shortcuts);
+  $("idle-stay").addEventListener("click", stayActive);
+  $("help-open").addEventListener("click", () => $("help").showModal());
+  $("sign-out").addEventListener("click", async () => { await signOut(); endSession(""); });
+  $("nav-queue").addEventListener("click", () => show("work"));
+  $("nav-supervisor").addEventListener("click", () => { show("supervisor"); supervisorView(); });
+  $("back").addEventListener("click", backToQueue);
+  $("to-enrol").addEventListener("click", () => { show("enrol"); $("en-name").focus(); });
+  $("to-sign-in").addEventListener("click", () => { show("sign-in"); $("si-name").focus(); });
+  $("enrol-finish").addEventListener("click", () => { $("enrol-done").hidden = true; $("enrol-form").hidden = false; show("sign-in"); $("si-name").focus(); });
+
+  $("sign-in-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const name = $("si-name").value.trim();
+    const answer = await signIn(name, $("si-password").value, $("si-code").value.trim());
+    $("si-password").value = "";
+    $("si-code").value = "";
+    if (!answer.ok) { $("sign-in-error").textContent = explain(answer); return; }
+    $("sign-in-error").textContent = "";
+    await startSession(name, answer.body);
+  });
+
+  $("enrol-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if ($("en-password").value !== $("en-password2").value) { $("enrol-error").textContent = t("passwordsDiffer"); return; }
+    const answer = await api.post("/api/v1/enrolment", { name: $("en-name").value.trim(), secret: $("en-secret").value.trim(), password: $("en-password").value });
+    $("en-password").value = "";
+    $("en-password2").value = "";
+    if (!answer.ok) { $("enrol-error").textContent = explain(answer); return; }
+    $("enrol-error").textContent = "";
+    $("en-secret").value = "";
+    // Shown once, grouped by four for typing.
+    $("totp-secret").textContent = answer.body.totp_secret.replace(/(.{4})/g, "$1 ").trim();
+    $("totp-uri").textContent = answer.body.otpauth_uri;
+    $("enrol-form").hidden = true;
+    $("enrol-done").hidden = false;
+    $("enrol-finish").focus();
+  });
+  show("sign-in");
+  $("si-name").focus();
+});
