@@ -220,5 +220,5 @@ MUTATIONS = [
          "        case (let error, _) where StoreAvailability.isBusy(error):\n", "        case (let error, _) where StoreAvailability.isBusy(error) && false:\n")]},
     {"name": "a write waits another process's lock once per batch queued ahead of it", "invariant": 10, "edits": [
         ("Sources/RelayStore/SQLite/GroupCommit.swift",
-         "            let wait = max(earliest - .now, .milliseconds(10))\n", "            let wait = lockPatience\n")]},
+         "                    let wait = max(earliest - .now, .milliseconds(10))\n", "                    let wait = self.lockPatience\n")]},
 ]

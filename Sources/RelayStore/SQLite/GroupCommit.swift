@@ -75,13 +75,14 @@ final class GroupCommit: Sendable {
                 return batch
             }
             guard !batch.isEmpty else { return }
-            // The batch waits for the lock no longer than its earliest deadline (a little at least,
-            // so that a request whose patience went on queueing behind our own long write can
-            // still take a free lock).
             let earliest = batch.map(\.deadline).min()!
-            let wait = max(earliest - .now, .milliseconds(10))
             do {
                 try await pool.writeWithoutTransaction { db in
+                    // The batch waits for the lock no longer than its earliest deadline, reckoned once
+                    // it holds the writer (a truncation may have held it meanwhile); a little at
+                    // least, so that a request whose patience went on queueing behind our own long
+                    // write can still take a free lock.
+                    let wait = max(earliest - .now, .milliseconds(10))
                     try db.execute(sql: "PRAGMA busy_timeout = \(Self.milliseconds(wait))")
                     defer { try? db.execute(sql: "PRAGMA busy_timeout = \(self.ordinaryBusyTimeoutMilliseconds)") }
                     do {
