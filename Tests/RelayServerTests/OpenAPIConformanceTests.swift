@@ -104,6 +104,7 @@ struct OpenAPIConformanceTests {
         let sam = try await login(api, server, "sam", .supervisor)
         let cora = try await login(api, server, "cora", .compliance)
         _ = try await login(api, server, "ben", .advocate)
+        try await accounts(api, server, advocate: ana)
         #expect(try await api.call(.post, "/api/v1/sessions", json: #"{"name":"ana","password":"wrong","code":"000000"}"#).status == 401)
         #expect(try await api.call(.post, "/api/v1/enrolment", json: #"{"name":"ana","secret":"x","password":"\#(password)"}"#).status == 401)
         #expect(try await api.call(.get, "/api/v1/queue", token: ana, headers: [:]).status == 200)
@@ -151,6 +152,23 @@ struct OpenAPIConformanceTests {
     }
 
     /// Enrols and logs in through the API (both answers checked) and returns the bearer token.
+    /// Account administration: the admin's answers, and everyone else refused.
+    static func accounts(_ api: OpenAPIContract, _ server: RelayTestServer, advocate: String) async throws {
+        let adam = try await login(api, server, "adam", .admin)
+        #expect(try await api.call(.get, "/api/v1/accounts", token: adam).status == 200)
+        #expect(try await api.call(.get, "/api/v1/accounts", token: advocate).status == 403)
+        #expect(try await api.call(.post, "/api/v1/accounts", token: adam, json: #"{"name":"dora","role":"advocate"}"#).status == 201)
+        #expect(try await api.call(.post, "/api/v1/accounts", token: adam, json: #"{"name":"dora","role":"advocate"}"#).status == 400)
+        #expect(try await api.call(.post, "/api/v1/accounts", token: advocate, json: #"{"name":"eve","role":"admin"}"#).status == 403)
+        for action in ["reset", "disable", "enable", "unlock"] {
+            let status = try await api.call(.post, "/api/v1/accounts/{name}/\(action)", path: "/api/v1/accounts/dora/\(action)", token: adam).status
+            #expect(status == (action == "reset" ? 201 : 204), "\(action)")
+            #expect(try await api.call(.post, "/api/v1/accounts/{name}/\(action)", path: "/api/v1/accounts/dora/\(action)", token: advocate).status == 403)
+        }
+        #expect(try await api.call(.post, "/api/v1/accounts/{name}/disable", path: "/api/v1/accounts/adam/disable", token: adam).status == 400)
+        #expect(try await api.call(.post, "/api/v1/accounts/{name}/disable", path: "/api/v1/accounts/nobody/disable", token: adam).status == 400)
+    }
+
     static func login(_ api: OpenAPIContract, _ server: RelayTestServer, _ name: String, _ role: Role) async throws -> String {
         let secret = try await server.relay.staff.createAccount(name: name, role: role)
         let enrolled = try await api.call(.post, "/api/v1/enrolment", json: #"{"name":"\#(name)","secret":"\#(secret)","password":"\#(password)"}"#)

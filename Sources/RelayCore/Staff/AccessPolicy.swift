@@ -38,6 +38,11 @@ public enum AccessPolicy {
         guard identity.role == .supervisor else { throw AccessError.forbidden }
     }
 
+    /// Throws unless the caller administers accounts.
+    static func requireAdmin(_ identity: StaffIdentity) throws {
+        guard identity.role == .admin else { throw AccessError.forbidden }
+    }
+
     /// Throws unless the caller reads the audit log (compliance, admin): never content.
     static func requireAuditReader(_ identity: StaffIdentity) throws {
         guard identity.role == .compliance || identity.role == .admin else { throw AccessError.forbidden }

@@ -75,10 +75,19 @@ extension StaffService {
         }
     }
 
-    // MARK: - Administration (CLI)
+    // MARK: - Administration (the command line, or an admin through the API)
+
+    /// Who makes an administrative change, for its audit event: the command line (`nil`), or an
+    /// admin signed in through the API (their name; any other role is refused).
+    func administrator(_ identity: StaffIdentity?) throws -> String {
+        guard let identity else { return "cli" }
+        try AccessPolicy.requireAdmin(identity)
+        return identity.name
+    }
 
     /// Creates an account and returns its one-time enrolment secret.
-    public func createAccount(name: String, role: Role) async throws -> String {
+    public func createAccount(name: String, role: Role, by identity: StaffIdentity? = nil) async throws -> String {
+        let actor = try administrator(identity)
         guard (2...64).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw RelayError.invalidInput("a name is 2 to 64 letters, digits, dots, dashes or underscores")
         }
@@ -92,18 +101,19 @@ extension StaffService {
                 id: RandomToken.identifier(), name: name, role: role, enrolmentHash: hash, enrolmentExpiresAt: expires,
                 createdAt: now.storeTime))
             _ = try await AuditLog.append(
-                AuditEvent(actor: "cli", role: "admin", action: "account.add", details: ["account": name, "role": role.rawValue]), at: now, writer: writer)
+                AuditEvent(actor: actor, role: "admin", action: "account.add", details: ["account": name, "role": role.rawValue]), at: now, writer: writer)
         }
         return secret
     }
 
     /// Clears an account's password and TOTP, ends its sessions, and returns a new enrolment secret.
     /// A disabled account stays disabled (``enableAccount(name:)`` lifts that, separately).
-    public func resetAccount(name: String) async throws -> String {
+    public func resetAccount(name: String, by identity: StaffIdentity? = nil) async throws -> String {
+        let actor = try administrator(identity)
         let secret = RandomToken.bearer()
         let hash = try await hashing.hash(secret, with: staffHasher)
         let expires = clock.now().addingTimeInterval(settings.enrolmentLifetime).storeTime
-        try await changeAccount(name: name, action: "account.reset", endingSessions: true) { account in
+        try await changeAccount(name: name, action: "account.reset", actor: actor, endingSessions: true) { account in
             account.passwordHash = nil
             account.sealedTOTP = nil
             account.key = nil
@@ -116,28 +126,33 @@ extension StaffService {
     }
 
     /// Disables an account and ends its sessions.
-    public func disableAccount(name: String) async throws {
-        try await changeAccount(name: name, action: "account.disable", endingSessions: true) { $0.disabled = true }
+    /// An admin cannot disable their own account from the API (nobody would be left to undo it).
+    public func disableAccount(name: String, by identity: StaffIdentity? = nil) async throws {
+        let actor = try administrator(identity)
+        if let identity, identity.name == name { throw RelayError.invalidInput("you cannot disable your own account") }
+        try await changeAccount(name: name, action: "account.disable", actor: actor, endingSessions: true) { $0.disabled = true }
     }
 
     /// Lifts ``disableAccount(name:)``: the account works again with its password and authenticator.
-    public func enableAccount(name: String) async throws {
-        try await changeAccount(name: name, action: "account.enable", endingSessions: false) { $0.disabled = false }
+    public func enableAccount(name: String, by identity: StaffIdentity? = nil) async throws {
+        let actor = try administrator(identity)
+        try await changeAccount(name: name, action: "account.enable", actor: actor, endingSessions: false) { $0.disabled = false }
     }
 
     /// Lifts the account's backstop lock and clears its failure count (guessing from many places
     /// locked it; the advocate's own machine still gets in with its device token meanwhile).
-    public func unlockAccount(name: String) async throws {
-        try await changeAccount(name: name, action: "account.unlock", endingSessions: false) { account in
+    public func unlockAccount(name: String, by identity: StaffIdentity? = nil) async throws {
+        let actor = try administrator(identity)
+        try await changeAccount(name: name, action: "account.unlock", actor: actor, endingSessions: false) { account in
             account.lockedUntil = nil
             account.failedLogins = 0
         }
     }
 
-    /// One administrative change (from the CLI) to an account, audited in the same transaction;
+    /// One administrative change to an account, audited (by `actor`) in the same transaction;
     /// `endingSessions` also ends its sessions and forgets its devices.
     private func changeAccount(
-        name: String, action: String, endingSessions: Bool, _ change: @escaping @Sendable (inout AccountRecord) -> Void
+        name: String, action: String, actor: String, endingSessions: Bool, _ change: @escaping @Sendable (inout AccountRecord) -> Void
     ) async throws {
         let now = clock.now()
         try await store.write { writer in
@@ -148,13 +163,14 @@ extension StaffService {
                 try await writer.deleteAPISessions(accountID: account.id)
                 try await writer.forgetStaffDevices(accountID: account.id)
             }
-            _ = try await AuditLog.append(AuditEvent(actor: "cli", role: "admin", action: action, details: ["account": name]), at: now, writer: writer)
+            _ = try await AuditLog.append(AuditEvent(actor: actor, role: "admin", action: action, details: ["account": name]), at: now, writer: writer)
         }
     }
 
-    /// Every account.
-    public func accounts() async throws -> [StaffAccount] {
-        try await store.read { try await $0.accounts() }.map(StaffAccount.init)
+    /// Every account (for an admin, when `identity` is given).
+    public func accounts(by identity: StaffIdentity? = nil) async throws -> [StaffAccount] {
+        _ = try administrator(identity)
+        return try await store.read { try await $0.accounts() }.map(StaffAccount.init)
     }
 
     // MARK: - Enrolment and login

@@ -63,6 +63,7 @@ struct StaffRoutes {
                 .init(code: $0, label: purposes.labels[$0]!, needs_note: purposes.needingNote.contains($0))
             }))
         }
+        registerAccounts(on: staff)
         staff.get("typology") { _, _ in try RequestSupport.json(TypologyAnswer(tags: CaseRecord.typology)) }
         staff.get("canned-responses") { _, context in
             _ = try context.requireStaff()
