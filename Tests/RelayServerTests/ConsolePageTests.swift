@@ -40,11 +40,18 @@ struct ConsolePageTests {
                 try await browser.wait("the queue to show") { try await browser.script("return !document.getElementById('work').hidden") as? Bool == true }
                 try await browser.wait("the live stream") { try await browser.text("#live") == "Live" }
 
-                // A survivor writes by webchat (hostile text included) and another by SMS: both appear without a reload.
-                let chat = try await server.startChat()
+                // A survivor writes in the webchat page, in a browser of their own (hostile text included),
+                // and another by SMS: both appear in the console without a reload.
+                let survivor = try await WebDriver.start()
+                defer { Task { await survivor.quit() } }
+                try await survivor.open("http://127.0.0.1:\(port)/chat")
+                _ = try await survivor.script("document.documentElement.lang = 'en'")
+                try await survivor.click("#begin")
+                try await survivor.wait("the chat to open") { try await survivor.script("return !document.getElementById('chat').hidden") as? Bool == true }
                 let hostile = #"<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script> help me"#
-                let body = try String(data: JSONSerialization.data(withJSONObject: ["text": hostile]), encoding: .utf8)!
-                #expect(try await server.chat(.post, "/chat/messages", token: chat, json: body, headers: ["Idempotency-Key": "console-key-0001"]).0 == .created)
+                try await survivor.type(hostile, into: "#text")
+                try await survivor.click("#send-form button[type=submit]")
+                try await survivor.wait("the message to be sent") { try await survivor.text("#messages").contains("help me") }
                 #expect(try await server.inboundSMS(from: "+12025550199", body: "CONSOLE-SMS need help", sid: "SMconsole1").0 == .ok)
                 try await browser.wait("both contacts in the queue", timeout: 10) {
                     try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 2
@@ -74,8 +81,8 @@ struct ConsolePageTests {
                 _ = try await browser.script("const s = document.getElementById('canned'); s.value = 'greeting'; s.dispatchEvent(new Event('change'))")
                 keys += 1
                 try await browser.click("#reply-send"); keys += 1
-                try await browser.wait("the reply to reach the survivor") {
-                    try await server.chat(.get, "/chat/messages", token: chat).1.contains("thank you for reaching out")
+                try await survivor.wait("the reply on the survivor's page, live") {
+                    try await survivor.text("#messages").contains("thank you for reaching out")
                 }
                 #expect(keys <= 5, "\(keys) key presses or clicks from a waiting contact to a first reply")
                 try await browser.screenshot(to: Self.screenshots + "/console-thread.png")
@@ -110,11 +117,126 @@ struct ConsolePageTests {
                 #expect(!page.contains("help me") && !page.contains("CONSOLE-SMS") && !page.contains("Legal aid"))
                 #expect(try await browser.script("return document.getElementById('messages').children.length + document.getElementById('queue').children.length") as? Int == 0)
                 print("console steps: \(keys) to a first reply, \(caseSteps) to record a referral and a safety flag")
+                await survivor.quit()
             } catch {
                 await browser.quit()
                 throw error
             }
             await browser.quit()
+        }
+    }
+
+    /// Signs `name` in through the console's form.
+    static func signIn(_ browser: WebDriver, _ server: RelayTestServer, _ name: String, totp: String) async throws {
+        try await browser.type(name, into: "#si-name")
+        try await browser.type(StaffAPITests.password, into: "#si-password")
+        try await browser.type(StaffAPITests.code(totp, at: server.clock.now()) + "\n", into: "#si-code")
+    }
+
+    /// Runs `body` with a browser on the console, quitting it whatever happens (and after two minutes).
+    static func withConsole(_ server: RelayTestServer, _ body: (WebDriver) async throws -> Void) async throws {
+        let browser = try await WebDriver.start()
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(120))
+            await browser.quit()
+        }
+        defer { watchdog.cancel() }
+        do {
+            try await browser.open("http://127.0.0.1:\(server.client.port!)/console")
+            _ = try await browser.script("document.documentElement.lang = 'en'")
+            try await body(browser)
+        } catch {
+            await browser.quit()
+            throw error
+        }
+        await browser.quit()
+    }
+
+    /// An admin adds an account in the browser; the new person enrols through the console and signs
+    /// in; a compliance officer finds the audit events — and no content anywhere on their screen.
+    @Test func anAdminAddsAnAdvocateWhoEnrolsAndComplianceReadsTheAuditWithoutContent() async throws {
+        try await RelayTestServer.run { server in
+            let adminTOTP = try await StaffHardeningTests.enrol(server, "adam", role: .admin)
+            let complianceTOTP = try await StaffHardeningTests.enrol(server, "cora", role: .compliance)
+            #expect(try await server.inboundSMS(from: "+12025550177", body: "AUDIT-CANARY a message", sid: "SMauditcanary1").0 == .ok)
+            try await Self.withConsole(server) { browser in
+                try await Self.signIn(browser, server, "adam", totp: adminTOTP)
+                try await browser.wait("the accounts screen") { try await browser.text("#accounts").contains("cora") }
+                try await browser.type("dora", into: "#account-name")
+                try await browser.click("#account-form button[type=submit]")
+                try await browser.wait("the one-time secret") { try await browser.script("return !document.getElementById('account-secret').hidden") as? Bool == true }
+                let secret = try await browser.text("#account-secret-value")
+                #expect(secret.count >= 20)
+                try await browser.screenshot(to: Self.screenshots + "/console-accounts.png")
+                try await browser.click("#sign-out")
+
+                // Dora sets up her account in the console and signs in.
+                try await browser.wait("the sign-in form") { try await browser.script("return !document.getElementById('sign-in').hidden") as? Bool == true }
+                try await browser.click("#to-enrol")
+                try await browser.type("dora", into: "#en-name")
+                try await browser.type(secret, into: "#en-secret")
+                try await browser.type(StaffAPITests.password, into: "#en-password")
+                try await browser.type(StaffAPITests.password + "\n", into: "#en-password2")
+                try await browser.wait("the authenticator key") { try await browser.script("return !document.getElementById('enrol-done').hidden") as? Bool == true }
+                let shown = try await browser.text("#totp-secret")
+                #expect(shown.contains(" "), "grouped for typing: \(shown)")
+                #expect(try await browser.text("#totp-uri").hasPrefix("otpauth://totp/"))
+                try await browser.screenshot(to: Self.screenshots + "/console-enrolment.png")
+                try await browser.click("#enrol-finish")
+                try await Self.signIn(browser, server, "dora", totp: shown.replacingOccurrences(of: " ", with: ""))
+                try await browser.wait("dora's queue") { try await browser.script("return !document.getElementById('work').hidden") as? Bool == true }
+                try await browser.click("#sign-out")
+
+                // The compliance officer reads the audit log: who did what, never content.
+                try await browser.wait("the sign-in form") { try await browser.script("return !document.getElementById('sign-in').hidden") as? Bool == true }
+                try await Self.signIn(browser, server, "cora", totp: complianceTOTP)
+                try await browser.wait("the audit events") { try await browser.text("#audit-events").contains("account.add") }
+                let audit = try await browser.text("#audit-events")
+                #expect(audit.contains("adam") && audit.contains("account.enrol") && audit.contains("session.login"))
+                let page = try await browser.script("return document.body.innerText") as? String ?? ""
+                #expect(!page.contains("AUDIT-CANARY") && !page.contains("+1202555"))
+                #expect(try await browser.script("return document.getElementById('nav-queue').hidden") as? Bool == true)
+                try await browser.screenshot(to: Self.screenshots + "/console-audit.png")
+                #expect(try await browser.script("return document.cookie + String(localStorage.length + sessionStorage.length)") as? String == "0")
+            }
+        }
+    }
+
+    /// The idle end: a warning five minutes before, then a clean return to sign-in with nothing left
+    /// on the page; and a session the server ended (idle there too) does the same at once.
+    @Test func theIdleEndWarnsThenReturnsToSignInLeavingNoContent() async throws {
+        try await RelayTestServer.run { server in
+            let totp = try await StaffHardeningTests.enrol(server, "ana")
+            #expect(try await server.inboundSMS(from: "+12025550166", body: "IDLE-CANARY hello", sid: "SMidlecanary1").0 == .ok)
+            try await Self.withConsole(server) { browser in
+                try await Self.signIn(browser, server, "ana", totp: totp)
+                try await browser.wait("the queue") { try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 1 }
+                try await browser.keys("o")
+                try await browser.wait("the thread") { try await browser.text("#messages").contains("IDLE-CANARY") }
+                // The page's clock runs 26 minutes ahead: the warning shows.
+                _ = try await browser.script("const real = Date.now.bind(Date); window.realNow = real; Date.now = () => real() + 26 * 60 * 1000")
+                try await browser.wait("the idle warning", timeout: 5) { try await browser.script("return document.getElementById('idle').open") as? Bool == true }
+                let warning = try await browser.text("#idle-text")
+                #expect(warning.contains("signed out in 4 minutes") || warning.contains("signed out in 5 minutes"), "\(warning)")
+                // Past 30 minutes: signed out, nothing left.
+                _ = try await browser.script("Date.now = () => window.realNow() + 31 * 60 * 1000")
+                try await browser.wait("the sign-in form", timeout: 5) { try await browser.script("return !document.getElementById('sign-in').hidden") as? Bool == true }
+                #expect(try await browser.text("#notice").contains("30 minutes"))
+                var page = try await browser.script("return document.body.innerText + document.title") as? String ?? ""
+                #expect(!page.contains("IDLE-CANARY") && !page.contains("waiting"))
+
+                // Signed in again; the server's own idle end (its clock moves 31 minutes) ends the page too.
+                _ = try await browser.script("Date.now = window.realNow")
+                server.clock.advance(by: 31)  // a new TOTP step for the second login
+                try await Self.signIn(browser, server, "ana", totp: totp)
+                try await browser.wait("the queue again") { try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 1 }
+                server.clock.advance(by: 31 * 60)
+                try await browser.wait("the server's end to reach the page", timeout: 10) {
+                    try await browser.script("return !document.getElementById('sign-in').hidden") as? Bool == true
+                }
+                page = try await browser.script("return document.body.innerText") as? String ?? ""
+                #expect(!page.contains("IDLE-CANARY"))
+            }
         }
     }
 }

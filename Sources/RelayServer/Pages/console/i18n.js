@@ -3,7 +3,12 @@
 const texts = {
   en: {
     other: "Español", otherLang: "es",
-    navQueue: "Queue", navSupervisor: "Supervisor", signOut: "Sign out", helpButton: "Shortcuts (?)",
+    navQueue: "Queue", navSupervisor: "Supervisor", navAdmin: "Accounts", navAudit: "Audit log",
+    adminTitle: "Accounts", role: "Role", state: "State", actions: "Actions", addAccount: "Add an account", add: "Add",
+    disable: "Disable", enable: "Enable", reset: "Reset", unlock: "Unlock",
+    accountSecret: "One-time secret for {name}. It is shown only once: give it to them by a separate, safe way. They use it at “First time here?”.",
+    confirmDisable: "Disable {name}? Their sessions end at once.", confirmReset: "Reset {name}? Their password and authenticator stop working and their sessions end.",
+    auditTitle: "Audit log", auditActor: "Who", auditThread: "Thread id", search: "Search", when: "When", action: "Action", details: "Details", more: "More", signOut: "Sign out", helpButton: "Shortcuts (?)",
     signInTitle: "Sign in", name: "Name", password: "Password", code: "Code from your authenticator app", signIn: "Sign in",
     firstTime: "First time here? Set up your account", enrolTitle: "Set up your account",
     enrolSecret: "One-time secret from your administrator", newPassword: "New password (at least 12 characters)",
@@ -68,7 +73,12 @@ const texts = {
   },
   es: {
     other: "English", otherLang: "en",
-    navQueue: "Cola", navSupervisor: "Supervisión", signOut: "Cerrar sesión", helpButton: "Atajos (?)",
+    navQueue: "Cola", navSupervisor: "Supervisión", navAdmin: "Cuentas", navAudit: "Auditoría",
+    adminTitle: "Cuentas", role: "Rol", state: "Estado", actions: "Acciones", addAccount: "Añadir una cuenta", add: "Añadir",
+    disable: "Desactivar", enable: "Activar", reset: "Restablecer", unlock: "Desbloquear",
+    accountSecret: "Secreto de un solo uso para {name}. Solo se muestra una vez: entrégalo por una vía aparte y segura. Se usa en “¿Primera vez?”.",
+    confirmDisable: "¿Desactivar a {name}? Sus sesiones terminan de inmediato.", confirmReset: "¿Restablecer a {name}? Su contraseña y su autenticador dejan de funcionar y sus sesiones terminan.",
+    auditTitle: "Auditoría", auditActor: "Quién", auditThread: "Id de conversación", search: "Buscar", when: "Cuándo", action: "Acción", details: "Detalles", more: "Más", signOut: "Cerrar sesión", helpButton: "Atajos (?)",
     signInTitle: "Iniciar sesión", name: "Nombre", password: "Contraseña", code: "Código de tu aplicación de autenticación", signIn: "Entrar",
     firstTime: "¿Primera vez? Configura tu cuenta", enrolTitle: "Configura tu cuenta",
     enrolSecret: "Secreto de un solo uso de tu administrador", newPassword: "Nueva contraseña (al menos 12 caracteres)",

@@ -6,6 +6,7 @@ import { applyLanguage, switchLanguage, t, duration } from "./i18n.js";
 import { LiveStream } from "./stream.js";
 import { QueuePane } from "./queue.js";
 import { ThreadPane } from "./thread.js";
+import { AdminScreen, AuditScreen } from "./admin.js";
 
 const $ = (id) => document.getElementById(id);
 const IDLE_LIMIT = 30 * 60 * 1000;   // the server ends a session after 30 idle minutes
@@ -17,8 +18,8 @@ let clock = null;
 let refreshing = null;
 
 function show(section) {
-  for (const id of ["sign-in", "enrol", "work", "supervisor"]) { $(id).hidden = id !== section; }
-  const inside = section === "work" || section === "supervisor";
+  for (const id of ["sign-in", "enrol", "work", "supervisor", "admin", "audit"]) { $(id).hidden = id !== section; }
+  const inside = !["sign-in", "enrol"].includes(section);
   $("nav").hidden = !inside;
   $("sign-out").hidden = !inside;
   $("help-open").hidden = !inside;
@@ -45,16 +46,25 @@ async function startSession(name, answer) {
   const config = await settings();
   session = { name, role: answer.role, expiresAt: Date.parse(answer.expires_at) };
   $("who").textContent = name + " · " + answer.role;
+  const working = answer.role === "advocate" || answer.role === "supervisor";
+  $("nav-queue").hidden = !working;
   $("nav-supervisor").hidden = answer.role !== "supervisor";
+  $("nav-admin").hidden = answer.role !== "admin";
+  $("nav-audit").hidden = !(answer.role === "admin" || answer.role === "compliance");
+  session.admin = new AdminScreen({ me: name });
+  session.audit = new AuditScreen();
   session.queue = new QueuePane({ me: name, onOpen: (item) => openThread(item) });
   session.thread = new ThreadPane({ me: name, role: answer.role, settings: config, onChanged: (what) => changed(what) });
   session.stream = new LiveStream({
     onEvent: (name, data) => liveEvent(name, data),
     onState: (live) => { $("live").textContent = live ? t("live") : t("reconnecting"); $("live").className = live ? "live up" : "live down"; },
     onCatchUp: () => refreshAll(),
+    onEnded: () => endSession("signedOut"),
   });
-  show(answer.role === "admin" || answer.role === "compliance" ? "supervisor" : "work");
-  if (answer.role === "advocate" || answer.role === "supervisor") {
+  if (answer.role === "admin") { show("admin"); await session.admin.load(); }
+  if (answer.role === "compliance") { show("audit"); await session.audit.load(false); }
+  if (working) {
+    show("work");
     await session.queue.refresh();
     session.stream.start();
     const first = $("queue").querySelector("button");
@@ -69,6 +79,8 @@ function endSession(reason) {
     session.stream.stop();
     session.queue.stop();
     session.thread.clear();
+    session.admin.clear();
+    session.audit.clear();
   }
   session = null;
   forget();
@@ -226,6 +238,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("sign-out").addEventListener("click", async () => { await signOut(); endSession(""); });
   $("nav-queue").addEventListener("click", () => show("work"));
   $("nav-supervisor").addEventListener("click", () => { show("supervisor"); supervisorView(); });
+  $("nav-admin").addEventListener("click", () => { show("admin"); session.admin.load(); });
+  $("nav-audit").addEventListener("click", () => { show("audit"); session.audit.load(false); });
   $("back").addEventListener("click", backToQueue);
   $("to-enrol").addEventListener("click", () => { show("enrol"); $("en-name").focus(); });
   $("to-sign-in").addEventListener("click", () => { show("sign-in"); $("si-name").focus(); });

@@ -6,8 +6,9 @@ import { openEvents, signedIn } from "./api.js";
 export class LiveStream {
   /// `onEvent(name, data)` for each event; `onState(live)` when the stream comes up or goes down;
   /// `onCatchUp()` after a reconnect, to re-read what may have been missed.
-  constructor({ onEvent, onState, onCatchUp }) {
+  constructor({ onEvent, onState, onCatchUp, onEnded }) {
     this.onEvent = onEvent;
+    this.onEnded = onEnded || (() => {});
     this.onState = onState;
     this.onCatchUp = onCatchUp;
     this.controller = null;
@@ -36,7 +37,7 @@ export class LiveStream {
     this.controller = new AbortController();
     try {
       const response = await openEvents(this.controller.signal);
-      if (response.status === 401) { this.stop(); return; }
+      if (response.status === 401) { this.stop(); this.onEnded(); return; }
       if (!response.ok || !response.body) { throw new Error("refused"); }
       if (this.wasUp || this.failures > 0) { this.onCatchUp(); }
       this.wasUp = true;
@@ -55,7 +56,7 @@ export class LiveStream {
           const name = (frame.match(/^event: (.*)$/m) || [])[1];
           const data = (frame.match(/^data: (.*)$/m) || [])[1];
           if (!name) { continue; }
-          if (name === "ended") { this.stop(); return; }
+          if (name === "ended") { this.stop(); this.onEnded(); return; }
           let parsed = {};
           try { parsed = JSON.parse(data || "{}"); } catch (_) { parsed = {}; }
           this.onEvent(name, parsed);
