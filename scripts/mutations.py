@@ -221,4 +221,12 @@ MUTATIONS = [
     {"name": "a write waits another process's lock once per batch queued ahead of it", "invariant": 10, "edits": [
         ("Sources/RelayStore/SQLite/GroupCommit.swift",
          "                    let wait = max(earliest - .now, .milliseconds(10))\n", "                    let wait = self.lockPatience\n")]},
+    {"name": "the console renders survivor text as HTML", "invariant": 10, "edits": [
+        ("Sources/RelayServer/Pages/console/thread.js",
+         "  if (text !== undefined) { node.textContent = text; }", "  if (text !== undefined) { node.innerHTML = text; }")]},
+    {"name": "the console keeps its session token in web storage", "invariant": 1, "edits": [
+        ("Sources/RelayServer/Pages/console/api.js",
+         "  if (answer.ok) { token = answer.body.token; }", "  if (answer.ok) { token = answer.body.token; sessionStorage.setItem(\"saferelay\", token); }")]},
+    {"name": "the console's idle end leaves the conversation in the page", "invariant": 1, "edits": [
+        ("Sources/RelayServer/Pages/console/main.js", "    session.thread.clear();\n    session.admin.clear();", "    session.admin.clear();")]},
 ]
