@@ -251,4 +251,70 @@ struct ConsolePageTests {
             }
         }
     }
+
+    /// A refused or dropped live connection: the console says so, retries by itself, and once back it
+    /// re-reads what arrived meanwhile (events are not replayed).
+    @Test func aRefusedLiveConnectionSaysSoRetriesAndCatchesUp() async throws {
+        try await RelayTestServer.run { server in
+            let port = server.client.port!
+            let totp = try await StaffHardeningTests.enrol(server, "ana")
+            // Ana already holds every live stream one person may (two other sessions, four each).
+            var held: [LiveStream] = []
+            for _ in 0..<2 {
+                let token = try await StaffAPITests.login(server, "ana", totpSecret: totp)
+                server.clock.advance(by: 31)  // the next login needs a code of a new step
+                for _ in 0..<(ServerConfiguration.staffStreamsPerAccount / 2) {
+                    held.append(try await LiveStream.open(port: port, token: token, path: "/api/v1/events"))
+                }
+            }
+            do {
+                try await Self.withConsole(server) { browser in
+                    try await Self.signIn(browser, server, "ana", totp: totp)
+                    try await browser.wait("the page to say it is reconnecting") { try await browser.text("#live").contains("reconnecting") }
+                    #expect(try await server.inboundSMS(from: "+12025550155", body: "GAP-CANARY hello", sid: "SMgapcanary01").0 == .ok)
+                    try await Task.sleep(for: .seconds(1))
+                    #expect(try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 0)
+                    // A slot frees (another of her tabs closes): the next try connects and catches up.
+                    await held[0].close()
+                    try await browser.wait("the page to be live again", timeout: 45) { try await browser.text("#live") == "Live" }
+                    try await browser.wait("what arrived meanwhile") { try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 1 }
+                }
+            } catch {
+                for stream in held { await stream.close() }
+                throw error
+            }
+            for stream in held { await stream.close() }
+        }
+    }
+
+    /// A supervisor sees the wait and who is on which thread, and reassigns one with a purpose.
+    @Test func aSupervisorSeesTheWaitAndReassignsAThread() async throws {
+        try await RelayTestServer.run { server in
+            let supervisorTOTP = try await StaffHardeningTests.enrol(server, "sam", role: .supervisor)
+            let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+            _ = try await StaffAPITests.staff(server, "ben", .advocate)
+            let thread = try await StaffAPITests.smsThread(server, "+12025550144", "SUPERVISE-CANARY hello", sid: 144)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: ana, headers: RelayTestServer.claimPurpose).0 == .noContent)
+            try await Self.withConsole(server) { browser in
+                try await Self.signIn(browser, server, "sam", totp: supervisorTOTP)
+                try await browser.wait("the queue") { try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 1 }
+                try await browser.click("#nav-supervisor")
+                try await browser.wait("the figures") { try await browser.text("#stats").contains("sms") }
+                try await browser.wait("who is on what") { try await browser.text("#assignments").contains("ana") }
+                try await browser.screenshot(to: Self.screenshots + "/console-supervisor.png")
+                try await browser.click("#assignments button.reassign")
+                try await browser.wait("the name question") { try await browser.script("return document.getElementById('ask').open") as? Bool == true }
+                try await browser.type("ben", into: "#ask-choice")
+                try await browser.click("#ask-ok")
+                try await browser.wait("the purpose question") {
+                    try await browser.script("return document.getElementById('ask').open && document.getElementById('ask-choice').tagName === 'SELECT'") as? Bool == true
+                }
+                _ = try await browser.script("document.getElementById('ask-choice').value = 'supervision'")
+                try await browser.click("#ask-ok")
+                try await browser.wait("the thread to move to ben") { try await browser.text("#assignments").contains("ben") }
+                let lines = try await server.store.read { try await $0.audit(since: 0, until: .max, afterSeq: -1, limit: 1000) }.compactMap(\.line)
+                #expect(lines.contains { $0.contains(#""action":"thread.transfer""#) && $0.contains(#""actor":"sam""#) && $0.contains("supervision") })
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ import { LiveStream } from "./stream.js";
 import { QueuePane } from "./queue.js";
 import { ThreadPane } from "./thread.js";
 import { AdminScreen, AuditScreen } from "./admin.js";
+import { ask } from "./dialogs.js";
 
 const $ = (id) => document.getElementById(id);
 const IDLE_LIMIT = 30 * 60 * 1000;   // the server ends a session after 30 idle minutes
@@ -162,9 +163,35 @@ async function supervisorView() {
   }));
   $("assignments").replaceChildren(...session.queue.items.filter((item) => item.assigned_to).map((item) => {
     const li = document.createElement("li");
-    li.textContent = item.assigned_to + " — " + item.pseudonym + " (" + item.channel + ")";
+    li.dataset.thread = item.thread;
+    li.textContent = item.assigned_to + " — " + item.pseudonym + " (" + item.channel + ") ";
+    const move = document.createElement("button");
+    move.type = "button";
+    move.className = "small reassign";
+    move.textContent = t("reassign");
+    move.addEventListener("click", () => reassign(item));
+    li.append(move);
     return li;
   }));
+}
+
+/// A supervisor hands a thread to another advocate: whom, and why (the purpose is audited).
+async function reassign(item) {
+  const target = await ask({ title: t("transferTitle"), text: t("transferText"), label: t("transferLabel"), free: true });
+  if (!target) { return; }
+  const purposes = await api.get("/api/v1/purposes");
+  if (!purposes.ok) { notice(explain(purposes)); return; }
+  const purpose = await ask({
+    title: t("purposeTitle"), text: t("purposeText"), label: t("purposeLabel"),
+    options: purposes.body.purposes.map((p) => [p.code, p.label]), note: true,
+  });
+  if (!purpose) { return; }
+  const header = purpose.note ? purpose.value + ": " + purpose.note : purpose.value;
+  const answer = await api.post("/api/v1/threads/" + encodeURIComponent(item.thread) + "/transfer", { to: target.value }, { "X-Access-Purpose": header });
+  if (!answer.ok) { notice(explain(answer)); return; }
+  notice("");
+  await session.queue.refresh();
+  await supervisorView();
 }
 
 function checkIdle() {
