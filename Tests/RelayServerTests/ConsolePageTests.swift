@@ -71,7 +71,7 @@ struct ConsolePageTests {
                 try await browser.screenshot(to: Self.screenshots + "/console-queue.png")
 
                 // Open the webchat contact with the keyboard: move to it, Enter.
-                let rows = try await browser.script("return Array.from(document.querySelectorAll('#queue li .channel')).map(e => e.textContent)") as? [String] ?? []
+                let rows = try await browser.script("return Array.from(document.querySelectorAll('#queue li')).map(e => e.dataset.channel)") as? [String] ?? []
                 let webchatRow = try #require(rows.firstIndex(of: "webchat"))
                 var keys = 0
                 _ = try await browser.script("document.activeElement.blur()")
@@ -171,6 +171,12 @@ struct ConsolePageTests {
             let complianceTOTP = try await StaffHardeningTests.enrol(server, "cora", role: .compliance)
             #expect(try await server.inboundSMS(from: "+12025550177", body: "AUDIT-CANARY a message", sid: "SMauditcanary1").0 == .ok)
             try await Self.withConsole(server) { browser in
+                // Spanish, then back: every labelled element follows.
+                try await browser.click("#lang")
+                #expect(try await browser.text("#sign-in-title") == "Iniciar sesión")
+                #expect(try await browser.script("return document.documentElement.lang") as? String == "es")
+                try await browser.click("#lang")
+                #expect(try await browser.text("#sign-in-title") == "Sign in")
                 try await Self.signIn(browser, server, "adam", totp: adminTOTP)
                 try await browser.wait("the accounts screen") { try await browser.text("#accounts").contains("cora") }
                 try await browser.type("dora", into: "#account-name")
@@ -299,7 +305,7 @@ struct ConsolePageTests {
                 try await Self.signIn(browser, server, "sam", totp: supervisorTOTP)
                 try await browser.wait("the queue") { try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 1 }
                 try await browser.click("#nav-supervisor")
-                try await browser.wait("the figures") { try await browser.text("#stats").contains("sms") }
+                try await browser.wait("the figures") { try await browser.text("#stats").contains("SMS") }
                 try await browser.wait("who is on what") { try await browser.text("#assignments").contains("ana") }
                 try await browser.screenshot(to: Self.screenshots + "/console-supervisor.png")
                 try await browser.click("#assignments button.reassign")

@@ -37,7 +37,7 @@ export class AdminScreen {
         button.addEventListener("click", () => this.act(account.name, action));
         actions.append(button);
       }
-      row.append(cell(account.name), cell(account.role), cell(account.state), actions);
+      row.append(cell(account.name), cell(t("roles." + account.role)), cell(t("accountStates." + account.state)), actions);
       return row;
     }));
   }

@@ -46,7 +46,7 @@ async function startSession(name, answer) {
   lastActivity = Date.now();
   const config = await settings();
   session = { name, role: answer.role, expiresAt: Date.parse(answer.expires_at) };
-  $("who").textContent = name + " · " + answer.role;
+  $("who").textContent = name + " · " + t("roles." + answer.role);
   const working = answer.role === "advocate" || answer.role === "supervisor";
   $("nav-queue").hidden = !working;
   $("nav-supervisor").hidden = answer.role !== "supervisor";
@@ -155,7 +155,7 @@ async function supervisorView() {
   if (!stats.ok) { notice(explain(stats)); return; }
   $("stats").querySelector("tbody").replaceChildren(...Object.entries(stats.body.channels).map(([channel, figures]) => {
     const row = document.createElement("tr");
-    const cells = [channel, String(figures.waiting_now), duration(figures.longest_wait_seconds),
+    const cells = [t("channels." + channel), String(figures.waiting_now), duration(figures.longest_wait_seconds),
       figures.first_response_p50_seconds == null ? "—" : duration(figures.first_response_p50_seconds),
       figures.first_response_p90_seconds == null ? "—" : duration(figures.first_response_p90_seconds)];
     row.append(...cells.map((text) => { const cell = document.createElement("td"); cell.textContent = text; return cell; }));
@@ -164,7 +164,7 @@ async function supervisorView() {
   $("assignments").replaceChildren(...session.queue.items.filter((item) => item.assigned_to).map((item) => {
     const li = document.createElement("li");
     li.dataset.thread = item.thread;
-    li.textContent = item.assigned_to + " — " + item.pseudonym + " (" + item.channel + ") ";
+    li.textContent = item.assigned_to + " — " + item.pseudonym + " (" + t("channels." + item.channel) + ") ";
     const move = document.createElement("button");
     move.type = "button";
     move.className = "small reassign";

@@ -55,6 +55,7 @@ export class QueuePane {
     const rows = shown.map((item, index) => {
       const li = document.createElement("li");
       li.dataset.thread = item.thread;
+      li.dataset.channel = item.channel;
       li.className = "item" + (index === this.selected ? " selected" : "") + (item.pinned ? " pinned" : "");
       const open = document.createElement("button");
       open.type = "button";
@@ -64,7 +65,7 @@ export class QueuePane {
       name.textContent = item.pseudonym;
       const channel = document.createElement("span");
       channel.className = "channel";
-      channel.textContent = item.channel;
+      channel.textContent = t("channels." + item.channel);
       const wait = document.createElement("span");
       wait.className = "wait";
       wait.dataset.since = item.waiting_since;

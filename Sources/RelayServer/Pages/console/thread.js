@@ -87,7 +87,7 @@ export class ThreadPane {
   render() {
     const view = this.view;
     $("thread-title").textContent = view.pseudonym;
-    $("thread-meta").textContent = view.channel + " · " + view.state;
+    $("thread-meta").textContent = t("channels." + view.channel) + " · " + t("states." + view.state);
     const messages = view.messages.map((message) => this.messageItem(message));
     $("messages").replaceChildren(...messages);
     const last = $("messages").lastElementChild;
