@@ -126,6 +126,10 @@ struct ConsolePageTests {
                 try await browser.wait("the sign-in form") { try await browser.script("return !document.getElementById('sign-in').hidden") as? Bool == true }
                 let page = try await browser.script("return document.body.textContent") as? String ?? ""
                 #expect(!page.contains("help me") && !page.contains("CONSOLE-SMS") && !page.contains("Legal aid"))
+                // Nor in a field's state: ticks and choices are back to their first state.
+                #expect(try await browser.script(
+                    "return [document.getElementById('dnc').checked, document.getElementById('tags').children.length, document.getElementById('safe-text').value].join()"
+                ) as? String == "false,0,")
                 #expect(try await browser.script("return document.getElementById('messages').children.length + document.getElementById('queue').children.length") as? Int == 0)
                 print("console steps: \(keys) to a first reply, \(caseSteps) to record a referral and a safety flag")
                 await survivor.quit()
@@ -320,6 +324,57 @@ struct ConsolePageTests {
                 try await browser.wait("the thread to move to ben") { try await browser.text("#assignments").contains("ben") }
                 let lines = try await server.store.read { try await $0.audit(since: 0, until: .max, afterSeq: -1, limit: 1000) }.compactMap(\.line)
                 #expect(lines.contains { $0.contains(#""action":"thread.transfer""#) && $0.contains(#""actor":"sam""#) && $0.contains("supervision") })
+            }
+        }
+    }
+
+    /// The answer for a thread opened earlier arrives late (the page's fetch delays it): it never
+    /// shows under the thread opened since, and actions go to the thread on screen. Signed out and in
+    /// again in the same tab, one press of a key sends one request (no listener left from before).
+    @Test func aLateAnswerForAnEarlierThreadNeverShowsUnderTheNextOne() async throws {
+        try await RelayTestServer.run { server in
+            let totp = try await StaffHardeningTests.enrol(server, "ana")
+            let first = try await StaffAPITests.smsThread(server, "+12025550131", "FIRST-CANARY one", sid: 131)
+            let second = try await StaffAPITests.smsThread(server, "+12025550132", "SECOND-CANARY two", sid: 132)
+            // The first is already hers, so its view needs no purpose and its late answer is a whole view.
+            let token = try await StaffAPITests.login(server, "ana", totpSecret: totp)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(first)/claim", token: token, headers: RelayTestServer.claimPurpose).0 == .noContent)
+            server.clock.advance(by: 31)
+            try await Self.withConsole(server) { browser in
+                try await Self.signIn(browser, server, "ana", totp: totp)
+                try await browser.wait("the queue") { try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 2 }
+                try await browser.click("#sign-out")
+                try await browser.wait("the sign-in form") { try await browser.script("return !document.getElementById('sign-in').hidden") as? Bool == true }
+                server.clock.advance(by: 31)
+                try await Self.signIn(browser, server, "ana", totp: totp)
+                try await browser.wait("the queue again") { try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 2 }
+                // The first thread's view answers 1.5 s late; every request the page makes is counted.
+                _ = try await browser.script("""
+                    const real = window.fetch.bind(window);
+                    window.requests = [];
+                    window.fetch = (url, init) => {
+                      window.requests.push((init && init.method || 'GET') + ' ' + url);
+                      const answer = real(url, init);
+                      return String(url).endsWith('/threads/\(first)') ? answer.then(r => new Promise(ok => setTimeout(() => ok(r), 1500))) : answer;
+                    };
+                    """)
+                _ = try await browser.script("document.querySelector('#queue li[data-thread=\"\(first)\"] button').click()")
+                _ = try await browser.script("document.querySelector('#queue li[data-thread=\"\(second)\"] button').click()")
+                try await browser.wait("the second thread") { try await browser.text("#messages").contains("SECOND-CANARY") }
+                try await Task.sleep(for: .seconds(3))  // past the first one's late answer
+                #expect(try await browser.text("#messages").contains("SECOND-CANARY"))
+                #expect(try await !browser.text("#messages").contains("FIRST-CANARY"))
+                _ = try await browser.script("window.requests = []")
+                try await browser.click("#claim")
+                try await browser.wait("the claim") {
+                    try await server.store.read { try await $0.thread(id: second) }?.assignedTo != nil
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                let requests = try await browser.script("return window.requests.filter(r => r.startsWith('POST'))") as? [String] ?? []
+                #expect(requests == ["POST /api/v1/threads/\(second)/claim"], "\(requests)")
+                #expect(try await server.store.read { try await $0.thread(id: second) }?.assignedTo
+                    == server.store.read { try await $0.thread(id: first) }?.assignedTo)
+                #expect(try await browser.text("#reply-error") == "")
             }
         }
     }

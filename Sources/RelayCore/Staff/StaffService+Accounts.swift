@@ -108,8 +108,11 @@ extension StaffService {
 
     /// Clears an account's password and TOTP, ends its sessions, and returns a new enrolment secret.
     /// A disabled account stays disabled (``enableAccount(name:)`` lifts that, separately).
+    /// An admin cannot reset their own account from the API: it would end their session, and with it
+    /// the new secret on their screen.
     public func resetAccount(name: String, by identity: StaffIdentity? = nil) async throws -> String {
         let actor = try administrator(identity)
+        if let identity, identity.name == name { throw RelayError.invalidInput("you cannot reset your own account here; another admin or the command line can") }
         let secret = RandomToken.bearer()
         let hash = try await hashing.hash(secret, with: staffHasher)
         let expires = clock.now().addingTimeInterval(settings.enrolmentLifetime).storeTime
@@ -130,7 +133,7 @@ extension StaffService {
     public func disableAccount(name: String, by identity: StaffIdentity? = nil) async throws {
         let actor = try administrator(identity)
         if let identity, identity.name == name { throw RelayError.invalidInput("you cannot disable your own account") }
-        try await changeAccount(name: name, action: "account.disable", actor: actor, endingSessions: true) { $0.disabled = true }
+        try await changeAccount(name: name, action: "account.disable", actor: actor, endingSessions: true, keepingAnAdmin: true) { $0.disabled = true }
     }
 
     /// Lifts ``disableAccount(name:)``: the account works again with its password and authenticator.
@@ -152,11 +155,16 @@ extension StaffService {
     /// One administrative change to an account, audited (by `actor`) in the same transaction;
     /// `endingSessions` also ends its sessions and forgets its devices.
     private func changeAccount(
-        name: String, action: String, actor: String, endingSessions: Bool, _ change: @escaping @Sendable (inout AccountRecord) -> Void
+        name: String, action: String, actor: String, endingSessions: Bool, keepingAnAdmin: Bool = false, _ change: @escaping @Sendable (inout AccountRecord) -> Void
     ) async throws {
         let now = clock.now()
         try await store.write { writer in
             guard var account = try await writer.account(name: name) else { throw RelayError.invalidInput("no such account") }
+            // Decided in the same transaction: two admins disabling each other at once leave one.
+            if keepingAnAdmin, account.role == .admin, !account.disabled {
+                let others = try await writer.accounts().filter { $0.role == .admin && !$0.disabled && $0.id != account.id }
+                guard !others.isEmpty else { throw RelayError.invalidInput("the last enabled admin cannot be disabled") }
+            }
             change(&account)
             try await writer.update(account)
             if endingSessions {

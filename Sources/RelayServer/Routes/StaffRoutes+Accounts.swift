@@ -44,20 +44,24 @@ extension StaffRoutes {
             return try RequestSupport.json(EnrolmentSecretAnswer(name: input.name, secret: secret), status: .created)
         }
         staff.post("accounts/:name/reset") { _, context in
+            let identity = try admin(context)
             let name = try accountName(context)
-            let secret = try await relay.staff.resetAccount(name: name, by: try admin(context))
+            let secret = try await relay.staff.resetAccount(name: name, by: identity)
             return try RequestSupport.json(EnrolmentSecretAnswer(name: name, secret: secret), status: .created)
         }
         staff.post("accounts/:name/disable") { _, context in
-            try await relay.staff.disableAccount(name: try accountName(context), by: try admin(context))
+            let identity = try admin(context)
+            try await relay.staff.disableAccount(name: try accountName(context), by: identity)
             return RequestSupport.noContent
         }
         staff.post("accounts/:name/enable") { _, context in
-            try await relay.staff.enableAccount(name: try accountName(context), by: try admin(context))
+            let identity = try admin(context)
+            try await relay.staff.enableAccount(name: try accountName(context), by: identity)
             return RequestSupport.noContent
         }
         staff.post("accounts/:name/unlock") { _, context in
-            try await relay.staff.unlockAccount(name: try accountName(context), by: try admin(context))
+            let identity = try admin(context)
+            try await relay.staff.unlockAccount(name: try accountName(context), by: identity)
             return RequestSupport.noContent
         }
     }

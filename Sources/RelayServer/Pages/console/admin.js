@@ -12,9 +12,9 @@ function cell(text) {
 }
 
 export class AdminScreen {
-  constructor({ me }) {
+  constructor({ me, signal }) {
     this.me = me;
-    $("account-form").addEventListener("submit", (event) => { event.preventDefault(); this.add(); });
+    $("account-form").addEventListener("submit", (event) => { event.preventDefault(); this.add(); }, { signal });
   }
 
   async load() {
@@ -26,9 +26,12 @@ export class AdminScreen {
       row.dataset.account = account.name;
       const actions = document.createElement("td");
       const choices = [];
-      if (account.state === "disabled") { choices.push(["enable", "enable"]); } else if (account.name !== this.me) { choices.push(["disable", "disable"]); }
-      if (account.state === "locked") { choices.push(["unlock", "unlock"]); }
-      choices.push(["reset", "reset"]);
+      // Not on one's own account: it would end this session (and with it, the secret on screen).
+      if (account.name !== this.me) {
+        choices.push(account.state === "disabled" ? ["enable", "enable"] : ["disable", "disable"]);
+        if (account.state === "locked") { choices.push(["unlock", "unlock"]); }
+        choices.push(["reset", "reset"]);
+      }
       for (const [action, label] of choices) {
         const button = document.createElement("button");
         button.type = "button";
@@ -70,14 +73,16 @@ export class AdminScreen {
     $("accounts").querySelector("tbody").replaceChildren();
     $("account-secret").hidden = true;
     $("account-secret-value").textContent = "";
+    $("account-secret-text").textContent = "";
+    $("admin-error").textContent = "";
   }
 }
 
 export class AuditScreen {
-  constructor() {
+  constructor({ signal }) {
     this.next = null;
-    $("audit-form").addEventListener("submit", (event) => { event.preventDefault(); this.load(false); });
-    $("audit-more").addEventListener("click", () => this.load(true));
+    $("audit-form").addEventListener("submit", (event) => { event.preventDefault(); this.load(false); }, { signal });
+    $("audit-more").addEventListener("click", () => this.load(true), { signal });
   }
 
   async load(more) {
@@ -104,6 +109,7 @@ export class AuditScreen {
 
   clear() {
     $("audit-events").querySelector("tbody").replaceChildren();
+    $("audit-more").hidden = true;
     this.next = null;
   }
 }

@@ -16,7 +16,8 @@ export function forget() { token = null; }
 /// An API answer: `ok`, `status`, the parsed body (or null) and, when refused, the stable error code.
 async function call(method, path, body, headers) {
   const init = { method, headers: Object.assign({}, headers || {}), cache: "no-store", credentials: "omit" };
-  if (token) { init.headers.Authorization = "Bearer " + token; }
+  const sent = token;
+  if (sent) { init.headers.Authorization = "Bearer " + sent; }
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -32,11 +33,12 @@ async function call(method, path, body, headers) {
     try { parsed = await response.json(); } catch (_) { parsed = null; }
   }
   const code = response.ok ? null : (parsed && parsed.error) || "http_" + response.status;
-  if (response.status === 401 && token && !path.endsWith("/sessions")) {
+  if (response.status === 401 && sent && sent === token && !path.endsWith("/sessions")) {
     token = null;
     endHandler("unauthorized");
   }
-  return { ok: response.ok, status: response.status, body: parsed, code };
+  const message = !response.ok && parsed && typeof parsed.message === "string" ? parsed.message : null;
+  return { ok: response.ok, status: response.status, body: parsed, code, message };
 }
 
 export const api = {
@@ -67,5 +69,8 @@ export function openEvents(signal) {
 export function explain(answer) {
   const known = t("errors." + answer.code);
   if (typeof known === "string" && known !== "errors." + answer.code) { return known; }
+  // A refusal without words of its own here (an invalid input): the server's sentence, which
+  // names the field and never personal data.
+  if (answer.message) { return answer.message.charAt(0).toUpperCase() + answer.message.slice(1) + "."; }
   return t("errors.other", { code: answer.code || answer.status });
 }

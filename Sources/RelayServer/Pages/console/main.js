@@ -52,10 +52,13 @@ async function startSession(name, answer) {
   $("nav-supervisor").hidden = answer.role !== "supervisor";
   $("nav-admin").hidden = answer.role !== "admin";
   $("nav-audit").hidden = !(answer.role === "admin" || answer.role === "compliance");
-  session.admin = new AdminScreen({ me: name });
-  session.audit = new AuditScreen();
-  session.queue = new QueuePane({ me: name, onOpen: (item) => openThread(item) });
-  session.thread = new ThreadPane({ me: name, role: answer.role, settings: config, onChanged: (what) => changed(what) });
+  // Every listener the panes add ends with the session: a later sign-in in this tab starts clean.
+  session.listeners = new AbortController();
+  const signal = session.listeners.signal;
+  session.admin = new AdminScreen({ me: name, signal });
+  session.audit = new AuditScreen({ signal });
+  session.queue = new QueuePane({ me: name, onOpen: (item) => openThread(item), signal });
+  session.thread = new ThreadPane({ me: name, role: answer.role, settings: config, onChanged: (what) => changed(what), signal });
   session.stream = new LiveStream({
     onEvent: (name, data) => liveEvent(name, data),
     onState: (live) => { $("live").textContent = live ? t("live") : t("reconnecting"); $("live").className = live ? "live up" : "live down"; },
@@ -77,9 +80,10 @@ async function startSession(name, answer) {
 /// Forgets everything shown: the panes are emptied, the token is gone, the sign-in form is back.
 function endSession(reason) {
   if (session) {
+    session.listeners.abort();
     session.stream.stop();
     session.queue.stop();
-    session.thread.clear();
+    session.thread.forget();
     session.admin.clear();
     session.audit.clear();
   }
@@ -95,10 +99,15 @@ function endSession(reason) {
   $("who").textContent = "";
   $("live").textContent = "";
   document.title = "SafeRelay";
+  // Every field back to its first state: typed text, ticks and choices alike (the language stays).
+  for (const form of document.querySelectorAll("form")) { form.reset(); }
   for (const input of document.querySelectorAll("input, textarea")) {
-    if (input.type === "checkbox" || input.type === "radio") { continue; }
-    input.value = "";
+    if (input.type === "checkbox" || input.type === "radio") { input.checked = input.defaultChecked; } else { input.value = ""; }
   }
+  for (const select of document.querySelectorAll("select")) { select.selectedIndex = 0; }
+  for (const id of ["totp-secret", "totp-uri", "sign-in-error", "enrol-error"]) { $(id).textContent = ""; }
+  $("enrol-done").hidden = true;
+  $("enrol-form").hidden = false;
   show("sign-in");
   notice(reason ? t(reason) : "");
   $("si-name").focus();
@@ -140,7 +149,7 @@ async function openThread(item) {
 function backToQueue() {
   $("thread-pane").hidden = true;
   $("case-pane").hidden = true;
-  session.thread.clear();
+  session.thread.leave();
   const row = $("queue").children[session.queue.selected];
   if (row) { row.querySelector("button").focus(); }
 }
@@ -209,6 +218,17 @@ function checkIdle() {
   }
 }
 
+/// The advocate is here: the page's idle clock restarts, and at most every five minutes one light
+/// request moves the server's too (its idle end counts API use, not key presses).
+let lastKeepAlive = Date.now();
+function activity() {
+  lastActivity = Date.now();
+  if (session && lastActivity - lastKeepAlive > 5 * 60 * 1000) {
+    lastKeepAlive = lastActivity;
+    api.get("/api/v1/purposes");
+  }
+}
+
 async function stayActive() {
   lastActivity = Date.now();
   $("idle").close();
@@ -220,7 +240,8 @@ function shortcuts(event) {
   if (!session || $("work").hidden) { return; }
   if (document.querySelector("dialog[open]")) { return; }
   const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName);
-  if (event.key === "Escape") { if (typing) { event.target.blur(); } backToQueue(); return; }
+  // Escape in a field only leaves the field (what was typed stays); outside one it goes back.
+  if (event.key === "Escape") { if (typing) { event.target.blur(); } else { backToQueue(); } return; }
   if (typing || event.ctrlKey || event.metaKey || event.altKey) { return; }
   const inThread = !$("thread-pane").hidden;
   const actions = {
@@ -258,7 +279,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("languagechange", fillHelp);
   onSessionEnd(() => endSession("signedOut"));
   $("lang").addEventListener("click", () => switchLanguage());
-  for (const type of ["keydown", "pointerdown"]) { document.addEventListener(type, () => { lastActivity = Date.now(); }, true); }
+  for (const type of ["keydown", "pointerdown"]) { document.addEventListener(type, activity, true); }
   document.addEventListener("keydown", shortcuts);
   $("idle-stay").addEventListener("click", stayActive);
   $("help-open").addEventListener("click", () => $("help").showModal());
@@ -269,8 +290,17 @@ document.addEventListener("DOMContentLoaded", () => {
   $("nav-audit").addEventListener("click", () => { show("audit"); session.audit.load(false); });
   $("back").addEventListener("click", backToQueue);
   $("to-enrol").addEventListener("click", () => { show("enrol"); $("en-name").focus(); });
-  $("to-sign-in").addEventListener("click", () => { show("sign-in"); $("si-name").focus(); });
-  $("enrol-finish").addEventListener("click", () => { $("enrol-done").hidden = true; $("enrol-form").hidden = false; show("sign-in"); $("si-name").focus(); });
+  const leaveEnrolment = () => {
+    // The authenticator key was shown once: it goes from the page.
+    $("totp-secret").textContent = "";
+    $("totp-uri").textContent = "";
+    $("enrol-done").hidden = true;
+    $("enrol-form").hidden = false;
+    show("sign-in");
+    $("si-name").focus();
+  };
+  $("enrol-finish").addEventListener("click", leaveEnrolment);
+  $("to-sign-in").addEventListener("click", leaveEnrolment);
 
   $("sign-in-form").addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -4,7 +4,7 @@ import { api } from "./api.js";
 import { t, duration } from "./i18n.js";
 
 export class QueuePane {
-  constructor({ onOpen, me }) {
+  constructor({ onOpen, me, signal }) {
     this.onOpen = onOpen;
     this.me = me;
     this.items = [];
@@ -15,11 +15,17 @@ export class QueuePane {
     this.list = document.getElementById("queue");
     this.ticker = setInterval(() => this.tick(), 1000);
     document.querySelectorAll("input[name=filter]").forEach((radio) => {
-      radio.addEventListener("change", () => { this.filter = radio.value; this.selected = 0; this.render(); });
+      radio.addEventListener("change", () => { this.filter = radio.value; this.selected = 0; this.render(); }, { signal });
     });
   }
 
-  stop() { clearInterval(this.ticker); }
+  /// Stops the clock and forgets who was waiting.
+  stop() {
+    clearInterval(this.ticker);
+    this.items = [];
+    this.waiting = {};
+    this.known = null;
+  }
 
   async refresh() {
     const items = [];

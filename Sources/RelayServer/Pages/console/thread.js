@@ -16,7 +16,8 @@ function element(tag, className, text) {
 }
 
 export class ThreadPane {
-  constructor({ me, role, onChanged, settings }) {
+  /// `signal` ends the pane's listeners with the session that made it.
+  constructor({ me, role, onChanged, settings, signal }) {
     this.me = me;
     this.role = role;
     this.onChanged = onChanged;
@@ -24,43 +25,53 @@ export class ThreadPane {
     this.view = null;
     this.id = null;
     this.purpose = null;
-    $("claim").addEventListener("click", () => this.claim());
-    $("transfer").addEventListener("click", () => this.transfer());
-    $("close").addEventListener("click", () => this.close());
-    $("reply-form").addEventListener("submit", (event) => { event.preventDefault(); this.reply(); });
-    $("canned").addEventListener("change", () => this.useCanned());
-    $("note-form").addEventListener("submit", (event) => { event.preventDefault(); this.addNote(); });
-    $("referral-form").addEventListener("submit", (event) => { event.preventDefault(); this.addReferral(); });
-    $("safety-form").addEventListener("submit", (event) => { event.preventDefault(); this.saveSafety(); });
-    $("tags-form").addEventListener("submit", (event) => { event.preventDefault(); this.saveTags(); });
-    document.addEventListener("languagechange", () => { this.fillChoices(); if (this.view) { this.render(); } });
+    this.loads = 0;          // the newest load; an older one's answer is dropped
+    this.drafts = new Map(); // unsent replies by thread, kept while the advocate looks elsewhere
+    const on = (id, type, handler) => $(id).addEventListener(type, handler, { signal });
+    on("claim", "click", () => this.claim());
+    on("transfer", "click", () => this.transfer());
+    on("close", "click", () => this.close());
+    on("reply-form", "submit", (event) => { event.preventDefault(); this.reply(); });
+    on("canned", "change", () => this.useCanned());
+    on("note-form", "submit", (event) => { event.preventDefault(); this.addNote(); });
+    on("referral-form", "submit", (event) => { event.preventDefault(); this.addReferral(); });
+    on("safety-form", "submit", (event) => { event.preventDefault(); this.saveSafety(); });
+    on("tags-form", "submit", (event) => { event.preventDefault(); this.saveTags(); });
+    document.addEventListener("languagechange", () => { this.fillChoices(); if (this.view) { this.render(); } }, { signal });
     this.fillChoices();
   }
+
+  /// The thread on screen, if it is the one every action would go to.
+  shown() { return this.view && this.view.thread === this.id ? this.id : null; }
 
   /// The headers that carry the access purpose, for a thread that is not the advocate's own.
   headers() { return this.purpose ? { "X-Access-Purpose": this.purpose } : {}; }
 
   async open(item) {
-    const changed = item.thread !== this.id;
-    this.id = item.thread;
-    this.unassigned = !item.assigned_to;
-    if (changed) {
-      this.purpose = null;
-      $("reply-text").value = "";
-      $("override").value = "";
-      $("reply-error").textContent = "";
-      $("case-error").textContent = "";
+    if (item.thread !== this.id) {
+      // Whatever was on screen goes first: nothing can be sent to one thread while another shows.
+      if (this.id) { this.drafts.set(this.id, $("reply-text").value); }
+      this.clear();
+      this.id = item.thread;
+      this.unassigned = !item.assigned_to;
+      $("reply-text").value = this.drafts.get(item.thread) || "";
     }
     return this.load();
   }
 
   async load() {
-    let answer = await api.get("/api/v1/threads/" + encodeURIComponent(this.id), this.headers());
+    const load = ++this.loads;
+    const id = this.id;
+    const fetchView = () => api.get("/api/v1/threads/" + encodeURIComponent(id), this.headers());
+    let answer = await fetchView();
+    if (load !== this.loads || id !== this.id) { return { ok: false, cancelled: true }; }
     if (!answer.ok && answer.code === "purpose_required") {
       const purpose = await this.askPurpose();
+      if (load !== this.loads || id !== this.id) { return { ok: false, cancelled: true }; }
       if (!purpose) { return { ok: false, cancelled: true }; }
       this.purpose = purpose;
-      answer = await api.get("/api/v1/threads/" + encodeURIComponent(this.id), this.headers());
+      answer = await fetchView();
+      if (load !== this.loads || id !== this.id) { return { ok: false, cancelled: true }; }
     }
     if (!answer.ok) { return answer; }
     this.view = answer.body;
@@ -212,9 +223,12 @@ export class ThreadPane {
   }
 
   async change(method, path, body) {
+    const id = this.shown();
+    if (!id) { return false; }
     const answer = method === "PUT"
-      ? await api.put("/api/v1/threads/" + encodeURIComponent(this.id) + "/" + path, body, this.headers())
-      : await api.post("/api/v1/threads/" + encodeURIComponent(this.id) + "/" + path, body, this.headers());
+      ? await api.put("/api/v1/threads/" + encodeURIComponent(id) + "/" + path, body, this.headers())
+      : await api.post("/api/v1/threads/" + encodeURIComponent(id) + "/" + path, body, this.headers());
+    if (id !== this.shown()) { return false; }
     if (!answer.ok) {
       $("case-error").textContent = explain(answer);
       return false;
@@ -251,19 +265,22 @@ export class ThreadPane {
 
   async reply() {
     const text = $("reply-text").value.trim();
-    if (!text || !this.view) { return; }
+    const id = this.shown();
+    if (!text || !id) { return; }
     const body = { text };
     const reason = $("override").value.trim();
     if (this.view.text_needs_override && reason) { body.override_reason = reason; }
     $("reply-send").disabled = true;
-    const answer = await api.post("/api/v1/threads/" + encodeURIComponent(this.id) + "/replies", body, this.headers());
+    const answer = await api.post("/api/v1/threads/" + encodeURIComponent(id) + "/replies", body, this.headers());
     $("reply-send").disabled = false;
+    if (id !== this.id) { return; }
     if (!answer.ok) {
       // What the advocate typed stays in the box.
       $("reply-error").textContent = explain(answer);
       return;
     }
     $("reply-text").value = "";
+    this.drafts.delete(id);
     $("canned").value = "";
     $("reply-error").textContent = "";
     await this.load();
@@ -271,7 +288,9 @@ export class ThreadPane {
   }
 
   async claim() {
-    const answer = await api.post("/api/v1/threads/" + encodeURIComponent(this.id) + "/claim", undefined, this.headers());
+    const id = this.shown();
+    if (!id) { return; }
+    const answer = await api.post("/api/v1/threads/" + encodeURIComponent(id) + "/claim", undefined, this.headers());
     if (!answer.ok) { $("reply-error").textContent = explain(answer); return; }
     await this.load();
     this.onChanged();
@@ -280,7 +299,9 @@ export class ThreadPane {
   async transfer() {
     const choice = await ask({ title: t("transferTitle"), text: t("transferText"), label: t("transferLabel"), free: true });
     if (!choice) { return; }
-    const answer = await api.post("/api/v1/threads/" + encodeURIComponent(this.id) + "/transfer", { to: choice.value }, this.headers());
+    const id = this.shown();
+    if (!id) { return; }
+    const answer = await api.post("/api/v1/threads/" + encodeURIComponent(id) + "/transfer", { to: choice.value }, this.headers());
     if (!answer.ok) { $("reply-error").textContent = explain(answer); return; }
     this.onChanged();
   }
@@ -292,21 +313,38 @@ export class ThreadPane {
       options: codes.map((code) => [code.code, code.label[document.documentElement.lang] || code.label.en]),
     });
     if (!choice) { return false; }
-    const answer = await api.post("/api/v1/threads/" + encodeURIComponent(this.id) + "/close", { disposition: choice.value }, this.headers());
+    const id = this.shown();
+    if (!id) { return false; }
+    const answer = await api.post("/api/v1/threads/" + encodeURIComponent(id) + "/close", { disposition: choice.value }, this.headers());
     if (!answer.ok) { $("reply-error").textContent = explain(answer); return false; }
     this.onChanged("closed");
     return true;
   }
 
+  /// Empties the pane (another thread, back to the queue, the session's end).
   clear() {
     this.view = null;
     this.id = null;
     this.purpose = null;
-    $("messages").replaceChildren();
-    $("earlier-list").replaceChildren();
-    $("notes").replaceChildren();
-    $("referrals").replaceChildren();
-    $("thread-title").textContent = "";
-    $("reply-text").value = "";
+    this.loads += 1;
+    for (const id of ["messages", "earlier-list", "notes", "referrals", "tags"]) { $(id).replaceChildren(); }
+    for (const id of ["thread-title", "thread-meta", "reply-state", "reply-error", "case-error"]) { $(id).textContent = ""; }
+    for (const id of ["reply-text", "override", "safe-times", "note-text", "referral-to"]) { $(id).value = ""; }
+    $("dnc").checked = false;
+    $("monitored").checked = false;
+    $("safe-text").value = "";
+    $("canned").value = "";
+  }
+
+  /// Keeps the unsent reply for when the thread is opened again, then empties the pane.
+  leave() {
+    if (this.id) { this.drafts.set(this.id, $("reply-text").value); }
+    this.clear();
+  }
+
+  /// Forgets the drafts too (the session's end).
+  forget() {
+    this.clear();
+    this.drafts.clear();
   }
 }
