@@ -73,7 +73,8 @@ const texts = {
     sent: "Sent.", saved: "Saved.",
     minutes: "{n} min", seconds: "{n} s", hours: "{h} h {m} min",
     shortcuts: [["j / ↓", "Next in the queue"], ["k / ↑", "Previous in the queue"], ["Enter / o", "Open"], ["c", "Claim"],
-      ["r", "Reply"], ["x", "Close the thread"], ["Esc / b", "Back to the queue"], ["?", "Show these shortcuts"]],
+      ["r", "Reply"], ["1 … 9", "Put a canned response in the reply box"], ["Ctrl+Enter", "Send the reply"],
+      ["x", "Close the thread"], ["Esc / b", "Back to the queue"], ["?", "Show these shortcuts"]],
   },
   es: {
     other: "English", otherLang: "en",
@@ -147,7 +148,8 @@ const texts = {
     sent: "Enviado.", saved: "Guardado.",
     minutes: "{n} min", seconds: "{n} s", hours: "{h} h {m} min",
     shortcuts: [["j / ↓", "Siguiente en la cola"], ["k / ↑", "Anterior en la cola"], ["Intro / o", "Abrir"], ["c", "Tomar"],
-      ["r", "Responder"], ["x", "Cerrar la conversación"], ["Esc / b", "Volver a la cola"], ["?", "Mostrar estos atajos"]],
+      ["r", "Responder"], ["1 … 9", "Poner una respuesta predefinida en el cuadro"], ["Ctrl+Intro", "Enviar la respuesta"],
+      ["x", "Cerrar la conversación"], ["Esc / b", "Volver a la cola"], ["?", "Mostrar estos atajos"]],
   },
 };
 

@@ -143,7 +143,9 @@ async function openThread(item) {
   notice("");
   $("thread-pane").hidden = false;
   $("case-pane").hidden = false;
-  $("reply-text").focus();
+  // The pane takes the focus, not the reply box, so that c, 1 … 9 and x work at once; r (or a
+  // canned response) goes to the box.
+  $("thread-pane").focus();
 }
 
 function backToQueue() {
@@ -255,6 +257,11 @@ function shortcuts(event) {
     b: () => backToQueue(),
     "?": () => $("help").showModal(),
   };
+  if (inThread && /^[1-9]$/.test(event.key)) {
+    event.preventDefault();
+    session.thread.useCannedAt(Number(event.key) - 1);
+    return;
+  }
   const action = actions[event.key];
   if (action) {
     if (event.key === "Enter" && event.target.tagName === "BUTTON") { return; }

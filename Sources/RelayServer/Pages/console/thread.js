@@ -32,6 +32,10 @@ export class ThreadPane {
     on("transfer", "click", () => this.transfer());
     on("close", "click", () => this.close());
     on("reply-form", "submit", (event) => { event.preventDefault(); this.reply(); });
+    // Ctrl+Enter (or ⌘+Enter) in the reply box sends.
+    on("reply-text", "keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); this.reply(); }
+    });
     on("canned", "change", () => this.useCanned());
     on("note-form", "submit", (event) => { event.preventDefault(); this.addNote(); });
     on("referral-form", "submit", (event) => { event.preventDefault(); this.addReferral(); });
@@ -174,6 +178,14 @@ export class ThreadPane {
     });
     canned.replaceChildren(first, ...responses);
     canned.value = keep;
+  }
+
+  /// Puts the `index`th canned response in the reply box (the shortcut keys 1 to 9).
+  useCannedAt(index) {
+    const chosen = (this.settings.canned || [])[index];
+    if (!chosen) { return; }
+    $("canned").value = chosen.id;
+    this.useCanned();
   }
 
   useCanned() {
