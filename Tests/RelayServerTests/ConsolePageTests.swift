@@ -376,4 +376,23 @@ struct ConsolePageTests {
             }
         }
     }
+
+    /// A survivor who texted STOP: the reply box says so before anything is typed, and sends nothing.
+    @Test func theReplyBoxSaysWhyNoReplyCanGoOut() async throws {
+        try await RelayTestServer.run { server in
+            let totp = try await StaffHardeningTests.enrol(server, "ana")
+            let thread = try await StaffAPITests.smsThread(server, "+12025550121", "OPTOUT-CANARY hello", sid: 121)
+            #expect(try await server.inboundSMS(from: "+12025550121", body: "STOP", sid: "SMoptoutstop01").0 == .ok)
+            try await Self.withConsole(server) { browser in
+                try await Self.signIn(browser, server, "ana", totp: totp)
+                try await browser.wait("the queue") { try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 1 }
+                try await browser.keys("o")
+                try await browser.wait("the thread") { try await browser.text("#messages").contains("OPTOUT-CANARY") }
+                try await browser.keys("c")
+                try await browser.wait("the reply state") { try await browser.text("#reply-state").contains("opted out") }
+                #expect(try await browser.script("return document.getElementById('reply-send').disabled") as? Bool == true)
+                #expect(try await server.relay.sealing.decryptedMessages(threadID: thread).filter { $0.direction == .outbound }.isEmpty)
+            }
+        }
+    }
 }

@@ -45,6 +45,10 @@ public struct ThreadView: Sendable, Equatable {
     public var caseRecord: CaseRecord
     /// What the relay enforces for this contact (do-not-contact, texts needing an override).
     public var safety: ContactSafetyFlags = ContactSafetyFlags()
+    /// The survivor texted STOP: no SMS goes to them.
+    public var optedOut = false
+    /// The survivor asked for this conversation to be erased (a hold keeps it): nobody may contact them.
+    public var eraseRequested = false
 
     public static func == (lhs: ThreadView, rhs: ThreadView) -> Bool {
         lhs.thread == rhs.thread && lhs.messages == rhs.messages && lhs.earlier.map(\.thread) == rhs.earlier.map(\.thread)

@@ -79,9 +79,12 @@ extension AdvocacyService {
             if shown.id == thread.id { current = views } else { earlier.append((ThreadInfo(shown), views)) }
         }
         let caseRecord = try snapshot.contact.map { try caseRecords.open(content.sealedCaseRecord, of: $0) } ?? CaseRecord()
-        return ThreadView(
+        var view = ThreadView(
             thread: ThreadInfo(thread), pseudonym: snapshot.contact?.pseudonym ?? "—", messages: current, earlier: earlier,
             caseRecord: caseRecord, safety: snapshot.contact?.safety ?? ContactSafetyFlags())
+        view.optedOut = snapshot.contact?.optedOut ?? false
+        view.eraseRequested = thread.eraseRequestedAt != nil
+        return view
     }
 
     /// Reads which threads a view of `threadID` shows and whose they are (no ciphertext); `nil` when

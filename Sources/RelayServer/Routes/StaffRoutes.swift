@@ -220,7 +220,8 @@ struct StaffRoutes {
             earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: $0.thread.openedAt.rfc3339, messages: Self.views($0.messages)) },
             case_record: CaseRecordAnswer(view.caseRecord),
             reply_window_closes_at: view.thread.channel == .sms
-                ? view.thread.lastInboundAt.map { $0.addingTimeInterval(relay.settings.smsReplyWindow).rfc3339 } : nil))
+                ? view.thread.lastInboundAt.map { $0.addingTimeInterval(relay.settings.smsReplyWindow).rfc3339 } : nil,
+            opted_out: view.optedOut, erase_requested: view.eraseRequested))
     }
 
     func reply(_ request: Request, context: Context) async throws -> Response {

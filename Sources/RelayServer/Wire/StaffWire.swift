@@ -76,9 +76,14 @@ extension StaffRoutes {
         let case_record: CaseRecordAnswer
         /// For SMS: when the survivor's reply window closes (null before they write); null for webchat.
         let reply_window_closes_at: String?
+        /// The survivor texted STOP.
+        let opted_out: Bool
+        /// The survivor asked for this conversation to be erased (a hold keeps it).
+        let erase_requested: Bool
 
         enum CodingKeys: String, CodingKey {
             case thread, pseudonym, channel, state, do_not_contact, text_needs_override, messages, earlier, case_record, reply_window_closes_at
+            case opted_out, erase_requested
         }
 
         /// `reply_window_closes_at` is always there, null when there is none.
@@ -94,6 +99,8 @@ extension StaffRoutes {
             try container.encode(earlier, forKey: .earlier)
             try container.encode(case_record, forKey: .case_record)
             try container.encode(reply_window_closes_at, forKey: .reply_window_closes_at)
+            try container.encode(opted_out, forKey: .opted_out)
+            try container.encode(erase_requested, forKey: .erase_requested)
         }
     }
     struct CloseInput: Decodable { let disposition: String? }

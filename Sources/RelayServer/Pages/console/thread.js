@@ -27,6 +27,10 @@ export class ThreadPane {
     this.purpose = null;
     this.loads = 0;          // the newest load; an older one's answer is dropped
     this.drafts = new Map(); // unsent replies by thread, kept while the advocate looks elsewhere
+    this.shownCase = null;   // the case record as last drawn: a live reload redraws it only if it changed
+    // The reply window's time left counts down on screen.
+    const ticker = setInterval(() => { if (this.view) { this.renderReplyState(); } }, 15000);
+    signal.addEventListener("abort", () => clearInterval(ticker));
     const on = (id, type, handler) => $(id).addEventListener(type, handler, { signal });
     on("claim", "click", () => this.claim());
     on("transfer", "click", () => this.transfer());
@@ -41,7 +45,7 @@ export class ThreadPane {
     on("referral-form", "submit", (event) => { event.preventDefault(); this.addReferral(); });
     on("safety-form", "submit", (event) => { event.preventDefault(); this.saveSafety(); });
     on("tags-form", "submit", (event) => { event.preventDefault(); this.saveTags(); });
-    document.addEventListener("languagechange", () => { this.fillChoices(); if (this.view) { this.render(); } }, { signal });
+    document.addEventListener("languagechange", () => { this.fillChoices(); this.shownCase = null; if (this.view) { this.render(); } }, { signal });
     this.fillChoices();
   }
 
@@ -143,7 +147,9 @@ export class ThreadPane {
     const state = $("reply-state");
     let text;
     let canSend = view.state === "open";
-    if (view.do_not_contact) { text = t("replyDNC"); canSend = false; }
+    if (view.erase_requested) { text = t("errors.erase_requested"); canSend = false; }
+    else if (view.do_not_contact) { text = t("replyDNC"); canSend = false; }
+    else if (view.opted_out && view.channel === "sms") { text = t("errors.opted_out"); canSend = false; }
     else if (view.reply_window_closes_at === null || view.reply_window_closes_at === undefined) {
       text = view.channel === "sms" ? t("replyClosed") : t("replyReady");
       canSend = canSend && view.channel !== "sms";
@@ -198,6 +204,11 @@ export class ThreadPane {
 
   renderCase() {
     const record = this.view.case_record;
+    // Unchanged since last drawn (a live reload for a new message): leave the fields as the advocate
+    // may be editing them.
+    const drawn = JSON.stringify(record);
+    if (drawn === this.shownCase) { return; }
+    this.shownCase = drawn;
     $("notes").replaceChildren(...record.notes.map((note) => {
       const li = element("li", "", note.text);
       li.append(element("span", "meta", " — " + note.by + ", " + new Date(note.at).toLocaleString()));
@@ -336,6 +347,7 @@ export class ThreadPane {
   /// Empties the pane (another thread, back to the queue, the session's end).
   clear() {
     this.view = null;
+    this.shownCase = null;
     this.id = null;
     this.purpose = null;
     this.loads += 1;
