@@ -30,6 +30,7 @@ struct ConsolePageTests {
             defer { watchdog.cancel() }
             do {
                 let port = server.client.port!
+                try await browser.resize(width: 1400, height: 900)
                 try await browser.open("http://127.0.0.1:\(port)/console")
                 _ = try await browser.script("document.documentElement.lang = 'en'")
                 try await browser.screenshot(to: Self.screenshots + "/console-sign-in.png")
@@ -155,6 +156,7 @@ struct ConsolePageTests {
         }
         defer { watchdog.cancel() }
         do {
+            try await browser.resize(width: 1400, height: 900)
             try await browser.open("http://127.0.0.1:\(server.client.port!)/console")
             _ = try await browser.script("document.documentElement.lang = 'en'")
             try await body(browser)

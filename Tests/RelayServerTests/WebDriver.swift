@@ -115,6 +115,11 @@ final class WebDriver: Sendable {
         _ = try await command(.POST, "actions", ["actions": [["type": "key", "id": "keyboard", "actions": presses]]])
     }
 
+    /// Sets the window's size (screenshots of a desk-sized screen).
+    func resize(width: Int, height: Int) async throws {
+        _ = try await command(.POST, "window/rect", ["width": width, "height": height])
+    }
+
     /// Writes a PNG of the window to `path` (the screens the README shows).
     func screenshot(to path: String) async throws {
         guard let base64 = try await command(.GET, "screenshot", nil) as? String, let png = Data(base64Encoded: base64) else {
