@@ -36,16 +36,16 @@ MUTATIONS = [
          "UPDATE outbox SET state = 'unknown', updated_at = ? WHERE state = 'sending'",
          "UPDATE outbox SET state = 'queued', updated_at = ? WHERE state = 'sending'")]},
     {"name": "SMS reply window always open", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Services/OutboxService+Replies.swift",
-         "guard let lastInbound = thread.lastInboundAt, lastInbound >= windowStart else { throw ReplyRefusal.windowClosed }",
-         "_ = windowStart")]},
+        ("Sources/RelayCore/Services/ReplyGate.swift",
+         "            guard let closes = smsWindowCloses(thread), now <= closes else { return .windowClosed }\n",
+         "            _ = smsWindowCloses(thread)\n")]},
     {"name": "do-not-contact not checked when a reply is queued", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Services/OutboxService+Replies.swift",
-         "            guard !contact.safety.doNotContact else { throw ReplyRefusal.doNotContact }\n",
+        ("Sources/RelayCore/Services/ReplyGate.swift",
+         "        if contact.safety.doNotContact { return .doNotContact }\n",
          "")]},
     {"name": "monitored phone texted without an override", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Services/OutboxService+Replies.swift",
-         "                    guard overrideReason != nil else { throw ReplyRefusal.safetyOverrideRequired }\n",
+        ("Sources/RelayCore/Services/ReplyGate.swift",
+         "            if contact.safety.textNeedsOverride && !hasOverride { return .safetyOverrideRequired }\n",
          "")]},
     {"name": "outbox ignores flags set after queuing", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/OutboxService+Dispatch.swift",
@@ -116,7 +116,7 @@ MUTATIONS = [
     {"name": "quick exit leaves the session's live streams open", "invariant": 3, "edits": [
         ("Sources/RelayCore/Services/WebchatService+Sessions.swift", "        await events.endSession(session.streamKey)\n", "")]},
     {"name": "a survivor who asked to be erased can be texted while a hold keeps their data", "invariant": 8, "edits": [
-        ("Sources/RelayCore/Services/OutboxService+Replies.swift", "            guard thread.eraseRequestedAt == nil else { throw ReplyRefusal.eraseRequested }\n", "")]},
+        ("Sources/RelayCore/Services/ReplyGate.swift", "        if thread.eraseRequestedAt != nil { return .eraseRequested }\n", "")]},
     {"name": "a second ERASE under a hold is answered \"Done\"", "invariant": 3, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Keywords.swift", "                    if let held = try await writer.contact(addressIndex: heldIndex) {",
          "                    if let held = try await writer.contact(addressIndex: heldIndex), held.id.isEmpty {")]},
@@ -200,10 +200,11 @@ MUTATIONS = [
         ("Sources/RelayServer/Pages/webchat/app.js", "      if (streamFailures > 0 || streamedBefore) {", "      if (false) {")]},
     {"name": "a supervisor moves a thread not theirs without a purpose", "invariant": 2, "edits": [
         ("Sources/RelayCore/Staff/AdvocacyService+Threads.swift",
-         "            try AccessPolicy.requireMayAct(on: thread, identity)\n            if outside && parsed == nil { throw AccessError.purposeRequired }\n            guard let target",
-         "            try AccessPolicy.requireMayAct(on: thread, identity)\n            guard let target")]},
+         "            let purpose = try AccessPolicy.purpose(parsed, toOpen: thread, identity)\n            guard let target",
+         "            let purpose = AccessPolicy.isOutsideAssignment(thread, identity) ? parsed : nil\n            guard let target")]},
     {"name": "a supervisor edits (and reads) a case record not theirs without a purpose", "invariant": 2, "edits": [
-        ("Sources/RelayCore/Staff/CaseRecordService+Record.swift", "            if outside && parsed == nil { throw AccessError.purposeRequired }\n", "")]},
+        ("Sources/RelayCore/Staff/CaseRecordService+Record.swift", "            let purpose = try AccessPolicy.purpose(parsed, toOpen: thread, identity)\n",
+         "            let purpose = AccessPolicy.isOutsideAssignment(thread, identity) ? parsed : nil\n")]},
     {"name": "a resume phrase opens more than one session", "invariant": 12, "edits": [
         ("Sources/RelayCore/Services/WebchatService+Sessions.swift",
          "            guard try await writer.consumeResumePhrase(contactID: match.contactID, phraseHash: match.phraseHash) else { throw RelayError.unauthorized }\n", "")]},
@@ -229,4 +230,11 @@ MUTATIONS = [
          "  if (answer.ok) { token = answer.body.token; }", "  if (answer.ok) { token = answer.body.token; sessionStorage.setItem(\"saferelay\", token); }")]},
     {"name": "the console's idle end leaves the conversation in the page", "invariant": 1, "edits": [
         ("Sources/RelayServer/Pages/console/main.js", "    session.thread.forget();\n", "")]},
+    {"name": "the view promises a webchat reply after the survivor's page has gone", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Staff/AdvocacyService+View.swift",
+         "                snapshot.webchatSessionOpen = try await gate.webchatSessionOpen(for: snapshot.thread, at: now.storeTime, reader: writer)\n",
+         "                snapshot.webchatSessionOpen = true\n")]},
+    {"name": "first_response accepted for a thread someone else has", "invariant": 2, "edits": [
+        ("Sources/RelayCore/Staff/AccessPolicy.swift",
+         "        if parsed.code == firstResponse && thread.assignedTo != nil { throw AccessError.purposeDoesNotFit }\n", "")]},
 ]

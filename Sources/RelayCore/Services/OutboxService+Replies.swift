@@ -49,7 +49,8 @@ extension OutboxService {
     /// the survivor's window is open, the contact is not do-not-contact and has not opted out, and an
     /// SMS to a phone flagged monitored or not safe to text carries an explicit override (`override`,
     /// a reason, audited with the reply; only an advocate may give one). The text goes out exactly as
-    /// written. Throws `ReplyRefusal` otherwise, changing nothing.
+    /// written. Throws `ReplyRefusal` otherwise (``ReplyGate``, the rule a thread view shows),
+    /// changing nothing.
     func queueReply(threadID: String, text: String, by identity: StaffIdentity? = nil, override: String? = nil) async throws -> ReplyReceipt {
         let now = clock.now()
         let nowTime = now.storeTime
@@ -67,28 +68,19 @@ extension OutboxService {
 
         let receipt = try await store.write { writer -> (ReplyReceipt, String) in
             guard let thread = try await writer.thread(id: threadID) else { throw RelayError.threadNotFound }
-            guard let storedKey = thread.key, let contactID = thread.contactID, let contact = try await writer.contact(id: contactID) else {
-                throw ReplyRefusal.threadErased
+            let contact = if let contactID = thread.contactID { try await writer.contact(id: contactID) } else { ContactRecord?.none }
+            let gate = ReplyGate(settings: settings)
+            let sessionOpen = try await gate.webchatSessionOpen(for: thread, at: nowTime, reader: writer)
+            if let refusal = gate.refusal(
+                thread: thread, contact: contact, webchatSessionOpen: sessionOpen, at: nowTime, hasOverride: overrideReason != nil)
+            {
+                throw refusal
             }
+            guard let storedKey = thread.key, let contactID = contact?.id else { throw ReplyRefusal.threadErased }
             let limit = thread.channel == .sms ? settings.maximumSMSCharacters : settings.maximumWebchatCharacters
             guard text.count <= limit else { throw RelayError.invalidInput("a reply on this channel is at most \(limit) characters") }
-            guard thread.eraseRequestedAt == nil else { throw ReplyRefusal.eraseRequested }
-            guard !contact.safety.doNotContact else { throw ReplyRefusal.doNotContact }
-            var cautionOverride = false
-            switch thread.channel {
-            case .sms:
-                guard !contact.optedOut else { throw ReplyRefusal.optedOut }
-                if contact.safety.textNeedsOverride {
-                    guard overrideReason != nil else { throw ReplyRefusal.safetyOverrideRequired }
-                    cautionOverride = true
-                }
-                let windowStart = nowTime - StoreTime(settings.smsReplyWindow * 1000)
-                guard let lastInbound = thread.lastInboundAt, lastInbound >= windowStart else { throw ReplyRefusal.windowClosed }
-            case .webchat:
-                // The page shows replies only inside the session the survivor has open: no trace on the phone.
-                let sessionSince = nowTime - StoreTime(settings.webchatSessionIdle * 1000)
-                guard try await writer.hasWebchatSession(contactID: contactID, seenSince: sessionSince) else { throw ReplyRefusal.windowClosed }
-            }
+            // An override given where none is needed is not recorded as one.
+            let cautionOverride = thread.channel == .sms && contact?.safety.textNeedsOverride == true
             let key = try envelope.unwrap(storedKey.wrapped, owner: thread.id)
             let messageID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, nowTime)))
             let sealed = envelope.seal(

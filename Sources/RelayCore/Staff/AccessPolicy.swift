@@ -23,6 +23,21 @@ public enum AccessPolicy {
         thread.assignedTo != identity.accountID
     }
 
+    /// The purpose code that means "answering a new contact from the queue": it fits only a thread
+    /// nobody has claimed (or the caller's own).
+    public static let firstResponse = "first_response"
+
+    /// The purpose a caller opening `thread` gives, checked: `nil` when the thread is theirs (no
+    /// purpose needed); otherwise the purpose, which must be given (`purposeRequired`) and must fit
+    /// (`first_response` for a thread someone else claimed meanwhile is `purposeDoesNotFit`:
+    /// the audit log would otherwise say a colleague's case was a new contact).
+    static func purpose(_ parsed: AccessPurpose?, toOpen thread: ThreadRecord, _ identity: StaffIdentity) throws -> AccessPurpose? {
+        guard isOutsideAssignment(thread, identity) else { return nil }
+        guard let parsed else { throw AccessError.purposeRequired }
+        if parsed.code == firstResponse && thread.assignedTo != nil { throw AccessError.purposeDoesNotFit }
+        return parsed
+    }
+
     /// Throws unless the caller works this thread (it is assigned to them) or supervises.
     static func requireMayAct(on thread: ThreadRecord, _ identity: StaffIdentity) throws {
         if isOutsideAssignment(thread, identity) && identity.role != .supervisor { throw AccessError.forbidden }

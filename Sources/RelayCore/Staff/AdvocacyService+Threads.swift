@@ -49,6 +49,10 @@ public struct ThreadView: Sendable, Equatable {
     public var optedOut = false
     /// The survivor asked for this conversation to be erased (a hold keeps it): nobody may contact them.
     public var eraseRequested = false
+    /// Why a reply could not go out now (``ReplyGate``, the rule sending applies), or `nil` if it can.
+    public var replyRefusal: ReplyRefusal?
+    /// For SMS, when the reply window closes (the survivor's last text plus the window).
+    public var replyWindowClosesAt: Date?
 
     public static func == (lhs: ThreadView, rhs: ThreadView) -> Bool {
         lhs.thread == rhs.thread && lhs.messages == rhs.messages && lhs.earlier.map(\.thread) == rhs.earlier.map(\.thread)
@@ -63,6 +67,8 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
     case notFound
     /// Opening a thread assigned to someone else (or to no one) needs a purpose.
     case purposeRequired
+    /// The purpose given does not fit the thread (`first_response` for a thread someone else has).
+    case purposeDoesNotFit
     /// The audit event could not be written, so nothing was decrypted.
     case auditUnavailable
 
@@ -71,6 +77,7 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
         case .forbidden: "your role does not allow this"
         case .notFound: "no such thread"
         case .purposeRequired: "opening or claiming a thread not assigned to you needs a purpose from the list (X-Access-Purpose: CODE or CODE: note; GET /api/v1/purposes)"
+        case .purposeDoesNotFit: "first_response is for a thread nobody has claimed; this one has been claimed, so give another purpose"
         case .auditUnavailable: "the audit log cannot be written, so nothing is shown"
         }
     }
@@ -87,8 +94,7 @@ extension AdvocacyService {
         let claimed = try await store.write { writer -> Bool in
             guard let thread = try await writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
             try AccessPolicy.requireMayClaim(thread, identity)
-            guard thread.assignedTo != identity.accountID else { return false }
-            guard let parsed else { throw AccessError.purposeRequired }
+            guard let parsed = try AccessPolicy.purpose(parsed, toOpen: thread, identity) else { return false }
             try await writer.assign(threadID: threadID, to: identity.accountID)
             _ = try await AuditLog.append(
                 AuditEvent(actor: identity.name, role: identity.role.rawValue, action: "thread.claim", threadID: threadID, purpose: parsed.auditText),
@@ -109,9 +115,8 @@ extension AdvocacyService {
         let parsed = settings.accessPurposes.parse(purpose)
         let outside = try await store.write { writer -> Bool in
             guard let thread = try await writer.thread(id: threadID), thread.state == .open else { throw AccessError.notFound }
-            let outside = AccessPolicy.isOutsideAssignment(thread, identity)
             try AccessPolicy.requireMayAct(on: thread, identity)
-            if outside && parsed == nil { throw AccessError.purposeRequired }
+            let purpose = try AccessPolicy.purpose(parsed, toOpen: thread, identity)
             guard let target = try await writer.account(name: name), AccessPolicy.canWorkThreads(target) else {
                 throw RelayError.invalidInput("no active advocate or supervisor by that name")
             }
@@ -119,9 +124,9 @@ extension AdvocacyService {
             _ = try await AuditLog.append(
                 AuditEvent(
                     actor: identity.name, role: identity.role.rawValue, action: "thread.transfer", threadID: threadID,
-                    purpose: outside ? parsed?.auditText : nil, details: ["to": target.name]),
+                    purpose: purpose?.auditText, details: ["to": target.name]),
                 at: now, writer: writer)
-            return outside
+            return purpose != nil
         }
         await events.publish(.queueChanged(threadID: threadID), to: LiveEvents.staffChannel)
         if outside, let parsed {

@@ -13,6 +13,8 @@ struct ThreadSnapshot: Sendable {
     var contact: ContactRecord?
     /// The threads shown, oldest first: this one and the contact's earlier ones with content.
     var shown: [ThreadRecord]
+    /// For webchat, whether the survivor has a session open (the reply window), read with the rest.
+    var webchatSessionOpen = false
 }
 
 /// The sealed content of the threads a view shows, read in one snapshot after the audit commit.
@@ -39,13 +41,12 @@ extension AdvocacyService {
         try AccessPolicy.requireWorkingRole(identity)
         let parsed = settings.accessPurposes.parse(purpose)
         let now = clock.now()
+        let gate = ReplyGate(settings: settings)
         let snapshot: ThreadSnapshot
         do {
             snapshot = try await store.write { writer in
-                guard let snapshot = try await Self.snapshot(threadID: threadID, reader: writer) else { throw AccessError.notFound }
-                let outside = AccessPolicy.isOutsideAssignment(snapshot.thread, identity)
-                if outside && parsed == nil { throw AccessError.purposeRequired }
-                let reason = outside ? parsed?.auditText : nil
+                guard var snapshot = try await Self.snapshot(threadID: threadID, reader: writer) else { throw AccessError.notFound }
+                let reason = try AccessPolicy.purpose(parsed, toOpen: snapshot.thread, identity)?.auditText
                 let shownIDs = snapshot.shown.map(\.id)
                 _ = try await AuditLog.append(
                     batch: ([threadID] + shownIDs.filter { $0 != threadID }).map { id in
@@ -53,6 +54,7 @@ extension AdvocacyService {
                             actor: identity.name, role: identity.role.rawValue, action: "thread.view", threadID: id, purpose: reason,
                             details: id == threadID ? [:] : ["via": threadID])
                     }, at: now, storeTime: now.storeTime, writer: writer)
+                snapshot.webchatSessionOpen = try await gate.webchatSessionOpen(for: snapshot.thread, at: now.storeTime, reader: writer)
                 return snapshot
             }
         } catch let refusal as AccessError {
@@ -84,6 +86,11 @@ extension AdvocacyService {
             caseRecord: caseRecord, safety: snapshot.contact?.safety ?? ContactSafetyFlags())
         view.optedOut = snapshot.contact?.optedOut ?? false
         view.eraseRequested = thread.eraseRequestedAt != nil
+        // What sending would answer now (the same rule the outbox applies); an override for a
+        // monitored phone is the advocate's to give, so it is `safety.textNeedsOverride`, not a refusal.
+        view.replyRefusal = gate.refusal(
+            thread: thread, contact: snapshot.contact, webchatSessionOpen: snapshot.webchatSessionOpen, at: now.storeTime, hasOverride: true)
+        view.replyWindowClosesAt = gate.smsWindowCloses(thread).map { Date(storeTime: $0) }
         return view
     }
 

@@ -76,9 +76,8 @@ extension CaseRecordService {
             guard let thread = try await writer.thread(id: threadID), let contactID = thread.contactID,
                 let contact = try await writer.contact(id: contactID), let stored = contact.key
             else { throw AccessError.notFound }
-            let outside = AccessPolicy.isOutsideAssignment(thread, identity)
             try AccessPolicy.requireMayAct(on: thread, identity)
-            if outside && parsed == nil { throw AccessError.purposeRequired }
+            let purpose = try AccessPolicy.purpose(parsed, toOpen: thread, identity)
             var record = try await relay.caseRecord(contactID: contactID, reader: writer)
             let stamp = now.rfc3339
             switch change {
@@ -111,9 +110,9 @@ extension CaseRecordService {
             _ = try await AuditLog.append(
                 AuditEvent(
                     actor: identity.name, role: identity.role.rawValue, action: change.action, threadID: threadID,
-                    purpose: outside ? parsed?.auditText : nil),
+                    purpose: purpose?.auditText),
                 at: now, writer: writer)
-            return (record, outside)
+            return (record, purpose != nil)
         }
         if changed.1, let parsed {
             await events.publish(.access(threadID: threadID, actor: identity.name, action: "case", purpose: parsed.code), to: LiveEvents.staffChannel)

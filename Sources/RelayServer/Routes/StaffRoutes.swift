@@ -219,9 +219,8 @@ struct StaffRoutes {
             do_not_contact: view.safety.doNotContact, text_needs_override: view.safety.textNeedsOverride, messages: Self.views(view.messages),
             earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: $0.thread.openedAt.rfc3339, messages: Self.views($0.messages)) },
             case_record: CaseRecordAnswer(view.caseRecord),
-            reply_window_closes_at: view.thread.channel == .sms
-                ? view.thread.lastInboundAt.map { $0.addingTimeInterval(relay.settings.smsReplyWindow).rfc3339 } : nil,
-            opted_out: view.optedOut, erase_requested: view.eraseRequested))
+            reply_window_closes_at: view.replyWindowClosesAt?.rfc3339,
+            opted_out: view.optedOut, erase_requested: view.eraseRequested, reply_refusal: view.replyRefusal?.rawValue))
     }
 
     func reply(_ request: Request, context: Context) async throws -> Response {

@@ -75,6 +75,7 @@ enum ErrorTable {
         case .forbidden: .forbidden
         case .notFound: .notFound
         case .purposeRequired: APIError(.forbidden, code: "purpose_required", message: error.description)
+        case .purposeDoesNotFit: APIError(.conflict, code: "purpose_does_not_fit", message: error.description)
         case .auditUnavailable: APIError(.serviceUnavailable, code: "audit_unavailable", message: error.description)
         }
     }

@@ -80,13 +80,16 @@ extension StaffRoutes {
         let opted_out: Bool
         /// The survivor asked for this conversation to be erased (a hold keeps it).
         let erase_requested: Bool
+        /// Why a reply could not go out now (the code sending would answer: window_closed,
+        /// do_not_contact, opted_out, erase_requested, thread_erased), null when it can.
+        let reply_refusal: String?
 
         enum CodingKeys: String, CodingKey {
             case thread, pseudonym, channel, state, do_not_contact, text_needs_override, messages, earlier, case_record, reply_window_closes_at
-            case opted_out, erase_requested
+            case opted_out, erase_requested, reply_refusal
         }
 
-        /// `reply_window_closes_at` is always there, null when there is none.
+        /// `reply_window_closes_at` and `reply_refusal` are always there, null when there is none.
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(thread, forKey: .thread)
@@ -101,6 +104,7 @@ extension StaffRoutes {
             try container.encode(reply_window_closes_at, forKey: .reply_window_closes_at)
             try container.encode(opted_out, forKey: .opted_out)
             try container.encode(erase_requested, forKey: .erase_requested)
+            try container.encode(reply_refusal, forKey: .reply_refusal)
         }
     }
     struct CloseInput: Decodable { let disposition: String? }

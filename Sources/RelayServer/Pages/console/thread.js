@@ -73,7 +73,9 @@ export class ThreadPane {
     const fetchView = () => api.get("/api/v1/threads/" + encodeURIComponent(id), this.headers());
     let answer = await fetchView();
     if (load !== this.loads || id !== this.id) { return { ok: false, cancelled: true }; }
-    if (!answer.ok && answer.code === "purpose_required") {
+    if (!answer.ok && (answer.code === "purpose_required" || answer.code === "purpose_does_not_fit")) {
+      // Taken by someone else since the queue showed it: no longer a first response, so ask why.
+      if (answer.code === "purpose_does_not_fit") { this.unassigned = false; this.purpose = null; }
       const purpose = await this.askPurpose();
       if (load !== this.loads || id !== this.id) { return { ok: false, cancelled: true }; }
       if (!purpose) { return { ok: false, cancelled: true }; }
@@ -146,16 +148,17 @@ export class ThreadPane {
     const view = this.view;
     const state = $("reply-state");
     let text;
-    let canSend = view.state === "open";
-    if (view.erase_requested) { text = t("errors.erase_requested"); canSend = false; }
-    else if (view.do_not_contact) { text = t("replyDNC"); canSend = false; }
-    else if (view.opted_out && view.channel === "sms") { text = t("errors.opted_out"); canSend = false; }
-    else if (view.reply_window_closes_at === null || view.reply_window_closes_at === undefined) {
-      text = view.channel === "sms" ? t("replyClosed") : t("replyReady");
-      canSend = canSend && view.channel !== "sms";
-    } else {
+    // The server says what sending would answer (the rule the outbox applies); only the SMS
+    // window's countdown runs here, between loads.
+    const refusal = view.reply_refusal;
+    let canSend = view.state === "open" && !refusal;
+    if (refusal) {
+      text = t("replyRefusals." + (refusal === "window_closed" && view.channel === "webchat" ? "webchat_gone" : refusal));
+    } else if (view.reply_window_closes_at) {
       const left = (Date.parse(view.reply_window_closes_at) - Date.now()) / 1000;
-      if (left <= 0) { text = t("replyClosed"); canSend = false; } else { text = t("replyReadyUntil", { time: duration(left) }); }
+      if (left <= 0) { text = t("replyRefusals.window_closed"); canSend = false; } else { text = t("replyReadyUntil", { time: duration(left) }); }
+    } else {
+      text = t("replyReady");
     }
     if (canSend && view.text_needs_override) { text += " " + t("replyOverride"); }
     state.textContent = text;

@@ -1,0 +1,46 @@
+import Foundation
+import RelayModel
+import RelayStore
+
+/// The one rule for whether a reply may go out on a thread now. Sending a reply applies it inside
+/// the write that stores the reply; a thread view applies it to say in advance what sending would
+/// answer — the same function, so the console can never promise what the outbox then refuses.
+struct ReplyGate: Sendable {
+    /// The hotline's windows.
+    let settings: RelaySettings
+
+    /// Why a reply may not go out now, or `nil` if it may. `hasOverride` says whether the advocate
+    /// gave a reason to text a phone flagged monitored or not safe (a view passes `true`: an override
+    /// is the advocate's to give, so it is reported apart, not as a refusal).
+    func refusal(
+        thread: ThreadRecord, contact: ContactRecord?, webchatSessionOpen: Bool, at now: StoreTime, hasOverride: Bool
+    ) -> ReplyRefusal? {
+        guard thread.key != nil, let contact else { return .threadErased }
+        if thread.eraseRequestedAt != nil { return .eraseRequested }
+        if contact.safety.doNotContact { return .doNotContact }
+        switch thread.channel {
+        case .sms:
+            if contact.optedOut { return .optedOut }
+            if contact.safety.textNeedsOverride && !hasOverride { return .safetyOverrideRequired }
+            guard let closes = smsWindowCloses(thread), now <= closes else { return .windowClosed }
+        case .webchat:
+            // The page shows replies only inside the session the survivor has open: no trace on the phone.
+            guard webchatSessionOpen else { return .windowClosed }
+        }
+        return nil
+    }
+
+    /// When an SMS thread's reply window closes (the survivor's last text plus the window); `nil`
+    /// for webchat (its window is the survivor's open session) or a thread with no inbound text.
+    func smsWindowCloses(_ thread: ThreadRecord) -> StoreTime? {
+        guard thread.channel == .sms, let lastInbound = thread.lastInboundAt else { return nil }
+        return lastInbound + StoreTime(settings.smsReplyWindow * 1000)
+    }
+
+    /// Whether the contact has a webchat session seen within the idle limit (read in the caller's
+    /// transaction, so the answer and what follows it agree).
+    func webchatSessionOpen(for thread: ThreadRecord, at now: StoreTime, reader: any StoreReader) async throws -> Bool {
+        guard thread.channel == .webchat, let contactID = thread.contactID else { return false }
+        return try await reader.hasWebchatSession(contactID: contactID, seenSince: now - StoreTime(settings.webchatSessionIdle * 1000))
+    }
+}
