@@ -197,6 +197,7 @@ let package = Package(
                 "RelayCrypto",
                 "RelayStore",
                 "RelayTestSupport",
+                "RelayProcess",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),

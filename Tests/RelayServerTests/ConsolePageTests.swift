@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 @testable import RelayCore
 import RelayModel
+import RelayProcess
 import RelayServer
 import RelayStore
 import RelayTestSupport
@@ -141,6 +142,17 @@ struct ConsolePageTests {
     }
 
     /// Signs `name` in through the console's form.
+    /// The texts of the QR codes in a PNG, read by zxing-cpp (`scripts/qr-decode`, in the virtual
+    /// environment `scripts/test` makes).
+    static func qrCodes(in image: String) async throws -> [String] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let python = root + "/.build/test-venv/bin/python"
+        try #require(FileManager.default.isExecutableFile(atPath: python), "no QR decoder: run scripts/test once (it makes .build/test-venv)")
+        let result = try await Command(executable: python, arguments: [root + "/scripts/qr-decode", image]).runOnOwnThread(timeout: 60)
+        try #require(result.status == 0, "qr-decode failed: \(result.stderr.suffix(300))")
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
     static func signIn(_ browser: WebDriver, _ server: RelayTestServer, _ name: String, totp: String) async throws {
         try await browser.type(name, into: "#si-name")
         try await browser.type(StaffAPITests.password, into: "#si-password")
@@ -201,9 +213,13 @@ struct ConsolePageTests {
                 try await browser.wait("the authenticator key") { try await browser.script("return !document.getElementById('enrol-done').hidden") as? Bool == true }
                 let shown = try await browser.text("#totp-secret")
                 #expect(shown.contains(" "), "grouped for typing: \(shown)")
-                #expect(try await browser.text("#totp-uri").hasPrefix("otpauth://totp/"))
+                let uri = try await browser.text("#totp-uri")
+                #expect(uri.hasPrefix("otpauth://totp/"))
                 try await browser.screenshot(to: Self.screenshots + "/console-enrolment.png")
+                // The QR code the page drew scans, with a real decoder, as exactly the address shown.
+                #expect(try await Self.qrCodes(in: Self.screenshots + "/console-enrolment.png") == [uri])
                 try await browser.click("#enrol-finish")
+                #expect(try await browser.script("return document.getElementById('totp-qr').childElementCount") as? Int == 0)
                 try await Self.signIn(browser, server, "dora", totp: shown.replacingOccurrences(of: " ", with: ""))
                 try await browser.wait("dora's queue") { try await browser.script("return !document.getElementById('work').hidden") as? Bool == true }
                 try await browser.click("#sign-out")
@@ -394,6 +410,33 @@ struct ConsolePageTests {
                 try await browser.wait("the reply state") { try await browser.text("#reply-state").contains("opted out") }
                 #expect(try await browser.script("return document.getElementById('reply-send').disabled") as? Bool == true)
                 #expect(try await server.relay.sealing.decryptedMessages(threadID: thread).filter { $0.direction == .outbound }.isEmpty)
+            }
+        }
+    }
+
+    /// A survivor who left the chat (quick exit) while the advocate typed: the reply is refused with
+    /// a sentence, the typed text stays, and the reply box says from then on why nothing can go out
+    /// (the view and the outbox apply one rule, so the console showed Send only while it would work).
+    @Test func aSurvivorWhoLeftTheChatIsShownAsGoneAndTheTypedReplyStays() async throws {
+        try await RelayTestServer.run { server in
+            let totp = try await StaffHardeningTests.enrol(server, "ana")
+            let token = try await server.startChat()
+            #expect(try await server.chat(
+                .post, "/chat/messages", token: token, json: #"{"text":"LEFT-CANARY hello"}"#, headers: ["Idempotency-Key": "left-chat-0001"]).0 == .created)
+            try await Self.withConsole(server) { browser in
+                try await Self.signIn(browser, server, "ana", totp: totp)
+                try await browser.wait("the queue") { try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 1 }
+                try await browser.keys("o")
+                try await browser.wait("the thread") { try await browser.text("#messages").contains("LEFT-CANARY") }
+                try await browser.keys("c")
+                try await browser.wait("the reply state") { try await browser.text("#reply-state").contains("can go out now") }
+                #expect(try await server.chat(.post, "/chat/exit", token: token).0 == .noContent)
+                try await browser.type("Are you still there?", into: "#reply-text")
+                try await browser.click("#reply-send")
+                try await browser.wait("the refusal") { try await browser.text("#reply-error").contains("not sent") }
+                try await browser.wait("the reply state") { try await browser.text("#reply-state").contains("no longer open") }
+                #expect(try await browser.script("return document.getElementById('reply-text').value") as? String == "Are you still there?")
+                #expect(try await browser.script("return document.getElementById('reply-send').disabled") as? Bool == true)
             }
         }
     }

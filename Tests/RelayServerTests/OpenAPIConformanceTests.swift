@@ -50,8 +50,9 @@ struct OpenAPIConformanceTests {
         try await api.call(.get, "/chat")
         try await api.call(.get, "/chat/app.js")
         try await api.call(.get, "/chat/app.css")
+        try await api.call(.get, "/chat/event-frames.js")
         try await api.call(.get, "/console")
-        for name in ["admin.js", "api.js", "console.css", "dialogs.js", "i18n.js", "main.js", "queue.js", "stream.js", "thread.js"] {
+        for name in ["admin.js", "api.js", "console.css", "dialogs.js", "i18n.js", "main.js", "qr.js", "queue.js", "stream.js", "thread.js"] {
             try await api.call(.get, "/console/\(name)")
         }
         #expect(try await api.call(.get, "/metrics").status == 404)

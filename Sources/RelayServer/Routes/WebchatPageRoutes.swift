@@ -2,7 +2,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `GET /chat` and its script and stylesheet (files under `Pages/webchat/`), with a strict
+/// `GET /chat` and its scripts and stylesheet (files under `Pages/webchat/`; `event-frames.js` is
+/// the console's too), with a strict
 /// Content-Security-Policy: scripts, styles and connections only from this origin, nothing inline,
 /// no frames, no forms elsewhere.
 struct WebchatPageRoutes<Context: RequestContext> {
@@ -15,7 +16,7 @@ struct WebchatPageRoutes<Context: RequestContext> {
 
     func register(on router: Router<Context>) {
         let page = PageAssets(page: "webchat", substitutions: ["EXIT_URL": PageAssets.htmlEscape(configuration.exitURL)])
-        for (path, name) in [("/chat", "index.html"), ("/chat/app.js", "app.js"), ("/chat/app.css", "app.css")] {
+        for (path, name) in [("/chat", "index.html"), ("/chat/app.js", "app.js"), ("/chat/app.css", "app.css"), ("/chat/event-frames.js", "event-frames.js")] {
             guard let asset = page.files[name] else { preconditionFailure("Pages/webchat/\(name) is missing from the build") }
             router.get(RouterPath(path)) { _, _ in Self.serve(asset) }
         }

@@ -8,6 +8,7 @@ import { QueuePane } from "./queue.js";
 import { ThreadPane } from "./thread.js";
 import { AdminScreen, AuditScreen } from "./admin.js";
 import { ask } from "./dialogs.js";
+import { qrSVG } from "./qr.js";
 
 const $ = (id) => document.getElementById(id);
 const IDLE_LIMIT = 30 * 60 * 1000;   // the server ends a session after 30 idle minutes
@@ -105,7 +106,7 @@ function endSession(reason) {
     if (input.type === "checkbox" || input.type === "radio") { input.checked = input.defaultChecked; } else { input.value = ""; }
   }
   for (const select of document.querySelectorAll("select")) { select.selectedIndex = 0; }
-  for (const id of ["totp-secret", "totp-uri", "sign-in-error", "enrol-error"]) { $(id).textContent = ""; }
+  for (const id of ["totp-secret", "totp-uri", "totp-qr", "sign-in-error", "enrol-error"]) { $(id).textContent = ""; }
   $("enrol-done").hidden = true;
   $("enrol-form").hidden = false;
   show("sign-in");
@@ -301,6 +302,7 @@ document.addEventListener("DOMContentLoaded", () => {
     // The authenticator key was shown once: it goes from the page.
     $("totp-secret").textContent = "";
     $("totp-uri").textContent = "";
+    $("totp-qr").replaceChildren();
     $("enrol-done").hidden = true;
     $("enrol-form").hidden = false;
     show("sign-in");
@@ -332,6 +334,9 @@ document.addEventListener("DOMContentLoaded", () => {
     // Shown once, grouped by four for typing.
     $("totp-secret").textContent = answer.body.totp_secret.replace(/(.{4})/g, "$1 ").trim();
     $("totp-uri").textContent = answer.body.otpauth_uri;
+    // Drawn here from the address (qr.js): the key never goes to anything outside the page.
+    const code = qrSVG(answer.body.otpauth_uri, t("totpQR"));
+    $("totp-qr").replaceChildren(...(code ? [code] : []));
     $("enrol-form").hidden = true;
     $("enrol-done").hidden = false;
     $("enrol-finish").focus();

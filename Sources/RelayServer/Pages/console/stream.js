@@ -2,6 +2,7 @@
 // each failure), with a catch-up callback after every reconnect (events are not replayed).
 
 import { openEvents, signedIn } from "./api.js";
+import { eventFrames } from "/chat/event-frames.js";
 
 export class LiveStream {
   /// `onEvent(name, data)` for each event; `onState(live)` when the stream comes up or goes down;
@@ -43,24 +44,9 @@ export class LiveStream {
       this.wasUp = true;
       this.failures = 0;
       this.onState(true);
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) { break; }
-        buffer += value;
-        let cut;
-        while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          const frame = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const name = (frame.match(/^event: (.*)$/m) || [])[1];
-          const data = (frame.match(/^data: (.*)$/m) || [])[1];
-          if (!name) { continue; }
-          if (name === "ended") { this.stop(); this.onEnded(); return; }
-          let parsed = {};
-          try { parsed = JSON.parse(data || "{}"); } catch (_) { parsed = {}; }
-          this.onEvent(name, parsed);
-        }
+      for await (const { name, data } of eventFrames(response.body)) {
+        if (name === "ended") { this.stop(); this.onEnded(); return; }
+        this.onEvent(name, data);
       }
     } catch (_) {
       // refused, dropped or aborted

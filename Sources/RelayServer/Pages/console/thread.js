@@ -301,8 +301,10 @@ export class ThreadPane {
     $("reply-send").disabled = false;
     if (id !== this.id) { return; }
     if (!answer.ok) {
-      // What the advocate typed stays in the box.
+      // What the advocate typed stays in the box; a refusal by the reply rules re-reads the
+      // thread, so that the reply box says why from now on (the survivor may have left meanwhile).
       $("reply-error").textContent = explain(answer);
+      if (["window_closed", "do_not_contact", "opted_out", "erase_requested"].includes(answer.code)) { await this.load(); }
       return;
     }
     $("reply-text").value = "";

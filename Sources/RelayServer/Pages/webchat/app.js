@@ -1,4 +1,5 @@
 "use strict";
+import { eventFrames } from "/chat/event-frames.js";
 (() => {
   const texts = {
     en: { exit: "Quick exit", title: "Talk with someone", intro: "This chat is private. You do not need to give your name. Press Esc or “Quick exit” at any time to leave at once.",
@@ -126,22 +127,10 @@
       }
       streamedBefore = true;
       streamFailures = 0;
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) { break; }
-        buffer += value;
-        let cut;
-        while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          const frame = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = (frame.match(/^event: (.*)$/m) || [])[1];
-          const data = (frame.match(/^data: (.*)$/m) || [])[1];
-          if (event === "message") { addMessage(JSON.parse(data)); }
-          if (event === "deleted") { const el = $("m-" + JSON.parse(data).id); if (el) { el.remove(); } }
-          if (event === "erased" || event === "ended") { ended(); return; }
-        }
+      for await (const { name, data } of eventFrames(response.body)) {
+        if (name === "message" && data.id) { addMessage(data); }
+        if (name === "deleted") { const el = $("m-" + data.id); if (el) { el.remove(); } }
+        if (name === "erased" || name === "ended") { ended(); return; }
       }
     } catch (_) { streamFailures += 1; /* refused, aborted or offline */ }
     if (token && token === mine) { retryTimer = setTimeout(listen, Math.min(60000, 3000 * 2 ** Math.min(streamFailures, 5))); }
