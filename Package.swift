@@ -26,6 +26,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -60,13 +61,14 @@ let package = Package(
             dependencies: ["CSodium", "COpenSSL"],
             swiftSettings: swiftSettings
         ),
-        // Storage protocol and its SQLite implementation: ciphertext and keyed hashes only.
+        // Storage protocol and its SQLite and PostgreSQL implementations: ciphertext and keyed hashes only.
         .target(
             name: "RelayStore",
             dependencies: [
                 "RelayModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -160,7 +162,9 @@ let package = Package(
         .target(
             name: "RelayTestSupport",
             dependencies: [
+                "RelayStore",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/RelayTestSupport",

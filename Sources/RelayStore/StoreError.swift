@@ -10,6 +10,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case busy
     /// SQLite refused the operation (constraint, I/O, corruption), with its result code.
     case failed(code: Int32)
+    /// The database server cannot be reached (PostgreSQL: refused, dropped, timed out).
+    case unavailable
+    /// PostgreSQL refused the operation, with its SQLSTATE (a class and condition, never a value).
+    case refused(sqlState: String)
 
     public var description: String {
         switch self {
@@ -18,6 +22,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .corruptRow(let table): "a row in \(table) does not decode"
         case .busy: "the database is locked by another process; try again when it has finished"
         case .failed(let code): "the database refused the operation (SQLite result code \(code))"
+        case .unavailable: "the database server cannot be reached; the relay retries by itself"
+        case .refused(let sqlState): "the database refused the operation (SQLSTATE \(sqlState))"
         }
     }
 }

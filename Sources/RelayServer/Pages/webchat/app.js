@@ -1,5 +1,4 @@
 "use strict";
-import { eventFrames } from "/chat/event-frames.js";
 (() => {
   const texts = {
     en: { exit: "Quick exit", title: "Talk with someone", intro: "This chat is private. You do not need to give your name. Press Esc or “Quick exit” at any time to leave at once.",
@@ -127,6 +126,8 @@ import { eventFrames } from "/chat/event-frames.js";
       }
       streamedBefore = true;
       streamFailures = 0;
+      // Loaded only here, so that nothing (quick exit above all) waits for it.
+      const { eventFrames } = await import("/chat/event-frames.js");
       for await (const { name, data } of eventFrames(response.body)) {
         if (name === "message" && data.id) { addMessage(data); }
         if (name === "deleted") { const el = $("m-" + data.id); if (el) { el.remove(); } }

@@ -1,0 +1,185 @@
+import Foundation
+import PostgresNIO
+
+/// The store a hotline moves to when one machine is no longer enough: PostgreSQL, through
+/// postgres-nio's pooled client, with the same rows and rules as ``SQLiteStore`` (ciphertext and
+/// keyed hashes only).
+///
+/// - A write is one transaction that first takes the store's writer lock (a transaction-scoped
+///   advisory lock), so writes from every instance on the database are serial, as SQLite's one
+///   writer is: the audit log stays one gap-free sequence and every read-check-write use case
+///   keeps its meaning. It returns once `COMMIT` has returned, that is once the commit is durable
+///   (`synchronous_commit` on, the server's default).
+/// - A read is one `REPEATABLE READ, READ ONLY` snapshot.
+/// - Errors are ``StoreError``s: `busy` when the writer lock was not free within the lock timeout,
+///   `unavailable` when the server cannot be reached, `refused` with the SQLSTATE otherwise; never
+///   a value, a statement or the password.
+public final class PostgresStore: RelayStore {
+    /// The writer lock's key (an advisory lock id; "SAFERELY").
+    static let writerLock: Int64 = 0x5341_4645_5245_4C59
+    /// The migrations' lock key.
+    static let migrationLock: Int64 = writerLock + 1
+
+    /// The database, without its password.
+    public let redactedURL: String
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+
+    /// Connects to `url`, checks that the database answers and lets this account create tables,
+    /// and applies pending migrations. Throws ``StoreError/cannotOpen(path:reason:)`` with the
+    /// redacted address and a reason (unreachable, authentication failed, no such database, not
+    /// allowed) otherwise.
+    /// - Parameters:
+    ///   - url: `postgres://user:password@host:port/database` (see ``PostgresDatabaseURL``).
+    ///   - maximumConnections: the pool's size.
+    ///   - writeLockPatience: how long a write waits for the writer lock before it fails as busy.
+    public init(url: String, maximumConnections: Int = 20, writeLockPatience: Duration = .seconds(10)) async throws {
+        let address = try PostgresDatabaseURL(url)
+        redactedURL = address.redacted
+        var configuration = address.configuration
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        let milliseconds = writeLockPatience.components.seconds * 1000 + writeLockPatience.components.attoseconds / 1_000_000_000_000_000
+        configuration.options.additionalStartupParameters = [("lock_timeout", "\(max(1, milliseconds))ms")]
+        // postgres-nio logs nothing of ours below critical (its debug lines name statements).
+        var quiet = Logger(label: "saferelay.postgres")
+        quiet.logLevel = .critical
+        let logger = quiet
+        self.logger = logger
+        // One connection first, so that a wrong address, password or grant fails at once with
+        // its reason (the pool would keep retrying); it applies pending migrations.
+        var direct = address.connectionConfiguration
+        direct.options.connectTimeout = .seconds(5)
+        let first = direct
+        do {
+            try await Self.withDeadline(.seconds(15)) {
+                let connection = try await PostgresConnection.connect(configuration: first, id: 0, logger: logger)
+                do {
+                    try await PostgresMigrations.migrate(connection, logger: logger)
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try await connection.close()
+            }
+        } catch {
+            throw StoreError.cannotOpen(path: address.redacted, reason: Self.reason(error))
+        }
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    deinit {
+        runner.cancel()
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T {
+        try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", writer: false, body)
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) async throws -> T) async throws -> T {
+        try await transaction(begin: "BEGIN", writer: true, body)
+    }
+
+    private func transaction<T: Sendable>(
+        begin: PostgresQuery, writer: Bool, _ body: @escaping @Sendable (PostgresAccess) async throws -> T
+    ) async throws -> T {
+        let logger = self.logger
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query(begin, logger: logger)
+                do {
+                    if writer { try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writerLock))", logger: logger) }
+                    let value = try await body(PostgresAccess(connection: connection, logger: logger))
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch let error as PSQLError {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// PostgreSQL has no WAL file of ours to truncate: erased rows are unreadable because their
+    /// wrapped keys went in the same transaction (crypto-shredding), and linger as dead tuples
+    /// until vacuum. This asks for that vacuum of the tables that hold ciphertext.
+    public func checkpointAndTruncate(patience: Duration) async throws {
+        do {
+            _ = try await client.withConnection { connection in
+                try await connection.query("VACUUM message, thread, contact, case_record, outbox, resume_phrase", logger: logger)
+            }
+        } catch let error as PSQLError {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// Whether the database answers a query within `patience` (writes wait only for the writer
+    /// lock, which no health probe should take).
+    public func canTakeWrites(patience: Duration) async -> Bool {
+        let client = self.client
+        let logger = self.logger
+        do {
+            try await Self.withDeadline(patience) {
+                try await client.withConnection { connection in _ = try await connection.query("SELECT 1", logger: logger).collect() }
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    public func close() throws {
+        runner.cancel()
+    }
+
+    // MARK: - Errors
+
+    /// A PostgreSQL error as a store error: the SQLSTATE at most.
+    static func storeError(_ error: PSQLError) -> StoreError {
+        if let state = error.serverInfo?[.sqlState] {
+            switch state {
+            case "55P03", "40001", "40P01": return .busy
+            case "57P01", "57P02", "57P03", "53300": return .unavailable
+            default: return .refused(sqlState: String(state.prefix(5)))
+            }
+        }
+        return .unavailable
+    }
+
+    /// Why the database could not be opened, in words (never the address or the password).
+    static func reason(_ error: any Error) -> String {
+        if error is DeadlineExceeded { return "no answer within 15 seconds (is the server running and reachable?)" }
+        guard let error = error as? PSQLError else { return "it could not be reached" }
+        switch error.serverInfo?[.sqlState] {
+        case "28P01", "28000": return "authentication failed (check the user and password)"
+        case "3D000": return "there is no such database"
+        case "42501": return "the user may not create tables in it (grant CREATE on the schema)"
+        case .some(let state): return "the server refused (SQLSTATE \(state.prefix(5)))"
+        case .none: return "it could not be reached (is the server running and reachable?)"
+        }
+    }
+
+    struct DeadlineExceeded: Error {}
+
+    /// Runs `work`, or throws ``DeadlineExceeded`` once `limit` has passed (the work is cancelled).
+    static func withDeadline(_ limit: Duration, _ work: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await work()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            let finished = try await group.next() ?? false
+            group.cancelAll()
+            if !finished { throw DeadlineExceeded() }
+        }
+    }
+}
