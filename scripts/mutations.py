@@ -237,4 +237,8 @@ MUTATIONS = [
     {"name": "first_response accepted for a thread someone else has", "invariant": 2, "edits": [
         ("Sources/RelayCore/Staff/AccessPolicy.swift",
          "        if parsed.code == firstResponse && thread.assignedTo != nil { throw AccessError.purposeDoesNotFit }\n", "")]},
+    {"name": "PostgreSQL writes from several instances run at once (no writer lock)", "invariant": 2, "edits": [
+        ("Sources/RelayStore/Postgres/PostgresStore.swift",
+         "                    if writer { try await connection.query(\"SELECT pg_advisory_xact_lock(\\(Self.writerLock))\", logger: logger) }\n",
+         "                    _ = writer\n")]},
 ]
