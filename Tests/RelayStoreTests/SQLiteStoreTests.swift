@@ -4,6 +4,8 @@ import RelayStore
 import RelayTestSupport
 import Testing
 
+/// What only SQLite has: its pragmas and file modes, reopening a file, the WAL truncated after an
+/// erase (the contract both backends share is `StoreContractTests`).
 struct SQLiteStoreTests {
     @Test func opensWithDurableAndErasingSettings() throws {
         let dir = try TemporaryDirectory()
@@ -28,54 +30,6 @@ struct SQLiteStoreTests {
         let reopened = try SQLiteStore(path: path)
         defer { try? reopened.close() }
         #expect(try await reopened.read { try await $0.contact(id: "c1") } == Fixtures.contact(id: "c1"))
-    }
-
-    @Test func aFailedTransactionChangesNothing() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
-        defer { try? store.close() }
-        struct Abort: Error {}
-        await #expect(throws: Abort.self) {
-            try await store.write { writer in
-                try await writer.insert(Fixtures.contact(id: "c1"))
-                throw Abort()
-            }
-        }
-        #expect(try await store.read { try await $0.contact(id: "c1") } == nil)
-    }
-
-    @Test func aDeliveryIndexIsStoredOnce() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
-        defer { try? store.close() }
-        let delivery = Data(repeating: 7, count: 32)
-        try await store.write { writer in
-            try await writer.insert(Fixtures.contact(id: "c1"))
-            try await writer.insert(Fixtures.thread(id: "t1", contactID: "c1"))
-            try await writer.insert(Fixtures.message(id: "m1", threadID: "t1", delivery: delivery))
-        }
-        await #expect(throws: (any Error).self) {
-            try await store.write { try await $0.insert(Fixtures.message(id: "m2", threadID: "t1", delivery: delivery)) }
-        }
-        #expect(try await store.read { try await $0.messages(threadID: "t1").map(\.id) } == ["m1"])
-        #expect(try await store.read { try await $0.message(deliveryIndex: Array(delivery))?.id } == "m1")
-    }
-
-    @Test func schemaRefusesMalformedRows() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
-        defer { try? store.close() }
-        var malformed = Fixtures.contact(id: "c1")
-        malformed.addressIndex = Data([1, 2, 3])
-        let shortIndex = malformed
-        await #expect(throws: (any Error).self) { try await store.write { try await $0.insert(shortIndex) } }
-        // A message must belong to an existing thread.
-        await #expect(throws: (any Error).self) {
-            try await store.write { try await $0.insert(Fixtures.message(id: "m1", threadID: "missing", delivery: nil)) }
-        }
     }
 
     @Test func erasingAThreadDeletesItsMessagesAndKeyAndTruncatesTheWAL() async throws {
@@ -111,29 +65,6 @@ struct SQLiteStoreTests {
         #expect(try FileScan.hits(in: FileScan.databaseFiles(path), needles: [Array(marker), Array(keyMarker)]).isEmpty)
     }
 
-    @Test func keysCanBeListedAndReplacedForRotation() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try SQLiteStore(path: dir.file("saferelay.sqlite"))
-        defer { try? store.close() }
-        try await store.write { writer in
-            try await writer.insert(Fixtures.contact(id: "c1"))
-            try await writer.insert(Fixtures.thread(id: "t1", contactID: "c1"))
-        }
-        #expect(try await store.read { try await $0.wrappedKeyCounts() } == [1: 2])
-        let pending = try await store.read { try await $0.keys(notWrappedUnder: 2, limit: 10) }
-        #expect(Set(pending.map(\.owner)) == [.thread("t1"), .contact("c1")])
-        let replaced = try await store.write { writer in
-            var replaced: [Bool] = []
-            for key in pending {
-                replaced.append(try await writer.replaceKey(of: key.owner, with: StoredKey(kekVersion: 2, keyVersion: 1, sealed: Data([9])), expectedKEKVersion: 1))
-            }
-            return replaced
-        }
-        #expect(replaced == [true, true])
-        #expect(try await store.read { try await $0.wrappedKeyCounts() } == [2: 2])
-        #expect(try await store.read { try await $0.keys(notWrappedUnder: 2, limit: 10) }.isEmpty)
-    }
 }
 
 enum Fixtures {
