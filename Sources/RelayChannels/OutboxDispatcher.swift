@@ -3,7 +3,8 @@ import Logging
 import RelayCore
 import ServiceLifecycle
 
-/// Drains the SMS outbox: on start, turns entries left `sending` by a crash into `unknown`; then
+/// Drains the SMS outbox: on start, turns entries left `sending` by a crash into `unknown`
+/// (on a store shared by several instances, only stale ones, and every 30 seconds); then
 /// claims due entries (durably `sending`), sends each once, and records the outcome. On a graceful
 /// stop it claims nothing more, lets the sends already under way finish and records them, and
 /// hands claimed ones not yet started back to the queue.
@@ -24,9 +25,16 @@ public struct OutboxDispatcher: Service {
     public func run() async throws {
         try await relay.outbox.recoverInFlight()
         await withGracefulShutdownHandler {
+            var lastRecovery = ContinuousClock.now
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let sent = await drainOnce()
                 if sent == 0 { try? await Task.sleep(for: pollInterval) }
+                // On a shared store, an instance that died mid-send may never restart: another
+                // instance turns its stale claims into `unknown`.
+                if relay.isStoreShared, ContinuousClock.now - lastRecovery > .seconds(30) {
+                    _ = try? await relay.outbox.recoverInFlight()
+                    lastRecovery = ContinuousClock.now
+                }
             }
         } onGracefulShutdown: {
             logger.debug("outbox dispatcher stopping")

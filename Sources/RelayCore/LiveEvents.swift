@@ -28,6 +28,9 @@ public actor LiveEvents {
     public static let staffChannel = "staff:all"
 
     private var subscribers: [String: [UUID: AsyncStream<LiveEvent>.Continuation]] = [:]
+    /// Where this instance's publications go for the other instances on a shared store, once
+    /// ``relayOutgoing()`` has been called (never on SQLite).
+    private var outgoing: LiveEventOutbox?
     /// Which streams each session holds, so that ending the session ends them at once.
     private var sessionStreams: [String: [UUID: String]] = [:]
     /// The session of each stream.
@@ -75,8 +78,15 @@ public actor LiveEvents {
         if sessionStreams[session]?.isEmpty == true { sessionStreams[session] = nil }
     }
 
-    /// Ends every open stream of a session at once (quick exit, logout, expiry, a disabled account).
+    /// Ends every open stream of a session at once (quick exit, logout, expiry, a disabled account),
+    /// on every instance.
     public func endSession(_ session: String) {
+        outgoing?.append(.sessionEnded(session))
+        endSessionHere(session)
+    }
+
+    /// Ends a session's streams on this instance only (another instance ended it).
+    func endSessionHere(_ session: String) {
         guard let streams = sessionStreams.removeValue(forKey: session) else { return }
         for (id, contactID) in streams {
             streamSession[id] = nil
@@ -88,8 +98,14 @@ public actor LiveEvents {
     /// How many streams a session holds open (for tests).
     public func openStreams(session: String) -> Int { sessionStreams[session]?.count ?? 0 }
 
-    /// Sends an event to every stream of the contact.
+    /// Sends an event to every stream of the contact, on every instance.
     public func publish(_ event: LiveEvent, to contactID: String) {
+        outgoing?.append(.event(event, channel: contactID))
+        deliver(event, to: contactID)
+    }
+
+    /// Sends an event to the contact's streams on this instance only (another instance published it).
+    func deliver(_ event: LiveEvent, to contactID: String) {
         guard let streams = subscribers[contactID] else { return }
         for continuation in streams.values { continuation.yield(event) }
         if event == .erased {
@@ -98,6 +114,15 @@ public actor LiveEvents {
             for id in streams.keys { forgetSession(of: id) }
         }
     }
+
+    /// From now on, hands every publication and session ending to `outbox` as well, for the other
+    /// instances.
+    func relayOutgoing(to outbox: LiveEventOutbox) {
+        outgoing = outbox
+    }
+
+    /// The channels with a stream open on this instance.
+    var subscribedChannels: [String] { Array(subscribers.keys) }
 
     /// How many streams are open (for metrics).
     public var openStreams: Int { subscribers.values.reduce(0) { $0 + $1.count } }

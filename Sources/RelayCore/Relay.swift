@@ -56,6 +56,10 @@ public struct Relay: RelayService {
     public var outbox: OutboxService { OutboxService(context: context) }
     /// The keyring against the store: whether it opens it, rotation (rewrapping), retirement.
     public var keys: KeyService { KeyService(context: context) }
+    /// Whether other relay instances share this one's store (PostgreSQL).
+    public var isStoreShared: Bool { context.store.isShared }
+    /// Live events across the instances that share a PostgreSQL store (nothing to do on SQLite).
+    public var sharedEvents: SharedLiveEvents { SharedLiveEvents(context: context) }
     /// What running the relay needs: health, gauges, the store's close.
     public var operations: OperationsService { OperationsService(context: context) }
 }

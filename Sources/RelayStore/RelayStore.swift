@@ -21,7 +21,7 @@ extension RelayStore {
     }
 }
 
-/// The narrow storage protocol every backend implements (SQLite now, PostgreSQL later).
+/// The narrow storage protocol every backend implements (SQLite and PostgreSQL).
 /// It stores ciphertext and keyed hashes only; it never sees a key.
 public protocol RelayStore: Sendable {
     /// Runs `body` in a read-only snapshot.
@@ -41,4 +41,17 @@ public protocol RelayStore: Sendable {
     func canTakeWrites(patience: Duration) async -> Bool
     /// Closes the store; later calls fail.
     func close() throws
+    /// Whether other relay instances may open this store at the same time (PostgreSQL). Work another
+    /// instance has under way (an SMS being sent) is then not a crash's leftover.
+    var isShared: Bool { get }
+    /// Tells every instance on the store, this one included, a short payload of ids (never content),
+    /// best effort: a listener that was away reads what changed instead.
+    func broadcast(_ payload: String) async
+    /// What the instances broadcast, for as long as the caller listens (one listening connection per
+    /// call, which reconnects by itself); nothing for a store no other instance shares.
+    func broadcasts() -> AsyncStream<StoreBroadcast>
+    /// Whether this instance is the one that runs scheduled work (retention, audit checkpoints) now:
+    /// on a shared store, one instance at a time holds the scheduler lock, for as long as its
+    /// connection lives; when that instance dies, the next instance to ask takes it over.
+    func holdsSchedulerLock() async -> Bool
 }

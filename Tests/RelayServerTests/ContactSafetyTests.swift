@@ -83,7 +83,7 @@ struct ContactSafetyTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(3)), .enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files"))
     func aZeroRetentionPurgeForgetsThePersonBeforeTheyWriteAgain() async throws {
         try await RelayTestServer.run { server in
             let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
@@ -111,7 +111,7 @@ struct ContactSafetyTests {
             #expect(await server.relay.walTruncation.waitUntilClean(timeout: .seconds(10)))
 
             // Nothing personal is left: no contact, case record, resume phrase or session of any kind.
-            let database = try DatabaseQueue(path: server.store.path)
+            let database = try DatabaseQueue(path: server.sqlite!.path)
             let counts = try await database.read { db in
                 try ["contact", "case_record", "resume_phrase", "webchat_session", "api_session"].map { table in
                     try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1
@@ -122,7 +122,7 @@ struct ContactSafetyTests {
             // The wrapped keys themselves (thread and contact), the sealed number and the sealed bodies:
             // in no file, whatever a schema constraint would or would not have forced.
             let needles = [[UInt8](old.key!.sealed), [UInt8](old.sealedAddress), threadKey] + sealedBodies
-            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: needles).isEmpty)
+            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.sqlite!.path), needles: needles).isEmpty)
             await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread) }
 
             // The same number writes again: a stranger, with nothing of before.

@@ -84,7 +84,7 @@ struct ErasePromiseTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(2)), .enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files"))
     func anEraseGoesAheadWhenTheAuditLogCannotBeWrittenAndIsAuditedLater() async throws {
         try await RelayTestServer.run { server in
             let token = try await server.startChat()
@@ -96,7 +96,7 @@ struct ErasePromiseTests {
             let otherThread = try await server.store.read { try await $0.threads(contactID: other)[0].id }
             let before = try await server.store.read { try await $0.auditSize() }
 
-            let blocker = try DatabaseQueue(path: server.store.path)
+            let blocker = try DatabaseQueue(path: server.sqlite!.path)
             try await blocker.write { db in
                 try db.execute(sql: "CREATE TRIGGER block_audit BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'audit blocked'); END")
             }
@@ -122,7 +122,7 @@ struct ErasePromiseTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(2)), .enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files"))
     func whatAnEraseRemovedIsInNoDatabaseFileEvenWhileALongReadRuns() async throws {
         try await RelayTestServer.run { server in
             let token = try await server.startChat()
@@ -137,26 +137,26 @@ struct ErasePromiseTests {
                     [UInt8](contact.key!.sealed), [UInt8](contact.sealedAddress))
             }
             try await server.store.checkpointAndTruncate()
-            let files = FileScan.databaseFiles(server.store.path)
+            let files = FileScan.databaseFiles(server.sqlite!.path)
             // Positive control: before anything is deleted, the scanner finds the stored ciphertext.
             #expect(try !FileScan.hits(in: files, needles: [wrappedKey, keptBody]).isEmpty)
 
             // One message deleted while a reader holds an old snapshot.
-            let firstReader = try await SnapshotHolder(path: server.store.path)
+            let firstReader = try await SnapshotHolder(path: server.sqlite!.path)
             #expect(try await server.chat(.delete, "/chat/messages/\(deleted)", token: token).0 == .noContent)
             #expect(await server.relay.walTruncation.isPending)
             try await firstReader.release()
             #expect(await server.relay.walTruncation.waitUntilClean(timeout: .seconds(15)))
-            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: [deletedBody]).isEmpty)
+            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.sqlite!.path), needles: [deletedBody]).isEmpty)
 
             // The whole conversation erased while another reader holds its snapshot.
-            let secondReader = try await SnapshotHolder(path: server.store.path)
+            let secondReader = try await SnapshotHolder(path: server.sqlite!.path)
             #expect(try await server.chat(.delete, "/chat/session", token: token).0 == .noContent)
             #expect(await server.relay.walTruncation.isPending)
             try await secondReader.release()
             #expect(await server.relay.walTruncation.waitUntilClean(timeout: .seconds(15)))
             let needles = [wrappedKey, keptBody, contactKey, sealedAddress]
-            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: needles).isEmpty)
+            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.sqlite!.path), needles: needles).isEmpty)
             // And no key in the system opens what is left.
             await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: threadID) }
         }

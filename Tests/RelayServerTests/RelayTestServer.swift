@@ -11,7 +11,8 @@ import RelayServer
 import RelayStore
 import RelayTestSupport
 
-/// A real relay (SQLite file, keyring, Hummingbird on 127.0.0.1) behind a stand-in Twilio API.
+/// A real relay (a SQLite file, or a PostgreSQL database of its own when `SAFERELAY_TEST_BACKEND`
+/// is `postgres`; a keyring; Hummingbird on 127.0.0.1) behind a stand-in Twilio API.
 struct RelayTestServer {
     static let accountSID = "AC" + String(repeating: "a", count: 32)
     static let authToken = "test-auth-token-0123456789abcdef"
@@ -21,7 +22,10 @@ struct RelayTestServer {
     static let claimPurpose = ["X-Access-Purpose": "first_response"]
 
     let relay: Relay
-    let store: SQLiteStore
+    let store: any RelayStore
+    /// The store as SQLite, for the tests that look at its files (`nil` on PostgreSQL; those tests
+    /// are enabled only on SQLite).
+    let sqlite: SQLiteStore?
     let clock: ManualClock
     let logs: CapturedLogs
     let twilio: StandInTwilio
@@ -45,35 +49,73 @@ struct RelayTestServer {
         rateLimits: RateLimits = testLimits, settings: RelaySettings? = nil, hashCost: RelaySettings.PhraseHashCost = .minimal,
         configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
         writeLockPatience: Duration = .seconds(10),
+        instance: SharedInstance? = nil,
         _ body: @escaping @Sendable (RelayTestServer) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let twilio = StandInTwilio()
+        let twilio = instance?.twilio ?? StandInTwilio()
         let logs = CapturedLogs()
         let clock = ManualClock(start: Date())
-        let store = try SQLiteStore(path: directory.file("data/saferelay.sqlite"), writeLockPatience: writeLockPatience)
+        let database: TestDatabase?
+        let store: any RelayStore
+        let sqlite: SQLiteStore?
+        switch instance.map({ _ in TestStoreBackend.postgres }) ?? TestStoreBackend.current {
+        case .postgres where instance != nil:
+            database = nil
+            sqlite = nil
+            store = try await PostgresStore(
+                url: instance!.databaseURL, maximumConnections: 8, writeLockPatience: writeLockPatience,
+                connectionPatience: instance!.connectionPatience)
+        case .sqlite:
+            database = nil
+            let file = try SQLiteStore(path: directory.file("data/saferelay.sqlite"), writeLockPatience: writeLockPatience)
+            sqlite = file
+            store = file
+        case .postgres:
+            let created = try await TestDatabase.create()
+            database = created
+            sqlite = nil
+            store = try await PostgresStore(url: created.url, maximumConnections: 8, writeLockPatience: writeLockPatience)
+        }
         var relaySettings = settings ?? RelaySettings()
         relaySettings.phraseHashCost = hashCost
         let relay = Relay(
-            store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), clock: clock, settings: relaySettings, logger: logs.logger())
-        try await twilio.run { twilioPort in
-            var configuration = ServerConfiguration(
-                port: 0, publicURL: publicURL, exitURL: "https://weather.example.com/",
-                twilio: TwilioConfiguration(
-                    accountSID: accountSID, authToken: authToken, from: from, apiBase: "http://127.0.0.1:\(twilioPort)",
-                    statusCallbackURL: publicURL + "/sms/twilio/status"),
-                rateLimits: rateLimits)
-            // Streams re-check their session often, so that tests of an ending session are quick.
-            configuration.staffStreamRecheck = .milliseconds(200)
-            configuration.webchatStreamRecheck = .milliseconds(200)
-            configure(&configuration)
-            let app = buildApplication(relay: relay, configuration: configuration, logger: logs.logger(label: "server"))
-            try await app.test(.live) { client in
-                try await body(RelayTestServer(
-                    relay: relay, store: store, clock: clock, logs: logs, twilio: twilio, directory: directory, client: client))
+            store: store, keyring: instance?.keyring ?? .generate(now: "2026-11-23T20:00:00Z"), clock: clock, settings: relaySettings, logger: logs.logger())
+        do {
+            try await twilio.run { twilioPort in
+                var configuration = ServerConfiguration(
+                    port: 0, publicURL: publicURL, exitURL: "https://weather.example.com/",
+                    twilio: TwilioConfiguration(
+                        accountSID: accountSID, authToken: authToken, from: from, apiBase: "http://127.0.0.1:\(twilioPort)",
+                        statusCallbackURL: publicURL + "/sms/twilio/status"),
+                    rateLimits: rateLimits)
+                // Streams re-check their session often, so that tests of an ending session are quick.
+                configuration.staffStreamRecheck = .milliseconds(200)
+                configuration.webchatStreamRecheck = .milliseconds(200)
+                configure(&configuration)
+                let app = buildApplication(relay: relay, configuration: configuration, logger: logs.logger(label: "server"))
+                try await app.test(.live) { client in
+                    try await body(RelayTestServer(
+                        relay: relay, store: store, sqlite: sqlite, clock: clock, logs: logs, twilio: twilio, directory: directory, client: client))
+                }
             }
+        } catch {
+            try? store.close()
+            try? await database?.drop()
+            throw error
         }
+        try? store.close()
+        try await database?.drop()
+    }
+
+    /// One of several relay instances on one PostgreSQL database: what they share (the database,
+    /// the keyring, the SMS provider); each has its own HTTP server, dispatcher and listener.
+    struct SharedInstance: Sendable {
+        let databaseURL: String
+        let keyring: Keyring
+        let twilio: StandInTwilio
+        var connectionPatience: Duration = .seconds(5)
     }
 
     // MARK: - Twilio webhooks

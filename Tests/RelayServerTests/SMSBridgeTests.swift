@@ -16,13 +16,13 @@ import Testing
 struct SMSBridgeTests {
     static func sid(_ n: Int) -> String { "SM" + String(format: "%032x", 0xabc000 + n) }
 
-    @Test func aSignedInboundSMSIsStoredEncryptedAndAnsweredWithEmptyTwiML() async throws {
+    @Test(.enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files")) func aSignedInboundSMSIsStoredEncryptedAndAnsweredWithEmptyTwiML() async throws {
         try await RelayTestServer.run { server in
             let (status, xml) = try await server.inboundSMS(from: "+12025550100", body: "I need help", sid: Self.sid(1))
             #expect(status == .ok)
             #expect(xml == #"<?xml version="1.0" encoding="UTF-8"?><Response/>"#)
             try await server.store.checkpointAndTruncate()
-            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: [Array("I need help".utf8), Array("2025550100".utf8)]).isEmpty)
+            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.sqlite!.path), needles: [Array("I need help".utf8), Array("2025550100".utf8)]).isEmpty)
             let receipt = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "again", deliveryID: Self.sid(2)))
             #expect(!receipt.newThread)
             #expect(try await server.relay.sealing.decryptedMessages(threadID: receipt.threadID).map(\.body) == ["I need help", "again"])
@@ -147,7 +147,7 @@ struct SMSBridgeTests {
         }
     }
 
-    @Test func theEraseKeywordLeavesNothingReadableAndConfirmsOnce() async throws {
+    @Test(.enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files")) func theEraseKeywordLeavesNothingReadableAndConfirmsOnce() async throws {
         try await RelayTestServer.run { server in
             _ = try await server.inboundSMS(from: "+12025550100", body: "CANARY-ERASE-ME-4417", sid: Self.sid(1))
             let thread = try await server.relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "more", deliveryID: Self.sid(2))).threadID
@@ -159,7 +159,7 @@ struct SMSBridgeTests {
             let (_, again) = try await server.inboundSMS(from: "+12025550100", body: "borrar", sid: Self.sid(3))
             #expect(!again.contains("<Message>"))
             try await server.store.checkpointAndTruncate()
-            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: [Array("CANARY-ERASE-ME".utf8)]).isEmpty)
+            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.sqlite!.path), needles: [Array("CANARY-ERASE-ME".utf8)]).isEmpty)
             // Twilio sent nothing of ours: the confirmation went back in the TwiML answer.
             #expect(await server.twilio.received.isEmpty)
         }

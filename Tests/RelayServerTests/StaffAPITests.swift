@@ -124,13 +124,13 @@ struct StaffAPITests {
         }
     }
 
-    @Test func aThreadIsNotShownWhenItsViewCannotBeAudited() async throws {
+    @Test(.enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files")) func aThreadIsNotShownWhenItsViewCannotBeAudited() async throws {
         try await RelayTestServer.run { server in
             let advocate = try await Self.staff(server, "ana", .advocate)
             let thread = try await Self.smsThread(server, "+12025550100", "CANARY-FAILCLOSED", sid: 1)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             // Another connection makes the audit table refuse writes, as a full disk or a broken file would.
-            let queue = try DatabaseQueue(path: server.store.path)
+            let queue = try DatabaseQueue(path: server.sqlite!.path)
             try await queue.write { db in
                 try db.execute(sql: "CREATE TRIGGER block_audit BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'audit blocked'); END")
             }
@@ -233,7 +233,7 @@ struct StaffAPITests {
         }
     }
 
-    @Test func theCaseRecordIsKeptSealedAuditedAndShownWithTheThread() async throws {
+    @Test(.enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files")) func theCaseRecordIsKeptSealedAuditedAndShownWithTheThread() async throws {
         try await RelayTestServer.run { server in
             let advocate = try await Self.staff(server, "ana", .advocate)
             let compliance = try await Self.staff(server, "cora", .compliance)
@@ -258,7 +258,7 @@ struct StaffAPITests {
             #expect(view.contains("CANARY-NOTE") && view.contains(#""outcome":"worked""#) && view.contains("agriculture-animal-husbandry") && view.contains(#""phone_may_be_monitored":true"#))
             // Sealed at rest; every change audited.
             try await server.store.checkpointAndTruncate()
-            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.store.path), needles: [Array("CANARY-NOTE".utf8), Array("Legal aid".utf8)]).isEmpty)
+            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.sqlite!.path), needles: [Array("CANARY-NOTE".utf8), Array("Legal aid".utf8)]).isEmpty)
             let (_, audit) = try await server.chat(.get, "/api/v1/audit?thread=\(thread)", token: compliance)
             for action in ["case.note", "case.referral", "case.referral_outcome", "case.tags", "case.safety"] { #expect(audit.contains(action)) }
             #expect(!audit.contains("CANARY-NOTE"))

@@ -45,14 +45,14 @@ struct StaffHardeningTests {
         try await server.auditLines().filter { $0.contains(#""action":"session.login""#) && $0.contains(#""actor":"\#(actor)""#) }
     }
 
-    @Test func oneTOTPCodeSentFourTimesAtOnceOpensOneSession() async throws {
+    @Test(.enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files")) func oneTOTPCodeSentFourTimesAtOnceOpensOneSession() async throws {
         try await RelayTestServer.run { server in
             let totp = try await Self.enrol(server, "ana")
             let body = Self.loginBody("ana", code: StaffAPITests.code(totp, at: server.clock.now()))
             let statuses = try await Self.loginsAtOnce(server, Array(repeating: body, count: 4))
             #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
             #expect(statuses.filter { $0 == 401 }.count == 3, "\(statuses)")
-            let sessions = try await DatabaseQueue(path: server.store.path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM api_session") }
+            let sessions = try await DatabaseQueue(path: server.sqlite!.path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM api_session") }
             #expect(sessions == 1)
             let opened = try await server.auditLines().filter { $0.contains(#""action":"session.login""#) && $0.contains(#""outcome":"ok""#) }
             #expect(opened.count == 1)
@@ -219,13 +219,13 @@ struct StaffHardeningTests {
         }
     }
 
-    @Test func readingNeedsNoWriteAndHealthzSaysWhenWritesCannotHappen() async throws {
+    @Test(.enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files")) func readingNeedsNoWriteAndHealthzSaysWhenWritesCannotHappen() async throws {
         try await RelayTestServer.run { server in
             let token = try await StaffAPITests.staff(server, "ana", .advocate)
-            let lastSeen = { try await DatabaseQueue(path: server.store.path).read { try Int64.fetchOne($0, sql: "SELECT last_seen_at FROM api_session") } }
+            let lastSeen = { try await DatabaseQueue(path: server.sqlite!.path).read { try Int64.fetchOne($0, sql: "SELECT last_seen_at FROM api_session") } }
             let loggedIn = try await lastSeen()
             // Another process holds the write lock.
-            let holder = try await WriteLockHolder(path: server.store.path)
+            let holder = try await WriteLockHolder(path: server.sqlite!.path)
             try await Task.sleep(for: .milliseconds(1100))  // past the probe's one-second memory
             #expect(try await server.chat(.get, "/healthz", token: nil).0 == .serviceUnavailable)
             // Reading still works while nothing can be written: an authenticated read writes nothing
@@ -315,7 +315,7 @@ struct StaffHardeningTests {
         }
     }
 
-    @Test func aResumePhraseCannotBeCrowdedOutByOthersSharingItsFirstWord() async throws {
+    @Test(.enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files")) func aResumePhraseCannotBeCrowdedOutByOthersSharingItsFirstWord() async throws {
         try await RelayTestServer.run { server in
             let token = try await server.startChat()
             let (status, body) = try await server.chat(.post, "/chat/resume-phrase", token: token)
@@ -334,7 +334,7 @@ struct StaffHardeningTests {
             }
             // The real phrase's row is now the newest of them all (rows sharing an index come back oldest first).
             let mine = try await server.relay.webchat.authenticate(token: token).contactID
-            try await DatabaseQueue(path: server.store.path).write { db in
+            try await DatabaseQueue(path: server.sqlite!.path).write { db in
                 try db.execute(sql: "CREATE TEMP TABLE kept AS SELECT * FROM resume_phrase WHERE contact_id = ?", arguments: [mine])
                 try db.execute(sql: "DELETE FROM resume_phrase WHERE contact_id = ?", arguments: [mine])
                 try db.execute(sql: "INSERT INTO resume_phrase SELECT * FROM kept")

@@ -135,7 +135,7 @@ struct StoreContractTests {
                 #expect(try await reader.hasWebchatSession(contactID: "c2", seenSince: 15))
                 #expect(try await !reader.hasWebchatSession(contactID: "c2", seenSince: 16))
             }
-            #expect(try await store.write { try await $0.markInFlightOutboxUnknown(at: 30) } == 0)
+            #expect(try await store.write { try await $0.markInFlightOutboxUnknown(claimedBefore: .max, at: 30) } == 0)
             #expect(try await store.write { try await $0.failQueuedOutbox(contactID: "c1", code: "do_not_contact", at: 31) } == 1)
             #expect(try await store.read { try await $0.outbox(messageID: "out1")?.state } == .failed)
             #expect(try await store.write { try await $0.deleteExpiredSessions(webchatSeenBefore: 16, staffSeenBefore: 0, staffCreatedBefore: 0) } == 1)

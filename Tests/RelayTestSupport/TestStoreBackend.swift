@@ -9,6 +9,15 @@ public enum TestStoreBackend: String, CaseIterable, Sendable {
     case sqlite
     case postgres
 
+    /// The backend the HTTP-level tests run on: `SAFERELAY_TEST_BACKEND` (`sqlite`, the default, or
+    /// `postgres`; `scripts/test` runs the server tests once with each).
+    public static var current: TestStoreBackend {
+        ProcessInfo.processInfo.environment["SAFERELAY_TEST_BACKEND"].flatMap(TestStoreBackend.init(rawValue:)) ?? .sqlite
+    }
+
+    /// Whether the tests run on SQLite (for the tests of SQLite's files: `.enabled(if: TestStoreBackend.isSQLite)`).
+    public static var isSQLite: Bool { current == .sqlite }
+
     /// The environment variable holding the test cluster's URL (its `postgres` database).
     public static let clusterVariable = "SAFERELAY_TEST_POSTGRES_URL"
 
@@ -61,8 +70,10 @@ public struct TestDatabase: Sendable {
     public static func create() async throws -> TestDatabase {
         let cluster = try clusterURL()
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await admin(cluster) { connection, logger in
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        try await retrying {
+            try await admin(cluster) { connection, logger in
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+            }
         }
         guard var components = URLComponents(string: cluster) else { throw TestDatabaseError("the cluster URL does not parse") }
         components.path = "/" + name
@@ -72,8 +83,24 @@ public struct TestDatabase: Sendable {
 
     /// Drops the database (closing any connection still on it).
     public func drop() async throws {
-        try await Self.admin(try Self.clusterURL()) { connection, logger in
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        let cluster = try Self.clusterURL()
+        try await Self.retrying {
+            try await Self.admin(cluster) { connection, logger in
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+            }
+        }
+    }
+
+    /// Tries `work` up to ten times: PostgreSQL refuses a `CREATE DATABASE` while another copies
+    /// the same template (SQLSTATE 55006), which tests running side by side do all the time.
+    static func retrying(_ work: () async throws -> Void) async throws {
+        for attempt in 1...10 {
+            do {
+                return try await work()
+            } catch let error as PSQLError where attempt < 10 {
+                _ = error
+                try await Task.sleep(for: .milliseconds(50 * attempt + Int.random(in: 0...100)))
+            }
         }
     }
 

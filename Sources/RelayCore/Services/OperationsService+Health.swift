@@ -15,6 +15,12 @@ extension OperationsService {
         }
     }
 
+    /// Whether this instance runs the scheduled work now (always, unless instances share the store:
+    /// then one at a time, and another takes over when it dies).
+    public func runsScheduledWork() async -> Bool {
+        await store.holdsSchedulerLock()
+    }
+
     /// Whether the store could take a write now, waiting at most `patience` for the write lock.
     /// Writes nothing.
     public func storeCanTakeWrites(patience: Duration) async -> Bool {

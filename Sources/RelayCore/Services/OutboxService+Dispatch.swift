@@ -40,11 +40,21 @@ extension OutboxService {
     /// Attempts before a retriable failure becomes `failed`.
     public static let maximumSendAttempts = 6
 
-    /// After a crash: every entry left `sending` becomes `unknown`, shown to advocates, never re-sent.
+    /// How long an entry may stay `sending` on a store other instances share before it counts as
+    /// left by a crash: far longer than a send may take (the provider's timeout is 15 seconds).
+    public static let inFlightLease: TimeInterval = 120
+
+    /// After a crash: entries left `sending` become `unknown`, shown to advocates, never re-sent.
+    /// On a store only this process opens (SQLite), every such entry is a crash's; on a shared one
+    /// (PostgreSQL), only those claimed longer than ``inFlightLease`` ago: a send another instance
+    /// has under way is left alone. The dispatcher asks again every so often there, since the
+    /// instance that crashed may never come back.
     @discardableResult
     public func recoverInFlight() async throws -> Int {
-        let now = clock.now().storeTime
-        let count = try await store.write { try await $0.markInFlightOutboxUnknown(at: now) }
+        let now = clock.now()
+        let claimedBefore = store.isShared ? now.addingTimeInterval(-Self.inFlightLease).storeTime : .max
+        let nowTime = now.storeTime
+        let count = try await store.write { try await $0.markInFlightOutboxUnknown(claimedBefore: claimedBefore, at: nowTime) }
         if count > 0 { logger.warning("outbox entries in flight at a crash marked unknown", metadata: ["outbox.unknown": "\(count)"]) }
         return count
     }

@@ -5,7 +5,9 @@ import ServiceLifecycle
 
 /// Runs in the server: applies the configured retention policy every `retentionInterval` (only when
 /// the plan has work, in small batches that let live traffic interleave), and writes a signed audit
-/// checkpoint every `checkpointInterval` when the log has grown.
+/// checkpoint every `checkpointInterval` when the log has grown. On a store several instances share,
+/// only the instance holding the scheduler lock does either; the others keep asking, so that one
+/// takes over when the holder dies.
 public struct ComplianceScheduler: Service, CustomStringConvertible {
     let relay: Relay
     let policy: RetentionPolicy?
@@ -39,13 +41,18 @@ public struct ComplianceScheduler: Service, CustomStringConvertible {
                 await appendPendingAudit()
                 // A purge by the CLI (another process) leaves a marker until the WAL is truncated.
                 _ = try? await relay.retention.settleOwedTruncation()
-                if let policy, sinceRetention >= retentionInterval {
-                    await runRetention(policy)
-                    sinceRetention = .zero
-                }
-                if sinceCheckpoint >= checkpointInterval {
-                    lastCheckpointSize = await checkpointIfGrown(since: lastCheckpointSize)
-                    sinceCheckpoint = .zero
+                // Instances sharing a store take turns: one holds the scheduler lock at a time.
+                if (policy != nil && sinceRetention >= retentionInterval) || sinceCheckpoint >= checkpointInterval,
+                    await relay.operations.runsScheduledWork()
+                {
+                    if let policy, sinceRetention >= retentionInterval {
+                        await runRetention(policy)
+                        sinceRetention = .zero
+                    }
+                    if sinceCheckpoint >= checkpointInterval {
+                        lastCheckpointSize = await checkpointIfGrown(since: lastCheckpointSize)
+                        sinceCheckpoint = .zero
+                    }
                 }
                 // A stop wakes the sleep: the server need not wait out a tick to close the store.
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }

@@ -100,8 +100,8 @@ extension PostgresAccess {
             """)
     }
 
-    func markInFlightOutboxUnknown(at time: StoreTime) async throws -> Int {
-        try await changes("UPDATE outbox SET state = 'unknown', updated_at = \(time) WHERE state = 'sending' RETURNING 1")
+    func markInFlightOutboxUnknown(claimedBefore: StoreTime, at time: StoreTime) async throws -> Int {
+        try await changes("UPDATE outbox SET state = 'unknown', updated_at = \(time) WHERE state = 'sending' AND updated_at <= \(claimedBefore) RETURNING 1")
     }
 
     func insert(_ session: WebchatSessionRecord) async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Synchronization
 
 /// The store a hotline moves to when one machine is no longer enough: PostgreSQL, through
 /// postgres-nio's pooled client, with the same rows and rules as ``SQLiteStore`` (ciphertext and
@@ -19,10 +20,20 @@ public final class PostgresStore: RelayStore {
     static let writerLock: Int64 = 0x5341_4645_5245_4C59
     /// The migrations' lock key.
     static let migrationLock: Int64 = writerLock + 1
+    /// The scheduler's lock key (a session-level advisory lock on a connection of its own).
+    public static let schedulerLock: Int64 = writerLock + 2
+
+    /// The channel instances broadcast on.
+    static let broadcastChannel = "saferelay_events"
 
     /// The database, without its password.
     public let redactedURL: String
+    /// How long a transaction waits for a connection from the pool before it fails (`unavailable`
+    /// when the server is gone, `busy` when every connection is in use).
+    public let connectionPatience: Duration
     private let client: PostgresClient
+    private let listenerConfiguration: PostgresConnection.Configuration
+    private let scheduler: PostgresSessionLock
     private let runner: Task<Void, Never>
     private let logger: Logger
 
@@ -34,9 +45,16 @@ public final class PostgresStore: RelayStore {
     ///   - url: `postgres://user:password@host:port/database` (see ``PostgresDatabaseURL``).
     ///   - maximumConnections: the pool's size.
     ///   - writeLockPatience: how long a write waits for the writer lock before it fails as busy.
-    public init(url: String, maximumConnections: Int = 20, writeLockPatience: Duration = .seconds(10)) async throws {
+    ///   - connectionPatience: how long a transaction waits for a pooled connection.
+    public init(
+        url: String, maximumConnections: Int = 20, writeLockPatience: Duration = .seconds(10), connectionPatience: Duration = .seconds(5)
+    ) async throws {
         let address = try PostgresDatabaseURL(url)
         redactedURL = address.redacted
+        self.connectionPatience = connectionPatience
+        var listener = address.connectionConfiguration
+        listener.options.connectTimeout = .seconds(5)
+        listenerConfiguration = listener
         var configuration = address.configuration
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
@@ -47,6 +65,7 @@ public final class PostgresStore: RelayStore {
         quiet.logLevel = .critical
         let logger = quiet
         self.logger = logger
+        scheduler = PostgresSessionLock(configuration: listener, key: Self.schedulerLock, logger: logger)
         // One connection first, so that a wrong address, password or grant fails at once with
         // its reason (the pool would keep retrying); it applies pending migrations.
         var direct = address.connectionConfiguration
@@ -88,7 +107,7 @@ public final class PostgresStore: RelayStore {
     ) async throws -> T {
         let logger = self.logger
         do {
-            return try await client.withConnection { connection in
+            return try await withConnection(patience: connectionPatience) { connection in
                 try await connection.query(begin, logger: logger)
                 do {
                     if writer { try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writerLock))", logger: logger) }
@@ -105,12 +124,80 @@ public final class PostgresStore: RelayStore {
         }
     }
 
+    /// Runs `body` on a pooled connection, or throws ``StoreError/unavailable`` (``StoreError/busy``
+    /// if the server answers but every connection is taken) when none was handed over within
+    /// `patience`; once `body` has begun it is never cut short, so a commit is never left in doubt.
+    private func withConnection<T: Sendable>(
+        patience: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        // Whichever comes first wins, under one lock: the connection (then the body runs to its
+        // end) or the deadline (then the body never starts, even if a connection comes later).
+        let race = ConnectionRace()
+        let client = self.client
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    let mayStart = race.state.withLock { state in
+                        guard state == .waiting else { return false }
+                        state = .started
+                        return true
+                    }
+                    guard mayStart else { throw StoreError.unavailable }
+                    do {
+                        return try await body(connection)
+                    } catch {
+                        throw BodyFailure(error: error)
+                    }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: patience)
+                let gaveUp = race.state.withLock { state in
+                    guard state == .waiting else { return false }
+                    state = .gaveUp
+                    return true
+                }
+                if gaveUp { throw StoreError.unavailable }
+                return nil
+            }
+            do {
+                while let next = try await group.next() {
+                    if let value = next {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+            } catch let failure as BodyFailure {
+                throw failure.error
+            } catch let error as PSQLError {
+                throw error
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                // The pool's own failures (it could not connect, its circuit breaker is open).
+                throw StoreError.unavailable
+            }
+            throw StoreError.unavailable
+        }
+    }
+
+    /// Who won: the pooled connection or the deadline.
+    private final class ConnectionRace: Sendable {
+        enum State { case waiting, started, gaveUp }
+        let state = Mutex(State.waiting)
+    }
+
+    /// An error the body threw, passed through as it is.
+    private struct BodyFailure: Error {
+        let error: any Error
+    }
+
     /// PostgreSQL has no WAL file of ours to truncate: erased rows are unreadable because their
     /// wrapped keys went in the same transaction (crypto-shredding), and linger as dead tuples
     /// until vacuum. This asks for that vacuum of the tables that hold ciphertext.
     public func checkpointAndTruncate(patience: Duration) async throws {
         do {
-            _ = try await client.withConnection { connection in
+            _ = try await withConnection(patience: connectionPatience) { [logger] connection in
                 try await connection.query("VACUUM message, thread, contact, case_record, outbox, resume_phrase", logger: logger)
             }
         } catch let error as PSQLError {
@@ -135,6 +222,31 @@ public final class PostgresStore: RelayStore {
 
     public func close() throws {
         runner.cancel()
+        let scheduler = self.scheduler
+        Task { await scheduler.release() }
+    }
+
+    // MARK: - Several instances
+
+    public var isShared: Bool { true }
+
+    public func broadcast(_ payload: String) async {
+        let logger = self.logger
+        _ = try? await withConnection(patience: connectionPatience) { connection in
+            try await connection.query("SELECT pg_notify(\(Self.broadcastChannel), \(payload))", logger: logger)
+        }
+    }
+
+    public func holdsSchedulerLock() async -> Bool {
+        await scheduler.isHeld()
+    }
+
+    public func broadcasts() -> AsyncStream<StoreBroadcast> {
+        let (stream, continuation) = AsyncStream.makeStream(of: StoreBroadcast.self, bufferingPolicy: .bufferingNewest(4096))
+        let listener = PostgresBroadcastListener(configuration: listenerConfiguration, channel: Self.broadcastChannel, logger: logger)
+        let task = Task { await listener.run(into: continuation) }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
     }
 
     // MARK: - Errors
@@ -166,20 +278,57 @@ public final class PostgresStore: RelayStore {
 
     struct DeadlineExceeded: Error {}
 
-    /// Runs `work`, or throws ``DeadlineExceeded`` once `limit` has passed (the work is cancelled).
+    /// Runs `work`, or throws ``DeadlineExceeded`` once `limit` has passed. The work is then
+    /// cancelled but not waited for: a query on a connection the server dropped may never return,
+    /// and must not hold its caller.
     static func withDeadline(_ limit: Duration, _ work: @escaping @Sendable () async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
+        let outcome = FirstOutcome()
+        let worker = Task {
+            do {
                 try await work()
-                return true
+                outcome.settle(nil)
+            } catch {
+                outcome.settle(error)
             }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return false
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            outcome.settle(DeadlineExceeded())
+        }
+        defer {
+            worker.cancel()
+            timer.cancel()
+        }
+        if let error = await outcome.value() { throw error }
+    }
+
+    /// The first of several outcomes (`nil`: success), handed to one waiter.
+    final class FirstOutcome: Sendable {
+        private struct State {
+            var outcome: (any Error)??
+            var waiter: CheckedContinuation<(any Error)?, Never>?
+        }
+        private let state = Mutex(State())
+
+        func settle(_ error: (any Error)?) {
+            let waiter = state.withLock { state -> CheckedContinuation<(any Error)?, Never>? in
+                guard state.outcome == nil else { return nil }
+                state.outcome = .some(error)
+                defer { state.waiter = nil }
+                return state.waiter
             }
-            let finished = try await group.next() ?? false
-            group.cancelAll()
-            if !finished { throw DeadlineExceeded() }
+            waiter?.resume(returning: error)
+        }
+
+        func value() async -> (any Error)? {
+            await withCheckedContinuation { continuation in
+                let settled = state.withLock { state -> (any Error)?? in
+                    if let outcome = state.outcome { return .some(outcome) }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let settled { continuation.resume(returning: settled) }
+            }
         }
     }
 }

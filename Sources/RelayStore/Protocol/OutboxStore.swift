@@ -19,8 +19,9 @@ public protocol OutboxWriting: OutboxReading {
     func insert(_ outbox: OutboxRecord) async throws
     /// Replaces an outbox entry's mutable fields.
     func update(_ outbox: OutboxRecord) async throws
-    /// Turns every `sending` entry into `unknown` (after a crash). Returns how many.
-    func markInFlightOutboxUnknown(at time: StoreTime) async throws -> Int
+    /// Turns every `sending` entry claimed (last updated) at or before `claimedBefore` into
+    /// `unknown` (after a crash). Returns how many.
+    func markInFlightOutboxUnknown(claimedBefore: StoreTime, at time: StoreTime) async throws -> Int
     /// Fails every queued outbox entry of the contact's threads with `code`. Returns how many.
     @discardableResult
     func failQueuedOutbox(contactID: String, code: String, at time: StoreTime) async throws -> Int

@@ -104,8 +104,9 @@ extension SQLiteAccess {
             ])
     }
 
-    func markInFlightOutboxUnknown(at time: StoreTime) throws -> Int {
-        try db.cachedStatement(sql: "UPDATE outbox SET state = 'unknown', updated_at = ? WHERE state = 'sending'").execute(arguments: [time])
+    func markInFlightOutboxUnknown(claimedBefore: StoreTime, at time: StoreTime) throws -> Int {
+        try db.cachedStatement(sql: "UPDATE outbox SET state = 'unknown', updated_at = ? WHERE state = 'sending' AND updated_at <= ?")
+            .execute(arguments: [time, claimedBefore])
         return db.changesCount
     }
 

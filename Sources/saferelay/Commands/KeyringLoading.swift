@@ -22,12 +22,15 @@ extension StoreOptions {
     /// data folder's lock. Refuses a keyring from the environment, a `--data` without a database
     /// (a mistyped path would otherwise get an empty one, which wraps nothing, and an old key could
     /// be retired from under the real one), and a folder a server holds.
-    func keyringToChange(verb: String, purpose: String) throws -> (Keyring, String, StoreLock) {
+    /// On PostgreSQL no folder lock can tell whether instances run (they may be on other machines):
+    /// the returned lock is `nil`, and the operator stops every instance first, as `--help` says.
+    func keyringToChange(verb: String, purpose: String) throws -> (Keyring, String, StoreLock?) {
         let loaded = try loadKeyring()
         guard let path = loaded.path else {
             throw KeyringError.notWritable(
                 reason: "the keyring comes from $\(KeyringStore.environmentVariable); \(verb) in a file copy and update the secret store")
         }
+        if databaseURL != nil { return (loaded.keyring, path, nil) }
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw CLIFailure(message: "no database at \(databasePath); pass the --data of the relay whose keys these are", code: CLIFailure.noInput)
         }

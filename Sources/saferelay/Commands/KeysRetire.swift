@@ -30,7 +30,7 @@ struct KeysRetire: AsyncParsableCommand {
             guard keyring.kek(version: version) != nil else {
                 throw CLIFailure(message: "the keyring has no version \(version)", code: CLIFailure.usage)
             }
-            let database = try SQLiteStore(path: store.databasePath)
+            let database = try await store.openExistingStore()
             let relay = Relay(store: database, keyring: keyring, logger: LoggingSetup.logger("saferelay.keys"))
             do {
                 try await relay.keys.verifyKeyringOpensStore()

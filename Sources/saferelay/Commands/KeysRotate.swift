@@ -13,7 +13,8 @@ struct KeysRotate: AsyncParsableCommand {
             The new keyring is written first (atomically, keeping every earlier version), then data \
             keys are rewrapped in batches. If interrupted, run it again with --resume: nothing is lost, \
             since both versions stay in the keyring. Refuses while a server holds the data folder: \
-            stop it first. Then `keys retire OLD` removes the old version.
+            stop it first (on PostgreSQL, stop every instance first: nothing here can tell whether \
+            they run; start them again with the new keyring). Then `keys retire OLD` removes the old version.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -31,7 +32,7 @@ struct KeysRotate: AsyncParsableCommand {
                 try KeyringStore.replace(keyring, path: path)
                 print("added key-encryption key v\(keyring.currentVersion) to \(path)")
             }
-            let database = try SQLiteStore(path: store.databasePath)
+            let database = try await store.openExistingStore()
             let relay = Relay(store: database, keyring: keyring, logger: LoggingSetup.logger("saferelay.keys"))
             let report = try await relay.keys.rewrapAllKeys()
             try database.close()

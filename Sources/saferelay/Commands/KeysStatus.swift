@@ -15,8 +15,8 @@ struct KeysStatus: AsyncParsableCommand {
         await runReportingFailures {
             let loaded = try store.loadKeyring()
             var counts: [UInt32: Int]? = nil
-            if FileManager.default.fileExists(atPath: store.databasePath) {
-                let database = try SQLiteStore(path: store.databasePath)
+            if store.databaseURL != nil || FileManager.default.fileExists(atPath: store.databasePath) {
+                let database = try await store.openExistingStore()
                 counts = try await database.read { try await $0.wrappedKeyCounts() }
                 try database.close()
             }

@@ -12,22 +12,41 @@ extension StoreOptions {
     }
 
     /// Opens the keyring and an existing database as a relay for a CLI command.
-    func openRelay(label: String) throws -> (Relay, OpenDatabase) {
+    func openRelay(label: String) async throws -> (Relay, OpenDatabase) {
         let keyring = try loadKeyring().keyring
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw CLIFailure(message: "no database at \(databasePath); start the relay once or pass --data", code: CLIFailure.noInput)
-        }
-        let store = try SQLiteStore(path: databasePath)
+        let store = try await openExistingStore()
         var settings = RelaySettings()
         settings.auditWitnessPath = auditWitnessPath
         return (Relay(store: store, keyring: keyring, settings: settings, logger: LoggingSetup.logger(label)), OpenDatabase(store: store))
+    }
+
+    /// The configured store: the PostgreSQL database of `--database` / `SAFERELAY_DATABASE_URL`
+    /// (created tables and all if new), or the SQLite file under `--data`, which must exist.
+    func openExistingStore() async throws -> any RelayStore {
+        if databaseURL != nil { return try await openPostgres() }
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw CLIFailure(message: "no database at \(databasePath); start the relay once or pass --data", code: CLIFailure.noInput)
+        }
+        return try SQLiteStore(path: databasePath)
+    }
+
+    /// The PostgreSQL store, or exit 78 with one line that names the database without its password.
+    func openPostgres() async throws -> PostgresStore {
+        guard let url = databaseURL else { throw CLIFailure(message: "no database URL", code: CLIFailure.usage) }
+        // The URL carries a password: once read, it leaves the process environment (/proc/PID/environ).
+        KeyringStore.clearEnvironmentValue(Self.databaseVariable)
+        do {
+            return try await PostgresStore(url: url)
+        } catch let error as StoreError {
+            throw CLIFailure(message: error.description, code: CLIFailure.configuration)
+        }
     }
 }
 
 /// The database a CLI command opened, to close when it is done (commands see no more of the store
 /// than this: they work through the relay's use cases).
 struct OpenDatabase {
-    fileprivate let store: SQLiteStore
+    fileprivate let store: any RelayStore
 
     /// Closes the database.
     func close() throws {

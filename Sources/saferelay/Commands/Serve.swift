@@ -11,7 +11,7 @@ import RelayStore
 /// `saferelay serve`: runs the relay on embedded defaults.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the relay: HTTP on 127.0.0.1:8080, SQLite under ./data, keys in Keys/.",
+        abstract: "Run the relay: HTTP on 127.0.0.1:8080, SQLite under ./data (or PostgreSQL with --database), keys in Keys/.",
         discussion: """
             Every flag has a SAFERELAY_* environment variable of the same meaning; the flag wins. \
             Stops gracefully on SIGINT or SIGTERM: in-flight requests finish, the WAL is \
@@ -225,10 +225,26 @@ struct Serve: AsyncParsableCommand {
         }
         var relay: Relay!
         var lock: StoreLock?
+        let usesPostgres = store.databaseURL != nil
         await runReportingFailures {
-            lock = try StoreLock.acquire(dataDirectory: store.dataDirectory, purpose: "starting another server on it")
-            let keyring = try loadOrCreateKeyring(production: isProduction, logger: logger)
-            let database = try SQLiteStore(path: store.databasePath)
+            let database: any RelayStore
+            if usesPostgres {
+                // Several instances may share the database: no folder lock, and the database first,
+                // so that a missing keyring is not created for a database that has data.
+                let postgres = try await store.openPostgres()
+                logger.notice("store: PostgreSQL", metadata: ["database": "\(postgres.redactedURL)"])
+                database = postgres
+            } else {
+                lock = try StoreLock.acquire(dataDirectory: store.dataDirectory, purpose: "starting another server on it")
+                database = try SQLiteStore(path: store.databasePath)
+            }
+            let keyring: Keyring
+            do {
+                keyring = try loadOrCreateKeyring(production: isProduction, sharedDatabase: usesPostgres, logger: logger)
+            } catch {
+                try? database.close()
+                throw error
+            }
             relay = Relay(store: database, keyring: keyring, settings: settings, logger: logger)
             do {
                 try await relay.keys.verifyKeyringOpensStore()
@@ -272,9 +288,14 @@ struct Serve: AsyncParsableCommand {
         logger.info("stopped")
     }
 
-    private func loadOrCreateKeyring(production: Bool, logger: Logger) throws -> Keyring {
+    private func loadOrCreateKeyring(production: Bool, sharedDatabase: Bool, logger: Logger) throws -> Keyring {
         do {
             return try store.loadKeyring().keyring
+        } catch KeyringError.notFound(let path) where sharedDatabase {
+            // A PostgreSQL database may already hold data another instance's keyring wraps.
+            throw CLIFailure(
+                message: "no keyring at \(path): instances on a PostgreSQL database must all use the same keyring; copy it here or pass --keyring",
+                code: CLIFailure.noInput)
         } catch KeyringError.notFound(let path) where FileManager.default.fileExists(atPath: store.databasePath) {
             // A missing keyring beside an existing database is a mistake (a mistyped path, an
             // unmounted volume), never a reason to start afresh: a new keyring opens nothing in it.

@@ -7,6 +7,12 @@ struct StoreOptions: ParsableArguments {
     var data: String?
 
     @Option(name: .long, help: ArgumentHelp(
+        "A PostgreSQL database instead of SQLite: postgres://user:password@host:port/database[?sslmode=require] "
+            + "(env SAFERELAY_DATABASE_URL, which keeps the password out of the process list). Without it, SQLite under --data.",
+        valueName: "url"))
+    var database: String?
+
+    @Option(name: .long, help: ArgumentHelp(
         "Keyring file, mode 0600 (env SAFERELAY_KEYRING; default Keys/saferelay.keyring). "
             + "SAFERELAY_KEYRING_CONTENT may carry the keyring itself instead, from a secret store.", valueName: "file"))
     var keyring: String?
@@ -15,6 +21,10 @@ struct StoreOptions: ParsableArguments {
     var dataDirectory: String { Setting.resolve(data, environment: "SAFERELAY_DATA", default: "./data") }
     /// The database file inside it.
     var databasePath: String { dataDirectory + "/saferelay.sqlite" }
+    /// The PostgreSQL database's URL, when one is configured (read once: see ``takeDatabaseURL()``).
+    var databaseURL: String? { Setting.resolveOptional(database, environment: Self.databaseVariable) }
+    /// The environment variable that may carry the database URL.
+    static let databaseVariable = "SAFERELAY_DATABASE_URL"
     /// The keyring path.
     var keyringPath: String { Setting.resolve(keyring, environment: "SAFERELAY_KEYRING", default: "Keys/saferelay.keyring") }
 }

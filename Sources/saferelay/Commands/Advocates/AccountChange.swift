@@ -7,7 +7,7 @@ import RelayModel
 /// is exit 66.
 func changeAccount(_ store: StoreOptions, _ name: String, done: String, _ change: (Relay, String) async throws -> Void) async {
     await runReportingFailures {
-        let (relay, database) = try store.openRelay(label: "saferelay.advocates")
+        let (relay, database) = try await store.openRelay(label: "saferelay.advocates")
         defer { try? database.close() }
         do {
             try await change(relay, name)

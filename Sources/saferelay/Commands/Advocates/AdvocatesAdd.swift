@@ -13,7 +13,7 @@ struct AdvocatesAdd: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
+            let (relay, database) = try await store.openRelay(label: "saferelay.advocates")
             defer { try? database.close() }
             do {
                 let secret = try await relay.staff.createAccount(name: name, role: role)

@@ -10,7 +10,7 @@ struct AdvocatesList: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.advocates")
+            let (relay, database) = try await store.openRelay(label: "saferelay.advocates")
             defer { try? database.close() }
             let now = Date()
             for account in try await relay.staff.accounts() {

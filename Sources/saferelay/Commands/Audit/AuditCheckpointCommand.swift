@@ -9,7 +9,7 @@ struct AuditCheckpointCommand: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.audit")
+            let (relay, database) = try await store.openRelay(label: "saferelay.audit")
             defer { try? database.close() }
             let checkpoint = try await relay.auditLog.writeCheckpoint()
             print(checkpoint.note, terminator: "")

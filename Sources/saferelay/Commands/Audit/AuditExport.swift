@@ -18,7 +18,7 @@ struct AuditExport: AsyncParsableCommand {
     func run() async throws {
         await runReportingFailures {
             let sinceDate = try since.map(TimeArgument.parse)
-            let (relay, database) = try store.openRelay(label: "saferelay.audit")
+            let (relay, database) = try await store.openRelay(label: "saferelay.audit")
             defer { try? database.close() }
             var text = ""
             let (count, checkpoint) = try await relay.auditLog.export(since: sinceDate) { text += $0 + "\n" }

@@ -15,7 +15,7 @@ struct AuditVerify: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.audit")
+            let (relay, database) = try await store.openRelay(label: "saferelay.audit")
             defer { try? database.close() }
             var witnesses: [String] = []
             if let text = try? String(contentsOfFile: store.auditWitnessPath, encoding: .utf8) {

@@ -12,7 +12,7 @@ struct HoldAdd: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.hold")
+            let (relay, database) = try await store.openRelay(label: "saferelay.hold")
             defer { try? database.close() }
             do {
                 try await relay.retention.addHold(threadID: thread, reason: reason, actor: actor.name)

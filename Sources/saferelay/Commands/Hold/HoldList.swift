@@ -9,7 +9,7 @@ struct HoldList: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.hold")
+            let (relay, database) = try await store.openRelay(label: "saferelay.hold")
             defer { try? database.close() }
             let holds = try await relay.retention.holds()
             if holds.isEmpty { print("no holds") }

@@ -11,7 +11,7 @@ struct HoldRelease: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.hold")
+            let (relay, database) = try await store.openRelay(label: "saferelay.hold")
             defer { try? database.close() }
             do {
                 try await relay.retention.releaseHold(threadID: thread, actor: actor.name)

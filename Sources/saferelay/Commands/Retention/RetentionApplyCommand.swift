@@ -19,7 +19,7 @@ struct RetentionApplyCommand: AsyncParsableCommand {
         await runReportingFailures {
             let (policy, asOf) = try options.load()
             let actorName = actor.name
-            let (relay, database) = try store.openRelay(label: "saferelay.retention")
+            let (relay, database) = try await store.openRelay(label: "saferelay.retention")
             defer { try? database.close() }
             let plan = try await relay.retention.plan(policy: policy, asOf: asOf)
             if !yes {

@@ -14,7 +14,7 @@ struct RetentionPlanCommand: AsyncParsableCommand {
     func run() async throws {
         await runReportingFailures {
             let (policy, asOf) = try options.load()
-            let (relay, database) = try store.openRelay(label: "saferelay.retention")
+            let (relay, database) = try await store.openRelay(label: "saferelay.retention")
             defer { try? database.close() }
             let plan = try await relay.retention.plan(policy: policy, asOf: asOf)
             let holds = try await relay.retention.holds()

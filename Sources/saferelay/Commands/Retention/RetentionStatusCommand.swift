@@ -11,7 +11,7 @@ struct RetentionStatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         await runReportingFailures {
-            let (relay, database) = try store.openRelay(label: "saferelay.retention")
+            let (relay, database) = try await store.openRelay(label: "saferelay.retention")
             defer { try? database.close() }
             let status = try await relay.retention.status(at: Date())
             print(json ? try status.json() : status.text)

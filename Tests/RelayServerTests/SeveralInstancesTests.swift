@@ -1,0 +1,179 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import PostgresNIO
+@testable import RelayCore
+import RelayCrypto
+import RelayModel
+import RelayStore
+import RelayTestSupport
+import Testing
+
+/// Two relay instances on one PostgreSQL database over real HTTP, each with its own server,
+/// dispatcher and listening connection: what one is told reaches the streams of the other, a
+/// reply is sent once whichever dispatcher claims it, and a lost database is a 503 the relay
+/// recovers from by itself.
+@Suite(.timeLimit(.minutes(3)))
+struct SeveralInstancesTests {
+    /// Runs `body` with two instances on a fresh database of the test cluster.
+    static func twoInstances(_ body: @escaping @Sendable (RelayTestServer, RelayTestServer) async throws -> Void) async throws {
+        let database = try await TestDatabase.create()
+        let shared = RelayTestServer.SharedInstance(
+            databaseURL: database.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio())
+        do {
+            try await RelayTestServer.run(instance: shared) { first in
+                try await RelayTestServer.run(instance: shared) { second in
+                    try await body(first, second)
+                }
+            }
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+        try await database.drop()
+    }
+
+    @Test func aTextIntoOneInstanceReachesAnAdvocatesStreamOnTheOtherWithIdsOnly() async throws {
+        try await Self.twoInstances { a, b in
+            let ana = try await StaffAPITests.staff(b, "ana", .advocate)
+            let stream = try await LiveStream.open(port: b.client.port!, token: ana, path: "/api/v1/events")
+            #expect(try await a.inboundSMS(from: "+12025550100", body: "CANARY-ACROSS help me", sid: "SM" + String(format: "%032x", 7)).0 == .ok)
+            let frame = try await stream.next(containing: "event: thread.message")
+            let thread = try #require(try await a.store.read { try await $0.openThreads(limit: 5).first?.id })
+            #expect(frame.contains(thread))
+            #expect(!frame.contains("CANARY") && !frame.contains("2025550100"))
+            await stream.close()
+        }
+    }
+
+    @Test func anAdvocatesReplyOnOneInstanceReachesTheSurvivorsPageOnTheOther() async throws {
+        try await Self.twoInstances { a, b in
+            let token = try await a.startChat()
+            let page = try await LiveStream.open(port: a.client.port!, token: token)
+            let sent = try await a.chat(
+                .post, "/chat/messages", token: token, json: #"{"text":"is anyone there"}"#, headers: ["Idempotency-Key": "key-0001-abcdef"])
+            #expect(sent.0 == .created)
+            let ana = try await StaffAPITests.staff(b, "ana", .advocate)
+            let thread = try #require(try await b.store.read { try await $0.openThreads(limit: 5).first?.id })
+            #expect(try await b.chat(.post, "/api/v1/threads/\(thread)/claim", token: ana, headers: RelayTestServer.claimPurpose).0 == .noContent)
+            let (status, _) = try await b.chat(.post, "/api/v1/threads/\(thread)/replies", token: ana, json: #"{"text":"Yes, I am here with you."}"#)
+            #expect(status == .created)
+            // Instance A read and decrypted the reply itself: the notice carried only its id.
+            let frame = try await page.next(containing: "Yes, I am here with you.")
+            #expect(frame.contains("event: message") && frame.contains(#""from":"advocate""#))
+            await page.close()
+        }
+    }
+
+    @Test func repliesQueuedOnEitherInstanceAreSentExactlyOnceWhileBothDispatchersRun() async throws {
+        try await Self.twoInstances { a, b in
+            var replies: [(RelayTestServer, String)] = []
+            for index in 0..<12 {
+                let phone = "+1202555\(String(format: "%04d", 200 + index))"
+                let thread = try await a.relay.intake.ingest(
+                    InboundMessage(address: .phone(phone), body: "hello", deliveryID: "SM" + String(format: "%032x", 100 + index))).threadID
+                let on = index % 2 == 0 ? a : b
+                let reply = try await on.relay.outbox.queueReply(threadID: thread, text: "reply number \(index)")
+                replies.append((on, reply.messageID))
+            }
+            for (server, id) in replies {
+                #expect(try await server.eventually("sent") { try await server.relay.outbox.state(messageID: id) == .sent })
+            }
+            // Both dispatchers keep polling: give them time to send anything twice.
+            try await Task.sleep(for: .seconds(1))
+            let counts = await a.twilio.bodyCounts
+            #expect(counts.count == 12)
+            #expect(counts.values.allSatisfy { $0 == 1 }, "a reply went out more than once: \(counts.values.sorted())")
+        }
+    }
+
+    @Test func aSendAnotherInstanceHasUnderWayIsNotTakenForACrashUntilItsLeaseRunsOut() async throws {
+        try await Self.twoInstances { a, b in
+            let thread = try await a.relay.intake.ingest(
+                InboundMessage(address: .phone("+12025550111"), body: "hello", deliveryID: "SM" + String(format: "%032x", 1))).threadID
+            // A stand-in that never answers keeps A's send in flight.
+            await a.twilio.hold(for: .seconds(60))
+            let reply = try await a.relay.outbox.queueReply(threadID: thread, text: "in flight")
+            #expect(try await a.eventually("claimed") { try await a.relay.outbox.state(messageID: reply.messageID) == .sending })
+            #expect(try await b.relay.outbox.recoverInFlight() == 0)
+            #expect(try await a.relay.outbox.state(messageID: reply.messageID) == .sending)
+            // Had A died, its claim goes stale: another instance turns it into `unknown`, never a resend.
+            b.clock.advance(by: OutboxService.inFlightLease + 1)
+            #expect(try await b.relay.outbox.recoverInFlight() == 1)
+            #expect(try await a.relay.outbox.state(messageID: reply.messageID) == .unknown)
+            await a.twilio.release()
+        }
+    }
+
+    @Test func oneInstanceAtATimeRunsScheduledWorkAndAnotherTakesOverWhenItGoes() async throws {
+        let database = try await TestDatabase.create()
+        let first = try await PostgresStore(url: database.url)
+        let second = try await PostgresStore(url: database.url)
+        #expect(await first.holdsSchedulerLock())
+        #expect(await !second.holdsSchedulerLock())
+        #expect(await first.holdsSchedulerLock())
+        // The holder's connection dies (its instance was killed): the lock goes with it.
+        try await TestDatabase.admin(try TestDatabase.clusterURL()) { connection, logger in
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    SELECT pg_terminate_backend(pid) FROM pg_locks
+                    WHERE locktype = 'advisory' AND objid = \(PostgresStore.schedulerLock & 0xFFFF_FFFF)
+                      AND database = (SELECT oid FROM pg_database WHERE datname = '\(database.name)')
+                    """), logger: logger)
+            for try await _ in rows {}
+        }
+        #expect(try await RelayTestServer.waitUntil { await second.holdsSchedulerLock() })
+        #expect(await !first.holdsSchedulerLock())
+        try first.close()
+        try second.close()
+        try await database.drop()
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aLostDatabaseIsA503ForHealthAndWebhooksAndTheRelayRecoversByItself() async throws {
+        let cluster = try await PrivateCluster.start()
+        let shared = RelayTestServer.SharedInstance(
+            databaseURL: cluster.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio(),
+            connectionPatience: .seconds(1))
+        do {
+            try await Self.loseAndRecover(cluster, shared)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
+    static func loseAndRecover(_ cluster: PrivateCluster, _ shared: RelayTestServer.SharedInstance) async throws {
+        try await RelayTestServer.run(instance: shared) { server in
+            #expect(try await server.chat(.get, "/healthz", token: nil).0 == .ok)
+            #expect(try await server.inboundSMS(from: "+12025550100", body: "before", sid: "SM" + String(format: "%032x", 1)).0 == .ok)
+            try await cluster.halt()
+            #expect(try await RelayTestServer.waitUntil(timeout: 30) { try await server.chat(.get, "/healthz", token: nil).0 == .serviceUnavailable })
+            // The provider is told to try again (its retry or fallback URL takes over): nothing is acknowledged unstored.
+            let (lost, body) = try await server.inboundSMS(from: "+12025550100", body: "during", sid: "SM" + String(format: "%032x", 2))
+            #expect(lost == .serviceUnavailable)
+            #expect(!body.contains("during") && !body.contains("2025550100") && !body.contains("postgres"))
+            try await cluster.resume()
+            #expect(try await RelayTestServer.waitUntil(timeout: 60) { try await server.chat(.get, "/healthz", token: nil).0 == .ok })
+            // The provider's retry now lands, once.
+            #expect(try await server.inboundSMS(from: "+12025550100", body: "during", sid: "SM" + String(format: "%032x", 2)).0 == .ok)
+            let thread = try #require(try await server.store.read { try await $0.openThreads(limit: 5).first?.id })
+            #expect(try await server.store.read { try await $0.messages(threadID: thread).count } == 2)
+            let logs = server.logs.text
+            #expect(!logs.contains(cluster.url) && !logs.contains("during"))
+        }
+    }
+}
+
+extension RelayTestServer {
+    /// Waits (bounded) until `condition` holds.
+    static func waitUntil(timeout: TimeInterval = 10, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+}
