@@ -23,7 +23,18 @@ public struct OutboxDispatcher: Service {
     }
 
     public func run() async throws {
-        try await relay.outbox.recoverInFlight()
+        // A store that cannot take the write yet (busy, or the database unreachable at start) is
+        // asked again: a service that ends would stop the whole server. Claims take only queued
+        // entries, so nothing is sent meanwhile that recovery should have stopped.
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await relay.outbox.recoverInFlight()
+                break
+            } catch {
+                logger.warning("outbox recovery postponed: the store cannot take it yet", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            }
+        }
         await withGracefulShutdownHandler {
             var lastRecovery = ContinuousClock.now
             while !Task.isCancelled && !Task.isShuttingDownGracefully {

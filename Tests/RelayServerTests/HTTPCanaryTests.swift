@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
+import PostgresNIO
 @testable import RelayCore
+import RelayCrypto
 import RelayModel
 import RelayStore
 import RelayTestSupport
@@ -13,51 +15,92 @@ import Testing
 struct HTTPCanaryTests {
     @Test(.enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files")) func canariesPlantedOverHTTPAreFoundNowhereOnDiskOrInLogs() async throws {
         try await RelayTestServer.run { server in
-            let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
-            var replies: [String] = []
-            for index in 0..<40 {
-                let phone = "+1303555\(String(format: "%04d", 1000 + index))"
-                let (status, _) = try await server.inboundSMS(
-                    from: phone, body: "SMSCANARY-\(index) my boss took my passport", sid: "SM" + String(format: "%032x", 0xc0ffee00 + index))
-                #expect(status == .ok)
-                if index < 10 {
-                    // What advocates write about a person is as private as what the person wrote.
-                    let addressIndex = server.relay.sealing.addressIndex(try .phone(phone))
-                    let smsThread = try await server.store.read { reader in try await reader.threads(contactID: reader.contact(addressIndex: addressIndex)!.id)[0].id }
-                    #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
-                    let note = #"{"text":"NOTECANARY-\#(index) sleeps at the motel on 5th"}"#
-                    #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/case/notes", token: advocate, json: note).0 == .ok)
-                    let referral = #"{"to":"REFCANARY-\#(index) shelter","outcome":"unknown"}"#
-                    #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/case/referrals", token: advocate, json: referral).0 == .ok)
-                    let safety = #"{"safe_times":"SAFECANARY weekdays","phone_may_be_monitored":true,"do_not_contact":false}"#
-                    #expect(try await server.chat(.put, "/api/v1/threads/\(smsThread)/case/safety", token: advocate, json: safety).0 == .ok)
-                }
-                let token = try await server.startChat()
-                let (sent, body) = try await server.chat(
-                    .post, "/chat/messages", token: token, json: #"{"text":"CHATCANARY-\#(index) address 12 Elm St"}"#,
-                    headers: ["Idempotency-Key": "canary-key-\(index)"])
-                #expect(sent == .created)
-                let id = try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["id"]!
-                let thread = try await server.store.read { try await $0.message(id: id)!.threadID }
-                let reply = try await server.relay.outbox.queueReply(threadID: thread, text: "REPLYCANARY-\(index)")
-                replies.append(reply.messageID)
-            }
+            let replies = try await Self.plant(server)
             try await server.store.checkpointAndTruncate()
             // Positive control: the scanner does see what is stored in clear (a message id).
             #expect(try !FileScan.hits(in: FileScan.databaseFiles(server.sqlite!.path), needles: [Array(replies[0].utf8)]).isEmpty)
-            let needles = ["SMSCANARY", "CHATCANARY", "REPLYCANARY", "NOTECANARY", "REFCANARY", "SAFECANARY", "motel on 5th", "passport", "12 Elm St", "+1303555", "1303555", "303555", "canary-key",
-                RelayTestServer.authToken, Data("\(RelayTestServer.accountSID):\(RelayTestServer.authToken)".utf8).base64EncodedString()]
-                .map { Array($0.utf8) }
-            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.sqlite!.path), needles: needles).isEmpty)
-            let logs = Array(server.logs.text.utf8)
-            #expect(!server.logs.all.isEmpty)
-            for needle in needles {
-                #expect(!logs.contains(subsequence: needle), "log contains \(String(decoding: needle, as: UTF8.self))")
+            #expect(try FileScan.hits(in: FileScan.databaseFiles(server.sqlite!.path), needles: Self.needles).isEmpty)
+            Self.expectCleanLogs(server)
+        }
+    }
+
+    /// The same on PostgreSQL: every file of a cluster of the test's own (tables, indexes, the WAL,
+    /// the server's log), after a checkpoint wrote everything out.
+    @Test(.timeLimit(.minutes(4)))
+    func canariesPlantedOverHTTPAreFoundNowhereInPostgreSQLsFilesItsWALOrItsLog() async throws {
+        let cluster = try await PrivateCluster.start()
+        let shared = RelayTestServer.SharedInstance(
+            databaseURL: cluster.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio())
+        do {
+            try await RelayTestServer.run(instance: shared) { server in
+                let replies = try await Self.plant(server)
+                try await server.store.checkpointAndTruncate()
+                try await TestDatabase.admin(cluster.url) { connection, logger in try await connection.query("CHECKPOINT", logger: logger) }
+                let files = FileScan.files(under: cluster.directory)
+                #expect(files.contains { $0.contains("/pg_wal/") })
+                #expect(try !FileScan.hits(in: files, needles: [Array(replies[0].utf8)]).isEmpty)
+                #expect(try FileScan.hits(in: files, needles: Self.needles).isEmpty)
+                Self.expectCleanLogs(server)
             }
-            // No network identifier either: no client address appears in any log line.
-            for line in server.logs.all where !line.contains("listening") {
-                #expect(!line.contains("127.0.0.1"), "log line carries an address: \(line)")
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
+    /// Plants canaries over HTTP (SMS, case notes, webchat, replies); returns the replies' ids.
+    static func plant(_ server: RelayTestServer) async throws -> [String] {
+        let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
+        var replies: [String] = []
+        for index in 0..<40 {
+            let phone = "+1303555\(String(format: "%04d", 1000 + index))"
+            let (status, _) = try await server.inboundSMS(
+                from: phone, body: "SMSCANARY-\(index) my boss took my passport", sid: "SM" + String(format: "%032x", 0xc0ffee00 + index))
+            #expect(status == .ok)
+            if index < 10 {
+                // What advocates write about a person is as private as what the person wrote.
+                let addressIndex = server.relay.sealing.addressIndex(try .phone(phone))
+                let smsThread = try await server.store.read { reader in try await reader.threads(contactID: reader.contact(addressIndex: addressIndex)!.id)[0].id }
+                #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
+                let note = #"{"text":"NOTECANARY-\#(index) sleeps at the motel on 5th"}"#
+                #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/case/notes", token: advocate, json: note).0 == .ok)
+                let referral = #"{"to":"REFCANARY-\#(index) shelter","outcome":"unknown"}"#
+                #expect(try await server.chat(.post, "/api/v1/threads/\(smsThread)/case/referrals", token: advocate, json: referral).0 == .ok)
+                let safety = #"{"safe_times":"SAFECANARY weekdays","phone_may_be_monitored":true,"do_not_contact":false}"#
+                #expect(try await server.chat(.put, "/api/v1/threads/\(smsThread)/case/safety", token: advocate, json: safety).0 == .ok)
             }
+            let token = try await server.startChat()
+            let (sent, body) = try await server.chat(
+                .post, "/chat/messages", token: token, json: #"{"text":"CHATCANARY-\#(index) address 12 Elm St"}"#,
+                headers: ["Idempotency-Key": "canary-key-\(index)"])
+            #expect(sent == .created)
+            let id = try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["id"]!
+            let thread = try await server.store.read { try await $0.message(id: id)!.threadID }
+            let reply = try await server.relay.outbox.queueReply(threadID: thread, text: "REPLYCANARY-\(index)")
+            replies.append(reply.messageID)
+        }
+        return replies
+    }
+
+    /// What must be found nowhere.
+    static var needles: [[UInt8]] {
+        ["SMSCANARY", "CHATCANARY", "REPLYCANARY", "NOTECANARY", "REFCANARY", "SAFECANARY", "motel on 5th", "passport", "12 Elm St", "+1303555", "1303555", "303555", "canary-key",
+            RelayTestServer.authToken, Data("\(RelayTestServer.accountSID):\(RelayTestServer.authToken)".utf8).base64EncodedString()]
+            .map { Array($0.utf8) }
+    }
+
+    /// The logs hold no canary and no client address.
+    static func expectCleanLogs(_ server: RelayTestServer) {
+        let needles = Self.needles
+        let logs = Array(server.logs.text.utf8)
+        #expect(!server.logs.all.isEmpty)
+        for needle in needles {
+            #expect(!logs.contains(subsequence: needle), "log contains \(String(decoding: needle, as: UTF8.self))")
+        }
+        // No network identifier either: no client address appears in any log line.
+        for line in server.logs.all where !line.contains("listening") {
+            #expect(!line.contains("127.0.0.1"), "log line carries an address: \(line)")
         }
     }
 }

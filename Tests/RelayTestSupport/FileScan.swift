@@ -39,3 +39,21 @@ extension Array where Element == UInt8 {
         }
     }
 }
+
+extension FileScan {
+    /// Every regular file under `directory`, at any depth (a PostgreSQL cluster: tables, WAL, log).
+    public static func files(under directory: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var files: [String] = []
+        while let relative = walker.nextObject() as? String {
+            let path = directory + "/" + relative
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular
+            {
+                files.append(path)
+            }
+        }
+        return files
+    }
+}

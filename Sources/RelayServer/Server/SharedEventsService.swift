@@ -12,5 +12,7 @@ struct SharedEventsService: Service, CustomStringConvertible {
         try? await cancelWhenGracefulShutdown {
             await relay.sharedEvents.run()
         }
+        // A service that returns early stops the whole group: stay until the server stops.
+        try? await gracefulShutdown()
     }
 }

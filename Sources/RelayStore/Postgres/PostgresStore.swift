@@ -34,6 +34,7 @@ public final class PostgresStore: RelayStore {
     private let client: PostgresClient
     private let listenerConfiguration: PostgresConnection.Configuration
     private let scheduler: PostgresSessionLock
+    private let probe: PostgresProbe
     private let runner: Task<Void, Never>
     private let logger: Logger
 
@@ -66,6 +67,7 @@ public final class PostgresStore: RelayStore {
         let logger = quiet
         self.logger = logger
         scheduler = PostgresSessionLock(configuration: listener, key: Self.schedulerLock, logger: logger)
+        probe = PostgresProbe(configuration: listener, logger: logger)
         // One connection first, so that a wrong address, password or grant fails at once with
         // its reason (the pool would keep retrying); it applies pending migrations.
         var direct = address.connectionConfiguration
@@ -124,6 +126,15 @@ public final class PostgresStore: RelayStore {
         }
     }
 
+    /// Runs `body` on one connection inside a write transaction (the writer lock held): the
+    /// store copy's raw inserts.
+    func withWriteConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
+    ) async throws -> T {
+        let logger = self.logger
+        return try await transaction(begin: "BEGIN", writer: true) { access in try await body(access.connection, logger) }
+    }
+
     /// Runs `body` on a pooled connection, or throws ``StoreError/unavailable`` (``StoreError/busy``
     /// if the server answers but every connection is taken) when none was handed over within
     /// `patience`; once `body` has begun it is never cut short, so a commit is never left in doubt.
@@ -132,11 +143,14 @@ public final class PostgresStore: RelayStore {
     ) async throws -> T {
         // Whichever comes first wins, under one lock: the connection (then the body runs to its
         // end) or the deadline (then the body never starts, even if a connection comes later).
+        // The caller is answered at once either way: a lease the pool never grants (the server is
+        // gone) must not hold it.
         let race = ConnectionRace()
         let client = self.client
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await client.withConnection { connection in
+        let outcome = FirstResult<T>()
+        let worker = Task {
+            do {
+                let value = try await client.withConnection { connection in
                     let mayStart = race.state.withLock { state in
                         guard state == .waiting else { return false }
                         state = .started
@@ -149,34 +163,35 @@ public final class PostgresStore: RelayStore {
                         throw BodyFailure(error: error)
                     }
                 }
-            }
-            group.addTask {
-                try? await Task.sleep(for: patience)
-                let gaveUp = race.state.withLock { state in
-                    guard state == .waiting else { return false }
-                    state = .gaveUp
-                    return true
-                }
-                if gaveUp { throw StoreError.unavailable }
-                return nil
-            }
-            do {
-                while let next = try await group.next() {
-                    if let value = next {
-                        group.cancelAll()
-                        return value
-                    }
-                }
-            } catch let failure as BodyFailure {
-                throw failure.error
-            } catch let error as PSQLError {
-                throw error
-            } catch let error as StoreError {
-                throw error
+                outcome.settle(.success(value))
             } catch {
-                // The pool's own failures (it could not connect, its circuit breaker is open).
-                throw StoreError.unavailable
+                outcome.settle(.failure(error))
             }
+        }
+        let timer = Task {
+            try? await Task.sleep(for: patience)
+            let gaveUp = race.state.withLock { state in
+                guard state == .waiting else { return false }
+                state = .gaveUp
+                return true
+            }
+            if gaveUp {
+                outcome.settle(.failure(StoreError.unavailable))
+                worker.cancel()
+            }
+        }
+        defer { timer.cancel() }
+        switch await outcome.value() {
+        case .success(let value):
+            return value
+        case .failure(let failure as BodyFailure):
+            throw failure.error
+        case .failure(let error as PSQLError):
+            throw error
+        case .failure(let error as StoreError):
+            throw error
+        case .failure:
+            // The pool's own failures (it could not connect, its circuit breaker is open).
             throw StoreError.unavailable
         }
     }
@@ -205,25 +220,19 @@ public final class PostgresStore: RelayStore {
         }
     }
 
-    /// Whether the database answers a query within `patience` (writes wait only for the writer
-    /// lock, which no health probe should take).
+    /// Whether the database answers a query within `patience`, on the probe's own connection
+    /// (writes wait only for the writer lock, which no health probe should take).
     public func canTakeWrites(patience: Duration) async -> Bool {
-        let client = self.client
-        let logger = self.logger
-        do {
-            try await Self.withDeadline(patience) {
-                try await client.withConnection { connection in _ = try await connection.query("SELECT 1", logger: logger).collect() }
-            }
-            return true
-        } catch {
-            return false
-        }
+        await probe.answers(within: patience)
     }
 
     public func close() throws {
         runner.cancel()
-        let scheduler = self.scheduler
-        Task { await scheduler.release() }
+        let (scheduler, probe) = (self.scheduler, self.probe)
+        Task {
+            await scheduler.release()
+            await probe.close()
+        }
     }
 
     // MARK: - Several instances
@@ -282,48 +291,48 @@ public final class PostgresStore: RelayStore {
     /// cancelled but not waited for: a query on a connection the server dropped may never return,
     /// and must not hold its caller.
     static func withDeadline(_ limit: Duration, _ work: @escaping @Sendable () async throws -> Void) async throws {
-        let outcome = FirstOutcome()
+        let outcome = FirstResult<Void>()
         let worker = Task {
             do {
                 try await work()
-                outcome.settle(nil)
+                outcome.settle(.success(()))
             } catch {
-                outcome.settle(error)
+                outcome.settle(.failure(error))
             }
         }
         let timer = Task {
             try? await Task.sleep(for: limit)
-            outcome.settle(DeadlineExceeded())
+            outcome.settle(.failure(DeadlineExceeded()))
         }
         defer {
             worker.cancel()
             timer.cancel()
         }
-        if let error = await outcome.value() { throw error }
+        try await outcome.value().get()
     }
 
-    /// The first of several outcomes (`nil`: success), handed to one waiter.
-    final class FirstOutcome: Sendable {
+    /// The first of several results, handed to one waiter (later ones are dropped).
+    final class FirstResult<Value: Sendable>: Sendable {
         private struct State {
-            var outcome: (any Error)??
-            var waiter: CheckedContinuation<(any Error)?, Never>?
+            var result: Result<Value, any Error>?
+            var waiter: CheckedContinuation<Result<Value, any Error>, Never>?
         }
         private let state = Mutex(State())
 
-        func settle(_ error: (any Error)?) {
-            let waiter = state.withLock { state -> CheckedContinuation<(any Error)?, Never>? in
-                guard state.outcome == nil else { return nil }
-                state.outcome = .some(error)
+        func settle(_ result: Result<Value, any Error>) {
+            let waiter = state.withLock { state -> CheckedContinuation<Result<Value, any Error>, Never>? in
+                guard state.result == nil else { return nil }
+                state.result = result
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume(returning: error)
+            waiter?.resume(returning: result)
         }
 
-        func value() async -> (any Error)? {
+        func value() async -> Result<Value, any Error> {
             await withCheckedContinuation { continuation in
-                let settled = state.withLock { state -> (any Error)?? in
-                    if let outcome = state.outcome { return .some(outcome) }
+                let settled = state.withLock { state -> Result<Value, any Error>? in
+                    if let result = state.result { return result }
                     state.waiter = continuation
                     return nil
                 }

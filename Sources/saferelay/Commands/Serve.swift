@@ -228,22 +228,24 @@ struct Serve: AsyncParsableCommand {
         let usesPostgres = store.databaseURL != nil
         await runReportingFailures {
             let database: any RelayStore
+            let keyring: Keyring
             if usesPostgres {
-                // Several instances may share the database: no folder lock, and the database first,
-                // so that a missing keyring is not created for a database that has data.
+                // Several instances may share the database: no folder lock. The database first, so
+                // that a bad address is the first thing said.
                 let postgres = try await store.openPostgres()
                 logger.notice("store: PostgreSQL", metadata: ["database": "\(postgres.redactedURL)"])
                 database = postgres
+                do {
+                    keyring = try loadOrCreateKeyring(production: isProduction, sharedDatabase: true, logger: logger)
+                } catch {
+                    try? database.close()
+                    throw error
+                }
             } else {
                 lock = try StoreLock.acquire(dataDirectory: store.dataDirectory, purpose: "starting another server on it")
+                // The keyring before the file: a missing keyring beside an existing database is refused.
+                keyring = try loadOrCreateKeyring(production: isProduction, sharedDatabase: false, logger: logger)
                 database = try SQLiteStore(path: store.databasePath)
-            }
-            let keyring: Keyring
-            do {
-                keyring = try loadOrCreateKeyring(production: isProduction, sharedDatabase: usesPostgres, logger: logger)
-            } catch {
-                try? database.close()
-                throw error
             }
             relay = Relay(store: database, keyring: keyring, settings: settings, logger: logger)
             do {
