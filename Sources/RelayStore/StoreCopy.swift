@@ -14,6 +14,10 @@ public enum StoreCopy {
         ("suppressed_address", "rowid"), ("pending_audit", "id"), ("maintenance", "rowid"), ("staff_device", "rowid"),
     ]
 
+    /// Columns SQLite still has but no longer uses (a column is not dropped there): not copied.
+    /// `thread.do_not_contact` moved to `contact` in SQLite's migration 6.
+    static let retiredColumns: Set<String> = ["thread.do_not_contact"]
+
     /// Why a copy did not start or did not finish (never a value from a row).
     public enum Failure: Error, Equatable, CustomStringConvertible {
         /// The target already holds data: a copy goes only into an empty database.
@@ -38,6 +42,12 @@ public enum StoreCopy {
         configuration.readonly = true
         let source = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? source.close() }
+        // Every table the source has must be one this copies: none is left behind unnoticed.
+        let sourceTables = try await source.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'")
+        }
+        let known = Set(tables.map(\.name))
+        if let unknown = sourceTables.first(where: { !known.contains($0) }) { throw Failure.schemaMismatch(table: unknown, column: nil) }
         return try await target.withWriteConnection { connection, logger in
             for (table, _) in tables {
                 let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) LIMIT 1"), logger: logger).collect()
@@ -49,11 +59,12 @@ public enum StoreCopy {
                 guard !types.isEmpty else { throw Failure.schemaMismatch(table: table, column: nil) }
                 let rows = try await source.read { db in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)") }
                 for row in rows {
-                    let columns = Array(row.columnNames)
-                    var bindings = PostgresBindings(capacity: columns.count)
-                    for (column, value) in zip(columns, row.databaseValues) {
+                    var columns: [String] = []
+                    var bindings = PostgresBindings(capacity: row.count)
+                    for (column, value) in zip(row.columnNames, row.databaseValues) where !retiredColumns.contains("\(table).\(column)") {
                         guard let type = types[column] else { throw Failure.schemaMismatch(table: table, column: column) }
                         try bind(value, as: type, into: &bindings)
+                        columns.append(column)
                     }
                     let placeholders = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
                     try await connection.query(

@@ -47,6 +47,8 @@ import Testing
                 "Commands/KeysRetire.swift": ["RelayCrypto", "RelayStore"],
                 "Commands/KeysStatus.swift": ["RelayCrypto", "RelayStore"],
                 "Commands/Serve.swift": ["RelayCrypto", "RelayStore"],
+                // Opens a SQLite store and a PostgreSQL one to copy the first into the second.
+                "Commands/Store/StoreCopyCommand.swift": ["RelayCrypto", "RelayStore"],
                 "Options/StoreOptions.swift": ["RelayCrypto", "RelayStore"],
             ]),
         // Starts and stops `saferelay` processes: Foundation only.

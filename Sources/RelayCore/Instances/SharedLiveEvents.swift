@@ -15,7 +15,7 @@ public struct SharedLiveEvents: RelayService {
     let context: RelayContext
 
     /// How far before a lost connection was noticed the catch-up read starts.
-    static let catchUpMargin: TimeInterval = 10
+    static let catchUpMargin: TimeInterval = 30
 
     /// Sends and receives until the task is cancelled.
     public func run() async {
@@ -68,23 +68,44 @@ public struct SharedLiveEvents: RelayService {
         }
     }
 
-    /// Hands one notice to this instance's streams.
+    /// Hands one notice to this instance's streams. A notice is not trusted further than the store
+    /// itself says: anyone who may connect to the database can `NOTIFY`, so a message goes only to
+    /// the streams of the contact whose thread holds it (never to advocates' streams, which get ids),
+    /// and content kinds never to the advocates' channel.
     func deliver(_ notice: LiveEventNotice) async {
+        let contentKinds: Set<String> = ["message", "deleted", "erased"]
+        if contentKinds.contains(notice.kind) && notice.channel == LiveEvents.staffChannel { return }
+        if !contentKinds.contains(notice.kind) && notice.kind != "session" && notice.channel != LiveEvents.staffChannel { return }
         switch notice.kind {
         case "session":
             await events.endSessionHere(notice.channel)
         case "message":
-            guard let id = notice.id, let message = try? await readMessage(id: id) else { return }
+            guard let id = notice.id, let message = try? await readMessage(id: id, of: notice.channel) else { return }
             await events.deliver(message, to: notice.channel)
+        case "deleted":
+            // Only what the store no longer has is said to be gone.
+            guard let id = notice.id, (try? await store.read({ try await $0.message(id: id) })) == .some(nil) else { return }
+            await events.deliver(.deleted(id: id), to: notice.channel)
+        case "erased":
+            let contactID = notice.channel
+            let erased = try? await store.read { reader -> Bool in
+                guard try await reader.contact(id: contactID) != nil else { return true }
+                return try await reader.threads(contactID: contactID).allSatisfy { $0.key == nil }
+            }
+            guard erased == true else { return }
+            await events.deliver(.erased, to: contactID)
         default:
             if let event = notice.event { await events.deliver(event, to: notice.channel) }
         }
     }
 
-    /// A stored message as a live event (`nil` if it has gone meanwhile).
-    private func readMessage(id: String) async throws -> LiveEvent? {
+    /// A stored message of `contactID`'s as a live event (`nil` if it has gone meanwhile, or if its
+    /// thread is not that contact's).
+    private func readMessage(id: String, of contactID: String) async throws -> LiveEvent? {
         let found = try await store.read { reader -> (MessageRecord, ThreadRecord)? in
-            guard let message = try await reader.message(id: id), let thread = try await reader.thread(id: message.threadID) else { return nil }
+            guard let message = try await reader.message(id: id), let thread = try await reader.thread(id: message.threadID),
+                thread.contactID == contactID
+            else { return nil }
             return (message, thread)
         }
         guard let (message, thread) = found, let opened = try sealing.open([message], of: thread).first else { return nil }

@@ -7,6 +7,7 @@ actor PostgresProbe {
     private let configuration: PostgresConnection.Configuration
     private let logger: Logger
     private var connection: PostgresConnection?
+    private var connecting: Task<PostgresConnection?, Never>?
 
     init(configuration: PostgresConnection.Configuration, logger: Logger) {
         self.configuration = configuration
@@ -14,20 +15,22 @@ actor PostgresProbe {
     }
 
     /// Whether the database answers `SELECT 1` within `patience` (connecting first if need be,
-    /// which the first probe after a loss may take longer for).
+    /// bounded by the connection's own connect timeout). Probes at once share one attempt.
     func answers(within patience: Duration) async -> Bool {
         if connection == nil {
-            let configuration = self.configuration
-            let logger = self.logger
-            let slot = ConnectionSlot()
-            do {
-                try await PostgresStore.withDeadline(.seconds(5)) {
-                    slot.connection = try await PostgresConnection.connect(configuration: configuration, id: 0x5052, logger: logger)
-                }
-            } catch {
-                return false
+            let attempt: Task<PostgresConnection?, Never>
+            if let connecting {
+                attempt = connecting
+            } else {
+                let (configuration, logger) = (self.configuration, self.logger)
+                attempt = Task { try? await PostgresConnection.connect(configuration: configuration, id: 0x5052, logger: logger) }
+                connecting = attempt
             }
-            connection = slot.connection
+            let made = await attempt.value
+            if connecting == attempt {
+                connecting = nil
+                connection = made
+            }
         }
         guard let connection else { return false }
         do {
@@ -37,7 +40,7 @@ actor PostgresProbe {
             }
             return true
         } catch {
-            self.connection = nil
+            if self.connection === connection { self.connection = nil }
             // Closing a dead connection may never return: not awaited.
             Task { try? await connection.close() }
             return false
@@ -50,10 +53,5 @@ actor PostgresProbe {
             self.connection = nil
             try? await connection.close()
         }
-    }
-
-    /// Where the connecting task leaves its connection.
-    private final class ConnectionSlot: @unchecked Sendable {
-        var connection: PostgresConnection?
     }
 }

@@ -60,7 +60,13 @@ public final class PostgresStore: RelayStore {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         let milliseconds = writeLockPatience.components.seconds * 1000 + writeLockPatience.components.attoseconds / 1_000_000_000_000_000
-        configuration.options.additionalStartupParameters = [("lock_timeout", "\(max(1, milliseconds))ms")]
+        // A transaction left open by an instance that froze or lost its network must not keep the
+        // writer lock from every other: the server ends it after 30 idle seconds, and its
+        // keepalives find a peer that went silent within about half a minute.
+        configuration.options.additionalStartupParameters = [
+            ("lock_timeout", "\(max(1, milliseconds))ms"), ("idle_in_transaction_session_timeout", "30s"),
+            ("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "5"), ("tcp_keepalives_count", "3"),
+        ]
         // postgres-nio logs nothing of ours below critical (its debug lines name statements).
         var quiet = Logger(label: "saferelay.postgres")
         quiet.logLevel = .critical
@@ -101,7 +107,9 @@ public final class PostgresStore: RelayStore {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) async throws -> T) async throws -> T {
-        try await transaction(begin: "BEGIN", writer: true, body)
+        // Read committed, whatever the role's default: each statement sees what committed before
+        // it, so everything after the writer lock sees every earlier write.
+        try await transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", writer: true, body)
     }
 
     private func transaction<T: Sendable>(
@@ -132,7 +140,9 @@ public final class PostgresStore: RelayStore {
         _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
     ) async throws -> T {
         let logger = self.logger
-        return try await transaction(begin: "BEGIN", writer: true) { access in try await body(access.connection, logger) }
+        return try await transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", writer: true) { access in
+            try await body(access.connection, logger)
+        }
     }
 
     /// Runs `body` on a pooled connection, or throws ``StoreError/unavailable`` (``StoreError/busy``
