@@ -11,7 +11,7 @@ import Testing
 /// Invariants 1 and 5 through the real HTTP interface: canary text and phone numbers planted over
 /// SMS and webchat, and the replies to them, are nowhere in the database files or the server's logs.
 /// Every test here waits on a server, a stream or a subprocess: a hang fails it instead of CI.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(6)))
 struct HTTPCanaryTests {
     @Test(.enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files")) func canariesPlantedOverHTTPAreFoundNowhereOnDiskOrInLogs() async throws {
         try await RelayTestServer.run { server in
@@ -26,7 +26,7 @@ struct HTTPCanaryTests {
 
     /// The same on PostgreSQL: every file of a cluster of the test's own (tables, indexes, the WAL,
     /// the server's log), after a checkpoint wrote everything out.
-    @Test(.timeLimit(.minutes(4)))
+    @Test
     func canariesPlantedOverHTTPAreFoundNowhereInPostgreSQLsFilesItsWALOrItsLog() async throws {
         let cluster = try await PrivateCluster.start()
         let shared = RelayTestServer.SharedInstance(

@@ -20,7 +20,7 @@ struct PostgresBroadcastListener: Sendable {
         while !Task.isCancelled {
             connectionID += 1
             do {
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: connectionID, logger: logger)
+                let connection = try await PostgresStore.connect(configuration, id: connectionID, logger: logger)
                 defer { Task { try? await connection.close() } }
                 try await connection.listen(on: channel) { notifications in
                     if wasListening { output.yield(.resumed) }

@@ -23,7 +23,7 @@ actor PostgresProbe {
                 attempt = connecting
             } else {
                 let (configuration, logger) = (self.configuration, self.logger)
-                attempt = Task { try? await PostgresConnection.connect(configuration: configuration, id: 0x5052, logger: logger) }
+                attempt = Task { try? await PostgresStore.connect(configuration, id: 0x5052, logger: logger) }
                 connecting = attempt
             }
             let made = await attempt.value

@@ -34,7 +34,7 @@ actor PostgresSessionLock {
         }
         let fresh: PostgresConnection
         do {
-            fresh = try await PostgresConnection.connect(configuration: configuration, id: Int(key & 0xFFFF), logger: logger)
+            fresh = try await PostgresStore.connect(configuration, id: Int(key & 0xFFFF), logger: logger)
         } catch {
             return false
         }

@@ -321,6 +321,32 @@ public final class PostgresStore: RelayStore {
         try await outcome.value().get()
     }
 
+    /// Opens one connection, or throws ``DeadlineExceeded`` after `limit` (a server that accepts
+    /// the socket but never finishes the handshake must not hold the caller; a connection that
+    /// arrives after that is closed).
+    static func connect(
+        _ configuration: PostgresConnection.Configuration, id: Int, logger: Logger, within limit: Duration = .seconds(10)
+    ) async throws -> PostgresConnection {
+        let outcome = FirstResult<PostgresConnection>()
+        let worker = Task {
+            do {
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+                if !outcome.settle(.success(connection)) { try? await connection.close() }
+            } catch {
+                outcome.settle(.failure(error))
+            }
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            outcome.settle(.failure(DeadlineExceeded()))
+        }
+        defer {
+            timer.cancel()
+            _ = worker
+        }
+        return try await outcome.value().get()
+    }
+
     /// The first of several results, handed to one waiter (later ones are dropped).
     final class FirstResult<Value: Sendable>: Sendable {
         private struct State {
@@ -329,14 +355,17 @@ public final class PostgresStore: RelayStore {
         }
         private let state = Mutex(State())
 
-        func settle(_ result: Result<Value, any Error>) {
-            let waiter = state.withLock { state -> CheckedContinuation<Result<Value, any Error>, Never>? in
-                guard state.result == nil else { return nil }
+        /// Settles the outcome; `false` if it was settled already (this result is dropped).
+        @discardableResult
+        func settle(_ result: Result<Value, any Error>) -> Bool {
+            let (first, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Result<Value, any Error>, Never>?) in
+                guard state.result == nil else { return (false, nil) }
                 state.result = result
                 defer { state.waiter = nil }
-                return state.waiter
+                return (true, state.waiter)
             }
             waiter?.resume(returning: result)
+            return first
         }
 
         func value() async -> Result<Value, any Error> {
