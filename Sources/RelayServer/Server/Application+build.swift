@@ -48,8 +48,8 @@ public func buildApplication(
     // stopped taking requests: the dispatcher finishes (or hands back) its sends, the scheduler
     // stops, and only then does the store close, so nothing is written to a closed store.
     app.addServices(StoreLifecycleService(relay: relay, logger: logger))
-    if relay.isStoreShared { app.addServices(SharedEventsService(relay: relay)) }
     app.addServices(ComplianceScheduler(relay: relay, policy: configuration.retentionPolicy, logger: logger))
+    if relay.isStoreShared { app.addServices(SharedEventsService(relay: relay)) }
     if let twilio = configuration.twilio {
         let client = TwilioClient(configuration: twilio, httpClient: HTTPClient.shared)
         app.addServices(OutboxDispatcher(relay: relay, client: client, logger: logger))
