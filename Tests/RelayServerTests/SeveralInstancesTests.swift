@@ -131,19 +131,24 @@ struct SeveralInstancesTests {
         try await database.drop()
     }
 
-    @Test
+    /// Run on its own by `scripts/test` (`SAFERELAY_TEST_LOST_DATABASE=1`), after the suite: alongside
+    /// the others it twice hung past its time limit (cause not found yet; alone it has not).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SAFERELAY_TEST_LOST_DATABASE"] == "1", "run alone by scripts/test"))
     func aLostDatabaseIsA503ForHealthAndWebhooksAndTheRelayRecoversByItself() async throws {
-        let cluster = try await PrivateCluster.start()
+        let cluster = try await PrivateCluster.spare()
+        let database = try await TestDatabase.create(in: cluster.url)
         let shared = RelayTestServer.SharedInstance(
-            databaseURL: cluster.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio(),
+            databaseURL: database.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio(),
             connectionPatience: .seconds(1))
         do {
             try await Self.loseAndRecover(cluster, shared)
         } catch {
             await cluster.stop()
+            try? await database.drop()
             throw error
         }
         await cluster.stop()
+        try await database.drop()
     }
 
     static func loseAndRecover(_ cluster: PrivateCluster, _ shared: RelayTestServer.SharedInstance) async throws {
@@ -163,7 +168,7 @@ struct SeveralInstancesTests {
             let thread = try #require(try await server.store.read { try await $0.openThreads(limit: 5).first?.id })
             #expect(try await server.store.read { try await $0.messages(threadID: thread).count } == 2)
             let logs = server.logs.text
-            #expect(!logs.contains(cluster.url) && !logs.contains("during"))
+            #expect(!logs.contains(shared.databaseURL) && !logs.contains("during"))
         }
     }
 }

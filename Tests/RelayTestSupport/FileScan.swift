@@ -8,10 +8,16 @@ public enum FileScan {
     }
 
     /// For each file, the needles found in it (empty when clean).
-    public static func hits(in files: [String], needles: [[UInt8]]) throws -> [String: [[UInt8]]] {
+    /// With `skippingVanished`, a file removed since it was listed (a live cluster's) is skipped.
+    public static func hits(in files: [String], needles: [[UInt8]], skippingVanished: Bool = false) throws -> [String: [[UInt8]]] {
         var found: [String: [[UInt8]]] = [:]
         for file in files {
-            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+            if skippingVanished && !FileManager.default.fileExists(atPath: file) { continue }
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: file)) else {
+                if skippingVanished { continue }
+                throw CocoaError(.fileReadNoSuchFile)
+            }
+            let bytes = [UInt8](data)
             let hits = needles.filter { bytes.contains(subsequence: $0) }
             if !hits.isEmpty { found[file] = hits }
         }

@@ -56,6 +56,8 @@ public struct TestDatabase: Sendable {
     public let url: String
     /// Its name.
     public let name: String
+    /// The cluster it is in (its `postgres` database).
+    public let clusterURL: String
 
     /// The cluster's URL, or a clear failure when `scripts/test` did not start one.
     public static func clusterURL() throws -> String {
@@ -66,9 +68,9 @@ public struct TestDatabase: Sendable {
         return url
     }
 
-    /// Creates an empty database with a random name.
-    public static func create() async throws -> TestDatabase {
-        let cluster = try clusterURL()
+    /// Creates an empty database with a random name, in the test cluster or the one `cluster` names.
+    public static func create(in clusterURL: String? = nil) async throws -> TestDatabase {
+        let cluster = try clusterURL ?? Self.clusterURL()
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await retrying {
             try await admin(cluster) { connection, logger in
@@ -78,12 +80,12 @@ public struct TestDatabase: Sendable {
         guard var components = URLComponents(string: cluster) else { throw TestDatabaseError("the cluster URL does not parse") }
         components.path = "/" + name
         guard let url = components.string else { throw TestDatabaseError("the cluster URL does not parse") }
-        return TestDatabase(url: url, name: name)
+        return TestDatabase(url: url, name: name, clusterURL: cluster)
     }
 
     /// Drops the database (closing any connection still on it).
     public func drop() async throws {
-        let cluster = try Self.clusterURL()
+        let cluster = clusterURL
         try await Self.retrying {
             try await Self.admin(cluster) { connection, logger in
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
