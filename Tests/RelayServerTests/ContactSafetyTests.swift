@@ -111,7 +111,7 @@ struct ContactSafetyTests {
             #expect(await server.relay.walTruncation.waitUntilClean(timeout: .seconds(10)))
 
             // Nothing personal is left: no contact, case record, resume phrase or session of any kind.
-            let database = try DatabaseQueue(path: server.sqlite!.path)
+            let database = try DatabaseQueue(path: server.sqlite!.path, configuration: .patient)
             let counts = try await database.read { db in
                 try ["contact", "case_record", "resume_phrase", "webchat_session", "api_session"].map { table in
                     try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1

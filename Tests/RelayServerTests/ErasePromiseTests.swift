@@ -96,7 +96,7 @@ struct ErasePromiseTests {
             let otherThread = try await server.store.read { try await $0.threads(contactID: other)[0].id }
             let before = try await server.store.read { try await $0.auditSize() }
 
-            let blocker = try DatabaseQueue(path: server.sqlite!.path)
+            let blocker = try DatabaseQueue(path: server.sqlite!.path, configuration: .patient)
             try await blocker.write { db in
                 try db.execute(sql: "CREATE TRIGGER block_audit BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'audit blocked'); END")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -178,4 +179,14 @@ struct RelayTestServer {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension GRDB.Configuration {
+    /// For a test's own connection to the server's SQLite file: waits up to ten seconds for the
+    /// server's writes instead of failing at once with "database is locked".
+    static var patient: GRDB.Configuration {
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(10)
+        return configuration
+    }
 }

@@ -130,7 +130,7 @@ struct StaffAPITests {
             let thread = try await Self.smsThread(server, "+12025550100", "CANARY-FAILCLOSED", sid: 1)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             // Another connection makes the audit table refuse writes, as a full disk or a broken file would.
-            let queue = try DatabaseQueue(path: server.sqlite!.path)
+            let queue = try DatabaseQueue(path: server.sqlite!.path, configuration: .patient)
             try await queue.write { db in
                 try db.execute(sql: "CREATE TRIGGER block_audit BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'audit blocked'); END")
             }

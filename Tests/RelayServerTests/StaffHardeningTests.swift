@@ -52,7 +52,7 @@ struct StaffHardeningTests {
             let statuses = try await Self.loginsAtOnce(server, Array(repeating: body, count: 4))
             #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
             #expect(statuses.filter { $0 == 401 }.count == 3, "\(statuses)")
-            let sessions = try await DatabaseQueue(path: server.sqlite!.path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM api_session") }
+            let sessions = try await DatabaseQueue(path: server.sqlite!.path, configuration: .patient).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM api_session") }
             #expect(sessions == 1)
             let opened = try await server.auditLines().filter { $0.contains(#""action":"session.login""#) && $0.contains(#""outcome":"ok""#) }
             #expect(opened.count == 1)
@@ -222,7 +222,7 @@ struct StaffHardeningTests {
     @Test(.enabled(if: TestStoreBackend.isSQLite, "reads SQLite's files")) func readingNeedsNoWriteAndHealthzSaysWhenWritesCannotHappen() async throws {
         try await RelayTestServer.run { server in
             let token = try await StaffAPITests.staff(server, "ana", .advocate)
-            let lastSeen = { try await DatabaseQueue(path: server.sqlite!.path).read { try Int64.fetchOne($0, sql: "SELECT last_seen_at FROM api_session") } }
+            let lastSeen = { try await DatabaseQueue(path: server.sqlite!.path, configuration: .patient).read { try Int64.fetchOne($0, sql: "SELECT last_seen_at FROM api_session") } }
             let loggedIn = try await lastSeen()
             // Another process holds the write lock.
             let holder = try await WriteLockHolder(path: server.sqlite!.path)
@@ -334,7 +334,7 @@ struct StaffHardeningTests {
             }
             // The real phrase's row is now the newest of them all (rows sharing an index come back oldest first).
             let mine = try await server.relay.webchat.authenticate(token: token).contactID
-            try await DatabaseQueue(path: server.sqlite!.path).write { db in
+            try await DatabaseQueue(path: server.sqlite!.path, configuration: .patient).write { db in
                 try db.execute(sql: "CREATE TEMP TABLE kept AS SELECT * FROM resume_phrase WHERE contact_id = ?", arguments: [mine])
                 try db.execute(sql: "DELETE FROM resume_phrase WHERE contact_id = ?", arguments: [mine])
                 try db.execute(sql: "INSERT INTO resume_phrase SELECT * FROM kept")

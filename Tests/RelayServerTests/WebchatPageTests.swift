@@ -37,7 +37,7 @@ struct WebchatPageTests {
                 })
 
                 // The store refuses to delete the contact: every erase attempt fails with a 500.
-                let database = try DatabaseQueue(path: server.sqlite!.path)
+                let database = try DatabaseQueue(path: server.sqlite!.path, configuration: .patient)
                 try await database.write { db in
                     try db.execute(sql: "CREATE TRIGGER refuse_erase BEFORE DELETE ON contact BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
                 }
