@@ -158,7 +158,7 @@ struct FloodAndStreamTests {
         }
     }
 
-    /// Waits for `stream` to end; returns how long it took (or `nil` if it had not ended in 5 seconds).
+    /// Waits for `stream` to end; returns how long it took (or `nil` if it had not ended in 10 seconds).
     static func timeToEnd(_ stream: LiveStream) async throws -> Duration? {
         let start = ContinuousClock.now
         let frame = try await stream.next(containing: "\u{0}never\u{0}")
@@ -167,7 +167,9 @@ struct FloodAndStreamTests {
 
     @Test(.timeLimit(.minutes(2)))
     func aQuickExitEndsItsOwnStreamsAtOnceAndNoReplyReachesThem() async throws {
-        try await RelayTestServer.run { server in
+        // Streams re-check their session only every minute here: a stream that ends within
+        // seconds was ended by the exit itself (a loaded machine may take a second or two).
+        try await RelayTestServer.run(configure: { $0.webchatStreamRecheck = .seconds(60) }) { server in
             let token = try await server.startChat()
             let (_, sent) = try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"hi"}"#, headers: ["Idempotency-Key": "exit-key-0001"])
             let id = try JSONDecoder().decode([String: String].self, from: Data(sent.utf8))["id"]!
@@ -181,7 +183,7 @@ struct FloodAndStreamTests {
             let staying = try await LiveStream.open(port: server.client.port!, token: second)
             #expect(try await server.chat(.post, "/chat/exit", token: token).0 == .noContent)
             let ended = try #require(try await Self.timeToEnd(leaving))
-            #expect(ended < .seconds(1))
+            #expect(ended < .seconds(10))
             // The other device's session is untouched and still gets the reply.
             _ = try await server.relay.outbox.queueReply(threadID: thread, text: "EXIT-CANARY reply")
             #expect(try await staying.next(containing: "event: message").contains("EXIT-CANARY reply"))
@@ -190,7 +192,7 @@ struct FloodAndStreamTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func anExpiredSessionAndADisabledOrLoggedOutAdvocateLoseTheirStreams() async throws {
+    func anExpiredSessionAndADisabledAdvocateLoseTheirStreams() async throws {
         try await RelayTestServer.run { server in
             let token = try await server.startChat()
             let survivor = try await LiveStream.open(port: server.client.port!, token: token)
@@ -203,12 +205,18 @@ struct FloodAndStreamTests {
             // Disabled from the command line (another process: nothing tells the server but the store).
             try await server.relay.staff.disableAccount(name: "ana")
             #expect(try await Self.timeToEnd(staff) != nil)
+        }
+    }
 
+    @Test(.timeLimit(.minutes(2)))
+    func aLogoutEndsTheAdvocatesStreamsAtOnce() async throws {
+        // As for a quick exit: with a re-check every minute, only the logout itself ends it in seconds.
+        try await RelayTestServer.run(configure: { $0.staffStreamRecheck = .seconds(60) }) { server in
             let other = try await StaffAPITests.staff(server, "bo", .advocate)
             let second = try await LiveStream.open(port: server.client.port!, token: other, path: "/api/v1/events")
             #expect(try await server.chat(.delete, "/api/v1/sessions/current", token: other).0 == .noContent)
             let ended = try #require(try await Self.timeToEnd(second))
-            #expect(ended < .seconds(1))
+            #expect(ended < .seconds(10))
         }
     }
 }
