@@ -241,4 +241,27 @@ MUTATIONS = [
         ("Sources/RelayStore/Postgres/PostgresStore.swift",
          "                    if writer { try await connection.query(\"SELECT pg_advisory_xact_lock(\\(Self.writerLock))\", logger: logger) }\n",
          "                    _ = writer\n")]},
+    {"name": "a forged notice shows another person's message on a page", "invariant": 10, "edits": [
+        ("Sources/RelayCore/Instances/SharedLiveEvents.swift",
+         "                thread.contactID == contactID\n", "                thread.id == message.threadID && !contactID.isEmpty\n")]},
+    {"name": "a notice of a content kind reaches the advocates' channel", "invariant": 2, "edits": [
+        ("Sources/RelayCore/Instances/SharedLiveEvents.swift",
+         "        if contentKinds.contains(notice.kind) && notice.channel == LiveEvents.staffChannel { return }\n", "")]},
+    {"name": "a forged deletion notice is believed", "invariant": 10, "edits": [
+        ("Sources/RelayCore/Instances/SharedLiveEvents.swift",
+         "(try? await store.read({ try await $0.message(id: id) })) == .some(nil)", "(try? await store.read({ try await $0.message(id: id) })) != nil")]},
+    {"name": "a forged erasure notice is believed", "invariant": 10, "edits": [
+        ("Sources/RelayCore/Instances/SharedLiveEvents.swift", "            guard erased == true else { return }\n", "            guard erased != nil else { return }\n")]},
+    {"name": "a send another instance has under way is taken for a crash at once", "invariant": 7, "edits": [
+        ("Sources/RelayCore/Services/OutboxService+Dispatch.swift",
+         "        let claimedBefore = store.isShared ? now.addingTimeInterval(-Self.inFlightLease).storeTime : .max\n",
+         "        let claimedBefore: StoreTime = .max\n")]},
+    {"name": "every instance believes it holds the scheduler lock", "invariant": 3, "edits": [
+        ("Sources/RelayStore/Postgres/PostgresStore.swift",
+         "    public func holdsSchedulerLock() async -> Bool {\n        await scheduler.isHeld()\n",
+         "    public func holdsSchedulerLock() async -> Bool {\n        _ = await scheduler.isHeld()\n        return true\n")]},
+    {"name": "the scheduler runs retention and checkpoints without the scheduler lock", "invariant": 3, "edits": [
+        ("Sources/RelayServer/Server/ComplianceScheduler.swift",
+         "                if (policy != nil && sinceRetention >= retentionInterval) || sinceCheckpoint >= checkpointInterval,\n                    await relay.operations.runsScheduledWork()\n",
+         "                if (policy != nil && sinceRetention >= retentionInterval) || sinceCheckpoint >= checkpointInterval\n")]},
 ]

@@ -40,4 +40,49 @@ struct ComplianceSchedulerTests {
         #expect(checkpoints > 0)
         #expect(try await relay.auditLog.verify().isValid)
     }
+
+    /// Instances sharing a PostgreSQL database take turns: while one holds the scheduler lock,
+    /// another's scheduler runs no retention and writes no checkpoint; when the holder goes (its
+    /// connection closes, as when it is killed), the other takes over by itself.
+    @Test func onAStoreSharedByInstancesOnlyTheLockHolderRunsScheduledWork() async throws {
+        let database = try await TestDatabase.create()
+        let holder = try await PostgresStore(url: database.url)
+        let other = try await PostgresStore(url: database.url)
+        do {
+            #expect(await holder.holdsSchedulerLock())
+            let clock = ManualClock()
+            let relay = Relay(store: other, keyring: .generateForTest(), clock: clock, logger: CapturedLogs().logger())
+            let thread = try await relay.intake.ingest(
+                InboundMessage(address: .phone("+12025550100"), body: "gone at close", deliveryID: "SM1")).threadID
+            clock.advance(by: 3 * 3600)
+            let policy = try RetentionPolicy.parse(
+                "content: {idle_close_after: 2h, after_close: 0}\nmetadata: {keep_for: 30d}\naudit: {keep_for: 1y}\n", file: "zero.yaml")
+            var scheduler = ComplianceScheduler(relay: relay, policy: policy, logger: CapturedLogs().logger())
+            scheduler.tick = .milliseconds(20)
+            scheduler.retentionInterval = .milliseconds(20)
+            scheduler.checkpointInterval = .milliseconds(20)
+            let running = Task { try await scheduler.run() }
+            defer { running.cancel() }
+            @Sendable func done() async throws -> Bool {
+                let state = try await other.read { try await $0.thread(id: thread)?.state }
+                let checkpoints = try await other.read { try await $0.auditCheckpoints().count }
+                return state == .erased && checkpoints > 0
+            }
+            // Some fifty ticks with the lock elsewhere: nothing scheduled runs here.
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await other.read { try await $0.thread(id: thread)?.state } != .erased)
+            #expect(try await other.read { try await $0.auditCheckpoints().count } == 0)
+            try holder.close()
+            #expect(try await RelayTestServer.waitUntil(timeout: 30) { try await done() })
+            #expect(try await relay.auditLog.verify().isValid)
+        } catch {
+            try? holder.close()
+            try? other.close()
+            try? await database.drop()
+            throw error
+        }
+        try? holder.close()
+        try other.close()
+        try await database.drop()
+    }
 }

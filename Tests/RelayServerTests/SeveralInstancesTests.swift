@@ -107,6 +107,73 @@ struct SeveralInstancesTests {
         }
     }
 
+    /// Anyone who may connect to the database can `NOTIFY` on the relay's channel. A notice is a hint
+    /// to read the store, never a source of content or a claim the store is not asked about: a forged
+    /// one cannot show one person's message on another's page or an advocate's stream, nor tell a
+    /// page that a message it still has was deleted or that its person was erased.
+    @Test func forgedNoticesShowNoContentToTheWrongPageAndClaimNothingTheStoreDenies() async throws {
+        let database = try await TestDatabase.create()
+        let shared = RelayTestServer.SharedInstance(
+            databaseURL: database.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio())
+        do {
+            try await RelayTestServer.run(instance: shared) { server in
+                func send(_ token: String, _ text: String, key: String) async throws -> (message: String, contact: String) {
+                    let (status, body) = try await server.chat(
+                        .post, "/chat/messages", token: token, json: #"{"text":"\#(text)"}"#, headers: ["Idempotency-Key": key])
+                    #expect(status == .created)
+                    let id = try #require(try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["id"])
+                    let contact = try #require(try await server.store.read { reader -> String? in
+                        guard let message = try await reader.message(id: id) else { return nil }
+                        return try await reader.thread(id: message.threadID)?.contactID
+                    })
+                    return (id, contact)
+                }
+                let other = try await send(try await server.startChat(), "OTHER-PERSONS-CANARY", key: "forged-key-0001")
+                let token = try await server.startChat()
+                let own = try await send(token, "MY-OWN-WORDS", key: "forged-key-0002")
+                let page = try await LiveStream.open(port: server.client.port!, token: token)
+                let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+                let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
+
+                func notify(_ notices: [LiveEventNotice]) async throws {
+                    let payload = String(decoding: try JSONEncoder().encode(LiveEventBatch(instance: "forged", notices: notices)), as: UTF8.self)
+                    try await TestDatabase.admin(database.url) { connection, logger in
+                        try await connection.query("SELECT pg_notify('saferelay_events', \(payload))", logger: logger)
+                    }
+                }
+                let staff = LiveEvents.staffChannel
+                try await notify([
+                    LiveEventNotice(kind: "message", channel: own.contact, id: other.message),
+                    LiveEventNotice(kind: "message", channel: staff, id: other.message),
+                    LiveEventNotice(kind: "message", channel: staff, id: own.message),
+                    LiveEventNotice(kind: "deleted", channel: own.contact, id: own.message),
+                    LiveEventNotice(kind: "erased", channel: own.contact),
+                    LiveEventNotice(kind: "erased", channel: staff),
+                ])
+                // Then notices the store bears out, in the same order: once they arrive, every
+                // forged one before them has been handled.
+                try await notify([
+                    LiveEventNotice(kind: "message", channel: own.contact, id: own.message),
+                    LiveEventNotice(kind: "queue.changed", channel: staff, thread: "after-the-forgeries"),
+                ])
+                let pageFrames = try await page.frames(through: "MY-OWN-WORDS")
+                #expect(pageFrames.last?.contains("MY-OWN-WORDS") == true, "the page never got the true notice: \(pageFrames.last ?? "")")
+                #expect(!pageFrames.contains { $0.contains("OTHER-PERSONS-CANARY") })
+                #expect(!pageFrames.contains { $0.contains("event: deleted") || $0.contains("event: erased") })
+                let consoleFrames = try await console.frames(through: "after-the-forgeries")
+                #expect(consoleFrames.last?.contains("after-the-forgeries") == true)
+                #expect(!consoleFrames.contains { $0.contains("CANARY") || $0.contains("MY-OWN-WORDS") || $0.contains("event: message") })
+                #expect(!consoleFrames.contains { $0.contains("erased") })
+                await page.close()
+                await console.close()
+            }
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+        try await database.drop()
+    }
+
     @Test func oneInstanceAtATimeRunsScheduledWorkAndAnotherTakesOverWhenItGoes() async throws {
         let database = try await TestDatabase.create()
         let first = try await PostgresStore(url: database.url)

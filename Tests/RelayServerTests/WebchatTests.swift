@@ -278,6 +278,29 @@ final class LiveStream: Sendable {
         }
     }
 
+    /// Every frame up to and including the first containing `text` (bounded by 10 seconds; the
+    /// last element is `<stream ended>` or `<timeout>` if it never came).
+    func frames(through text: String) async throws -> [String] {
+        let box = iterator
+        return try await withThrowingTaskGroup(of: [String].self) { group in
+            group.addTask {
+                var seen: [String] = []
+                while let frame = await box.iterator.next() {
+                    seen.append(frame)
+                    if frame.contains(text) { return seen }
+                }
+                return seen + ["<stream ended>"]
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(10))
+                return ["<timeout>"]
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return first
+        }
+    }
+
     func close() async {
         task.cancel()
     }
