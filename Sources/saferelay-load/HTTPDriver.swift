@@ -3,12 +3,25 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import RelayCrypto
+import Synchronization
 
-/// Requests to the server under test, as its real clients send them.
+/// Requests to the server under test, as its real clients send them; with several instances, to
+/// each in turn (as a load balancer would).
 struct HTTPDriver: Sendable {
     let client: HTTPClient
-    let base: String
+    let bases: [String]
     let webhook: WebhookSigner
+    private let turn = Turn()
+
+    init(client: HTTPClient, bases: [String], webhook: WebhookSigner) {
+        precondition(!bases.isEmpty, "no server to send to")
+        self.client = client
+        self.bases = bases
+        self.webhook = webhook
+    }
+
+    /// The next instance's address.
+    var base: String { bases[turn.next() % bases.count] }
 
     /// One request; the status and body, or `nil` when no answer came (refused, reset, timed out).
     func send(
@@ -75,4 +88,10 @@ enum Traffic {
     static func sid(_ prefix: UInt32, _ index: Int) -> String {
         "SM" + String(format: "%08x%024x", prefix, index)
     }
+}
+
+/// A counter shared by copies of a driver.
+final class Turn: Sendable {
+    private let counter = Atomic<Int>(0)
+    func next() -> Int { counter.add(1, ordering: .relaxed).oldValue }
 }

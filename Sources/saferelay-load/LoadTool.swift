@@ -49,6 +49,12 @@ struct LoadTool: AsyncParsableCommand {
     @Option(name: .customLong("fill-messages"), help: "Stored messages to reach before timing a restart (0: time it with what the run stored).")
     var fillMessages: Int = 0
 
+    @Option(help: "An empty PostgreSQL database for the server (postgres://…); SQLite in the scratch folder without it.")
+    var database: String?
+
+    @Option(help: "Relay instances on the one --database, each its own process; requests and streams are spread over them in turn.")
+    var instances: Int = 1
+
     @Flag(help: "Exit non-zero if any request failed or any reply did not reach its stream (for the smoke test).")
     var strict = false
 
@@ -64,6 +70,11 @@ struct LoadTool: AsyncParsableCommand {
         }
         guard (0...10_000_000).contains(threads), (0...10_000_000).contains(fillMessages) else {
             throw ValidationError("--threads and --fill-messages must be at most 10000000")
+        }
+        guard (1...4).contains(instances) else { throw ValidationError("--instances must be 1 to 4") }
+        guard instances == 1 || database != nil else { throw ValidationError("several --instances need a --database they share") }
+        if let database, !database.hasPrefix("postgres://") && !database.hasPrefix("postgresql://") {
+            throw ValidationError("--database must be a postgres:// URL")
         }
     }
 
@@ -93,7 +104,7 @@ struct LoadRun {
         let accountSID = "AC" + String(repeating: "0", count: 24) + "10ad7e57"
         let authToken = RandomToken.bearer()
         let publicURL = "https://relay.load.test"
-        let server = try ServerUnderTest(binary: options.server, environment: [
+        let server = try ServerUnderTest(binary: options.server, instances: options.instances, environment: (options.database.map { ["SAFERELAY_DATABASE_URL": $0] } ?? [:]).merging([
             "SAFERELAY_TWILIO_ACCOUNT_SID": accountSID, "SAFERELAY_TWILIO_AUTH_TOKEN": authToken, "SAFERELAY_TWILIO_FROM": "+15005550006",
             // Replies in this run go to webchat; nothing should reach the provider, which is not there.
             "SAFERELAY_TWILIO_API_BASE": "http://127.0.0.1:9", "SAFERELAY_PUBLIC_URL": publicURL,
@@ -102,7 +113,7 @@ struct LoadRun {
             // Every load connection and stream comes from this one machine.
             "SAFERELAY_STREAMS_PER_CLIENT": "100000", "SAFERELAY_CONNECTIONS_PER_CLIENT": "100000",
             "SAFERELAY_LOG_LEVEL": "info",
-        ])
+        ]) { $1 })
         defer { server.remove() }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: 40_000)
@@ -121,12 +132,13 @@ struct LoadRun {
     private func run(server: ServerUnderTest, client: HTTPClient, accountSID: String, authToken: String, publicURL: String) async throws -> Report {
 
         var report = Report()
-        report.add("saferelay-load: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.connections) connections, \(format(options.duration, 1)) s a phase")
+        let store = options.database == nil ? "SQLite" : "PostgreSQL, \(options.instances) instance\(options.instances == 1 ? "" : "s")"
+        report.add("saferelay-load: \(store); \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.connections) connections, \(format(options.duration, 1)) s a phase")
         guard try server.command(["keys", "init"]).0 == 0 else { throw LoadError.setupFailed("keys init failed") }
         try server.start()
         defer { server.stop() }
         let driver = HTTPDriver(
-            client: client, base: "http://127.0.0.1:\(server.port)",
+            client: client, bases: server.ports.map { "http://127.0.0.1:\($0)" },
             webhook: WebhookSigner(accountSID: accountSID, publicURL: publicURL, signature: TwilioSignature(authToken: authToken)))
         let staffToken = try await StaffLogin.supervisorToken(server: server, driver: driver)
         let staffHeaders = [("Authorization", "Bearer \(staffToken)")]
@@ -235,7 +247,7 @@ struct LoadRun {
         let delivered = replyClock.result("reply reaches stream (\(openStreams.count) open)", elapsed: replyPosts.seconds)
         note(delivered)
         var memory = server.memory()
-        report.add("server memory after the reply phase: \(format(memory.current, 1)) MiB resident, peak \(format(memory.peak, 1)) MiB")
+        report.add("server memory\(options.instances > 1 ? " (first instance)" : "") after the reply phase: \(format(memory.current, 1)) MiB resident, peak \(format(memory.peak, 1)) MiB")
 
         // 8. Memory with many stored threads and open streams.
         if options.streams > 0 || options.threads > 0 {
@@ -277,7 +289,7 @@ struct LoadRun {
         server.stop()
         let launched = ContinuousClock.now
         try server.start()
-        let restarted = HTTPDriver(client: driver.client, base: "http://127.0.0.1:\(server.port)", webhook: driver.webhook)
+        let restarted = HTTPDriver(client: driver.client, bases: ["http://127.0.0.1:\(server.port)"], webhook: driver.webhook)
         var answered = false
         while ContinuousClock.now - launched < .seconds(60) {
             if await restarted.send(.GET, "/healthz", timeout: .seconds(1))?.status == 200 { answered = true; break }

@@ -1,22 +1,28 @@
 import Foundation
 import RelayProcess
 
-/// A `saferelay serve` child process in a scratch directory, on 127.0.0.1 and a free port.
+/// `saferelay serve` child processes (one, or several on one PostgreSQL database) in a scratch
+/// directory, on 127.0.0.1 and free ports.
 final class ServerUnderTest: @unchecked Sendable {
     let binary: String
     let directory: String
     let environment: [String: String]
-    private(set) var server: ServeProcess?
+    let instances: Int
+    private(set) var servers: [ServeProcess] = []
 
-    init(binary: String, environment: [String: String]) throws {
+    init(binary: String, instances: Int = 1, environment: [String: String]) throws {
         self.binary = binary
         directory = NSTemporaryDirectory() + "saferelay-load-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.environment = environment
+        self.instances = instances
     }
 
-    /// The port it listens on (0 before ``start()``).
-    var port: Int { server?.port ?? 0 }
+    /// The first instance's port (0 before ``start()``).
+    var port: Int { servers.first?.port ?? 0 }
+
+    /// Every instance's port.
+    var ports: [Int] { servers.map(\.port) }
 
     /// Runs a `saferelay` command to completion in the scratch directory; returns status and output.
     @discardableResult
@@ -26,26 +32,29 @@ final class ServerUnderTest: @unchecked Sendable {
         return (result.status, result.stdout)
     }
 
-    /// Starts the server and returns once it names its port in the log.
+    /// Starts every instance, one after the other, and returns once each names its port in its log.
     func start() throws {
-        let server = try ServeProcess(
-            binary: binary, in: directory, environment: environment, logPath: directory + "/serve-\(UUID().uuidString).log")
-        self.server = server
-        do {
-            try server.waitForPort(timeout: 120)
-        } catch let error as RelayProcessError {
-            throw LoadError.serverFailed(error.description)
+        servers = []
+        for _ in 0..<instances {
+            let server = try ServeProcess(
+                binary: binary, in: directory, environment: environment, logPath: directory + "/serve-\(UUID().uuidString).log")
+            servers.append(server)
+            do {
+                try server.waitForPort(timeout: 120)
+            } catch let error as RelayProcessError {
+                throw LoadError.serverFailed(error.description)
+            }
         }
     }
 
-    /// Stops the server with SIGTERM (a clean stop) and waits for it (SIGKILL after 60 s).
+    /// Stops every instance with SIGTERM (a clean stop) and waits for each (SIGKILL after 60 s).
     func stop() {
-        server?.stop(signal: SIGTERM, timeout: 60)
+        for server in servers { server.stop(signal: SIGTERM, timeout: 60) }
     }
 
-    /// The server's resident memory now and at its peak, in MiB (from /proc).
+    /// The first instance's resident memory now and at its peak, in MiB (from /proc).
     func memory() -> (current: Double, peak: Double) {
-        guard let memory = server?.residentMemory() else { return (0, 0) }
+        guard let memory = servers.first?.residentMemory() else { return (0, 0) }
         return (memory.current, memory.peak)
     }
 

@@ -10,17 +10,27 @@ import RelayProcess
 import RelayStore
 import RelayTestSupport
 
-// Usage: CrashHarness SAFERELAY_BINARY [kills]
+// Usage: CrashHarness SAFERELAY_BINARY [kills] [--postgres CLUSTER-URL]
 // Runs mixed load (signed inbound SMS, retried deliveries, webchat, advocate replies) against the
 // real server, kills it with SIGKILL at random moments, restarts it, and finally checks the store.
+// With --postgres: two instances on one new database in that cluster share the load, and instance
+// A is the one killed each round while B runs on (both dispatch replies).
 
-let arguments = CommandLine.arguments
+var arguments = CommandLine.arguments
+var clusterURL: String?
+if let flag = arguments.firstIndex(of: "--postgres"), flag + 1 < arguments.count {
+    clusterURL = arguments[flag + 1]
+    arguments.removeSubrange(flag...(flag + 1))
+}
 guard arguments.count >= 2 else {
-    print("usage: CrashHarness PATH-TO-saferelay [kills]")
+    print("usage: CrashHarness PATH-TO-saferelay [kills] [--postgres CLUSTER-URL]")
     exit(2)
 }
 let binary = arguments[1]
 let kills = arguments.count > 2 ? Int(arguments[2]) ?? 20 : 20
+let database: TestDatabase? = if let clusterURL { try await TestDatabase.create(in: clusterURL) } else { nil }
+/// Where the relay keeps its data: `SAFERELAY_DATABASE_URL` on PostgreSQL, nothing (SQLite under the folder) otherwise.
+let storeEnvironment: [String: String] = database.map { ["SAFERELAY_DATABASE_URL": $0.url] } ?? [:]
 let directory = NSTemporaryDirectory() + "saferelay-crash-" + UUID().uuidString
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 let accountSID = "AC" + String(repeating: "c", count: 32)
@@ -85,15 +95,16 @@ let provider = StandInTwilio()
 let summary = try await provider.run { providerPort -> String in
     let providerURL = "http://127.0.0.1:\(providerPort)"
     _ = try await run(["keys", "init"])
-    let environment = [
+    let environment = storeEnvironment.merging([
         "SAFERELAY_TWILIO_ACCOUNT_SID": accountSID, "SAFERELAY_TWILIO_AUTH_TOKEN": authToken, "SAFERELAY_TWILIO_FROM": "+15005550006",
         // Info, for the `listening … port=N` line the start waits for (the log is in the scratch directory).
         "SAFERELAY_TWILIO_API_BASE": providerURL, "SAFERELAY_PUBLIC_URL": publicURL, "SAFERELAY_LOG_LEVEL": "info",
-    ]
+    ]) { $1 }
 
-    /// Starts the server on a free port and waits until it listens; exits the harness if it cannot.
-    func start() async throws -> (ServeProcess, Int) {
-        let process = try ServeProcess(binary: binary, in: directory, environment: environment)
+    /// Starts the server (instance `name`) on a free port and waits until it listens; exits the
+    /// harness if it cannot.
+    func start(_ name: String = "a") async throws -> (ServeProcess, Int) {
+        let process = try ServeProcess(binary: binary, in: directory, environment: environment, logPath: directory + "/serve-\(name).log")
         guard let port = try? await process.waitForPortOnOwnThread(timeout: 60) else {
             FileHandle.standardError.write(Data("the server did not start (exit \(process.child.isRunning ? -1 : process.child.status))\n".utf8))
             process.stop(signal: SIGKILL)
@@ -105,7 +116,7 @@ let summary = try await provider.run { providerPort -> String in
     // Start once to create the database, then add and enrol an advocate.
     var (server, port) = try await start()
     server.stop()
-    let added = try await run(["advocates", "add", "crash", "--role", "supervisor"])
+    let added = try await run(["advocates", "add", "crash", "--role", "supervisor"], environment: storeEnvironment)
     let secret = String(added.1.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     (server, port) = try await start()
     let enrolled = await request(.POST, "http://127.0.0.1:\(port)/api/v1/enrolment", headers: [("Content-Type", "application/json")],
@@ -117,14 +128,17 @@ let summary = try await provider.run { providerPort -> String in
         body: #"{"name":"crash","password":"harness-violet-lamp-42","code":"\#(code)"}"#)
     let token = (try? JSONSerialization.jsonObject(with: Data((login?.1 ?? "{}").utf8)) as? [String: String])??["token"] ?? ""
     precondition(!token.isEmpty, "advocate login failed: \(login?.1 ?? "no answer")")
+    // On PostgreSQL a second instance, B, shares the load and is never killed.
+    let other = database == nil ? nil : try await start("b")
 
     // MARK: - Rounds: load, then SIGKILL at a random moment.
     var duplicatesSent = 0
     for round in 1...kills {
         let deadline = Date().addingTimeInterval(Double.random(in: 0.3...1.5))
-        let currentPort = port
+        let ports = [port] + (other.map { [$0.1] } ?? [])
         await withTaskGroup(of: Void.self) { group in
             for worker in 0..<4 {
+                let currentPort = ports[worker % ports.count]
                 group.addTask {
                     while Date() < deadline {
                         let n = await ledger.number()
@@ -172,10 +186,15 @@ let summary = try await provider.run { providerPort -> String in
     // Let the outbox drain, then stop cleanly.
     try await Task.sleep(for: .seconds(3))
     server.stop(timeout: 60)
+    other?.0.stop(timeout: 60)
 
     // MARK: - Checks, on the store itself.
     let keyring = try KeyringStore.load(path: directory + "/Keys/saferelay.keyring")
-    let store = try SQLiteStore(path: directory + "/data/saferelay.sqlite")
+    let store: any RelayStore = if let database {
+        try await PostgresStore(url: database.url)
+    } else {
+        try SQLiteStore(path: directory + "/data/saferelay.sqlite")
+    }
     var logger = Logger(label: "harness")
     logger.logLevel = .critical
     let relay = Relay(store: store, keyring: keyring, logger: logger)
@@ -219,13 +238,15 @@ let summary = try await provider.run { providerPort -> String in
     let unknown = outbound.values.filter { $0.1 == .unknown }.count
     let sent = outbound.values.filter { $0.1 == .sent || $0.1 == .delivered }.count
     let pending = outbound.values.filter { $0.1 == .queued || $0.1 == .sending }.count
-    let verify = try await run(["audit", "verify"])
+    let verify = try await run(["audit", "verify"], environment: storeEnvironment)
     if verify.0 != 0 { problems.append("audit verify failed: \(verify.1.prefix(200))") }
     for problem in problems.prefix(20) { FileHandle.standardError.write(Data("PROBLEM: \(problem)\n".utf8)) }
-    return "crash-test: \(kills) kills; acknowledged \(acknowledgedSMS.count) SMS + \(acknowledgedChat.count) webchat messages, all present exactly once: \(problems.isEmpty ? "yes" : "NO"); "
+    let mode = database == nil ? "SQLite" : "PostgreSQL, two instances (A killed, B running)"
+    return "crash-test (\(mode)): \(kills) kills; acknowledged \(acknowledgedSMS.count) SMS + \(acknowledgedChat.count) webchat messages, all present exactly once: \(problems.isEmpty ? "yes" : "NO"); "
         + "\(acknowledgedReplies.count) replies acknowledged: \(sent) sent, \(unknown) unknown (in flight at a kill), \(pending) still queued, \(sentTwice.count) sent twice; "
         + "audit verify: \(verify.0 == 0 ? "OK" : "FAILED"); \(problems.count) problems"
 }
 print(summary)
+try? await database?.drop()
 try? FileManager.default.removeItem(atPath: directory)
 exit(summary.hasSuffix("; 0 problems") ? 0 : 1)
