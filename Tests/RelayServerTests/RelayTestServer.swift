@@ -94,6 +94,11 @@ struct RelayTestServer {
                 // Streams re-check their session often, so that tests of an ending session are quick.
                 configuration.staffStreamRecheck = .milliseconds(200)
                 configuration.webchatStreamRecheck = .milliseconds(200)
+                // The test's own client keeps one connection, which may sit idle while a browser
+                // works on a loaded machine: the server must not close it under the test (a
+                // write on it then fails as "I/O on closed channel"). The idle timeout's own
+                // tests set theirs.
+                configuration.idleTimeout = .seconds(300)
                 configure(&configuration)
                 let app = buildApplication(relay: relay, configuration: configuration, logger: logs.logger(label: "server"))
                 try await app.test(.live) { client in

@@ -11,8 +11,10 @@ import Testing
 struct PostgresStoreTests {
     @Test func writesFromTwoInstancesAreSerialSoTheAuditLogHasNoGapsOrForks() async throws {
         let database = try await TestDatabase.create()
-        let first = try await PostgresStore(url: database.url)
-        let second = try await PostgresStore(url: database.url)
+        // What is shown is the order, not the patience: on a loaded machine forty writes queued
+        // at once may wait longer than a server would let them.
+        let first = try await PostgresStore(url: database.url, writeLockPatience: .seconds(60), connectionPatience: .seconds(60))
+        let second = try await PostgresStore(url: database.url, writeLockPatience: .seconds(60), connectionPatience: .seconds(60))
         // Each write reads the log's size and appends at exactly that position, as AuditLog does:
         // without one writer at a time two would read the same size and one would fail.
         let failures = await withTaskGroup(of: Bool.self) { group in

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Synchronization
 
 /// One instance's listening connection: `LISTEN`s on the broadcast channel on a connection of its
 /// own (not the pool's), hands every notification on, checks every few seconds that the
@@ -19,32 +20,41 @@ struct PostgresBroadcastListener: Sendable {
         var wasListening = false
         while !Task.isCancelled {
             connectionID += 1
+            let listened = ListeningFlag()
             do {
                 let connection = try await PostgresStore.connect(configuration, id: connectionID, logger: logger)
                 defer { Task { try? await connection.close() } }
-                try await connection.listen(on: channel) { notifications in
-                    if wasListening { output.yield(.resumed) }
-                    wasListening = true
-                    pause = .milliseconds(100)
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for try await notification in notifications { output.yield(.payload(notification.payload)) }
-                        }
-                        group.addTask { [heartbeat, logger] in
-                            while true {
-                                try await Task.sleep(for: heartbeat)
-                                try await PostgresStore.withDeadline(heartbeat) {
-                                    _ = try await connection.query("SELECT 1", logger: logger).collect()
+                let (resuming, channel, heartbeat, logger) = (wasListening, channel, heartbeat, logger)
+                // The whole listen ends when the connection closes, even if postgres-nio's own
+                // call would not return.
+                try await PostgresStore.withDeadline(nil, closing: connection) {
+                    try await connection.listen(on: channel) { notifications in
+                        if resuming { output.yield(.resumed) }
+                        listened.set()
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                for try await notification in notifications { output.yield(.payload(notification.payload)) }
+                            }
+                            group.addTask {
+                                while true {
+                                    try await Task.sleep(for: heartbeat)
+                                    try await PostgresStore.withDeadline(heartbeat, closing: connection) {
+                                        _ = try await connection.query("SELECT 1", logger: logger).collect()
+                                    }
                                 }
                             }
+                            // Either ending (the connection lost, a heartbeat unanswered) ends both.
+                            _ = try await group.next()
+                            group.cancelAll()
                         }
-                        // Either ending (the connection lost, a heartbeat unanswered) ends both.
-                        _ = try await group.next()
-                        group.cancelAll()
                     }
                 }
             } catch {
                 // Lost or not reached; said once, then retried.
+            }
+            if listened.isSet {
+                wasListening = true
+                pause = .milliseconds(100)
             }
             if Task.isCancelled { break }
             if wasListening { output.yield(.interrupted) }
@@ -53,4 +63,11 @@ struct PostgresBroadcastListener: Sendable {
         }
         output.finish()
     }
+}
+
+/// Whether a connection got as far as listening.
+private final class ListeningFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }

@@ -35,7 +35,7 @@ actor PostgresProbe {
         guard let connection else { return false }
         do {
             let logger = self.logger
-            try await PostgresStore.withDeadline(patience) {
+            try await PostgresStore.withDeadline(patience, closing: connection) {
                 _ = try await connection.query("SELECT 1", logger: logger).collect()
             }
             return true

@@ -22,7 +22,7 @@ actor PostgresSessionLock {
         guard !released else { return false }
         if let connection {
             do {
-                try await PostgresStore.withDeadline(.seconds(5)) { [logger] in
+                try await PostgresStore.withDeadline(.seconds(5), closing: connection) { [logger] in
                     _ = try await connection.query("SELECT 1", logger: logger).collect()
                 }
                 return true
@@ -39,15 +39,19 @@ actor PostgresSessionLock {
             return false
         }
         do {
-            let rows = try await fresh.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
-            var taken = false
-            for try await (value) in rows.decode(Bool.self) { taken = value }
+            let (key, logger) = (self.key, self.logger)
+            let taken = try await PostgresStore.withDeadline(.seconds(5), closing: fresh) {
+                let rows = try await fresh.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
+                var taken = false
+                for try await (value) in rows.decode(Bool.self) { taken = value }
+                return taken
+            }
             if taken && !released {
                 connection = fresh
                 return true
             }
         } catch {}
-        try? await fresh.close()
+        Task { try? await fresh.close() }
         return false
     }
 

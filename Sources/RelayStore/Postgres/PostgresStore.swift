@@ -36,6 +36,7 @@ public final class PostgresStore: RelayStore {
     private let scheduler: PostgresSessionLock
     private let probe: PostgresProbe
     private let runner: Task<Void, Never>
+    private let watch = ConnectionWatch()
     private let logger: Logger
 
     /// Connects to `url`, checks that the database answers and lets this account create tables,
@@ -147,7 +148,10 @@ public final class PostgresStore: RelayStore {
 
     /// Runs `body` on a pooled connection, or throws ``StoreError/unavailable`` (``StoreError/busy``
     /// if the server answers but every connection is taken) when none was handed over within
-    /// `patience`; once `body` has begun it is never cut short, so a commit is never left in doubt.
+    /// `patience`. Once `body` has begun it is not cut short while its connection lives (a slow
+    /// query is waited for); if the server drops the connection under it, the caller gets
+    /// ``StoreError/unavailable`` at once (a commit under way is then in doubt, as with any lost
+    /// connection: an inbound webhook answered 503 is retried and stored once).
     private func withConnection<T: Sendable>(
         patience: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -156,7 +160,7 @@ public final class PostgresStore: RelayStore {
         // The caller is answered at once either way: a lease the pool never grants (the server is
         // gone) must not hold it.
         let race = ConnectionRace()
-        let client = self.client
+        let (client, watch) = (self.client, self.watch)
         let outcome = FirstResult<T>()
         let worker = Task {
             do {
@@ -167,10 +171,17 @@ public final class PostgresStore: RelayStore {
                         return true
                     }
                     guard mayStart else { throw StoreError.unavailable }
-                    do {
-                        return try await body(connection)
-                    } catch {
-                        throw BodyFailure(error: error)
+                    // A connection the server drops under the body answers the caller at once:
+                    // a query under way on it was seen never to return.
+                    return try await watch.during(connection, onClose: { outcome.settle(.failure(StoreError.unavailable)) }) {
+                        do {
+                            let value = try await body(connection)
+                            outcome.settle(.success(value))
+                            return value
+                        } catch {
+                            outcome.settle(.failure(BodyFailure(error: error)))
+                            throw BodyFailure(error: error)
+                        }
                     }
                 }
                 outcome.settle(.success(value))
@@ -292,91 +303,6 @@ public final class PostgresStore: RelayStore {
         case "42501": return "the user may not create tables in it (grant CREATE on the schema)"
         case .some(let state): return "the server refused (SQLSTATE \(state.prefix(5)))"
         case .none: return "it could not be reached (is the server running and reachable?)"
-        }
-    }
-
-    struct DeadlineExceeded: Error {}
-
-    /// Runs `work`, or throws ``DeadlineExceeded`` once `limit` has passed. The work is then
-    /// cancelled but not waited for: a query on a connection the server dropped may never return,
-    /// and must not hold its caller.
-    static func withDeadline(_ limit: Duration, _ work: @escaping @Sendable () async throws -> Void) async throws {
-        let outcome = FirstResult<Void>()
-        let worker = Task {
-            do {
-                try await work()
-                outcome.settle(.success(()))
-            } catch {
-                outcome.settle(.failure(error))
-            }
-        }
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            outcome.settle(.failure(DeadlineExceeded()))
-        }
-        defer {
-            worker.cancel()
-            timer.cancel()
-        }
-        try await outcome.value().get()
-    }
-
-    /// Opens one connection, or throws ``DeadlineExceeded`` after `limit` (a server that accepts
-    /// the socket but never finishes the handshake must not hold the caller; a connection that
-    /// arrives after that is closed).
-    static func connect(
-        _ configuration: PostgresConnection.Configuration, id: Int, logger: Logger, within limit: Duration = .seconds(10)
-    ) async throws -> PostgresConnection {
-        let outcome = FirstResult<PostgresConnection>()
-        let worker = Task {
-            do {
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
-                if !outcome.settle(.success(connection)) { try? await connection.close() }
-            } catch {
-                outcome.settle(.failure(error))
-            }
-        }
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            outcome.settle(.failure(DeadlineExceeded()))
-        }
-        defer {
-            timer.cancel()
-            _ = worker
-        }
-        return try await outcome.value().get()
-    }
-
-    /// The first of several results, handed to one waiter (later ones are dropped).
-    final class FirstResult<Value: Sendable>: Sendable {
-        private struct State {
-            var result: Result<Value, any Error>?
-            var waiter: CheckedContinuation<Result<Value, any Error>, Never>?
-        }
-        private let state = Mutex(State())
-
-        /// Settles the outcome; `false` if it was settled already (this result is dropped).
-        @discardableResult
-        func settle(_ result: Result<Value, any Error>) -> Bool {
-            let (first, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Result<Value, any Error>, Never>?) in
-                guard state.result == nil else { return (false, nil) }
-                state.result = result
-                defer { state.waiter = nil }
-                return (true, state.waiter)
-            }
-            waiter?.resume(returning: result)
-            return first
-        }
-
-        func value() async -> Result<Value, any Error> {
-            await withCheckedContinuation { continuation in
-                let settled = state.withLock { state -> Result<Value, any Error>? in
-                    if let result = state.result { return result }
-                    state.waiter = continuation
-                    return nil
-                }
-                if let settled { continuation.resume(returning: settled) }
-            }
         }
     }
 }
