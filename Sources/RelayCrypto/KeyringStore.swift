@@ -53,12 +53,17 @@ public enum KeyringStore {
         guard let value = getenv(name) else { return nil }
         // Read once, then gone: zeroed where it lies (what /proc/PID/environ shows) and unset.
         defer { clearEnvironmentValue(name) }
-        let length = strlen(value)
+        return try parseEnvironmentValue(UnsafeRawBufferPointer(start: value, count: strlen(value)), name: name)
+    }
+
+    /// A keyring from an environment variable's value (`raw`, not copied): the keyring text itself
+    /// or that text in standard base64; `nil` if empty.
+    static func parseEnvironmentValue(_ raw: UnsafeRawBufferPointer, name: String) throws -> Keyring? {
+        let length = raw.count
         guard length > 0 else { return nil }
         guard length <= KeyringFile.maximumBytes * 2 else {
             throw KeyringError.corrupt(source: "$\(name)", line: 0, reason: "value too large")
         }
-        let raw = UnsafeRawBufferPointer(start: value, count: length)
         let header = Array(KeyringFile.magic.utf8)
         let looksLikeText = raw.count >= header.count && zip(raw.prefix(header.count), header).allSatisfy { $0 == $1 }
             || raw.first == UInt8(ascii: "#")

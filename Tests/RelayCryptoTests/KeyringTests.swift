@@ -134,19 +134,19 @@ struct KeyringTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
+    /// The value's forms. (Reading the variable itself, and clearing it, is tested through the
+    /// binary in `KeysCommandTests` and `OperationsHardeningTests`: `setenv` here, in a process
+    /// whose other tests start children at the same moment, can crash Foundation's `Process`.)
     @Test func keyringLoadsFromTheEnvironmentAsTextOrBase64() throws {
         let keyring = Keyring.generate(now: "2026-11-23T20:00:00Z")
         let text = keyring.serialisedForTest
-        let name = "SAFERELAY_TEST_KEYRING_\(UUID().uuidString.prefix(8))"
-        setenv(name, text, 1)
-        defer { unsetenv(name) }
-        #expect(try KeyringStore.loadFromEnvironment(name)?.currentKEK.fingerprint == keyring.currentKEK.fingerprint)
-        setenv(name, Data(text.utf8).base64EncodedString(), 1)
-        #expect(try KeyringStore.loadFromEnvironment(name)?.blindIndexFingerprint == keyring.blindIndexFingerprint)
-        setenv(name, "%%% not a keyring", 1)
-        #expect(throws: KeyringError.self) { try KeyringStore.loadFromEnvironment(name) }
-        unsetenv(name)
-        #expect(try KeyringStore.loadFromEnvironment(name) == nil)
+        func load(_ value: String) throws -> Keyring? {
+            try Array(value.utf8).withUnsafeBytes { try KeyringStore.parseEnvironmentValue($0, name: "SAFERELAY_KEYRING_CONTENT") }
+        }
+        #expect(try load(text)?.currentKEK.fingerprint == keyring.currentKEK.fingerprint)
+        #expect(try load(Data(text.utf8).base64EncodedString())?.blindIndexFingerprint == keyring.blindIndexFingerprint)
+        #expect(throws: KeyringError.self) { try load("%%% not a keyring") }
+        #expect(try load("") == nil)
     }
 }
 
