@@ -130,7 +130,8 @@ MUTATIONS = [
     {"name": "strangers beyond the cap push signed senders into the overflow bucket", "invariant": 11, "edits": [
         ("Sources/RelayServer/Server/RateLimiter.swift", "        if !authenticated && buckets[key] == nil {", "        if buckets[key] == nil {")]},
     {"name": "an ended staff session's live stream goes on", "invariant": 9, "edits": [
-        ("Sources/RelayCore/Staff/StaffService+Accounts.swift", "        return live ?? false", "        return live ?? true || true")]},
+        ("Sources/RelayCore/Staff/StaffService+Accounts.swift", "        return try? await store.read { reader -> Bool in\n",
+         "        return try? await store.read { reader -> Bool in\n            if true { return true }\n")]},
     # Staff and operations hardening (issue 11).
     {"name": "one TOTP code sent at once opens several sessions", "invariant": 12, "edits": [
         ("Sources/RelayCore/Staff/StaffService+Accounts.swift",
@@ -264,4 +265,7 @@ MUTATIONS = [
         ("Sources/RelayServer/Server/ComplianceScheduler.swift",
          "                if (policy != nil && sinceRetention >= retentionInterval) || sinceCheckpoint >= checkpointInterval,\n                    await relay.operations.runsScheduledWork()\n",
          "                if (policy != nil && sinceRetention >= retentionInterval) || sinceCheckpoint >= checkpointInterval\n")]},
+    {"name": "a store that cannot answer ends a session's live streams", "invariant": 10, "edits": [
+        ("Sources/RelayServer/Routes/EventStream.swift",
+         "                    let live = await isLive()\n", "                    let live: Bool? = await isLive() ?? false\n")]},
 ]

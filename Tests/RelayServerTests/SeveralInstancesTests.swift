@@ -174,6 +174,50 @@ struct SeveralInstancesTests {
         try await database.drop()
     }
 
+    /// A store that cannot say whether a session stands (its database refuses connections for a
+    /// moment) does not end that session's live streams: an advocate's console keeps its stream
+    /// through a short outage, and it never hears that her session ended.
+    @Test func aShortOutageDoesNotEndTheAdvocatesStream() async throws {
+        let database = try await TestDatabase.create()
+        let shared = RelayTestServer.SharedInstance(
+            databaseURL: database.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio(),
+            connectionPatience: .seconds(1))
+        @Sendable func allowConnections(_ allowed: Bool) async throws {
+            try await TestDatabase.admin(database.clusterURL) { connection, logger in
+                try await connection.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database.name) ALLOW_CONNECTIONS \(allowed)"), logger: logger)
+                guard !allowed else { return }
+                let rows = try await connection.query(
+                    PostgresQuery(unsafeSQL: """
+                        SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                        WHERE datname = '\(database.name)' AND pid <> pg_backend_pid()
+                        """), logger: logger)
+                for try await _ in rows {}
+            }
+        }
+        do {
+            try await RelayTestServer.run(instance: shared) { server in
+                let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+                let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
+                try await allowConnections(false)
+                #expect(try await RelayTestServer.waitUntil(timeout: 30) { try await server.chat(.get, "/healthz", token: nil).0 == .serviceUnavailable })
+                // Several re-checks (every 200 ms here) find no answer.
+                try await Task.sleep(for: .seconds(2))
+                try await allowConnections(true)
+                #expect(try await RelayTestServer.waitUntil(timeout: 60) { try await server.chat(.get, "/healthz", token: nil).0 == .ok })
+                #expect(try await server.inboundSMS(from: "+12025550100", body: "after", sid: "SM" + String(format: "%032x", 3)).0 == .ok)
+                let frames = try await console.frames(through: "event: thread.message")
+                #expect(frames.last?.contains("event: thread.message") == true, "the stream: \(frames.last ?? "")")
+                #expect(!frames.contains { $0.contains("event: ended") })
+                await console.close()
+            }
+        } catch {
+            try? await allowConnections(true)
+            try? await database.drop()
+            throw error
+        }
+        try await database.drop()
+    }
+
     @Test func oneInstanceAtATimeRunsScheduledWorkAndAnotherTakesOverWhenItGoes() async throws {
         let database = try await TestDatabase.create()
         let first = try await PostgresStore(url: database.url)
@@ -222,6 +266,10 @@ struct SeveralInstancesTests {
         try await RelayTestServer.run(instance: shared) { server in
             #expect(try await server.chat(.get, "/healthz", token: nil).0 == .ok)
             #expect(try await server.inboundSMS(from: "+12025550100", body: "before", sid: "SM" + String(format: "%032x", 1)).0 == .ok)
+            // An advocate's live stream outlives the outage: a store that cannot say whether her
+            // session stands does not end it (nor say it ended).
+            let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+            let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
             try await cluster.halt()
             #expect(try await RelayTestServer.waitUntil(timeout: 30) { try await server.chat(.get, "/healthz", token: nil).0 == .serviceUnavailable })
             // The provider is told to try again (its retry or fallback URL takes over): nothing is acknowledged unstored.
@@ -232,6 +280,10 @@ struct SeveralInstancesTests {
             #expect(try await RelayTestServer.waitUntil(timeout: 60) { try await server.chat(.get, "/healthz", token: nil).0 == .ok })
             // The provider's retry now lands, once.
             #expect(try await server.inboundSMS(from: "+12025550100", body: "during", sid: "SM" + String(format: "%032x", 2)).0 == .ok)
+            let frames = try await console.frames(through: "event: thread.message")
+            #expect(frames.last?.contains("event: thread.message") == true, "the stream: \(frames.last ?? "")")
+            #expect(!frames.contains { $0.contains("event: ended") })
+            await console.close()
             let thread = try #require(try await server.store.read { try await $0.openThreads(limit: 5).first?.id })
             #expect(try await server.store.read { try await $0.messages(threadID: thread).count } == 2)
             let logs = server.logs.text

@@ -135,13 +135,18 @@ extension WebchatService {
         await events.endSession(session.streamKey)
     }
 
-    /// Whether a session still stands (not ended, not idle-expired), without moving its idle clock.
-    /// Live streams ask this periodically, so that a session ended elsewhere ends its streams too.
-    public func isLive(_ session: WebchatSession) async -> Bool {
+    /// Whether a session still stands (not ended, not idle-expired), without moving its idle clock;
+    /// `nil` when the store could not say (busy or out of reach). Live streams ask this
+    /// periodically, so that a session ended elsewhere ends its streams too.
+    public func isLive(_ session: WebchatSession) async -> Bool? {
         let now = clock.now().storeTime
         let tokenIndex = session.tokenIndex
-        guard let record = try? await store.read({ try await $0.webchatSession(tokenIndex: tokenIndex) }) else { return false }
-        return isWebchatSessionCurrent(record, at: now)
+        do {
+            guard let record = try await store.read({ try await $0.webchatSession(tokenIndex: tokenIndex) }) else { return false }
+            return isWebchatSessionCurrent(record, at: now)
+        } catch {
+            return nil
+        }
     }
 
     /// Erases the whole conversation (every key destroyed) and ends every session of it.

@@ -361,16 +361,16 @@ extension StaffService {
 
     /// Whether a staff session still stands (not ended, not expired, its account not disabled),
     /// without moving its idle clock. Live streams ask this every few seconds: an account disabled
-    /// from the command line, in another process, loses its streams that way.
-    public func isLive(_ session: StaffSession) async -> Bool {
+    /// from the command line, in another process, loses its streams that way. `nil` when the store
+    /// could not say (busy or out of reach).
+    public func isLive(_ session: StaffSession) async -> Bool? {
         let now = clock.now().storeTime
         let tokenIndex = session.tokenIndex
-        let live = try? await store.read { reader -> Bool in
+        return try? await store.read { reader -> Bool in
             guard let record = try await reader.apiSession(tokenIndex: tokenIndex), isStaffSessionCurrent(record, at: now),
                 let account = try await reader.account(id: record.accountID), !account.disabled
             else { return false }
             return true
         }
-        return live ?? false
     }
 }

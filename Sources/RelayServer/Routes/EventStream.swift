@@ -41,12 +41,17 @@ enum EventStream {
     /// A stream of `channel`'s events for `session`. It ends when the client goes away, when the
     /// session ends in this process (``LiveEvents/endSession(_:)``), at graceful shutdown, and when
     /// `isLive`, asked every `recheckEvery`, says the session no longer stands (ended elsewhere,
-    /// expired, account disabled).
+    /// expired, account disabled). A store that cannot say (`nil`: busy, out of reach) does not end
+    /// the session's streams: the stream goes on while the last answer is recent enough, then
+    /// closes without saying the session ended, so that the client reconnects.
+    /// How long a stream goes on while the store cannot say whether its session still stands.
+    static let longestUnknown: Duration = .seconds(30)
+
     static func response(
         events: LiveEvents, channel: String, session: String, recheckEvery: Duration,
         shows: @escaping @Sendable (LiveEvent) -> Bool = { _ in true },
         onEnd: @escaping @Sendable () -> Void = {},
-        isLive: @escaping @Sendable () async -> Bool
+        isLive: @escaping @Sendable () async -> Bool?
     ) async throws -> Response {
         guard let (subscription, stream) = await events.subscribe(contactID: channel, session: session) else {
             onEnd()
@@ -54,10 +59,17 @@ enum EventStream {
         }
         // The session may have ended between authentication and subscribing (a quick exit in
         // flight): look once more now that an ending would reach this stream.
-        guard await isLive() else {
+        switch await isLive() {
+        case true?:
+            break
+        case false?:
             await events.unsubscribe(contactID: channel, id: subscription)
             onEnd()
             throw APIError.unauthorized
+        case nil:
+            await events.unsubscribe(contactID: channel, id: subscription)
+            onEnd()
+            throw APIError(.serviceUnavailable, code: "unavailable", message: "the store is busy; try again in a moment")
         }
         // Released with the response: if the client went away before the body ever ran (the
         // framework then never calls it), the subscription still ends.
@@ -80,10 +92,21 @@ enum EventStream {
                 }
             }
             let recheck = Task {
+                var lastAnswer = ContinuousClock.now
                 while !Task.isCancelled {
                     try? await Task.sleep(for: recheckEvery)
                     if Task.isCancelled { return }
-                    if await !isLive() {
+                    let live = await isLive()
+                    if live == nil {
+                        // Unknown for a while: close this stream only (the client reconnects).
+                        if ContinuousClock.now - lastAnswer > Self.longestUnknown {
+                            output.finish()
+                            return
+                        }
+                        continue
+                    }
+                    lastAnswer = ContinuousClock.now
+                    if live == false {
                         // An ending that also publishes (an erase) gets a moment to deliver its own frame.
                         try? await Task.sleep(for: .milliseconds(100))
                         output.yield(ByteBuffer(string: "event: ended\ndata: {}\n\n"))
