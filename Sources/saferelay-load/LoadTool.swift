@@ -223,7 +223,10 @@ struct LoadRun {
         stored += chats.count
         try await Task.sleep(for: .milliseconds(300))
         collecting.set(false)
-        let chatThreads = seenThreads.take()
+        _ = seenThreads.take()
+        // The webchat threads, from the queue itself: with several instances, events of earlier
+        // phases may still arrive on the advocate's stream while the sessions open.
+        let chatThreads = await Self.queuedThreads(channel: "webchat", driver: driver, headers: staffHeaders)
         let claims = await LoadPattern.fixedCount("claim webchat threads", workers: min(options.connections, 16), count: chatThreads.count) { n in
             let answer = await driver.send(.POST, "/api/v1/threads/\(chatThreads[n])/claim", headers: staffHeaders + [("X-Access-Purpose", "first_response")])
             return answer?.status == 204 ? nil : "\(answer?.status ?? 0)"
@@ -338,6 +341,23 @@ struct LoadRun {
             n += 1
             try? await Task.sleep(for: .milliseconds(100))
         }
+    }
+
+    /// Every thread of `channel` in the queue, page by page.
+    static func queuedThreads(channel: String, driver: HTTPDriver, headers: [(String, String)]) async -> [String] {
+        var threads: [String] = []
+        var after: String?
+        for _ in 0..<10_000 {
+            let cursor = after.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }.map { "&after=\($0)" } ?? ""
+            guard let page = await driver.send(.GET, "/api/v1/queue?limit=100" + cursor, headers: headers), page.status == 200 else { break }
+            let object = HTTPDriver.object(page.body)
+            for item in object["threads"] as? [[String: Any]] ?? [] where item["channel"] as? String == channel {
+                if let thread = item["thread"] as? String, !threads.contains(thread) { threads.append(thread) }
+            }
+            guard let next = object["next"] as? String else { break }
+            after = next
+        }
+        return threads
     }
 
     /// The run's scrape token for `/metrics` (a throwaway server on loopback).

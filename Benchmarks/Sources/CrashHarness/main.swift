@@ -134,9 +134,17 @@ let summary = try await provider.run { providerPort -> String in
     // MARK: - Rounds: load, then SIGKILL at a random moment.
     var duplicatesSent = 0
     for round in 1...kills {
-        let deadline = Date().addingTimeInterval(Double.random(in: 0.3...1.5))
+        // The kill lands at a random moment while the workers are still sending (they go on half a
+        // second longer; what they send to the dead instance meanwhile is not acknowledged).
+        let killAt = Date().addingTimeInterval(Double.random(in: 0.3...1.5))
+        let deadline = killAt.addingTimeInterval(0.5)
         let ports = [port] + (other.map { [$0.1] } ?? [])
+        let victim = server
         await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(max(0, Int(killAt.timeIntervalSinceNow * 1000))))
+                victim.stop(signal: SIGKILL)
+            }
             for worker in 0..<4 {
                 let currentPort = ports[worker % ports.count]
                 group.addTask {
@@ -237,13 +245,14 @@ let summary = try await provider.run { providerPort -> String in
     for (body, count) in sentTwice { problems.append("reply \(body) reached the provider \(count) times") }
     let unknown = outbound.values.filter { $0.1 == .unknown }.count
     let sent = outbound.values.filter { $0.1 == .sent || $0.1 == .delivered }.count
-    let pending = outbound.values.filter { $0.1 == .queued || $0.1 == .sending }.count
+    let queued = outbound.values.filter { $0.1 == .queued }.count
+    let sending = outbound.values.filter { $0.1 == .sending }.count
     let verify = try await run(["audit", "verify"], environment: storeEnvironment)
     if verify.0 != 0 { problems.append("audit verify failed: \(verify.1.prefix(200))") }
     for problem in problems.prefix(20) { FileHandle.standardError.write(Data("PROBLEM: \(problem)\n".utf8)) }
     let mode = database == nil ? "SQLite" : "PostgreSQL, two instances (A killed, B running)"
     return "crash-test (\(mode)): \(kills) kills; acknowledged \(acknowledgedSMS.count) SMS + \(acknowledgedChat.count) webchat messages, all present exactly once: \(problems.isEmpty ? "yes" : "NO"); "
-        + "\(acknowledgedReplies.count) replies acknowledged: \(sent) sent, \(unknown) unknown (in flight at a kill), \(pending) still queued, \(sentTwice.count) sent twice; "
+        + "\(acknowledgedReplies.count) replies acknowledged: \(sent) sent, \(unknown) unknown (in flight at a kill), \(queued) still queued, \(sending) still sending (claimed by a killed instance; `unknown` once their two-minute lease runs out), \(sentTwice.count) sent twice; "
         + "audit verify: \(verify.0 == 0 ? "OK" : "FAILED"); \(problems.count) problems"
 }
 print(summary)

@@ -1,3 +1,4 @@
+import NIOCore
 import PostgresNIO
 import Synchronization
 
@@ -7,8 +8,12 @@ import Synchronization
 final class ConnectionWatch: Sendable {
     private let underWay = Mutex<[Int: (@Sendable () -> Void)?]>([:])
 
+    /// How long after a close the transaction under way is failed: a body whose last answer (its
+    /// `COMMIT`'s) came in the same read as the close finishes first, and is not reported failed.
+    static let grace: TimeAmount = .milliseconds(250)
+
     /// Runs `body` on `connection`; if the connection closes before `body` ends, `onClose` is
-    /// called (at once, from the connection's event loop; `body` is left to end as it may).
+    /// called ``grace`` later unless `body` ended meanwhile (`body` is left to end as it may).
     func during<T>(
         _ connection: PostgresConnection, onClose: @escaping @Sendable () -> Void, _ body: () async throws -> T
     ) async throws -> T {
@@ -20,8 +25,10 @@ final class ConnectionWatch: Sendable {
         }
         if isNew {
             connection.closeFuture.whenComplete { [weak self] _ in
-                let current = self?.underWay.withLock { $0.removeValue(forKey: id) }
-                current??()
+                connection.eventLoop.scheduleTask(in: Self.grace) {
+                    let current = self?.underWay.withLock { $0.removeValue(forKey: id) }
+                    current??()
+                }
             }
         }
         defer {

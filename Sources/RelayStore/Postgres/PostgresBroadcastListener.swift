@@ -38,7 +38,7 @@ struct PostgresBroadcastListener: Sendable {
                             group.addTask {
                                 while true {
                                     try await Task.sleep(for: heartbeat)
-                                    try await PostgresStore.withDeadline(heartbeat, closing: connection) {
+                                    try await PostgresStore.withDeadline(heartbeat) {
                                         _ = try await connection.query("SELECT 1", logger: logger).collect()
                                     }
                                 }

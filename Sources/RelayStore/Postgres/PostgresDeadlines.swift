@@ -15,7 +15,9 @@ extension PostgresStore {
     struct ConnectionClosed: Error {}
 
     /// Runs `work` and returns its result, or throws ``DeadlineExceeded`` once `limit` has passed
-    /// (never, if `nil`) or ``ConnectionClosed`` once `connection` has closed.
+    /// (never, if `nil`), ``ConnectionClosed`` once `connection` has closed (each call adds a close
+    /// callback that lives as long as the connection: pass `connection` once per connection, not
+    /// per query), or `CancellationError` once the caller is cancelled.
     /// - Parameter late: Called with a result that came after the caller was answered (a
     ///   connection opened too late, to close).
     static func withDeadline<T: Sendable>(
@@ -43,7 +45,11 @@ extension PostgresStore {
             worker.cancel()
             timer?.cancel()
         }
-        return try await outcome.value().get()
+        return try await withTaskCancellationHandler {
+            try await outcome.value().get()
+        } onCancel: {
+            outcome.settle(.failure(CancellationError()))
+        }
     }
 
     /// Opens one connection, or throws ``DeadlineExceeded`` after `limit`; a connection that
@@ -53,39 +59,6 @@ extension PostgresStore {
     ) async throws -> PostgresConnection {
         try await withDeadline(limit, late: { connection in try? await connection.close() }) {
             try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
-        }
-    }
-}
-
-/// The first of several results, handed to one waiter (later ones are dropped).
-final class FirstResult<Value: Sendable>: Sendable {
-    private struct State {
-        var result: Result<Value, any Error>?
-        var waiter: CheckedContinuation<Result<Value, any Error>, Never>?
-    }
-    private let state = Mutex(State())
-
-    /// Settles the outcome; `false` if it was settled already (this result is dropped).
-    @discardableResult
-    func settle(_ result: Result<Value, any Error>) -> Bool {
-        let (first, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Result<Value, any Error>, Never>?) in
-            guard state.result == nil else { return (false, nil) }
-            state.result = result
-            defer { state.waiter = nil }
-            return (true, state.waiter)
-        }
-        waiter?.resume(returning: result)
-        return first
-    }
-
-    func value() async -> Result<Value, any Error> {
-        await withCheckedContinuation { continuation in
-            let settled = state.withLock { state -> Result<Value, any Error>? in
-                if let result = state.result { return result }
-                state.waiter = continuation
-                return nil
-            }
-            if let settled { continuation.resume(returning: settled) }
         }
     }
 }

@@ -22,7 +22,7 @@ actor PostgresSessionLock {
         guard !released else { return false }
         if let connection {
             do {
-                try await PostgresStore.withDeadline(.seconds(5), closing: connection) { [logger] in
+                try await PostgresStore.withDeadline(.seconds(5)) { [logger] in
                     _ = try await connection.query("SELECT 1", logger: logger).collect()
                 }
                 return true
@@ -40,7 +40,7 @@ actor PostgresSessionLock {
         }
         do {
             let (key, logger) = (self.key, self.logger)
-            let taken = try await PostgresStore.withDeadline(.seconds(5), closing: fresh) {
+            let taken = try await PostgresStore.withDeadline(.seconds(5)) {
                 let rows = try await fresh.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
                 var taken = false
                 for try await (value) in rows.decode(Bool.self) { taken = value }

@@ -34,7 +34,8 @@ public final class PostgresStore: RelayStore {
     private let client: PostgresClient
     private let listenerConfiguration: PostgresConnection.Configuration
     private let scheduler: PostgresSessionLock
-    private let probe: PostgresProbe
+    private let probe: PostgresSideConnection
+    private let notifier: PostgresSideConnection
     private let runner: Task<Void, Never>
     private let watch = ConnectionWatch()
     private let logger: Logger
@@ -74,7 +75,8 @@ public final class PostgresStore: RelayStore {
         let logger = quiet
         self.logger = logger
         scheduler = PostgresSessionLock(configuration: listener, key: Self.schedulerLock, logger: logger)
-        probe = PostgresProbe(configuration: listener, logger: logger)
+        probe = PostgresSideConnection(configuration: listener, id: 0x5052, logger: logger)
+        notifier = PostgresSideConnection(configuration: listener, id: 0x4E54, logger: logger)
         // One connection first, so that a wrong address, password or grant fails at once with
         // its reason (the pool would keep retrying); it applies pending migrations.
         var direct = address.connectionConfiguration
@@ -244,15 +246,16 @@ public final class PostgresStore: RelayStore {
     /// Whether the database answers a query within `patience`, on the probe's own connection
     /// (writes wait only for the writer lock, which no health probe should take).
     public func canTakeWrites(patience: Duration) async -> Bool {
-        await probe.answers(within: patience)
+        await probe.run("SELECT 1", within: patience)
     }
 
     public func close() throws {
         runner.cancel()
-        let (scheduler, probe) = (self.scheduler, self.probe)
+        let (scheduler, probe, notifier) = (self.scheduler, self.probe, self.notifier)
         Task {
             await scheduler.release()
             await probe.close()
+            await notifier.close()
         }
     }
 
@@ -261,9 +264,11 @@ public final class PostgresStore: RelayStore {
     public var isShared: Bool { true }
 
     public func broadcast(_ payload: String) async {
-        let logger = self.logger
-        _ = try? await withConnection(patience: connectionPatience) { connection in
-            try await connection.query("SELECT pg_notify(\(Self.broadcastChannel), \(payload))", logger: logger)
+        // On the notifier's own connection, tried twice (the second on a new connection): a notice
+        // that still cannot go is dropped, and what it announced shows on other instances' pages
+        // and consoles at their next reload.
+        for _ in 0..<2 {
+            if await notifier.run("SELECT pg_notify(\(Self.broadcastChannel), \(payload))", within: connectionPatience) { return }
         }
     }
 
