@@ -15,9 +15,16 @@ struct PostgresCommandTests {
         defer { dir.remove() }
         let database = try await TestDatabase.create()
         #expect(try SafeRelayBinary.run(["keys", "init"], in: dir.path).status == 0)
+        // An account first, so that the audit log has grown when the server's scheduler starts.
+        #expect(try SafeRelayBinary.run(["advocates", "add", "ana", "--role", "advocate"], in: dir.path, environment: ["SAFERELAY_DATABASE_URL": database.url]).status == 0)
         let server = try RunningServer(in: dir.path, environment: ["SAFERELAY_DATABASE_URL": database.url])
         #expect(server.waitUntilListening(), "server did not start: \(server.log)")
         #expect(try await server.get("/healthz").0 == 200)
+        // The witness checkpoint is written in the data folder, which no database file needed.
+        let witness = dir.file("data/audit-checkpoint.latest")
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: witness) && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(FileManager.default.fileExists(atPath: witness), "no witness: \(server.log)")
         // Read once, then gone from /proc/PID/environ.
         let environ = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(server.pid)/environ"))) ?? Data()
         #expect(!String(decoding: environ, as: UTF8.self).contains(Self.password(database.url)))
@@ -25,6 +32,8 @@ struct PostgresCommandTests {
         #expect(server.log.contains("store: PostgreSQL") && !server.log.contains(Self.password(database.url)))
         // No SQLite file was made: the data lives in the database.
         #expect(!FileManager.default.fileExists(atPath: dir.file("data/saferelay.sqlite")))
+        let verify = try SafeRelayBinary.run(["audit", "verify"], in: dir.path, environment: ["SAFERELAY_DATABASE_URL": database.url])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         try await database.drop()
     }
 

@@ -176,7 +176,9 @@ let summary = try await provider.run { providerPort -> String in
                                 let item = object["threads"]?.filter({ $0["channel"] as? String == "sms" }).randomElement(),
                                 let thread = item["thread"] as? String
                             else { continue }
-                            _ = await request(.POST, "http://127.0.0.1:\(currentPort)/api/v1/threads/\(thread)/claim", headers: [("Authorization", "Bearer \(token)")])
+                            // A thread no one has: claimed for a first response (a purpose from the list).
+                            _ = await request(.POST, "http://127.0.0.1:\(currentPort)/api/v1/threads/\(thread)/claim",
+                                headers: [("Authorization", "Bearer \(token)"), ("X-Access-Purpose", "first_response")])
                             let text = "crash-reply-\(n)"
                             let answer = await request(.POST, "http://127.0.0.1:\(currentPort)/api/v1/threads/\(thread)/replies",
                                 headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")], body: #"{"text":"\#(text)"}"#)

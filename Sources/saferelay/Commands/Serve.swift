@@ -235,6 +235,9 @@ struct Serve: AsyncParsableCommand {
                 let postgres = try await store.openPostgres()
                 logger.notice("store: PostgreSQL", metadata: ["database": "\(postgres.redactedURL)"])
                 database = postgres
+                // No database file needs the data folder here, but the witness checkpoint does.
+                let witnessFolder = URL(fileURLWithPath: store.auditWitnessPath).deletingLastPathComponent().path
+                try? FileManager.default.createDirectory(atPath: witnessFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 do {
                     keyring = try loadOrCreateKeyring(production: isProduction, sharedDatabase: true, logger: logger)
                 } catch {
