@@ -99,6 +99,8 @@ let summary = try await provider.run { providerPort -> String in
         "SAFERELAY_TWILIO_ACCOUNT_SID": accountSID, "SAFERELAY_TWILIO_AUTH_TOKEN": authToken, "SAFERELAY_TWILIO_FROM": "+15005550006",
         // Info, for the `listening … port=N` line the start waits for (the log is in the scratch directory).
         "SAFERELAY_TWILIO_API_BASE": providerURL, "SAFERELAY_PUBLIC_URL": publicURL, "SAFERELAY_LOG_LEVEL": "info",
+        // Every request comes from this one machine: its session starts must not be limited as one client's.
+        "SAFERELAY_SESSION_START_RATE": "1000000", "SAFERELAY_CLIENT_START_RATE": "1000000",
     ]) { $1 }
 
     /// Starts the server (instance `name`) on a free port and waits until it listens; exits the
@@ -172,8 +174,8 @@ let summary = try await provider.run { providerPort -> String in
                             if answer?.0 == 201 { await ledger.ackChat(body) }
                         default:
                             guard let queue = await request(.GET, "http://127.0.0.1:\(currentPort)/api/v1/queue", headers: [("Authorization", "Bearer \(token)")]),
-                                let object = try? JSONSerialization.jsonObject(with: Data(queue.1.utf8)) as? [String: [[String: Any]]],
-                                let item = object["threads"]?.filter({ $0["channel"] as? String == "sms" }).randomElement(),
+                                let object = try? JSONSerialization.jsonObject(with: Data(queue.1.utf8)) as? [String: Any],
+                                let item = (object["threads"] as? [[String: Any]])?.filter({ $0["channel"] as? String == "sms" }).randomElement(),
                                 let thread = item["thread"] as? String
                             else { continue }
                             // A thread no one has: claimed for a first response (a purpose from the list).
