@@ -5,6 +5,7 @@ import PostgresNIO
 @testable import RelayCore
 import RelayCrypto
 import RelayModel
+import RelayServer
 import RelayStore
 import RelayTestSupport
 import Testing
@@ -182,20 +183,10 @@ struct SeveralInstancesTests {
         let shared = RelayTestServer.SharedInstance(
             databaseURL: database.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio(),
             connectionPatience: .seconds(1))
-        @Sendable func allowConnections(_ allowed: Bool) async throws {
-            try await TestDatabase.admin(database.clusterURL) { connection, logger in
-                try await connection.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database.name) ALLOW_CONNECTIONS \(allowed)"), logger: logger)
-                guard !allowed else { return }
-                let rows = try await connection.query(
-                    PostgresQuery(unsafeSQL: """
-                        SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                        WHERE datname = '\(database.name)' AND pid <> pg_backend_pid()
-                        """), logger: logger)
-                for try await _ in rows {}
-            }
-        }
+        @Sendable func allowConnections(_ allowed: Bool) async throws { try await Self.allowConnections(allowed, to: database) }
         do {
-            try await RelayTestServer.run(instance: shared) { server in
+            // A loaded machine may take a while to see the outage: the stream's own limit is not what is shown here.
+            try await RelayTestServer.run(configure: { $0.streamUnknownLimit = .seconds(300) }, instance: shared) { server in
                 let ana = try await StaffAPITests.staff(server, "ana", .advocate)
                 let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
                 try await allowConnections(false)
@@ -216,6 +207,48 @@ struct SeveralInstancesTests {
             throw error
         }
         try await database.drop()
+    }
+
+    /// Past its limit without an answer, a stream closes quietly (never "ended": the session may
+    /// well stand), and the same token opens a stream again once the store answers.
+    @Test func aLongerOutageClosesTheStreamQuietlyAndTheSessionStands() async throws {
+        let database = try await TestDatabase.create()
+        let shared = RelayTestServer.SharedInstance(
+            databaseURL: database.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio(),
+            connectionPatience: .seconds(1))
+        do {
+            try await RelayTestServer.run(configure: { $0.streamUnknownLimit = .milliseconds(500) }, instance: shared) { server in
+                let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+                let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
+                try await Self.allowConnections(false, to: database)
+                let frames = try await console.frames(through: "\u{0}never\u{0}")
+                try await Self.allowConnections(true, to: database)
+                #expect(frames.last == "<stream ended>", "the stream: \(frames.last ?? "")")
+                #expect(!frames.contains { $0.contains("event: ended") })
+                #expect(try await RelayTestServer.waitUntil(timeout: 60) { try await server.chat(.get, "/healthz", token: nil).0 == .ok })
+                let again = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
+                await again.close()
+            }
+        } catch {
+            try? await Self.allowConnections(true, to: database)
+            try? await database.drop()
+            throw error
+        }
+        try await database.drop()
+    }
+
+    /// Lets connections to `database` in again, or refuses them and ends those open.
+    static func allowConnections(_ allowed: Bool, to database: TestDatabase) async throws {
+        try await TestDatabase.admin(database.clusterURL) { connection, logger in
+            try await connection.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database.name) ALLOW_CONNECTIONS \(allowed)"), logger: logger)
+            guard !allowed else { return }
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = '\(database.name)' AND pid <> pg_backend_pid()
+                    """), logger: logger)
+            for try await _ in rows {}
+        }
     }
 
     @Test func oneInstanceAtATimeRunsScheduledWorkAndAnotherTakesOverWhenItGoes() async throws {
@@ -263,7 +296,7 @@ struct SeveralInstancesTests {
     }
 
     static func loseAndRecover(_ cluster: PrivateCluster, _ shared: RelayTestServer.SharedInstance) async throws {
-        try await RelayTestServer.run(instance: shared) { server in
+        try await RelayTestServer.run(configure: { $0.streamUnknownLimit = .seconds(300) }, instance: shared) { server in
             #expect(try await server.chat(.get, "/healthz", token: nil).0 == .ok)
             #expect(try await server.inboundSMS(from: "+12025550100", body: "before", sid: "SM" + String(format: "%032x", 1)).0 == .ok)
             // An advocate's live stream outlives the outage: a store that cannot say whether her

@@ -42,13 +42,10 @@ enum EventStream {
     /// session ends in this process (``LiveEvents/endSession(_:)``), at graceful shutdown, and when
     /// `isLive`, asked every `recheckEvery`, says the session no longer stands (ended elsewhere,
     /// expired, account disabled). A store that cannot say (`nil`: busy, out of reach) does not end
-    /// the session's streams: the stream goes on while the last answer is recent enough, then
+    /// the session's streams: the stream goes on for `unknownLimit` after the last answer, then
     /// closes without saying the session ended, so that the client reconnects.
-    /// How long a stream goes on while the store cannot say whether its session still stands.
-    static let longestUnknown: Duration = .seconds(30)
-
     static func response(
-        events: LiveEvents, channel: String, session: String, recheckEvery: Duration,
+        events: LiveEvents, channel: String, session: String, recheckEvery: Duration, unknownLimit: Duration,
         shows: @escaping @Sendable (LiveEvent) -> Bool = { _ in true },
         onEnd: @escaping @Sendable () -> Void = {},
         isLive: @escaping @Sendable () async -> Bool?
@@ -99,7 +96,7 @@ enum EventStream {
                     let live = await isLive()
                     if live == nil {
                         // Unknown for a while: close this stream only (the client reconnects).
-                        if ContinuousClock.now - lastAnswer > Self.longestUnknown {
+                        if ContinuousClock.now - lastAnswer > unknownLimit {
                             output.finish()
                             return
                         }

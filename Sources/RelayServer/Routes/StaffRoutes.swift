@@ -111,6 +111,7 @@ struct StaffRoutes {
         let supervisor = session.identity.role == .supervisor
         return try await EventStream.response(
             events: relay.events, channel: LiveEvents.staffChannel, session: session.streamKey, recheckEvery: configuration.staffStreamRecheck,
+            unknownLimit: configuration.streamUnknownLimit,
             shows: { event in
                 if case .access = event { return supervisor }
                 return true

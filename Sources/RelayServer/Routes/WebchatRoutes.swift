@@ -168,6 +168,7 @@ struct WebchatRoutes {
         let relay = self.relay
         return try await EventStream.response(
             events: relay.events, channel: session.contactID, session: session.streamKey, recheckEvery: configuration.webchatStreamRecheck,
+            unknownLimit: configuration.streamUnknownLimit,
             onEnd: { streams.close(client) }
         ) { await relay.webchat.isLive(session) }
     }

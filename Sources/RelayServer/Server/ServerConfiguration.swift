@@ -46,6 +46,10 @@ public struct ServerConfiguration: Sendable {
     public static let staffStreamsPerAccount = 8
     /// How often a survivor's open stream re-checks its session (idle expiry, ended elsewhere).
     public var webchatStreamRecheck: Duration = .seconds(15)
+    /// How long an open stream goes on while the store cannot say whether its session still stands
+    /// (busy, out of reach); then it closes without saying the session ended, and the client
+    /// reconnects.
+    public var streamUnknownLimit: Duration = .seconds(30)
 
     /// Creates a configuration.
     public init(
