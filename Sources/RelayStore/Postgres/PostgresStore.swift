@@ -55,8 +55,13 @@ public final class PostgresStore: RelayStore {
         let address = try PostgresDatabaseURL(url)
         redactedURL = address.redacted
         self.connectionPatience = connectionPatience
+        // The server's keepalives find a peer that went silent (its host lost power or its network)
+        // within about half a minute, on every connection: on the scheduler lock's, that is what
+        // frees the lock for another instance (the default would take over two hours).
+        let keepalives = [("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "5"), ("tcp_keepalives_count", "3")]
         var listener = address.connectionConfiguration
         listener.options.connectTimeout = .seconds(5)
+        listener.options.additionalStartupParameters = keepalives
         listenerConfiguration = listener
         var configuration = address.configuration
         configuration.options.maximumConnections = maximumConnections
@@ -67,8 +72,7 @@ public final class PostgresStore: RelayStore {
         // keepalives find a peer that went silent within about half a minute.
         configuration.options.additionalStartupParameters = [
             ("lock_timeout", "\(max(1, milliseconds))ms"), ("idle_in_transaction_session_timeout", "30s"),
-            ("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "5"), ("tcp_keepalives_count", "3"),
-        ]
+        ] + keepalives
         // postgres-nio logs nothing of ours below critical (its debug lines name statements).
         var quiet = Logger(label: "saferelay.postgres")
         quiet.logLevel = .critical
