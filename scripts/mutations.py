@@ -268,4 +268,7 @@ MUTATIONS = [
     {"name": "a store that cannot answer ends a session's live streams", "invariant": 10, "edits": [
         ("Sources/RelayServer/Routes/EventStream.swift",
          "                    let live = await isLive()\n", "                    let live: Bool? = await isLive() ?? false\n")]},
+    {"name": "the scheduler lock's connection asks for no keepalives (a silent holder keeps it for hours)", "invariant": 3, "edits": [
+        ("Sources/RelayStore/Postgres/PostgresStore.swift",
+         "        listener.options.additionalStartupParameters = keepalives\n", "        _ = keepalives\n")]},
 ]

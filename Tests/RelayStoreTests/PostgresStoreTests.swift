@@ -1,6 +1,8 @@
 import Foundation
 import RelayModel
-import RelayStore
+import Logging
+import PostgresNIO
+@testable import RelayStore
 import RelayTestSupport
 import Testing
 
@@ -40,6 +42,26 @@ struct PostgresStoreTests {
         #expect(try await second.read { try await $0.auditEvents(from: 0, limit: 100).map(\.seq) } == Array(0..<40))
         try first.close()
         try second.close()
+        try await database.drop()
+    }
+
+    /// Every connection the store opens, in the pool or outside it (the scheduler lock's above all:
+    /// its holder may lose power, and only the server's keepalives then free the lock for another
+    /// instance), asks the server to probe a silent peer within about half a minute.
+    @Test func everyConnectionAsksForKeepalives() async throws {
+        let database = try await TestDatabase.create()
+        let store = try await PostgresStore(url: database.url)
+        var logger = Logger(label: "saferelay.test.postgres")
+        logger.logLevel = .critical
+        let outside = try await PostgresConnection.connect(configuration: store.listenerConfiguration, id: 1, logger: logger)
+        var settings: [String] = []
+        for name in ["tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count"] {
+            let rows = try await outside.query(PostgresQuery(unsafeSQL: "SHOW \(name)"), logger: logger)
+            for try await value in rows.decode(String.self) { settings.append(value) }
+        }
+        try await outside.close()
+        #expect(settings == ["10", "5", "3"])
+        try store.close()
         try await database.drop()
     }
 

@@ -32,7 +32,9 @@ public final class PostgresStore: RelayStore {
     /// when the server is gone, `busy` when every connection is in use).
     public let connectionPatience: Duration
     private let client: PostgresClient
-    private let listenerConfiguration: PostgresConnection.Configuration
+    /// The configuration of the connections outside the pool (the listener, the scheduler lock,
+    /// the probe, the notifier).
+    let listenerConfiguration: PostgresConnection.Configuration
     private let scheduler: PostgresSessionLock
     private let probe: PostgresSideConnection
     private let notifier: PostgresSideConnection
