@@ -38,3 +38,44 @@ public final class FirstResult<Value: Sendable>: Sendable {
         }
     }
 }
+
+extension FirstResult {
+    /// Runs `work` in a task of its own and returns its result, or throws `timeout` once `limit`
+    /// has passed (never, if `nil`), `CancellationError` once the caller is cancelled, or what
+    /// `alsoSettledBy` settles the outcome with first (a closed connection). The work that loses is
+    /// cancelled but not waited for: a query on a connection the server dropped may never return,
+    /// and must not hold its caller.
+    /// - Parameter late: Called with a result that came after the caller was answered (a
+    ///   connection opened too late, to close).
+    public static func race(
+        within limit: Duration?, timeout: any Error, late: @escaping @Sendable (Value) async -> Void = { _ in },
+        alsoSettledBy: (FirstResult<Value>) -> Void = { _ in },
+        _ work: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let outcome = FirstResult<Value>()
+        let worker = Task {
+            do {
+                let value = try await work()
+                if !outcome.settle(.success(value)) { await late(value) }
+            } catch {
+                outcome.settle(.failure(error))
+            }
+        }
+        let timer = limit.map { limit in
+            Task {
+                try? await Task.sleep(for: limit)
+                outcome.settle(.failure(timeout))
+            }
+        }
+        alsoSettledBy(outcome)
+        defer {
+            worker.cancel()
+            timer?.cancel()
+        }
+        return try await withTaskCancellationHandler {
+            try await outcome.value().get()
+        } onCancel: {
+            outcome.settle(.failure(CancellationError()))
+        }
+    }
+}

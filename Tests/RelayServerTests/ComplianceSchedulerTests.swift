@@ -15,17 +15,7 @@ struct ComplianceSchedulerTests {
         defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("saferelay.sqlite"))
         defer { try? store.close() }
-        let clock = ManualClock()
-        let relay = Relay(store: store, keyring: .generateForTest(), clock: clock, logger: CapturedLogs().logger())
-        let thread = try await relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "gone at close", deliveryID: "SM1")).threadID
-        clock.advance(by: 3 * 3600)
-        let policy = try RetentionPolicy.parse(
-            "content: {idle_close_after: 2h, after_close: 0}\nmetadata: {keep_for: 30d}\naudit: {keep_for: 1y}\n", file: "zero.yaml")
-        var scheduler = ComplianceScheduler(relay: relay, policy: policy, logger: CapturedLogs().logger())
-        scheduler.tick = .milliseconds(20)
-        scheduler.retentionInterval = .milliseconds(20)
-        scheduler.checkpointInterval = .milliseconds(20)
-        let running = Task { try await scheduler.run() }
+        let (relay, thread, running) = try await Self.scheduling(on: store)
         defer { running.cancel() }
         let deadline = Date().addingTimeInterval(30)
         var state: ThreadState?
@@ -50,18 +40,7 @@ struct ComplianceSchedulerTests {
         let other = try await PostgresStore(url: database.url)
         do {
             #expect(await holder.holdsSchedulerLock())
-            let clock = ManualClock()
-            let relay = Relay(store: other, keyring: .generateForTest(), clock: clock, logger: CapturedLogs().logger())
-            let thread = try await relay.intake.ingest(
-                InboundMessage(address: .phone("+12025550100"), body: "gone at close", deliveryID: "SM1")).threadID
-            clock.advance(by: 3 * 3600)
-            let policy = try RetentionPolicy.parse(
-                "content: {idle_close_after: 2h, after_close: 0}\nmetadata: {keep_for: 30d}\naudit: {keep_for: 1y}\n", file: "zero.yaml")
-            var scheduler = ComplianceScheduler(relay: relay, policy: policy, logger: CapturedLogs().logger())
-            scheduler.tick = .milliseconds(20)
-            scheduler.retentionInterval = .milliseconds(20)
-            scheduler.checkpointInterval = .milliseconds(20)
-            let running = Task { try await scheduler.run() }
+            let (relay, thread, running) = try await Self.scheduling(on: other)
             defer { running.cancel() }
             @Sendable func done() async throws -> Bool {
                 let state = try await other.read { try await $0.thread(id: thread)?.state }
@@ -84,5 +63,22 @@ struct ComplianceSchedulerTests {
         try? holder.close()
         try other.close()
         try await database.drop()
+    }
+
+    /// A relay on `store` with one thread idle for three hours, and its scheduler running every
+    /// 20 ms under a policy that erases a thread as soon as it closes (idle two hours).
+    static func scheduling(on store: any RelayStore) async throws -> (Relay, String, Task<Void, any Error>) {
+        let clock = ManualClock()
+        let relay = Relay(store: store, keyring: .generateForTest(), clock: clock, logger: CapturedLogs().logger())
+        let thread = try await relay.intake.ingest(InboundMessage(address: .phone("+12025550100"), body: "gone at close", deliveryID: "SM1")).threadID
+        clock.advance(by: 3 * 3600)
+        let policy = try RetentionPolicy.parse(
+            "content: {idle_close_after: 2h, after_close: 0}\nmetadata: {keep_for: 30d}\naudit: {keep_for: 1y}\n", file: "zero.yaml")
+        var scheduler = ComplianceScheduler(relay: relay, policy: policy, logger: CapturedLogs().logger())
+        scheduler.tick = .milliseconds(20)
+        scheduler.retentionInterval = .milliseconds(20)
+        scheduler.checkpointInterval = .milliseconds(20)
+        let running = Task { try await scheduler.run() }
+        return (relay, thread, running)
     }
 }

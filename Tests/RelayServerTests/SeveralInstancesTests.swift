@@ -36,6 +36,26 @@ struct SeveralInstancesTests {
         try await database.drop()
     }
 
+    /// Runs `body` with one instance on a fresh database of the test cluster (connections are let
+    /// in again and the database dropped afterwards, whatever happens).
+    static func oneInstance(
+        configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (RelayTestServer, TestDatabase) async throws -> Void
+    ) async throws {
+        let database = try await TestDatabase.create()
+        let shared = RelayTestServer.SharedInstance(
+            databaseURL: database.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio(),
+            connectionPatience: .seconds(1))
+        do {
+            try await RelayTestServer.run(configure: configure, instance: shared) { server in try await body(server, database) }
+        } catch {
+            try? await allowConnections(true, to: database)
+            try? await database.drop()
+            throw error
+        }
+        try await database.drop()
+    }
+
     @Test func aTextIntoOneInstanceReachesAnAdvocatesStreamOnTheOtherWithIdsOnly() async throws {
         try await Self.twoInstances { a, b in
             let ana = try await StaffAPITests.staff(b, "ana", .advocate)
@@ -113,128 +133,97 @@ struct SeveralInstancesTests {
     /// one cannot show one person's message on another's page or an advocate's stream, nor tell a
     /// page that a message it still has was deleted or that its person was erased.
     @Test func forgedNoticesShowNoContentToTheWrongPageAndClaimNothingTheStoreDenies() async throws {
-        let database = try await TestDatabase.create()
-        let shared = RelayTestServer.SharedInstance(
-            databaseURL: database.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio())
-        do {
-            try await RelayTestServer.run(instance: shared) { server in
-                func send(_ token: String, _ text: String, key: String) async throws -> (message: String, contact: String) {
-                    let (status, body) = try await server.chat(
-                        .post, "/chat/messages", token: token, json: #"{"text":"\#(text)"}"#, headers: ["Idempotency-Key": key])
-                    #expect(status == .created)
-                    let id = try #require(try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["id"])
-                    let contact = try #require(try await server.store.read { reader -> String? in
-                        guard let message = try await reader.message(id: id) else { return nil }
-                        return try await reader.thread(id: message.threadID)?.contactID
-                    })
-                    return (id, contact)
-                }
-                let other = try await send(try await server.startChat(), "OTHER-PERSONS-CANARY", key: "forged-key-0001")
-                let token = try await server.startChat()
-                let own = try await send(token, "MY-OWN-WORDS", key: "forged-key-0002")
-                let page = try await LiveStream.open(port: server.client.port!, token: token)
-                let ana = try await StaffAPITests.staff(server, "ana", .advocate)
-                let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
-
-                func notify(_ notices: [LiveEventNotice]) async throws {
-                    let payload = String(decoding: try JSONEncoder().encode(LiveEventBatch(instance: "forged", notices: notices)), as: UTF8.self)
-                    try await TestDatabase.admin(database.url) { connection, logger in
-                        try await connection.query("SELECT pg_notify('saferelay_events', \(payload))", logger: logger)
-                    }
-                }
-                let staff = LiveEvents.staffChannel
-                try await notify([
-                    LiveEventNotice(kind: "message", channel: own.contact, id: other.message),
-                    LiveEventNotice(kind: "message", channel: staff, id: other.message),
-                    LiveEventNotice(kind: "message", channel: staff, id: own.message),
-                    LiveEventNotice(kind: "deleted", channel: own.contact, id: own.message),
-                    LiveEventNotice(kind: "erased", channel: own.contact),
-                    LiveEventNotice(kind: "erased", channel: staff),
-                ])
-                // Then notices the store bears out, in the same order: once they arrive, every
-                // forged one before them has been handled.
-                try await notify([
-                    LiveEventNotice(kind: "message", channel: own.contact, id: own.message),
-                    LiveEventNotice(kind: "queue.changed", channel: staff, thread: "after-the-forgeries"),
-                ])
-                let pageFrames = try await page.frames(through: "MY-OWN-WORDS")
-                #expect(pageFrames.last?.contains("MY-OWN-WORDS") == true, "the page never got the true notice: \(pageFrames.last ?? "")")
-                #expect(!pageFrames.contains { $0.contains("OTHER-PERSONS-CANARY") })
-                #expect(!pageFrames.contains { $0.contains("event: deleted") || $0.contains("event: erased") })
-                let consoleFrames = try await console.frames(through: "after-the-forgeries")
-                #expect(consoleFrames.last?.contains("after-the-forgeries") == true)
-                #expect(!consoleFrames.contains { $0.contains("CANARY") || $0.contains("MY-OWN-WORDS") || $0.contains("event: message") })
-                #expect(!consoleFrames.contains { $0.contains("erased") })
-                await page.close()
-                await console.close()
+        try await Self.oneInstance { server, database in
+            func send(_ token: String, _ text: String, key: String) async throws -> (message: String, contact: String) {
+                let (status, body) = try await server.chat(
+                    .post, "/chat/messages", token: token, json: #"{"text":"\#(text)"}"#, headers: ["Idempotency-Key": key])
+                #expect(status == .created)
+                let id = try #require(try JSONDecoder().decode([String: String].self, from: Data(body.utf8))["id"])
+                let contact = try #require(try await server.store.read { reader -> String? in
+                    guard let message = try await reader.message(id: id) else { return nil }
+                    return try await reader.thread(id: message.threadID)?.contactID
+                })
+                return (id, contact)
             }
-        } catch {
-            try? await database.drop()
-            throw error
+            let other = try await send(try await server.startChat(), "OTHER-PERSONS-CANARY", key: "forged-key-0001")
+            let token = try await server.startChat()
+            let own = try await send(token, "MY-OWN-WORDS", key: "forged-key-0002")
+            let page = try await LiveStream.open(port: server.client.port!, token: token)
+            let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+            let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
+
+            func notify(_ notices: [LiveEventNotice]) async throws {
+                let payload = String(decoding: try JSONEncoder().encode(LiveEventBatch(instance: "forged", notices: notices)), as: UTF8.self)
+                try await TestDatabase.admin(database.url) { connection, logger in
+                    try await connection.query("SELECT pg_notify('saferelay_events', \(payload))", logger: logger)
+                }
+            }
+            let staff = LiveEvents.staffChannel
+            try await notify([
+                LiveEventNotice(kind: "message", channel: own.contact, id: other.message),
+                LiveEventNotice(kind: "message", channel: staff, id: other.message),
+                LiveEventNotice(kind: "message", channel: staff, id: own.message),
+                LiveEventNotice(kind: "deleted", channel: own.contact, id: own.message),
+                LiveEventNotice(kind: "erased", channel: own.contact),
+                LiveEventNotice(kind: "erased", channel: staff),
+            ])
+            // Then notices the store bears out, in the same order: once they arrive, every
+            // forged one before them has been handled.
+            try await notify([
+                LiveEventNotice(kind: "message", channel: own.contact, id: own.message),
+                LiveEventNotice(kind: "queue.changed", channel: staff, thread: "after-the-forgeries"),
+            ])
+            let pageFrames = try await page.frames(through: "MY-OWN-WORDS")
+            #expect(pageFrames.last?.contains("MY-OWN-WORDS") == true, "the page never got the true notice: \(pageFrames.last ?? "")")
+            #expect(!pageFrames.contains { $0.contains("OTHER-PERSONS-CANARY") })
+            #expect(!pageFrames.contains { $0.contains("event: deleted") || $0.contains("event: erased") })
+            let consoleFrames = try await console.frames(through: "after-the-forgeries")
+            #expect(consoleFrames.last?.contains("after-the-forgeries") == true)
+            #expect(!consoleFrames.contains { $0.contains("CANARY") || $0.contains("MY-OWN-WORDS") || $0.contains("event: message") })
+            #expect(!consoleFrames.contains { $0.contains("erased") })
+            await page.close()
+            await console.close()
         }
-        try await database.drop()
     }
 
     /// A store that cannot say whether a session stands (its database refuses connections for a
     /// moment) does not end that session's live streams: an advocate's console keeps its stream
     /// through a short outage, and it never hears that her session ended.
     @Test func aShortOutageDoesNotEndTheAdvocatesStream() async throws {
-        let database = try await TestDatabase.create()
-        let shared = RelayTestServer.SharedInstance(
-            databaseURL: database.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio(),
-            connectionPatience: .seconds(1))
-        @Sendable func allowConnections(_ allowed: Bool) async throws { try await Self.allowConnections(allowed, to: database) }
-        do {
-            // A loaded machine may take a while to see the outage: the stream's own limit is not what is shown here.
-            try await RelayTestServer.run(configure: { $0.streamUnknownLimit = .seconds(300) }, instance: shared) { server in
-                let ana = try await StaffAPITests.staff(server, "ana", .advocate)
-                let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
-                try await allowConnections(false)
-                #expect(try await RelayTestServer.waitUntil(timeout: 30) { try await server.chat(.get, "/healthz", token: nil).0 == .serviceUnavailable })
-                // Several re-checks (every 200 ms here) find no answer.
-                try await Task.sleep(for: .seconds(2))
-                try await allowConnections(true)
-                #expect(try await RelayTestServer.waitUntil(timeout: 60) { try await server.chat(.get, "/healthz", token: nil).0 == .ok })
-                #expect(try await server.inboundSMS(from: "+12025550100", body: "after", sid: "SM" + String(format: "%032x", 3)).0 == .ok)
-                let frames = try await console.frames(through: "event: thread.message")
-                #expect(frames.last?.contains("event: thread.message") == true, "the stream: \(frames.last ?? "")")
-                #expect(!frames.contains { $0.contains("event: ended") })
-                await console.close()
-            }
-        } catch {
-            try? await allowConnections(true)
-            try? await database.drop()
-            throw error
+        // A loaded machine may take a while to see the outage: the stream's own limit is not what is shown here.
+        try await Self.oneInstance(configure: { $0.streamUnknownLimit = .seconds(300) }) { server, database in
+            @Sendable func allowConnections(_ allowed: Bool) async throws { try await Self.allowConnections(allowed, to: database) }
+            let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+            let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
+            try await allowConnections(false)
+            #expect(try await RelayTestServer.waitUntil(timeout: 30) { try await server.chat(.get, "/healthz", token: nil).0 == .serviceUnavailable })
+            // Several re-checks (every 200 ms here) find no answer.
+            try await Task.sleep(for: .seconds(2))
+            try await allowConnections(true)
+            #expect(try await RelayTestServer.waitUntil(timeout: 60) { try await server.chat(.get, "/healthz", token: nil).0 == .ok })
+            #expect(try await server.inboundSMS(from: "+12025550100", body: "after", sid: "SM" + String(format: "%032x", 3)).0 == .ok)
+            let frames = try await console.frames(through: "event: thread.message")
+            #expect(frames.last?.contains("event: thread.message") == true, "the stream: \(frames.last ?? "")")
+            #expect(!frames.contains { $0.contains("event: ended") })
+            await console.close()
         }
-        try await database.drop()
     }
 
     /// Past its limit without an answer, a stream closes quietly (never "ended": the session may
     /// well stand), and the same token opens a stream again once the store answers.
     @Test func aLongerOutageClosesTheStreamQuietlyAndTheSessionStands() async throws {
-        let database = try await TestDatabase.create()
-        let shared = RelayTestServer.SharedInstance(
-            databaseURL: database.url, keyring: .generate(now: "2026-11-30T20:00:00Z"), twilio: StandInTwilio(),
-            connectionPatience: .seconds(1))
-        do {
-            try await RelayTestServer.run(configure: { $0.streamUnknownLimit = .milliseconds(500) }, instance: shared) { server in
-                let ana = try await StaffAPITests.staff(server, "ana", .advocate)
-                let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
-                try await Self.allowConnections(false, to: database)
-                let frames = try await console.frames(through: "\u{0}never\u{0}")
-                try await Self.allowConnections(true, to: database)
-                #expect(frames.last == "<stream ended>", "the stream: \(frames.last ?? "")")
-                #expect(!frames.contains { $0.contains("event: ended") })
-                #expect(try await RelayTestServer.waitUntil(timeout: 60) { try await server.chat(.get, "/healthz", token: nil).0 == .ok })
-                let again = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
-                await again.close()
-            }
-        } catch {
-            try? await Self.allowConnections(true, to: database)
-            try? await database.drop()
-            throw error
+        try await Self.oneInstance(configure: { $0.streamUnknownLimit = .milliseconds(500) }) { server, database in
+            let ana = try await StaffAPITests.staff(server, "ana", .advocate)
+            let console = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
+            try await Self.allowConnections(false, to: database)
+            let frames = try await console.frames(through: "\u{0}never\u{0}")
+            try await Self.allowConnections(true, to: database)
+            #expect(frames.last == "<stream ended>", "the stream: \(frames.last ?? "")")
+            #expect(!frames.contains { $0.contains("event: ended") })
+            #expect(try await RelayTestServer.waitUntil(timeout: 60) { try await server.chat(.get, "/healthz", token: nil).0 == .ok })
+            let again = try await LiveStream.open(port: server.client.port!, token: ana, path: "/api/v1/events")
+            await again.close()
         }
-        try await database.drop()
     }
 
     /// Lets connections to `database` in again, or refuses them and ends those open.

@@ -9,25 +9,12 @@ extension OperationsService {
     public func storeAnswersReads(within patience: Duration = .seconds(5)) async -> Bool {
         // A database that went silent (its host frozen or cut off, no reset) would hold the read
         // until TCP gives up: the answer is "no" once `patience` has passed.
-        let outcome = FirstResult<Bool>()
         let store = self.store
-        let read = Task {
-            do {
-                _ = try await store.read { try await $0.thread(id: "") }
-                outcome.settle(.success(true))
-            } catch {
-                outcome.settle(.success(false))
-            }
+        let answered = try? await FirstResult.race(within: patience, timeout: StoreError.unavailable) {
+            _ = try await store.read { try await $0.thread(id: "") }
+            return true
         }
-        let timer = Task {
-            try? await Task.sleep(for: patience)
-            outcome.settle(.success(false))
-        }
-        defer {
-            read.cancel()
-            timer.cancel()
-        }
-        return (try? await outcome.value().get()) ?? false
+        return answered ?? false
     }
 
     /// Whether this instance runs the scheduled work now (always, unless instances share the store:

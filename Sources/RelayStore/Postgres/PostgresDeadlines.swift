@@ -4,9 +4,8 @@ import Synchronization
 
 /// Waiting on PostgreSQL without being held by it. A query on a connection the server dropped
 /// was seen never to return (postgres-nio), and a server that accepts a socket may never finish
-/// the handshake: these run such work in a task of their own and answer the caller when the work
-/// ends, when a time limit passes, or when the connection closes, whichever comes first. Work
-/// that loses is cancelled but not waited for.
+/// the handshake: these answer the caller when the work ends, when a time limit passes, or when
+/// the connection closes, whichever comes first (``FirstResult/race(within:timeout:late:alsoSettledBy:_:)``).
 extension PostgresStore {
     /// The time limit passed first.
     struct DeadlineExceeded: Error {}
@@ -25,31 +24,9 @@ extension PostgresStore {
         late: @escaping @Sendable (T) async -> Void = { _ in },
         _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        let outcome = FirstResult<T>()
-        let worker = Task {
-            do {
-                let value = try await work()
-                if !outcome.settle(.success(value)) { await late(value) }
-            } catch {
-                outcome.settle(.failure(error))
-            }
-        }
-        let timer = limit.map { limit in
-            Task {
-                try? await Task.sleep(for: limit)
-                outcome.settle(.failure(DeadlineExceeded()))
-            }
-        }
-        connection?.closeFuture.whenComplete { _ in outcome.settle(.failure(ConnectionClosed())) }
-        defer {
-            worker.cancel()
-            timer?.cancel()
-        }
-        return try await withTaskCancellationHandler {
-            try await outcome.value().get()
-        } onCancel: {
-            outcome.settle(.failure(CancellationError()))
-        }
+        try await FirstResult.race(within: limit, timeout: DeadlineExceeded(), late: late, alsoSettledBy: { outcome in
+            connection?.closeFuture.whenComplete { _ in outcome.settle(.failure(ConnectionClosed())) }
+        }, work)
     }
 
     /// Opens one connection, or throws ``DeadlineExceeded`` after `limit`; a connection that

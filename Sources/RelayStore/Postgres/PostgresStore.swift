@@ -172,7 +172,8 @@ public final class PostgresStore: RelayStore {
         let outcome = FirstResult<T>()
         let worker = Task {
             do {
-                let value = try await client.withConnection { connection in
+                // The body settles the outcome itself (before the pool takes the connection back).
+                _ = try await client.withConnection { connection in
                     let mayStart = race.state.withLock { state in
                         guard state == .waiting else { return false }
                         state = .started
@@ -192,7 +193,6 @@ public final class PostgresStore: RelayStore {
                         }
                     }
                 }
-                outcome.settle(.success(value))
             } catch {
                 outcome.settle(.failure(error))
             }
