@@ -5,6 +5,12 @@ import RelayStore
 public struct RelaySettings: Sendable {
     /// How long after a survivor's last SMS a reply may go out (default 15 minutes).
     public var smsReplyWindow: TimeInterval = 15 * 60
+    /// How long after a person's last email a reply may go out (default 72 hours: email is read later).
+    public var emailReplyWindow: TimeInterval = 72 * 3600
+    /// How long after a tip-form report that asked for a text one may go out (default 72 hours).
+    public var reportTextWindow: TimeInterval = 72 * 3600
+    /// The triage rules (`Policies/triage.yaml`): automatic answers, language, urgency, redirects, hours.
+    public var triage: TriagePolicy = .minimal
     /// How long an unused webchat session stays valid (default 2 hours); a reply needs a live one.
     public var webchatSessionIdle: TimeInterval = 2 * 60 * 60
     /// How long a webchat session lasts at most, however busy (default 24 hours): a token copied

@@ -6,4 +6,8 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
     case sms
     /// The no-trace webchat.
     case webchat
+    /// The no-trace tip form (`/report`).
+    case webform
+    /// Email through the provider's inbound webhook.
+    case email
 }

@@ -39,14 +39,17 @@ public struct ContactRecord: Sendable, Equatable {
     public var optedOut: Bool = false
     /// The safety flags advocates set; they hold for every present and future thread of the contact.
     public var safety = ContactSafetyFlags()
+    /// Until when a supervisor's block holds this contact's messages back, if one was placed.
+    public var blockedUntil: StoreTime? = nil
 
     /// Creates a contact record.
     public init(
         id: String, channel: ChannelKind, addressIndex: Data, sealedAddress: Data, key: StoredKey?, pseudonym: String, createdAt: StoreTime,
-        optedOut: Bool = false, safety: ContactSafetyFlags = ContactSafetyFlags()
+        optedOut: Bool = false, safety: ContactSafetyFlags = ContactSafetyFlags(), blockedUntil: StoreTime? = nil
     ) {
         self.optedOut = optedOut
         self.safety = safety
+        self.blockedUntil = blockedUntil
         self.id = id
         self.channel = channel
         self.addressIndex = addressIndex
@@ -87,6 +90,12 @@ public struct ThreadRecord: Sendable, Equatable {
     public var firstResponseAt: StoreTime? = nil
     /// When the survivor asked for it to be erased while a legal hold kept it.
     public var eraseRequestedAt: StoreTime? = nil
+    /// The conversation's language, once triage has set it.
+    public var language: ConversationLanguage? = nil
+    /// The automatic answers it has had (`first_answer`, `after_hours`, `redirect`), each at most once.
+    public var automaticAnswers: [String] = []
+    /// When an out-of-scope redirect took it out of the waiting queue (cleared when the person writes again).
+    public var redirectedAt: StoreTime? = nil
 
     /// Creates a thread record.
     public init(
@@ -161,5 +170,12 @@ public struct OwnedKey: Sendable, Equatable {
     public init(owner: KeyOwner, key: StoredKey) {
         self.owner = owner
         self.key = key
+    }
+}
+
+extension ThreadRecord {
+    /// The automatic answers as stored: a comma-separated list.
+    public static func answers(_ stored: String?) -> [String] {
+        (stored ?? "").split(separator: ",").map(String.init)
     }
 }

@@ -58,18 +58,6 @@ public struct IngestReceipt: Sendable, Equatable {
 }
 
 extension IntakeService {
-    /// Words that raise a thread's priority when a survivor writes them (English and Spanish).
-    public static let urgentWords: Set<String> = [
-        "help", "urgent", "emergency", "danger", "dangerous", "hurt", "scared", "afraid", "911", "police", "now",
-        "ayuda", "urgente", "emergencia", "peligro", "miedo", "auxilio", "socorro", "policía", "ya",
-    ]
-
-    /// The priority a message body implies: 1 when it carries an urgent word, else 0.
-    static func priority(of body: [UInt8]) -> Int {
-        let words = String(decoding: body, as: UTF8.self).lowercased().split { !$0.isLetter && !$0.isNumber }
-        return words.contains { urgentWords.contains(String($0)) } ? 1 : 0
-    }
-
     /// Stores an inbound message durably: finds or creates the contact (by keyed hash of the
     /// address) and its open thread, seals the body with the thread's data key, and commits — all
     /// in one transaction. Returns only after the commit is on disk. A repeated delivery id
@@ -96,34 +84,38 @@ extension IntakeService {
         contact resolveContact: @escaping @Sendable (any StoreWriter) async throws -> ContactRecord
     ) async throws -> IngestReceipt {
         let envelope = self.envelope
-        let receipt = try await store.write { writer -> IngestReceipt in
+        let settings = self.settings
+        let text = String(decoding: body, as: UTF8.self)
+        let (receipt, automatic) = try await store.write { writer -> (IngestReceipt, AutomaticReply?) in
             if let deliveryIndex, let existing = try await writer.message(deliveryIndex: deliveryIndex) {
                 let thread = try await writer.thread(id: existing.threadID)
-                return IngestReceipt(
+                return (IngestReceipt(
                     messageID: existing.id, threadID: existing.threadID, contactID: thread?.contactID ?? "",
-                    duplicate: true, newThread: false)
+                    duplicate: true, newThread: false), nil)
             }
             // A delivery whose message was since deleted, erased or purged must not come back on a late retry.
             if let deliveryIndex, try await writer.isHandled(deliveryIndex: deliveryIndex) {
-                return IngestReceipt(messageID: "", threadID: "", contactID: "", duplicate: true, newThread: false)
+                return (IngestReceipt(messageID: "", threadID: "", contactID: "", duplicate: true, newThread: false), nil)
             }
             let contact = try await resolveContact(writer)
 
             let threadKey: DataKey
-            let threadID: String
+            let thread: ThreadRecord
             var newThread = false
             if let open = try await writer.openThread(contactID: contact.id, channel: channel), let stored = open.key {
                 threadKey = try envelope.unwrap(stored.wrapped, owner: open.id)
-                threadID = open.id
+                thread = open
             } else {
-                threadID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
+                let threadID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
                 let (key, wrapped) = envelope.newDataKey(owner: threadID)
                 threadKey = key
                 newThread = true
-                try await writer.insert(ThreadRecord(
+                thread = ThreadRecord(
                     id: threadID, contactID: contact.id, channel: channel, state: .open, key: StoredKey(wrapped),
-                    openedAt: now, lastActivityAt: now))
+                    openedAt: now, lastActivityAt: now)
+                try await writer.insert(thread)
             }
+            let threadID = thread.id
 
             let messageID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
             let sealed = envelope.seal(
@@ -134,13 +126,15 @@ extension IntakeService {
                 deliveryIndex: deliveryIndex.map { Data($0) }, createdAt: now))
             if let deliveryIndex { try await writer.markHandled(deliveryIndex: deliveryIndex, at: now) }
             try await writer.touchThread(id: threadID, at: now, inbound: true)
-            let priority = Self.priority(of: body)
-            if priority > 0 { try await writer.raisePriority(threadID: threadID, to: priority) }
-            return IngestReceipt(messageID: messageID, threadID: threadID, contactID: contact.id, duplicate: false, newThread: newThread)
+            let (_, automatic) = try await Self.applyTriage(
+                text: text, thread: thread, isNew: newThread, contact: contact, at: now, settings: settings, envelope: envelope, writer: writer)
+            return (IngestReceipt(messageID: messageID, threadID: threadID, contactID: contact.id, duplicate: false, newThread: newThread), automatic)
         }
         if !receipt.duplicate {
-            let text = String(decoding: body, as: UTF8.self)
             await events.publish(.message(id: receipt.messageID, from: .inbound, text: text, at: Date(storeTime: now)), to: receipt.contactID)
+            if let automatic, automatic.outboxState == nil {
+                await events.publish(.message(id: automatic.messageID, from: .outbound, text: automatic.text, at: Date(storeTime: now)), to: receipt.contactID)
+            }
             await events.publish(.threadMessage(threadID: receipt.threadID), to: LiveEvents.staffChannel)
         }
         logger.debug(

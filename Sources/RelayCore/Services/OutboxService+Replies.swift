@@ -18,6 +18,8 @@ public enum ReplyRefusal: String, Error, Sendable, Equatable, CustomStringConver
     case threadErased = "thread_erased"
     /// The survivor asked for the conversation to be erased (a legal hold keeps it for now).
     case eraseRequested = "erase_requested"
+    /// A report that left no way back (no resume phrase, no number): nobody can be answered.
+    case noWayBack = "no_way_back"
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum ReplyRefusal: String, Error, Sendable, Equatable, CustomStringConver
         case .optedOut: "the survivor opted out of texts (STOP)"
         case .threadErased: "the conversation has been erased"
         case .eraseRequested: "the survivor asked for this conversation to be erased; a legal hold keeps it, but nobody may contact them"
+        case .noWayBack: "the report left no way to answer (no resume phrase, no number)"
         }
     }
 }
@@ -56,7 +59,6 @@ extension OutboxService {
         let nowTime = now.storeTime
         let settings = self.settings
         let envelope = self.envelope
-        let body = Array(text.utf8)
         guard !text.trimmingWhitespace().isEmpty else { throw RelayError.invalidInput("a reply cannot be empty") }
         let overrideReason = try override.map { reason -> String in
             let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -76,18 +78,14 @@ extension OutboxService {
             {
                 throw refusal
             }
-            guard let storedKey = thread.key, let contactID = contact?.id else { throw ReplyRefusal.threadErased }
-            let limit = thread.channel == .sms ? settings.maximumSMSCharacters : settings.maximumWebchatCharacters
+            guard let contact else { throw ReplyRefusal.threadErased }
+            let limit = Self.characterLimit(thread: thread, contact: contact, settings: settings)
             guard text.count <= limit else { throw RelayError.invalidInput("a reply on this channel is at most \(limit) characters") }
             // An override given where none is needed is not recorded as one.
-            let cautionOverride = thread.channel == .sms && contact?.safety.textNeedsOverride == true
-            let key = try envelope.unwrap(storedKey.wrapped, owner: thread.id)
-            let messageID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, nowTime)))
-            let sealed = envelope.seal(
-                body, with: key, context: .message(threadID: thread.id, messageID: messageID, direction: .outbound))
-            try await writer.insert(MessageRecord(
-                id: messageID, threadID: thread.id, direction: .outbound, sealedBody: Data(sealed), deliveryIndex: nil, createdAt: nowTime))
-            try await writer.touchThread(id: thread.id, at: nowTime, inbound: false)
+            let cautionOverride = Self.carriedByProvider(thread: thread, contact: contact) && contact.safety.textNeedsOverride
+            let stored = try await Self.storeOutbound(
+                text: text, thread: thread, contact: contact, cautionOverride: cautionOverride, at: nowTime, envelope: envelope, writer: writer)
+            let messageID = stored.messageID
             if let identity {
                 // The reply, its first-response mark and its audit event commit together.
                 try await writer.markFirstResponse(threadID: thread.id, at: nowTime)
@@ -99,16 +97,11 @@ extension OutboxService {
                         purpose: cautionOverride ? overrideReason : nil, details: details),
                     at: now, writer: writer)
             }
-            var state: OutboxState? = nil
-            if thread.channel == .sms {
-                try await writer.insert(OutboxRecord(
-                    id: RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, nowTime))), messageID: messageID, threadID: thread.id, state: .queued, nextAttemptAt: nowTime,
-                    createdAt: nowTime, updatedAt: nowTime, cautionOverride: cautionOverride))
-                state = .queued
-            }
+            let state = stored.outboxState
+            let contactID = contact.id
             return (ReplyReceipt(messageID: messageID, threadID: thread.id, channel: thread.channel, outboxState: state), contactID)
         }
-        if receipt.0.channel == .webchat {
+        if receipt.0.outboxState == nil {
             await events.publish(.message(id: receipt.0.messageID, from: .outbound, text: text, at: Date(storeTime: nowTime)), to: receipt.1)
         }
         logger.debug("reply queued", metadata: ["message.id": "\(receipt.0.messageID)", "channel": "\(receipt.0.channel.rawValue)"])

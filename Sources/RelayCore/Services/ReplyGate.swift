@@ -18,29 +18,43 @@ struct ReplyGate: Sendable {
         guard thread.key != nil, let contact else { return .threadErased }
         if thread.eraseRequestedAt != nil { return .eraseRequested }
         if contact.safety.doNotContact { return .doNotContact }
-        switch thread.channel {
-        case .sms:
+        switch (thread.channel, contact.channel) {
+        case (.sms, _), (.webform, .sms):
             if contact.optedOut { return .optedOut }
             if contact.safety.textNeedsOverride && !hasOverride { return .safetyOverrideRequired }
             guard let closes = smsWindowCloses(thread), now <= closes else { return .windowClosed }
-        case .webchat:
+        case (.webchat, _), (.webform, .webchat):
             // The page shows replies only inside the session the survivor has open: no trace on the phone.
             guard webchatSessionOpen else { return .windowClosed }
+        case (.email, _):
+            // An inbox can be read by someone else as a phone can: the same caution holds.
+            if contact.safety.textNeedsOverride && !hasOverride { return .safetyOverrideRequired }
+            guard let closes = smsWindowCloses(thread), now <= closes else { return .windowClosed }
+        case (.webform, _):
+            return .noWayBack
         }
         return nil
     }
 
-    /// When an SMS thread's reply window closes (the survivor's last text plus the window); `nil`
-    /// for webchat (its window is the survivor's open session) or a thread with no inbound text.
+    /// When a texted or emailed thread's reply window closes (the person's last message plus the
+    /// channel's window); `nil` for webchat (its window is the survivor's open session), a report
+    /// that left no number, or a thread with no inbound message.
     func smsWindowCloses(_ thread: ThreadRecord) -> StoreTime? {
-        guard thread.channel == .sms, let lastInbound = thread.lastInboundAt else { return nil }
-        return lastInbound + StoreTime(settings.smsReplyWindow * 1000)
+        guard let lastInbound = thread.lastInboundAt else { return nil }
+        let window: TimeInterval
+        switch thread.channel {
+        case .sms: window = settings.smsReplyWindow
+        case .email: window = settings.emailReplyWindow
+        case .webform: window = settings.reportTextWindow
+        case .webchat: return nil
+        }
+        return lastInbound + StoreTime(window * 1000)
     }
 
     /// Whether the contact has a webchat session seen within the idle limit (read in the caller's
     /// transaction, so the answer and what follows it agree).
     func webchatSessionOpen(for thread: ThreadRecord, at now: StoreTime, reader: any StoreReader) async throws -> Bool {
-        guard thread.channel == .webchat, let contactID = thread.contactID else { return false }
+        guard thread.channel == .webchat || thread.channel == .webform, let contactID = thread.contactID else { return false }
         return try await reader.hasWebchatSession(contactID: contactID, seenSince: now - StoreTime(settings.webchatSessionIdle * 1000))
     }
 }

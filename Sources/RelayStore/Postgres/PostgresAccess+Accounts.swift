@@ -96,6 +96,13 @@ extension PostgresAccess {
         try await run("UPDATE thread SET priority = greatest(priority, \(priority)) WHERE id = \(threadID)")
     }
 
+    func recordTriage(threadID: String, language: ConversationLanguage?, automaticAnswers: [String], redirectedAt: StoreTime?) async throws {
+        try await run("""
+            UPDATE thread SET language = \(language?.rawValue), automatic_answers = \(automaticAnswers.joined(separator: ",")),
+                redirected_at = \(redirectedAt) WHERE id = \(threadID)
+            """)
+    }
+
     func threads(openedSince since: StoreTime, until: StoreTime, limit: Int) async throws -> [ThreadRecord] {
         try await rows(
             "SELECT * FROM thread WHERE opened_at >= \(since) AND opened_at < \(until) ORDER BY opened_at LIMIT \(limit)", table: "thread"

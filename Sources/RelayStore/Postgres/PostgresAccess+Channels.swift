@@ -71,6 +71,10 @@ extension PostgresAccess {
         try await run("UPDATE contact SET opted_out = \(value) WHERE id = \(contactID)")
     }
 
+    func setBlock(contactID: String, until: StoreTime?) async throws {
+        try await run("UPDATE contact SET blocked_until = \(until) WHERE id = \(contactID)")
+    }
+
     func markHandled(deliveryIndex: [UInt8], at time: StoreTime) async throws {
         try await run("INSERT INTO handled_delivery (delivery_index, created_at) VALUES (\(Data(deliveryIndex)), \(time)) ON CONFLICT DO NOTHING")
     }

@@ -75,15 +75,15 @@ extension PostgresAccess {
 
     func openThreads(limit: Int) async throws -> [ThreadRecord] {
         try await rows(
-            "SELECT * FROM thread WHERE state = 'open' ORDER BY priority DESC, coalesce(last_inbound_at, opened_at), id LIMIT \(limit)",
+            "SELECT * FROM thread WHERE state = 'open' AND redirected_at IS NULL ORDER BY priority DESC, coalesce(last_inbound_at, opened_at), id LIMIT \(limit)",
             table: "thread"
         ).map(Self.thread(from:))
     }
 
     func queueGauges() async throws -> QueueGauges {
         let found = try await row("""
-            SELECT count(*) AS open, count(*) FILTER (WHERE first_response_at IS NULL) AS waiting,
-                min(opened_at) FILTER (WHERE first_response_at IS NULL) AS oldest
+            SELECT count(*) AS open, count(*) FILTER (WHERE first_response_at IS NULL AND redirected_at IS NULL) AS waiting,
+                min(opened_at) FILTER (WHERE first_response_at IS NULL AND redirected_at IS NULL) AS oldest
             FROM thread WHERE state = 'open'
             """, table: "thread")
         return QueueGauges(
@@ -94,7 +94,7 @@ extension PostgresAccess {
     func queuePage(after cursor: QueueCursor?, limit: Int) async throws -> [ThreadRecord] {
         guard let cursor else { return try await openThreads(limit: limit) }
         return try await rows("""
-            SELECT * FROM thread WHERE state = 'open' AND (
+            SELECT * FROM thread WHERE state = 'open' AND redirected_at IS NULL AND (
                 priority < \(cursor.priority)
                 OR (priority = \(cursor.priority) AND coalesce(last_inbound_at, opened_at) > \(cursor.waitingSince))
                 OR (priority = \(cursor.priority) AND coalesce(last_inbound_at, opened_at) = \(cursor.waitingSince) AND id > \(cursor.threadID)))
@@ -105,7 +105,7 @@ extension PostgresAccess {
     /// Waiting means unanswered: no activity (a reply) since the survivor last wrote.
     func longestWaitingOpenThread(channel: ChannelKind) async throws -> ThreadRecord? {
         try await row("""
-            SELECT * FROM thread WHERE state = 'open' AND channel = \(channel.rawValue) AND coalesce(last_inbound_at, opened_at) >= last_activity_at
+            SELECT * FROM thread WHERE state = 'open' AND redirected_at IS NULL AND channel = \(channel.rawValue) AND coalesce(last_inbound_at, opened_at) >= last_activity_at
             ORDER BY coalesce(last_inbound_at, opened_at), id LIMIT 1
             """, table: "thread").map(Self.thread(from:))
     }

@@ -200,7 +200,8 @@ struct PostgresAccess: StoreWriter {
             key: try storedKey(row), pseudonym: try row("pseudonym"), createdAt: try row("created_at"), optedOut: try row("opted_out"),
             safety: ContactSafetyFlags(
                 doNotContact: try row("do_not_contact"), phoneMayBeMonitored: try row("phone_monitored"),
-                notSafeToText: try row("not_safe_to_text")))
+                notSafeToText: try row("not_safe_to_text")),
+            blockedUntil: try row("blocked_until"))
     }
 
     static func thread(from row: PostgresRowReader) throws -> ThreadRecord {
@@ -215,6 +216,9 @@ struct PostgresAccess: StoreWriter {
         thread.priority = try row("priority")
         thread.firstResponseAt = try row("first_response_at")
         thread.eraseRequestedAt = try row("erase_requested_at")
+        thread.language = (try row("language") as String?).flatMap(ConversationLanguage.init(rawValue:))
+        thread.automaticAnswers = ThreadRecord.answers(try row("automatic_answers"))
+        thread.redirectedAt = try row("redirected_at")
         return thread
     }
 

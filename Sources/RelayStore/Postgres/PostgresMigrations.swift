@@ -157,6 +157,17 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX staff_device_by_account ON staff_device(account_id, last_used_at)",
         ]),
+        (2, [
+            // SQLite's migration 8: new channels; triage's language, automatic answers and redirect; blocks.
+            "ALTER TABLE contact DROP CONSTRAINT contact_channel_check",
+            "ALTER TABLE contact ADD CONSTRAINT contact_channel_check CHECK (channel IN ('sms', 'webchat', 'webform', 'email'))",
+            "ALTER TABLE thread DROP CONSTRAINT thread_channel_check",
+            "ALTER TABLE thread ADD CONSTRAINT thread_channel_check CHECK (channel IN ('sms', 'webchat', 'webform', 'email'))",
+            "ALTER TABLE thread ADD COLUMN language TEXT CHECK (language IS NULL OR language IN ('en', 'es'))",
+            "ALTER TABLE thread ADD COLUMN automatic_answers TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE thread ADD COLUMN redirected_at BIGINT",
+            "ALTER TABLE contact ADD COLUMN blocked_until BIGINT",
+        ]),
     ]
 
     /// Applies the pending migrations in one transaction, under an advisory lock so that two

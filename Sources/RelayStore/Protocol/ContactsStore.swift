@@ -21,6 +21,8 @@ public protocol ContactsWriting: ContactsReading {
     func insert(_ contact: ContactRecord) async throws
     /// Records or clears a contact's opt-out.
     func setOptedOut(contactID: String, _ value: Bool) async throws
+    /// Places (until a time) or lifts (`nil`) a supervisor's block on a contact.
+    func setBlock(contactID: String, until: StoreTime?) async throws
     /// Deletes a contact: its wrapped key, sealed address, sessions and resume phrase.
     func deleteContact(id: String) async throws
     /// Stores (replacing) a contact's sealed case record.

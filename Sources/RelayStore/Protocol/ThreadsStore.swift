@@ -38,6 +38,9 @@ public protocol ThreadsWriting: ThreadsReading {
     func markFirstResponse(threadID: String, at time: StoreTime) async throws
     /// Raises a thread's priority to at least `priority`.
     func raisePriority(threadID: String, to priority: Int) async throws
+    /// Records what triage decided for a thread: its language, the automatic answers it has had,
+    /// and whether (since when) a redirect keeps it out of the waiting queue.
+    func recordTriage(threadID: String, language: ConversationLanguage?, automaticAnswers: [String], redirectedAt: StoreTime?) async throws
     /// Destroys a thread's content: deletes its messages and its wrapped data key, marks it erased.
     /// Returns the number of messages deleted, or `nil` if there is no such thread.
     func eraseThread(id: String, at time: StoreTime) async throws -> Int?

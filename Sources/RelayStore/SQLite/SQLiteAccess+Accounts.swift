@@ -23,15 +23,15 @@ extension SQLiteAccess {
     }
 
     func openThreads(limit: Int) throws -> [ThreadRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM thread WHERE state = 'open' ORDER BY priority DESC, coalesce(last_inbound_at, opened_at) LIMIT ?"),
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM thread WHERE state = 'open' AND redirected_at IS NULL ORDER BY priority DESC, coalesce(last_inbound_at, opened_at) LIMIT ?"),
             arguments: [limit]
         ).map(Self.thread(from:))
     }
 
     func queueGauges() throws -> QueueGauges {
         let row = try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT count(*) AS open, count(*) FILTER (WHERE first_response_at IS NULL) AS waiting,
-                min(opened_at) FILTER (WHERE first_response_at IS NULL) AS oldest
+            SELECT count(*) AS open, count(*) FILTER (WHERE first_response_at IS NULL AND redirected_at IS NULL) AS waiting,
+                min(opened_at) FILTER (WHERE first_response_at IS NULL AND redirected_at IS NULL) AS oldest
             FROM thread WHERE state = 'open'
             """))
         return QueueGauges(open: row?["open"] ?? 0, waiting: row?["waiting"] ?? 0, oldestWaitingOpenedAt: row?["oldest"])
@@ -114,6 +114,11 @@ extension SQLiteAccess {
 
     func raisePriority(threadID: String, to priority: Int) throws {
         try db.cachedStatement(sql: "UPDATE thread SET priority = max(priority, ?) WHERE id = ?").execute(arguments: [priority, threadID])
+    }
+
+    func recordTriage(threadID: String, language: ConversationLanguage?, automaticAnswers: [String], redirectedAt: StoreTime?) throws {
+        try db.cachedStatement(sql: "UPDATE thread SET language = ?, automatic_answers = ?, redirected_at = ? WHERE id = ?")
+            .execute(arguments: [language?.rawValue, automaticAnswers.joined(separator: ","), redirectedAt, threadID])
     }
 
     func threads(openedSince since: StoreTime, until: StoreTime, limit: Int) throws -> [ThreadRecord] {

@@ -71,6 +71,10 @@ extension SQLiteAccess {
         try db.cachedStatement(sql: "UPDATE contact SET opted_out = ? WHERE id = ?").execute(arguments: [value, contactID])
     }
 
+    func setBlock(contactID: String, until: StoreTime?) throws {
+        try db.cachedStatement(sql: "UPDATE contact SET blocked_until = ? WHERE id = ?").execute(arguments: [until, contactID])
+    }
+
     func markHandled(deliveryIndex: [UInt8], at time: StoreTime) throws {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO handled_delivery (delivery_index, created_at) VALUES (?, ?)").execute(arguments: [Data(deliveryIndex), time])
     }

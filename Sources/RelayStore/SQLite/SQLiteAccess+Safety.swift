@@ -76,10 +76,10 @@ extension SQLiteAccess {
     func queuePage(after cursor: QueueCursor?, limit: Int) throws -> [ThreadRecord] {
         let order = "ORDER BY priority DESC, coalesce(last_inbound_at, opened_at), id LIMIT ?"
         guard let cursor else {
-            return try ThreadRecord.fetchAll(try db.cachedStatement(sql: "SELECT \(ThreadRecord.selection) FROM thread WHERE state = 'open' \(order)"), arguments: [limit])
+            return try ThreadRecord.fetchAll(try db.cachedStatement(sql: "SELECT \(ThreadRecord.selection) FROM thread WHERE state = 'open' AND redirected_at IS NULL \(order)"), arguments: [limit])
         }
         return try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT * FROM thread WHERE state = 'open' AND (
+            SELECT * FROM thread WHERE state = 'open' AND redirected_at IS NULL AND (
                 priority < ?1
                 OR (priority = ?1 AND coalesce(last_inbound_at, opened_at) > ?2)
                 OR (priority = ?1 AND coalesce(last_inbound_at, opened_at) = ?2 AND id > ?3))
@@ -91,7 +91,7 @@ extension SQLiteAccess {
     /// Waiting means unanswered: no activity (a reply) since the survivor last wrote.
     func longestWaitingOpenThread(channel: ChannelKind) throws -> ThreadRecord? {
         try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT * FROM thread WHERE state = 'open' AND channel = ? AND coalesce(last_inbound_at, opened_at) >= last_activity_at
+            SELECT * FROM thread WHERE state = 'open' AND redirected_at IS NULL AND channel = ? AND coalesce(last_inbound_at, opened_at) >= last_activity_at
             ORDER BY coalesce(last_inbound_at, opened_at), id LIMIT 1
             """), arguments: [channel.rawValue]
         ).map(Self.thread(from:))

@@ -165,7 +165,8 @@ struct SQLiteAccess: StoreWriter, @unchecked Sendable {
             id: row["id"], channel: channel, addressIndex: row["address_index"], sealedAddress: row["sealed_address"],
             key: storedKey(row), pseudonym: row["pseudonym"], createdAt: row["created_at"], optedOut: row["opted_out"],
             safety: ContactSafetyFlags(
-                doNotContact: row["do_not_contact"], phoneMayBeMonitored: row["phone_monitored"], notSafeToText: row["not_safe_to_text"]))
+                doNotContact: row["do_not_contact"], phoneMayBeMonitored: row["phone_monitored"], notSafeToText: row["not_safe_to_text"]),
+            blockedUntil: row["blocked_until"])
     }
 
     static func thread(from row: Row) throws -> ThreadRecord {
@@ -180,6 +181,9 @@ struct SQLiteAccess: StoreWriter, @unchecked Sendable {
         thread.priority = row["priority"]
         thread.firstResponseAt = row["first_response_at"]
         thread.eraseRequestedAt = row["erase_requested_at"]
+        thread.language = (row["language"] as String?).flatMap(ConversationLanguage.init(rawValue:))
+        thread.automaticAnswers = ThreadRecord.answers(row["automatic_answers"])
+        thread.redirectedAt = row["redirected_at"]
         return thread
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The schema, as an ordered list of migrations. Columns hold ids, states, times, ciphertext and
@@ -188,6 +189,38 @@ enum SQLiteMigrations {
                 CREATE INDEX staff_device_by_account ON staff_device(account_id, last_used_at);
                 """)
         }
+        migrator.registerMigration("v8-intake-triage") { db in
+            // New channels (the tip form, email): SQLite cannot change a CHECK, so the contact and
+            // thread tables are rebuilt from their own definitions with the wider list, rows
+            // (and rowids) copied in order, indexes recreated. Foreign keys are checked after.
+            for table in ["contact", "thread"] {
+                guard let definition = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table])
+                else { continue }
+                let widened = definition
+                    .replacingOccurrences(of: "CREATE TABLE \(table) (", with: "CREATE TABLE \(table)_v8 (")
+                    .replacingOccurrences(of: "channel IN ('sms', 'webchat')", with: "channel IN \(Self.channelList)")
+                guard widened != definition else { throw StoreError.corruptRow(table: table) }
+                let indexes = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", arguments: [table])
+                let columns = try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+                    .map { "\"\($0["name"] as String)\"" }.joined(separator: ", ")
+                try db.execute(sql: widened)
+                try db.execute(sql: "INSERT INTO \(table)_v8 (rowid, \(columns)) SELECT rowid, \(columns) FROM \(table) ORDER BY rowid")
+                try db.execute(sql: "DROP TABLE \(table)")
+                try db.execute(sql: "ALTER TABLE \(table)_v8 RENAME TO \(table)")
+                for index in indexes { try db.execute(sql: index) }
+            }
+            // Triage: the conversation's language, the automatic answers it has had (each once),
+            // when a redirect took it out of the waiting queue; a supervisor's block on a contact.
+            try db.execute(sql: """
+                ALTER TABLE thread ADD COLUMN language TEXT CHECK (language IS NULL OR language IN ('en', 'es'));
+                ALTER TABLE thread ADD COLUMN automatic_answers TEXT NOT NULL DEFAULT '';
+                ALTER TABLE thread ADD COLUMN redirected_at INTEGER;
+                ALTER TABLE contact ADD COLUMN blocked_until INTEGER;
+                """)
+        }
         return migrator
     }
+
+    /// The channels a contact or thread may be on since migration 8, as SQL (fixed: a migration never changes).
+    static let channelList = "('sms', 'webchat', 'webform', 'email')"
 }

@@ -14,6 +14,7 @@ extension ThreadRecord: FetchableRecord {
         case openedAt = "opened_at", lastActivityAt = "last_activity_at", closedAt = "closed_at", erasedAt = "erased_at"
         case lastInboundAt = "last_inbound_at", assignedTo = "assigned_to", priority, firstResponseAt = "first_response_at"
         case eraseRequestedAt = "erase_requested_at"
+        case language, automaticAnswers = "automatic_answers", redirectedAt = "redirected_at"
     }
 
     /// The select list every thread query uses (`SELECT \(selection) FROM thread …`).
@@ -30,6 +31,9 @@ extension ThreadRecord: FetchableRecord {
         priority = row[13]
         firstResponseAt = row[14]
         eraseRequestedAt = row[15]
+        language = (row[16] as String?).flatMap(ConversationLanguage.init(rawValue:))
+        automaticAnswers = ThreadRecord.answers(row[17])
+        redirectedAt = row[18]
     }
 }
 

@@ -44,6 +44,11 @@ struct Serve: AsyncParsableCommand {
             + "if present, else the built-in texts).", valueName: "file"))
     var consoleTexts: String?
 
+    @Option(help: ArgumentHelp(
+        "Triage rules: automatic answers, language, urgency words, redirects, opening hours (env SAFERELAY_TRIAGE; default "
+            + "Policies/triage.yaml if present, else built-in urgency words and no automatic answers).", valueName: "file"))
+    var triage: String?
+
     @Option(name: .customLong("exit-url"), help: ArgumentHelp(
         "Neutral site the webchat's quick exit opens (env SAFERELAY_EXIT_URL; default a weather search).", valueName: "url"))
     var exitURL: String?
@@ -206,6 +211,14 @@ struct Serve: AsyncParsableCommand {
                 settings.consoleTexts = try ConsoleTexts.load(path: consoleTextsPath)
             } catch {
                 CLIFailure(message: "console texts refused: \(error)", code: CLIFailure.dataError).exit()
+            }
+        }
+        let triagePath = Setting.resolve(triage, environment: "SAFERELAY_TRIAGE", default: "Policies/triage.yaml")
+        if Setting.resolveOptional(triage, environment: "SAFERELAY_TRIAGE") != nil || FileManager.default.fileExists(atPath: triagePath) {
+            do {
+                settings.triage = try TriagePolicy.load(path: triagePath)
+            } catch {
+                CLIFailure(message: "triage policy refused: \(error)", code: CLIFailure.dataError).exit()
             }
         }
         var retentionPolicy: RetentionPolicy?
