@@ -10,6 +10,8 @@ public enum RelayError: Error, Equatable, CustomStringConvertible {
     case undecryptable
     /// A bearer token or phrase is unknown, expired or revoked.
     case unauthorized
+    /// A supervisor blocked this contact for now: the message was not stored.
+    case contactBlocked
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum RelayError: Error, Equatable, CustomStringConvertible {
         case .threadErased: "the thread's content has been erased"
         case .undecryptable: "stored content could not be decrypted"
         case .unauthorized: "unknown, expired or ended session"
+        case .contactBlocked: "this conversation is paused for now; please try again later"
         }
     }
 }

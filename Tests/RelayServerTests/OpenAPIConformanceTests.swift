@@ -133,6 +133,9 @@ struct OpenAPIConformanceTests {
         #expect(try await api.call(.put, "/api/v1/threads/{id}/case/tags", path: path + "/case/tags", token: cora, json: #"{"tags":[]}"#).status == 403)
         #expect(try await api.call(.post, "/api/v1/threads/{id}/transfer", path: path + "/transfer", token: ana, json: #"{"to":"nobody"}"#).status == 400)
         #expect(try await api.call(.post, "/api/v1/threads/{id}/transfer", path: path + "/transfer", token: ana, json: #"{"to":"ben"}"#).status == 204)
+        #expect(try await api.call(.post, "/api/v1/threads/{id}/block", path: path + "/block", token: ana, json: #"{"reason":"abuse"}"#).status == 403)
+        #expect(try await api.call(.post, "/api/v1/threads/{id}/block", path: path + "/block", token: sam, json: #"{"reason":"abuse","hours":1}"#).status == 200)
+        #expect(try await api.call(.delete, "/api/v1/threads/{id}/block", path: path + "/block", token: sam).status == 204)
         #expect(try await api.call(.get, "/api/v1/canned-responses", token: ana).status == 200)
         #expect(try await api.call(.get, "/api/v1/dispositions", token: ana).status == 200)
         #expect(try await api.call(

@@ -153,3 +153,69 @@ struct TriageTests {
         }
     }
 }
+
+/// A supervisor's block on an abusive contact: placed and lifted only by a supervisor, with a
+/// reason, audited; while it holds, the person's texts are not stored and get no answer, and their
+/// erase still works.
+@Suite(.timeLimit(.minutes(5)))
+struct ContactBlockTests {
+    @Test(.timeLimit(.minutes(2)))
+    func aSupervisorsBlockHoldsMessagesBackButNeverAnErase() async throws {
+        try await RelayTestServer.run(settings: try TriageTests.settings()) { server in
+            let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
+            let supervisor = try await StaffAPITests.staff(server, "sam", .supervisor)
+            let compliance = try await StaffAPITests.staff(server, "cora", .compliance)
+            let phone = "+12025550191"
+            #expect(try await server.inboundSMS(from: phone, body: "hello", sid: TriageTests.sid(50)).0 == .ok)
+            let thread = try await ContactSafetyTests.openThread(server, phone: phone)
+            #expect(try await server.eventually("first answer") { await TriageTests.sent(server, to: phone).count == 1 })
+
+            let block = "/api/v1/threads/\(thread)/block"
+            #expect(try await server.chat(.post, block, token: advocate, json: #"{"reason":"abusive"}"#).0 == .forbidden)
+            #expect(try await server.chat(.post, block, token: compliance, json: #"{"reason":"abusive"}"#).0 == .forbidden)
+            #expect(try await server.chat(.post, block, token: supervisor, json: #"{"reason":"  "}"#).0 == .badRequest)
+            #expect(try await server.chat(.post, block, token: supervisor, json: #"{"reason":"abusive","hours":721}"#).0 == .badRequest)
+            #expect(try await server.chat(.post, "/api/v1/threads/nope/block", token: supervisor, json: #"{"reason":"abusive"}"#).0 == .notFound)
+            let (placed, answer) = try await server.chat(.post, block, token: supervisor, json: #"{"reason":"threats to staff","hours":2}"#)
+            #expect(placed == .ok && answer.contains("blocked_until"))
+
+            let count = { @Sendable in try await server.store.read { try await $0.messages(threadID: thread).count } }
+            let before = try await count()
+            #expect(try await server.inboundSMS(from: phone, body: "you will regret this", sid: TriageTests.sid(51)).0 == .ok)
+            #expect(try await count() == before)
+            let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread)", token: supervisor, headers: ["X-Access-Purpose": "supervision"])
+            #expect(view.contains(#""blocked_until":"20"#))
+            let (_, audit) = try await server.chat(.get, "/api/v1/audit?thread=\(thread)", token: compliance)
+            #expect(audit.contains("contact.block") && audit.contains("threats to staff"))
+
+            // Two hours on, the block has run out by itself.
+            server.clock.advance(by: 2 * 3600 + 1)
+            #expect(try await server.inboundSMS(from: phone, body: "sorry", sid: TriageTests.sid(52)).0 == .ok)
+            #expect(try await count() == before + 1)
+
+            // Blocked again (by a supervisor fresh on shift): the erase keyword still erases, and says so.
+            let next = try await StaffAPITests.staff(server, "sue", .supervisor)
+            #expect(try await server.chat(.post, block, token: next, json: #"{"reason":"again"}"#).0 == .ok)
+            let (erased, twiml) = try await server.inboundSMS(from: phone, body: "ERASE", sid: TriageTests.sid(53))
+            #expect(erased == .ok && twiml.contains("Done"))
+            #expect(try await ContactSafetyTests.contact(server, phone: phone) == nil)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aBlockedWebchatIsToldItIsPausedAndLiftingItLetsThemIn() async throws {
+        try await RelayTestServer.run(settings: try TriageTests.settings()) { server in
+            let supervisor = try await StaffAPITests.staff(server, "sam", .supervisor)
+            let token = try await server.startChat()
+            #expect(try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"hi"}"#, headers: ["Idempotency-Key": "block-key-0001"]).0 == .created)
+            let (_, queue) = try await server.chat(.get, "/api/v1/queue", token: supervisor)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(queue.utf8)) as? [String: Any])
+            let thread = try #require((object["threads"] as? [[String: Any]])?.first?["thread"] as? String)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/block", token: supervisor, json: #"{"reason":"abuse"}"#).0 == .ok)
+            let (paused, why) = try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"hi again"}"#, headers: ["Idempotency-Key": "block-key-0002"])
+            #expect(paused == .forbidden && why.contains("paused"))
+            #expect(try await server.chat(.delete, "/api/v1/threads/\(thread)/block", token: supervisor).0 == .noContent)
+            #expect(try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"hi again"}"#, headers: ["Idempotency-Key": "block-key-0002"]).0 == .created)
+        }
+    }
+}

@@ -22,6 +22,10 @@ public struct ThreadInfo: Sendable, Equatable {
     public var priority: Int
     /// When the survivor last wrote, if they have: an SMS reply window runs from here.
     public var lastInboundAt: Date?
+    /// The conversation's language, once triage set it.
+    public var language: ConversationLanguage?
+    /// Since when an out-of-scope redirect keeps it out of the waiting queue, if one does.
+    public var redirectedAt: Date?
 
     /// Creates the metadata view of a stored thread.
     init(_ record: ThreadRecord) {
@@ -34,5 +38,7 @@ public struct ThreadInfo: Sendable, Equatable {
         assignedTo = record.assignedTo
         priority = record.priority
         lastInboundAt = record.lastInboundAt.map(Date.init(storeTime:))
+        language = record.language
+        redirectedAt = record.redirectedAt.map(Date.init(storeTime:))
     }
 }

@@ -98,6 +98,8 @@ extension IntakeService {
                 return (IngestReceipt(messageID: "", threadID: "", contactID: "", duplicate: true, newThread: false), nil)
             }
             let contact = try await resolveContact(writer)
+            // A supervisor's block: nothing is stored and nothing answered until it ends.
+            if let until = contact.blockedUntil, until > now { throw RelayError.contactBlocked }
 
             let threadKey: DataKey
             let thread: ThreadRecord

@@ -52,6 +52,7 @@ extension AdvocacyService {
             threadID: thread.id, pseudonym: contact?.pseudonym ?? "—", channel: thread.channel,
             waitingSince: Date(storeTime: thread.lastInboundAt ?? thread.openedAt), priority: thread.priority, assignedTo: assigned)
         item.pinned = pinned
+        item.language = thread.language
         return item
     }
 }

@@ -20,6 +20,8 @@ public struct QueueItem: Sendable, Equatable {
     public var assignedTo: String?
     /// Shown on the first page whatever its priority: its channel's longest-waiting contact.
     public var pinned = false
+    /// The conversation's language, once triage set it.
+    public var language: ConversationLanguage?
 }
 
 /// One message in an advocate's view.
@@ -53,6 +55,8 @@ public struct ThreadView: Sendable, Equatable {
     public var replyRefusal: ReplyRefusal?
     /// For SMS, when the reply window closes (the survivor's last text plus the window).
     public var replyWindowClosesAt: Date?
+    /// Until when a supervisor's block holds the person's messages back, if one does now.
+    public var blockedUntil: Date?
 
     public static func == (lhs: ThreadView, rhs: ThreadView) -> Bool {
         lhs.thread == rhs.thread && lhs.messages == rhs.messages && lhs.earlier.map(\.thread) == rhs.earlier.map(\.thread)

@@ -91,6 +91,7 @@ extension AdvocacyService {
         view.replyRefusal = gate.refusal(
             thread: thread, contact: snapshot.contact, webchatSessionOpen: snapshot.webchatSessionOpen, at: now.storeTime, hasOverride: true)
         view.replyWindowClosesAt = gate.smsWindowCloses(thread).map { Date(storeTime: $0) }
+        view.blockedUntil = snapshot.contact?.blockedUntil.flatMap { $0 > now.storeTime ? Date(storeTime: $0) : nil }
         return view
     }
 

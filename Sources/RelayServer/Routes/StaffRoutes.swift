@@ -44,6 +44,17 @@ struct StaffRoutes {
             return RequestSupport.noContent
         }
         staff.get("threads/:id") { request, context in try await view(request, context: context) }
+        staff.post("threads/:id/block") { request, context in
+            let session = try context.requireStaff()
+            let input = try await input(BlockInput.self, request)
+            let until = try await relay.advocacy.block(threadID: try threadID(context), hours: input.hours, reason: input.reason, by: session.identity)
+            return try RequestSupport.json(BlockAnswer(blocked_until: until.rfc3339))
+        }
+        staff.delete("threads/:id/block") { _, context in
+            let session = try context.requireStaff()
+            try await relay.advocacy.unblock(threadID: try threadID(context), by: session.identity)
+            return RequestSupport.noContent
+        }
         staff.post("threads/:id/replies") { request, context in try await reply(request, context: context) }
         staff.get("audit") { request, context in try await auditRead(request, context: context) }
         staff.get("events") { _, context in try await events(context: context) }
@@ -174,7 +185,8 @@ struct StaffRoutes {
         return try RequestSupport.json(QueueAnswer(
             threads: page.items.map {
                 .init(thread: $0.threadID, pseudonym: $0.pseudonym, channel: $0.channel.rawValue, waiting_since: $0.waitingSince.rfc3339,
-                      priority: $0.priority, assigned_to: $0.assignedTo, pinned: $0.pinned)
+                      priority: $0.priority, assigned_to: $0.assignedTo, pinned: $0.pinned,
+                      language: $0.language?.rawValue)
             },
             next: page.next.map(Self.cursorText),
             waiting: Dictionary(uniqueKeysWithValues: ChannelKind.allCases.map { ($0.rawValue, page.waiting[$0] ?? 0) })))
@@ -221,7 +233,8 @@ struct StaffRoutes {
             earlier: view.earlier.map { .init(thread: $0.thread.id, opened_at: $0.thread.openedAt.rfc3339, messages: Self.views($0.messages)) },
             case_record: CaseRecordAnswer(view.caseRecord),
             reply_window_closes_at: view.replyWindowClosesAt?.rfc3339,
-            opted_out: view.optedOut, erase_requested: view.eraseRequested, reply_refusal: view.replyRefusal?.rawValue))
+            opted_out: view.optedOut, erase_requested: view.eraseRequested, reply_refusal: view.replyRefusal?.rawValue,
+            language: view.thread.language?.rawValue, redirected: view.thread.redirectedAt != nil, blocked_until: view.blockedUntil?.rfc3339))
     }
 
     func reply(_ request: Request, context: Context) async throws -> Response {

@@ -14,9 +14,11 @@ struct TwilioRoutes<Context: RequestContext> {
     let configuration: ServerConfiguration
     let limiter: RateLimiter
     let validator: TwilioWebhookValidator?
+    let metrics: RelayMetrics
     let refusals = NoticeThrottle()
 
-    init(relay: Relay, configuration: ServerConfiguration, limiter: RateLimiter) {
+    init(relay: Relay, configuration: ServerConfiguration, limiter: RateLimiter, metrics: RelayMetrics) {
+        self.metrics = metrics
         self.relay = relay
         self.configuration = configuration
         self.limiter = limiter
@@ -66,7 +68,12 @@ struct TwilioRoutes<Context: RequestContext> {
         guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global),
             await limiter.allow(scope: "sms", identity: address.normalised, bucket: configuration.rateLimits.perSender)
         else { throw APIError.rateLimited }
-        _ = try await ErrorTable.during(.inboundMessage) { try await relay.intake.ingest(InboundMessage(address: address, body: body, deliveryID: sid)) }
+        do {
+            _ = try await ErrorTable.during(.inboundMessage) { try await relay.intake.ingest(InboundMessage(address: address, body: body, deliveryID: sid)) }
+        } catch let error as APIError where error.code == "paused" {
+            // A blocked contact's text is dropped: Twilio is told it was handled (no retries), the sender gets nothing.
+            metrics.count("saferelay_blocked_messages_total", [("channel", "sms")])
+        }
         return Self.twiml("")
     }
 

@@ -27,6 +27,8 @@ enum ErrorTable {
             return APIError(.unauthorized, code: "unauthorized", message: "that phrase does not open a conversation")
         case (RelayError.unauthorized, _):
             return .unauthorized
+        case (RelayError.contactBlocked, _):
+            return APIError(.forbidden, code: "paused", message: RelayError.contactBlocked.description)
         case (let error as RelayError, .inboundMessage):
             return APIError(.badRequest, code: "invalid_message", message: error.description)
         case (let error as RelayError, _):
@@ -66,6 +68,7 @@ enum ErrorTable {
         case .invalidInput(let why): APIError(.badRequest, code: "invalid_input", message: why)
         case .threadNotFound, .threadErased: .notFound
         case .unauthorized: .unauthorized
+        case .contactBlocked: APIError(.forbidden, code: "paused", message: error.description)
         case .undecryptable: nil
         }
     }

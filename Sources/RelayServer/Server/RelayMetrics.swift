@@ -56,6 +56,12 @@ public final class RelayMetrics: Sendable {
         timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
+    /// Counts a channel event (a blocked message, a voice menu choice, a report): names and labels
+    /// are fixed words, never an id, a number or an address.
+    func count(_ name: String, _ dimensions: [(String, String)] = []) {
+        CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory).increment()
+    }
+
     /// Sets the relay's gauges and returns the Prometheus text exposition.
     func render(relay: Relay) async -> String {
         let now = relay.clock.now()

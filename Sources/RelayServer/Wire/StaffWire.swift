@@ -35,6 +35,7 @@ extension StaffRoutes {
             let priority: Int
             let assigned_to: String?
             let pinned: Bool
+            let language: String?
         }
         let threads: [Item]
         /// Where the next page starts (pass as `after`), or null at the end.
@@ -83,10 +84,16 @@ extension StaffRoutes {
         /// Why a reply could not go out now (the code sending would answer: window_closed,
         /// do_not_contact, opted_out, erase_requested, thread_erased), null when it can.
         let reply_refusal: String?
+        /// The conversation's language (`en`, `es`), null before triage set one.
+        let language: String?
+        /// An out-of-scope redirect answered it and keeps it out of the waiting queue.
+        let redirected: Bool
+        /// Until when a supervisor's block holds the person's messages back, null when none does.
+        let blocked_until: String?
 
         enum CodingKeys: String, CodingKey {
             case thread, pseudonym, channel, state, do_not_contact, text_needs_override, messages, earlier, case_record, reply_window_closes_at
-            case opted_out, erase_requested, reply_refusal
+            case opted_out, erase_requested, reply_refusal, language, redirected, blocked_until
         }
 
         /// `reply_window_closes_at` and `reply_refusal` are always there, null when there is none.
@@ -105,9 +112,18 @@ extension StaffRoutes {
             try container.encode(opted_out, forKey: .opted_out)
             try container.encode(erase_requested, forKey: .erase_requested)
             try container.encode(reply_refusal, forKey: .reply_refusal)
+            try container.encode(language, forKey: .language)
+            try container.encode(redirected, forKey: .redirected)
+            try container.encode(blocked_until, forKey: .blocked_until)
         }
     }
     struct CloseInput: Decodable { let disposition: String? }
+    struct BlockInput: Decodable {
+        /// How long, in hours (default: the triage policy's).
+        let hours: Int?
+        let reason: String
+    }
+    struct BlockAnswer: Encodable { let blocked_until: String }
     struct CannedAnswer: Encodable { let responses: [ConsoleTexts.CannedResponse] }
     struct DispositionsAnswer: Encodable {
         struct Disposition: Encodable {

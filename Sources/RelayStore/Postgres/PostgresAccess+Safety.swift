@@ -112,7 +112,7 @@ extension PostgresAccess {
 
     func openThreadCounts() async throws -> [ChannelKind: Int] {
         var counts: [ChannelKind: Int] = [:]
-        for row in try await rows("SELECT channel, count(*) AS n FROM thread WHERE state = 'open' GROUP BY channel", table: "thread") {
+        for row in try await rows("SELECT channel, count(*) AS n FROM thread WHERE state = 'open' AND redirected_at IS NULL GROUP BY channel", table: "thread") {
             if let channel = ChannelKind(rawValue: try row("channel")) { counts[channel] = try row("n", as: Int.self) }
         }
         return counts

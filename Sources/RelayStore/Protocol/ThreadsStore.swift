@@ -18,7 +18,7 @@ public protocol ThreadsReading {
     func queuePage(after cursor: QueueCursor?, limit: Int) async throws -> [ThreadRecord]
     /// The open thread on `channel` whose survivor has waited longest, whatever its priority.
     func longestWaitingOpenThread(channel: ChannelKind) async throws -> ThreadRecord?
-    /// How many threads are open, by channel.
+    /// How many threads are open and waiting (not redirected), by channel.
     func openThreadCounts() async throws -> [ChannelKind: Int]
 }
 

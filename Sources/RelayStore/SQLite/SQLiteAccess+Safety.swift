@@ -99,7 +99,7 @@ extension SQLiteAccess {
 
     func openThreadCounts() throws -> [ChannelKind: Int] {
         var counts: [ChannelKind: Int] = [:]
-        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT channel, count(*) AS n FROM thread WHERE state = 'open' GROUP BY channel")) {
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT channel, count(*) AS n FROM thread WHERE state = 'open' AND redirected_at IS NULL GROUP BY channel")) {
             if let channel = ChannelKind(rawValue: row["channel"]) { counts[channel] = row["n"] }
         }
         return counts
