@@ -17,7 +17,10 @@ struct OpenAPIConformanceTests {
     static let password = StaffAPITests.password
 
     @Test func realAnswersMatchTheDocument() async throws {
-        try await RelayTestServer.run(configure: { $0.metricsToken = Self.scrapeToken }) { server in
+        try await RelayTestServer.run(configure: {
+            $0.metricsToken = Self.scrapeToken
+            $0.voiceDialNumber = "+18885550100"
+        }) { server in
             let api = try OpenAPIContract(server: server)
             try await Self.operations(api)
             try await Self.webchat(api)
@@ -98,6 +101,12 @@ struct OpenAPIConformanceTests {
         #expect(try await api.call(.post, "/sms/twilio/inbound", form: FormEncoding.encode(noFrom), headers: signed("/sms/twilio/inbound", noFrom)).status == 400)
         let status = [("MessageSid", sid), ("MessageStatus", "delivered")]
         #expect(try await api.call(.post, "/sms/twilio/status", form: FormEncoding.encode(status), headers: signed("/sms/twilio/status", status)).status == 200)
+        let call = [("AccountSid", RelayTestServer.accountSID), ("CallSid", "CA" + String(format: "%032x", 77)), ("From", "+12025550178")]
+        #expect(try await api.call(.post, "/voice/twilio/inbound", form: FormEncoding.encode(call), headers: signed("/voice/twilio/inbound", call)).status == 200)
+        #expect(try await api.call(.post, "/voice/twilio/inbound", form: FormEncoding.encode(call), headers: ["X-Twilio-Signature": "forged"]).status == 403)
+        let press = call + [("Digits", "2")]
+        let menu = "/voice/twilio/menu?lang=en&attempt=1"
+        #expect(try await api.call(.post, "/voice/twilio/menu", path: menu, form: FormEncoding.encode(press), headers: signed(menu, press)).status == 200)
     }
 
     static func staff(_ api: OpenAPIContract, _ server: RelayTestServer) async throws {

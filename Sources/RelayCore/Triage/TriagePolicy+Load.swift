@@ -45,7 +45,8 @@ extension TriagePolicy {
         }
         let reader = PolicyReader(file: file)
         let top = try reader.mapping(
-            root, "the triage policy", allowed: ["version", "name", "language", "first_answer", "urgency", "redirects", "hours", "blocks"])
+            root, "the triage policy",
+            allowed: ["version", "name", "language", "first_answer", "urgency", "redirects", "hours", "blocks", "voice"])
         if let version = top["version"], version.int != 1 { throw reader.error(version, "version must be 1") }
         var policy = TriagePolicy.minimal
         policy.name = try top["name"].map { try reader.string($0, "name") } ?? (file as NSString).lastPathComponent
@@ -104,6 +105,10 @@ extension TriagePolicy {
             policy.hours = OpeningHours(timeZone: zone, weekly: weekly)
             guard let afterNode = hours["after_hours"] else { throw reader.error(node, "hours needs an `after_hours` answer") }
             policy.afterHours = try reader.channelTexts(afterNode, "hours.after_hours")
+        }
+        if let node = top["voice"] {
+            let voice = try reader.mapping(node, "voice", allowed: ["text"])
+            if let text = voice["text"] { policy.voiceText = try reader.bilingual(text, "voice.text") }
         }
         if let node = top["blocks"] {
             let blocks = try reader.mapping(node, "blocks", allowed: ["default", "longest"])

@@ -42,6 +42,10 @@ public struct TriagePolicy: Sendable, Equatable {
     public var blockDefault: TimeInterval
     /// The longest block a supervisor may place.
     public var blockLongest: TimeInterval
+    /// The text a caller gets when they choose, in the voice menu, to continue by text.
+    public var voiceText = BilingualText(
+        en: "Hi, you asked us to text you. Reply here whenever you are ready; someone will answer. Text ERASE at any time to delete this conversation.",
+        es: "Hola, nos pediste que te escribiéramos. Responde aquí cuando quieras; alguien te contestará. Envía BORRAR en cualquier momento para borrar esta conversación.")
 
     /// Decides what a message means for its conversation. Pure: the same input always gives the
     /// same decision, which is what `saferelay triage test` prints.

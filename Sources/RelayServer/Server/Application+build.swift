@@ -87,7 +87,9 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration, answer
         relay: relay, configuration: configuration, limiter: limiter,
         streams: ClientCounts(maximumPerClient: configuration.maximumStreamsPerClient, exempt: [], hashKey: relay.admissionKeys)
     ).register(on: router)
-    TwilioRoutes(relay: relay, configuration: configuration, limiter: limiter, metrics: metrics).register(on: router)
+    let twilio = TwilioRoutes<RelayRequestContext>(relay: relay, configuration: configuration, limiter: limiter, metrics: metrics)
+    twilio.register(on: router)
+    VoiceRoutes(twilio: twilio).register(on: router)
     StaffRoutes(
         relay: relay, configuration: configuration, limiter: limiter,
         streams: ClientCounts(maximumPerClient: ServerConfiguration.staffStreamsPerAccount, exempt: [], hashKey: relay.admissionKeys)

@@ -49,6 +49,11 @@ struct Serve: AsyncParsableCommand {
             + "Policies/triage.yaml if present, else built-in urgency words and no automatic answers).", valueName: "file"))
     var triage: String?
 
+    @Option(name: .customLong("voice-dial"), help: ArgumentHelp(
+        "The hotline's phone line the voice menu puts callers through to, E.164 (env SAFERELAY_VOICE_DIAL; unset: no voice menu).",
+        valueName: "number"))
+    var voiceDial: String?
+
     @Option(name: .customLong("exit-url"), help: ArgumentHelp(
         "Neutral site the webchat's quick exit opens (env SAFERELAY_EXIT_URL; default a weather search).", valueName: "url"))
     var exitURL: String?
@@ -129,6 +134,9 @@ struct Serve: AsyncParsableCommand {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
                 throw ValidationError("exit URL must be an absolute http or https URL")
             }
+        }
+        if let number = Setting.resolveOptional(voiceDial, environment: "SAFERELAY_VOICE_DIAL") {
+            guard (try? ContactAddress.phone(number)) != nil else { throw ValidationError("the voice menu's phone line must be a phone number in E.164 form") }
         }
         let portText = Setting.resolve(port, environment: "SAFERELAY_PORT", default: "8080")
         guard let value = Int(portText), (0...65535).contains(value) else {
@@ -294,6 +302,8 @@ struct Serve: AsyncParsableCommand {
         for secret in ["SAFERELAY_TWILIO_AUTH_TOKEN", "SAFERELAY_METRICS_TOKEN", KeyringStore.environmentVariable] {
             KeyringStore.clearEnvironmentValue(secret)
         }
+        configuration.voiceDialNumber = Setting.resolveOptional(voiceDial, environment: "SAFERELAY_VOICE_DIAL")
+            .flatMap { try? ContactAddress.phone($0).normalised }
         if configuration.twilio == nil {
             logger.notice("no SMS provider configured (SAFERELAY_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM): SMS routes answer 503")
         }
