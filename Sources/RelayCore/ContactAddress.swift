@@ -1,3 +1,4 @@
+import RelayCrypto
 import RelayModel
 import RelayStore
 
@@ -39,6 +40,12 @@ public struct ContactAddress: Sendable, Equatable {
             throw RelayError.invalidInput("phone number is not a valid E.164 number")
         }
         return ContactAddress(channel: .sms, normalised: "+" + digits)
+    }
+
+    /// A tip-form reporter who left no way back: a random key nobody holds, so that nothing can
+    /// ever find or answer them.
+    static func anonymousReport() -> ContactAddress {
+        ContactAddress(channel: .webform, normalised: RandomToken.identifier())
     }
 
     /// A webchat address: the opaque, random contact id a webchat session is bound to.

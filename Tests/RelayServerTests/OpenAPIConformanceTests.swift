@@ -54,6 +54,9 @@ struct OpenAPIConformanceTests {
         try await api.call(.get, "/chat/app.js")
         try await api.call(.get, "/chat/app.css")
         try await api.call(.get, "/chat/event-frames.js")
+        try await api.call(.get, "/report")
+        try await api.call(.get, "/report/report.js")
+        try await api.call(.get, "/report/report.css")
         try await api.call(.get, "/console")
         for name in ["admin.js", "api.js", "console.css", "dialogs.js", "i18n.js", "main.js", "qr.js", "queue.js", "stream.js", "thread.js"] {
             try await api.call(.get, "/console/\(name)")
@@ -101,6 +104,10 @@ struct OpenAPIConformanceTests {
         #expect(try await api.call(.post, "/sms/twilio/inbound", form: FormEncoding.encode(noFrom), headers: signed("/sms/twilio/inbound", noFrom)).status == 400)
         let status = [("MessageSid", sid), ("MessageStatus", "delivered")]
         #expect(try await api.call(.post, "/sms/twilio/status", form: FormEncoding.encode(status), headers: signed("/sms/twilio/status", status)).status == 200)
+        let report = #"{"what":"seen at the farm","situation":"forced_work","way_back":"phrase","language":"en"}"#
+        #expect(try await api.call(.post, "/report", json: report, headers: ["Idempotency-Key": "conformance-report-1"]).status == 201)
+        #expect(try await api.call(.post, "/report", json: report, headers: ["Idempotency-Key": "conformance-report-1"]).status == 200)
+        #expect(try await api.call(.post, "/report", json: #"{"what":""}"#, headers: ["Idempotency-Key": "conformance-report-2"]).status == 400)
         let call = [("AccountSid", RelayTestServer.accountSID), ("CallSid", "CA" + String(format: "%032x", 77)), ("From", "+12025550178")]
         #expect(try await api.call(.post, "/voice/twilio/inbound", form: FormEncoding.encode(call), headers: signed("/voice/twilio/inbound", call)).status == 200)
         #expect(try await api.call(.post, "/voice/twilio/inbound", form: FormEncoding.encode(call), headers: ["X-Twilio-Signature": "forged"]).status == 403)

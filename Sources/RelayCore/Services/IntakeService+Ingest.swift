@@ -80,7 +80,7 @@ extension IntakeService {
     /// The one transaction behind every inbound message: de-duplicate, resolve the contact, find or
     /// open its thread, seal, insert, touch the reply window. Publishes the message to live streams.
     func storeInbound(
-        body: [UInt8], channel: ChannelKind, deliveryIndex: [UInt8]?, at now: StoreTime,
+        body: [UInt8], channel: ChannelKind, deliveryIndex: [UInt8]?, at now: StoreTime, declaredLanguage: ConversationLanguage? = nil,
         contact resolveContact: @escaping @Sendable (any StoreWriter) async throws -> ContactRecord
     ) async throws -> IngestReceipt {
         let envelope = self.envelope
@@ -129,7 +129,8 @@ extension IntakeService {
             if let deliveryIndex { try await writer.markHandled(deliveryIndex: deliveryIndex, at: now) }
             try await writer.touchThread(id: threadID, at: now, inbound: true)
             let (_, automatic) = try await Self.applyTriage(
-                text: text, thread: thread, isNew: newThread, contact: contact, at: now, settings: settings, envelope: envelope, writer: writer)
+                text: text, thread: thread, isNew: newThread, contact: contact, at: now, declaredLanguage: declaredLanguage, settings: settings,
+                envelope: envelope, writer: writer)
             return (IngestReceipt(messageID: messageID, threadID: threadID, contactID: contact.id, duplicate: false, newThread: newThread), automatic)
         }
         if !receipt.duplicate {

@@ -21,16 +21,18 @@ extension IntakeService {
     /// that it is never sent twice. A redirect takes the thread out of the waiting queue only when
     /// its answer actually goes out; any later message from the person puts it back.
     static func applyTriage(
-        text: String, thread stored: ThreadRecord, isNew: Bool, contact: ContactRecord, at now: StoreTime,
+        text: String, thread stored: ThreadRecord, isNew: Bool, contact: ContactRecord, at now: StoreTime, declaredLanguage: ConversationLanguage? = nil,
         settings: RelaySettings, envelope: Envelope, writer: any StoreWriter
     ) async throws -> (TriageDecision, AutomaticReply?) {
         var thread = stored
         thread.lastInboundAt = now
-        let decision = settings.triage.evaluate(TriageInput(
+        var input = TriageInput(
             text: text, channel: thread.channel, at: Date(storeTime: now),
             thread: isNew ? nil : TriageThreadState(
                 language: thread.language, answered: Set(thread.automaticAnswers.compactMap(AutomaticAnswer.Kind.init(rawValue:))),
-                advocateReplied: thread.firstResponseAt != nil)))
+                advocateReplied: thread.firstResponseAt != nil))
+        input.declaredLanguage = declaredLanguage
+        let decision = settings.triage.evaluate(input)
         if decision.urgent { try await writer.raisePriority(threadID: thread.id, to: 1) }
 
         var answers = thread.automaticAnswers

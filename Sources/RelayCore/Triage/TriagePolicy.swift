@@ -59,6 +59,9 @@ public struct TriagePolicy: Sendable, Equatable {
             decision.language = chosen
             decision.languageChosen = true
             decision.fired.append("language.keyword:\(chosen.rawValue)")
+        } else if input.thread?.language == nil, let declared = input.declaredLanguage {
+            decision.language = declared
+            decision.fired.append("language.declared:\(declared.rawValue)")
         } else if input.thread?.language == nil {
             if let guessed = LanguageGuess.guess(input.text) {
                 decision.language = guessed
@@ -115,6 +118,8 @@ public struct TriageInput: Sendable {
     public var at: Date
     /// The conversation it joins; `nil` when it opens a new one.
     public var thread: TriageThreadState?
+    /// The language the person chose (the tip form's), if they chose one.
+    public var declaredLanguage: ConversationLanguage? = nil
 
     /// Creates an input.
     public init(text: String, channel: ChannelKind, at: Date, thread: TriageThreadState?) {

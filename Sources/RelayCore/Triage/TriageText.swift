@@ -36,8 +36,9 @@ public struct ChannelTexts: Sendable, Equatable {
         self.fallback = fallback
     }
 
-    /// The texts for `channel`, or `nil` if this channel gets none.
-    public func texts(for channel: ChannelKind) -> BilingualText? { byChannel[channel] ?? fallback }
+    /// The texts for `channel`, or `nil` if this channel gets none. The tip form takes only texts
+    /// named for it (`webform:`): a number left on a report is texted only if the hotline says so.
+    public func texts(for channel: ChannelKind) -> BilingualText? { byChannel[channel] ?? (channel == .webform ? nil : fallback) }
 }
 
 /// How triage compares words: lower case, accents folded (`Español` and `espanol` match), split on

@@ -90,6 +90,7 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration, answer
     let twilio = TwilioRoutes<RelayRequestContext>(relay: relay, configuration: configuration, limiter: limiter, metrics: metrics)
     twilio.register(on: router)
     VoiceRoutes(twilio: twilio).register(on: router)
+    ReportRoutes(relay: relay, configuration: configuration, limiter: limiter, metrics: metrics).register(on: router)
     StaffRoutes(
         relay: relay, configuration: configuration, limiter: limiter,
         streams: ClientCounts(maximumPerClient: ServerConfiguration.staffStreamsPerAccount, exempt: [], hashKey: relay.admissionKeys)
