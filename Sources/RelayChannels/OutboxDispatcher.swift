@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import RelayCore
+import RelayModel
 import ServiceLifecycle
 
 /// Drains the SMS outbox: on start, turns entries left `sending` by a crash into `unknown`
@@ -10,16 +11,30 @@ import ServiceLifecycle
 /// hands claimed ones not yet started back to the queue.
 public struct OutboxDispatcher: Service {
     let relay: Relay
-    let client: TwilioClient
+    let client: TwilioClient?
+    let email: MailgunClient?
     let logger: Logger
     /// Pause between polls when the outbox is empty.
     public var pollInterval: Duration = .milliseconds(200)
 
-    /// Creates a dispatcher.
-    public init(relay: Relay, client: TwilioClient, logger: Logger) {
+    /// Creates a dispatcher over the providers configured (SMS, email, or both).
+    public init(relay: Relay, client: TwilioClient?, email: MailgunClient? = nil, logger: Logger) {
         self.relay = relay
         self.client = client
+        self.email = email
         self.logger = logger
+    }
+
+    /// Hands a message to its channel's provider; a channel with none configured is retried later.
+    func send(_ message: OutboundSMS) async -> SendOutcome {
+        switch message.channel {
+        case .email:
+            guard let email else { return .retry(code: "email_not_configured") }
+            return await email.send(message)
+        default:
+            guard let client else { return .retry(code: "sms_not_configured") }
+            return await client.send(message)
+        }
     }
 
     public func run() async throws {
@@ -79,7 +94,7 @@ public struct OutboxDispatcher: Service {
                         try? await relay.outbox.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, .retry(code: "store_unavailable"))
                         return
                     }
-                    let outcome = await client.send(sms)
+                    let outcome = await send(sms)
                     do {
                         try await relay.outbox.recordSendOutcome(outboxID: sms.outboxID, messageID: sms.messageID, outcome)
                     } catch {

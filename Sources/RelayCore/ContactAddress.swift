@@ -42,6 +42,18 @@ public struct ContactAddress: Sendable, Equatable {
         return ContactAddress(channel: .sms, normalised: "+" + digits)
     }
 
+    /// An email address, lower-cased, from a provider's envelope sender (`person@example.org`).
+    /// - Throws: `RelayError.invalidInput` if it is not a plausible address.
+    public static func email(_ raw: String) throws -> ContactAddress {
+        let address = String(raw.trimmingWhitespace()).lowercased()
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard (3...254).contains(address.utf8.count), parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64,
+            parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+            address.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7f && !"<>()[],;:\\\"".unicodeScalars.contains($0) })
+        else { throw RelayError.invalidInput("not an email address") }
+        return ContactAddress(channel: .email, normalised: address)
+    }
+
     /// A tip-form reporter who left no way back: a random key nobody holds, so that nothing can
     /// ever find or answer them.
     static func anonymousReport() -> ContactAddress {

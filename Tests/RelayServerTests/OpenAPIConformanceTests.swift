@@ -108,6 +108,13 @@ struct OpenAPIConformanceTests {
         #expect(try await api.call(.post, "/report", json: report, headers: ["Idempotency-Key": "conformance-report-1"]).status == 201)
         #expect(try await api.call(.post, "/report", json: report, headers: ["Idempotency-Key": "conformance-report-1"]).status == 200)
         #expect(try await api.call(.post, "/report", json: #"{"what":""}"#, headers: ["Idempotency-Key": "conformance-report-2"]).status == 400)
+        let token = "conformance-token-0123456789abcdef", timestamp = String(Int(server.clock.now().timeIntervalSince1970))
+        let email = [
+            ("sender", "someone@example.org"), ("subject", "hi"), ("stripped-text", "hello"), ("Message-Id", "<c@example.org>"),
+            ("timestamp", timestamp), ("token", token), ("signature", MailgunSignature(signingKey: RelayTestServer.mailgunSigningKey).signature(timestamp: timestamp, token: token)),
+        ]
+        #expect(try await api.call(.post, "/email/inbound", form: FormEncoding.encode(email)).status == 200)
+        #expect(try await api.call(.post, "/email/inbound", form: FormEncoding.encode(email.dropLast() + [("signature", String(repeating: "0", count: 64))])).status == 403)
         let call = [("AccountSid", RelayTestServer.accountSID), ("CallSid", "CA" + String(format: "%032x", 77)), ("From", "+12025550178")]
         #expect(try await api.call(.post, "/voice/twilio/inbound", form: FormEncoding.encode(call), headers: signed("/voice/twilio/inbound", call)).status == 200)
         #expect(try await api.call(.post, "/voice/twilio/inbound", form: FormEncoding.encode(call), headers: ["X-Twilio-Signature": "forged"]).status == 403)

@@ -19,6 +19,9 @@ struct RelayTestServer {
     static let authToken = "test-auth-token-0123456789abcdef"
     static let from = "+15005550006"
     static let publicURL = "https://relay.example.org"
+    static let mailDomain = "mail.hotline.example"
+    static let mailgunAPIKey = "key-test-0123456789abcdef0123456789"
+    static let mailgunSigningKey = "signing-key-test-0123456789abcdef"
     /// What the console sends when an advocate takes a thread from the queue.
     static let claimPurpose = ["X-Access-Purpose": "first_response"]
 
@@ -30,6 +33,8 @@ struct RelayTestServer {
     let clock: ManualClock
     let logs: CapturedLogs
     let twilio: StandInTwilio
+    /// The stand-in email provider.
+    let mailgun: StandInMailgun
     let directory: TemporaryDirectory
     let client: any TestClientProtocol
     let signer = TwilioSignature(authToken: RelayTestServer.authToken)
@@ -56,6 +61,7 @@ struct RelayTestServer {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let twilio = instance?.twilio ?? StandInTwilio()
+        let mailgun = StandInMailgun()
         let logs = CapturedLogs()
         let clock = ManualClock(start: Date())
         let database: TestDatabase?
@@ -84,7 +90,7 @@ struct RelayTestServer {
         let relay = Relay(
             store: store, keyring: instance?.keyring ?? .generate(now: "2026-11-23T20:00:00Z"), clock: clock, settings: relaySettings, logger: logs.logger())
         do {
-            try await twilio.run { twilioPort in
+            try await twilio.run { twilioPort in try await mailgun.run { mailgunPort in
                 var configuration = ServerConfiguration(
                     port: 0, publicURL: publicURL, exitURL: "https://weather.example.com/",
                     twilio: TwilioConfiguration(
@@ -99,13 +105,16 @@ struct RelayTestServer {
                 // write on it then fails as "I/O on closed channel"). The idle timeout's own
                 // tests set theirs.
                 configuration.idleTimeout = .seconds(300)
+                configuration.mailgun = MailgunConfiguration(
+                    domain: Self.mailDomain, apiKey: Self.mailgunAPIKey, signingKey: Self.mailgunSigningKey, apiBase: "http://127.0.0.1:\(mailgunPort)")
                 configure(&configuration)
                 let app = buildApplication(relay: relay, configuration: configuration, logger: logs.logger(label: "server"))
                 try await app.test(.live) { client in
                     try await body(RelayTestServer(
-                        relay: relay, store: store, sqlite: sqlite, clock: clock, logs: logs, twilio: twilio, directory: directory, client: client))
+                        relay: relay, store: store, sqlite: sqlite, clock: clock, logs: logs, twilio: twilio, mailgun: mailgun, directory: directory,
+                        client: client))
                 }
-            }
+            } }
         } catch {
             try? store.close()
             try? await database?.drop()

@@ -81,6 +81,7 @@ extension IntakeService {
     /// open its thread, seal, insert, touch the reply window. Publishes the message to live streams.
     func storeInbound(
         body: [UInt8], channel: ChannelKind, deliveryIndex: [UInt8]?, at now: StoreTime, declaredLanguage: ConversationLanguage? = nil,
+        oneTimeIndex: [UInt8]? = nil,
         contact resolveContact: @escaping @Sendable (any StoreWriter) async throws -> ContactRecord
     ) async throws -> IngestReceipt {
         let envelope = self.envelope
@@ -96,6 +97,11 @@ extension IntakeService {
             // A delivery whose message was since deleted, erased or purged must not come back on a late retry.
             if let deliveryIndex, try await writer.isHandled(deliveryIndex: deliveryIndex) {
                 return (IngestReceipt(messageID: "", threadID: "", contactID: "", duplicate: true, newThread: false), nil)
+            }
+            // A one-time value of the provider's signature (a webhook token) used before: a replay.
+            if let oneTimeIndex {
+                guard try await !writer.isHandled(deliveryIndex: oneTimeIndex) else { throw RelayError.unauthorized }
+                try await writer.markHandled(deliveryIndex: oneTimeIndex, at: now)
             }
             let contact = try await resolveContact(writer)
             // A supervisor's block: nothing is stored and nothing answered until it ends.

@@ -14,6 +14,11 @@ public struct OutboundSMS: Sendable {
     public let to: String
     /// The text, exactly as the advocate wrote it.
     public let body: String
+    /// The channel that carries it: `sms` (also a report's number) or `email`.
+    public var channel: ChannelKind = .sms
+    /// For email: the thread's reply token, from which the provider client makes the per-thread
+    /// reply address (`reply+TOKEN@domain`) so that an answer threads without any stored message id.
+    public var replyToken: String? = nil
 
     /// Creates an outbound SMS.
     public init(outboxID: String, messageID: String, to: String, body: String) {
@@ -64,6 +69,7 @@ extension OutboxService {
     public func claimDue(limit: Int = 16) async throws -> [OutboundSMS] {
         let now = clock.now().storeTime
         let envelope = self.envelope
+        let replyTokens = EmailReplyTokens(keyring: keyring)
         return try await store.write { writer -> [OutboundSMS] in
             var claimed: [OutboundSMS] = []
             for var entry in try await writer.dueOutbox(at: now, limit: limit) {
@@ -95,9 +101,14 @@ extension OutboxService {
                     let address = try envelope.open(contact.sealedAddress, with: addressKey, context: .contactAddress(contact.id))
                     entry.state = .sending
                     try await writer.update(entry)
-                    claimed.append(OutboundSMS(
+                    var outbound = OutboundSMS(
                         outboxID: entry.id, messageID: message.id, to: String(decoding: address, as: UTF8.self),
-                        body: String(decoding: body, as: UTF8.self)))
+                        body: String(decoding: body, as: UTF8.self))
+                    if contact.channel == .email {
+                        outbound.channel = .email
+                        outbound.replyToken = replyTokens.token(threadID: thread.id)
+                    }
+                    claimed.append(outbound)
                 } catch {
                     entry.state = .failed
                     entry.errorCode = "undecryptable"

@@ -50,9 +50,10 @@ public func buildApplication(
     app.addServices(StoreLifecycleService(relay: relay, logger: logger))
     app.addServices(ComplianceScheduler(relay: relay, policy: configuration.retentionPolicy, logger: logger))
     if relay.isStoreShared { app.addServices(SharedEventsService(relay: relay)) }
-    if let twilio = configuration.twilio {
-        let client = TwilioClient(configuration: twilio, httpClient: HTTPClient.shared)
-        app.addServices(OutboxDispatcher(relay: relay, client: client, logger: logger))
+    if configuration.twilio != nil || configuration.mailgun != nil {
+        let sms = configuration.twilio.map { TwilioClient(configuration: $0, httpClient: HTTPClient.shared) }
+        let email = configuration.mailgun.map { MailgunClient(configuration: $0, httpClient: HTTPClient.shared) }
+        app.addServices(OutboxDispatcher(relay: relay, client: sms, email: email, logger: logger))
     }
     return app
 }
@@ -91,6 +92,7 @@ public func buildRouter(relay: Relay, configuration: ServerConfiguration, answer
     twilio.register(on: router)
     VoiceRoutes(twilio: twilio).register(on: router)
     ReportRoutes(relay: relay, configuration: configuration, limiter: limiter, metrics: metrics).register(on: router)
+    EmailRoutes(relay: relay, configuration: configuration, limiter: limiter, metrics: metrics).register(on: router)
     StaffRoutes(
         relay: relay, configuration: configuration, limiter: limiter,
         streams: ClientCounts(maximumPerClient: ServerConfiguration.staffStreamsPerAccount, exempt: [], hashKey: relay.admissionKeys)

@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var exitURL: String
     /// The SMS provider; `nil` means SMS routes answer 503.
     public var twilio: TwilioConfiguration?
+    /// The email provider (Mailgun); `nil`: no email channel.
+    public var mailgun: MailgunConfiguration?
     /// The hotline's phone line (E.164) the voice menu puts callers through to; `nil`: no voice menu.
     public var voiceDialNumber: String?
     /// Abuse limits.

@@ -294,12 +294,20 @@ struct Serve: AsyncParsableCommand {
         } catch {
             CLIFailure(message: "\(error)", code: CLIFailure.configuration).exit()
         }
+        do {
+            configuration.mailgun = try MailgunConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
+        } catch {
+            CLIFailure(message: "\(error)", code: CLIFailure.configuration).exit()
+        }
         configuration.metricsToken = ProcessInfo.processInfo.environment["SAFERELAY_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let token = configuration.metricsToken, token.utf8.count < 32 {
             CLIFailure(message: "SAFERELAY_METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -base64 32`)", code: CLIFailure.configuration).exit()
         }
         // Secrets read once, then gone from the process environment (/proc/PID/environ).
-        for secret in ["SAFERELAY_TWILIO_AUTH_TOKEN", "SAFERELAY_METRICS_TOKEN", KeyringStore.environmentVariable] {
+        for secret in [
+            "SAFERELAY_TWILIO_AUTH_TOKEN", "SAFERELAY_METRICS_TOKEN", "SAFERELAY_MAILGUN_API_KEY", "SAFERELAY_MAILGUN_SIGNING_KEY",
+            KeyringStore.environmentVariable,
+        ] {
             KeyringStore.clearEnvironmentValue(secret)
         }
         configuration.voiceDialNumber = Setting.resolveOptional(voiceDial, environment: "SAFERELAY_VOICE_DIAL")
