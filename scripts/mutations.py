@@ -37,16 +37,16 @@ MUTATIONS = [
          "UPDATE outbox SET state = 'queued', updated_at = ? WHERE state = 'sending'")]},
     {"name": "SMS reply window always open", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/ReplyGate.swift",
-         "            guard let closes = smsWindowCloses(thread), now <= closes else { return .windowClosed }\n",
-         "            _ = smsWindowCloses(thread)\n")]},
+         "            guard let closes = smsWindowCloses(thread), now <= closes else { return .windowClosed }\n        case (.webchat, _)",
+         "            _ = smsWindowCloses(thread)\n        case (.webchat, _)")]},
     {"name": "do-not-contact not checked when a reply is queued", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/ReplyGate.swift",
          "        if contact.safety.doNotContact { return .doNotContact }\n",
          "")]},
     {"name": "monitored phone texted without an override", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/ReplyGate.swift",
-         "            if contact.safety.textNeedsOverride && !hasOverride { return .safetyOverrideRequired }\n",
-         "")]},
+         "            if contact.optedOut { return .optedOut }\n            if contact.safety.textNeedsOverride && !hasOverride { return .safetyOverrideRequired }\n",
+         "            if contact.optedOut { return .optedOut }\n")]},
     {"name": "outbox ignores flags set after queuing", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/OutboxService+Dispatch.swift",
          "        if contact.safety.doNotContact { return .doNotContact }",
@@ -169,7 +169,7 @@ MUTATIONS = [
          "            guard await writeProbe.writable(relay) else {", "            guard await writeProbe.writable(relay) || true else {")]},
     {"name": "the keyring stays in the process environment", "invariant": 1, "edits": [
         ("Sources/RelayCrypto/KeyringStore.swift", "        defer { clearEnvironmentValue(name) }\n", ""),
-        ("Sources/saferelay/Commands/Serve.swift", "\"SAFERELAY_METRICS_TOKEN\", KeyringStore.environmentVariable]", "\"SAFERELAY_METRICS_TOKEN\"]")]},
+        ("Sources/saferelay/Commands/Serve.swift", "            KeyringStore.environmentVariable,\n        ] {", "        ] {")]},
     {"name": "serve starts on a database its keyring does not open", "invariant": 3, "edits": [
         ("Sources/saferelay/Commands/Serve.swift", "                try await relay.keys.verifyKeyringOpensStore()\n",
          "                try await Task.sleep(for: .zero)\n")]},
@@ -180,8 +180,8 @@ MUTATIONS = [
         ("Sources/RelayServer/Server/Application+build.swift",
          "    app.addServices(StoreLifecycleService(relay: relay, logger: logger))\n    app.addServices(ComplianceScheduler(relay: relay, policy: configuration.retentionPolicy, logger: logger))\n", ""),
         ("Sources/RelayServer/Server/Application+build.swift",
-         "        app.addServices(OutboxDispatcher(relay: relay, client: client, logger: logger))\n    }\n",
-         "        app.addServices(OutboxDispatcher(relay: relay, client: client, logger: logger))\n    }\n    app.addServices(ComplianceScheduler(relay: relay, policy: configuration.retentionPolicy, logger: logger))\n    app.addServices(StoreLifecycleService(relay: relay, logger: logger))\n")]},
+         "        app.addServices(OutboxDispatcher(relay: relay, client: sms, email: email, logger: logger))\n    }\n",
+         "        app.addServices(OutboxDispatcher(relay: relay, client: sms, email: email, logger: logger))\n    }\n    app.addServices(ComplianceScheduler(relay: relay, policy: configuration.retentionPolicy, logger: logger))\n    app.addServices(StoreLifecycleService(relay: relay, logger: logger))\n")]},
     {"name": "/metrics answers any bearer token", "invariant": 5, "edits": [
         ("Sources/RelayCore/Support/BearerSecret.swift",
          "        ConstantTime.equals(SHA256.hash(Array(presented.utf8)), digest)\n", "        ConstantTime.equals(SHA256.hash(Array(presented.utf8)), digest) || true\n")]},
@@ -271,4 +271,50 @@ MUTATIONS = [
     {"name": "the scheduler lock's connection asks for no keepalives (a silent holder keeps it for hours)", "invariant": 3, "edits": [
         ("Sources/RelayStore/Postgres/PostgresStore.swift",
          "        listener.options.additionalStartupParameters = keepalives\n", "        _ = keepalives\n")]},
+    # Issue 15: triage, blocks, the tip form, email and the voice menu.
+    {"name": "an automatic answer ignores the reply rules", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Services/IntakeService+Triage.swift",
+         "            if fits, gate.refusal(thread: thread, contact: contact, webchatSessionOpen: sessionOpen, at: now, hasOverride: false) == nil {\n",
+         "            if fits {\n")]},
+    {"name": "an automatic answer of a kind is sent twice in a conversation", "invariant": 7, "edits": [
+        ("Sources/RelayCore/Services/IntakeService+Triage.swift",
+         "        if let answer = decision.answer, !answers.contains(answer.kind.rawValue) {\n", "        if let answer = decision.answer {\n"),
+        ("Sources/RelayCore/Triage/TriagePolicy.swift",
+         "        if !decision.urgent, !thread.answered.contains(.redirect), let redirect", "        if !decision.urgent, let redirect")]},
+    {"name": "an urgent message is redirected out of the queue", "invariant": 11, "edits": [
+        ("Sources/RelayCore/Triage/TriagePolicy.swift",
+         "        if !decision.urgent, !thread.answered.contains(.redirect), let redirect", "        if !thread.answered.contains(.redirect), let redirect")]},
+    {"name": "a redirect hides a thread whose answer did not go out", "invariant": 11, "edits": [
+        ("Sources/RelayCore/Services/IntakeService+Triage.swift",
+         "        var redirectedAt: StoreTime? = nil\n", "        var redirectedAt: StoreTime? = decision.redirect != nil ? now : nil\n")]},
+    {"name": "the tip form's number is texted by the default first answer", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Triage/TriageText.swift",
+         "byChannel[channel] ?? (channel == .webform ? nil : fallback)", "byChannel[channel] ?? fallback")]},
+    {"name": "a blocked contact's messages are stored", "invariant": 10, "edits": [
+        ("Sources/RelayCore/Services/IntakeService+Ingest.swift",
+         "            if let until = contact.blockedUntil, until > now { throw RelayError.contactBlocked }\n", "")]},
+    {"name": "an advocate may block a contact", "invariant": 9, "edits": [
+        ("Sources/RelayCore/Staff/AdvocacyService+Blocks.swift",
+         "    public func block(threadID: String, hours: Int?, reason: String, by identity: StaffIdentity) async throws -> Date {\n        try AccessPolicy.requireSupervisor(identity)\n",
+         "    public func block(threadID: String, hours: Int?, reason: String, by identity: StaffIdentity) async throws -> Date {\n        try AccessPolicy.requireWorkingRole(identity)\n")]},
+    {"name": "the email webhook's signature is not checked", "invariant": 10, "edits": [
+        ("Sources/RelayChannels/MailgunWebhookValidator.swift",
+         "        guard signature.isValid(timestamp: timestamp, token: token, signature: presented) else { throw .badSignature }\n", "")]},
+    {"name": "a stale email webhook is accepted", "invariant": 10, "edits": [
+        ("Sources/RelayChannels/MailgunWebhookValidator.swift",
+         "        guard abs(now.timeIntervalSince1970 - seconds) <= tolerance else { throw .stale }\n", "")]},
+    {"name": "an email webhook's token may be replayed with another message", "invariant": 10, "edits": [
+        ("Sources/RelayCore/Services/IntakeService+Ingest.swift",
+         "                guard try await !writer.isHandled(deliveryIndex: oneTimeIndex) else { throw RelayError.unauthorized }\n", "")]},
+    {"name": "the voice menu texts a protected number", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Services/IntakeService+Voice.swift",
+         "                if ReplyGate(settings: settings).refusal(thread: thread, contact: contact, webchatSessionOpen: false, at: now, hasOverride: false) != nil {\n",
+         "                if false {\n")]},
+    {"name": "a repeated voice webhook texts the caller again", "invariant": 7, "edits": [
+        ("Sources/RelayCore/Services/IntakeService+Voice.swift",
+         "                guard try await !writer.isHandled(deliveryIndex: deliveryIndex) else { return (.duplicate, nil) }\n", "")]},
+    {"name": "a repeated tip report is filed twice", "invariant": 6, "edits": [
+        ("Sources/RelayCore/Services/IntakeService+Report.swift",
+         "        let deliveryIndex = self.deliveryIndex(channel: .webform, deliveryID: idempotencyKey)\n",
+         "        let deliveryIndex = self.deliveryIndex(channel: .webform, deliveryID: idempotencyKey + RandomToken.identifier())\n")]},
 ]

@@ -2,32 +2,30 @@ import Foundation
 
 /// A started child process, known by its own pid: waited for by polling, stopped by a signal to
 /// that pid (never by name).
-public final class ChildProcess: @unchecked Sendable {
-    // `Process` is safe to query from any thread once launched; this type never mutates it.
-    private let process: Process
+public final class ChildProcess: Sendable {
+    private let exit: ExitWatch
 
     /// The child's process id.
-    public let pid: Int32
+    public var pid: Int32 { exit.pid }
 
-    /// Wraps a process that has just been launched.
-    init(launched process: Process) {
-        self.process = process
-        pid = process.processIdentifier
+    /// Wraps a child that has just been started.
+    init(pid: pid_t) {
+        exit = ExitWatch(pid: pid)
     }
 
     /// Whether the child has not exited yet.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { exit.poll() == nil }
 
     /// The exit status, or the number of the signal that ended it (only meaningful once exited).
-    public var status: Int32 { process.terminationStatus }
+    public var status: Int32 { exit.poll() ?? 0 }
 
     /// Waits (polling) until the child exits or `timeout` seconds pass.
     /// - Returns: Whether it exited.
     @discardableResult
     public func wait(timeout: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        return !process.isRunning
+        while isRunning && Date() < deadline { usleep(10_000) }
+        return !isRunning
     }
 
     /// Sends `signal` to the child's pid, waits up to `timeout` seconds for it to exit, and kills it
@@ -39,10 +37,10 @@ public final class ChildProcess: @unchecked Sendable {
     ///   gives its status.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 30) -> Int32? {
-        if process.isRunning { kill(pid, signal) }
-        if wait(timeout: timeout) { return process.terminationStatus }
+        if isRunning { kill(pid, signal) }
+        if wait(timeout: timeout) { return status }
         kill(pid, SIGKILL)
-        process.waitUntilExit()
+        while isRunning { usleep(10_000) }
         return nil
     }
 }

@@ -28,19 +28,30 @@ public struct Command: Sendable {
 
     /// Launches the command with standard input from /dev/null.
     /// - Parameters:
-    ///   - output: Where standard output goes (a `FileHandle` or a `Pipe`).
+    ///   - output: Where standard output goes (a `FileHandle` or a `Pipe`, whose writing end this
+    ///     process then closes, so that the reader sees the end when the child's ends).
     ///   - error: Where standard error goes; nil for the same place as `output`.
     public func start(output: Any, error: Any? = nil) throws -> ChildProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        if let environment { process.environment = environment }
-        process.standardOutput = output
-        process.standardError = error ?? output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return ChildProcess(launched: process)
+        // Foundation's `FileHandle.nullDevice` has no descriptor of its own on Linux: open one.
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        guard null >= 0 else { throw Spawn.Failure(operation: "open /dev/null", code: errno) }
+        defer { close(null) }
+        let stdout = Self.descriptor(output, null: null)
+        let stderr = error.map { Self.descriptor($0, null: null) } ?? stdout
+        let pid = try Spawn.start(
+            executable: executable, arguments: arguments, environment: environment ?? ProcessInfo.processInfo.environment, directory: directory,
+            stdin: null, stdout: stdout, stderr: stderr)
+        for handle in [output, error].compactMap({ $0 as? Pipe }) { try? handle.fileHandleForWriting.close() }
+        return ChildProcess(pid: pid)
+    }
+
+    /// The descriptor a child gets for a `FileHandle` (`null` for the null device), or a `Pipe`'s writing end.
+    static func descriptor(_ target: Any, null: Int32) -> Int32 {
+        switch target {
+        case let pipe as Pipe: pipe.fileHandleForWriting.fileDescriptor
+        case let handle as FileHandle where handle !== FileHandle.nullDevice && handle.fileDescriptor >= 0: handle.fileDescriptor
+        default: null
+        }
     }
 
     /// Runs the command to completion, blocking this thread (polling); kills it with SIGKILL if

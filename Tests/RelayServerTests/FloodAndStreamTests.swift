@@ -54,7 +54,7 @@ struct FloodAndStreamTests {
             let waitingSMS = try #require(pinned.first { $0["channel"] as? String == "sms" })
             #expect(waitingSMS["thread"] as? String != answered)
             #expect(pinned.count == 2)
-            #expect((page["waiting"] as? [String: Int]) == ["sms": 2, "webchat": flood])
+            #expect((page["waiting"] as? [String: Int]) == ["sms": 2, "webchat": flood, "webform": 0, "email": 0])
             // Paging through reaches every thread once.
             var seen = Set(threads.compactMap { $0["thread"] as? String })
             var next = page["next"] as? String

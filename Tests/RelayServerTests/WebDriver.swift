@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import RelayProcess
 
 /// A real headless Chromium driven through chromedriver's W3C WebDriver protocol (plain HTTP and
 /// JSON on 127.0.0.1), for testing pages as a person would use them. Both processes are started by
@@ -13,9 +14,9 @@ final class WebDriver: Sendable {
 
     let base: String
     let session: String
-    private let driver: Process
+    private let driver: ChildProcess
 
-    private init(base: String, session: String, driver: Process) {
+    private init(base: String, session: String, driver: ChildProcess) {
         self.base = base
         self.session = session
         self.driver = driver
@@ -35,12 +36,8 @@ final class WebDriver: Sendable {
             let browserPath = browserPaths.first(where: { FileManager.default.isExecutableFile(atPath: $0) })
         else { throw Failure(description: "chromium and chromium-driver are not installed (scripts/test installs them)") }
         let port = try freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: driverPath)
-        process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1", "--log-level=OFF"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Command(executable: driverPath, arguments: ["--port=\(port)", "--allowed-ips=127.0.0.1", "--log-level=OFF"])
+            .start(output: FileHandle.nullDevice)
         let base = "http://127.0.0.1:\(port)"
         do {
             let deadline = Date().addingTimeInterval(20)
@@ -74,8 +71,11 @@ final class WebDriver: Sendable {
 
     /// Ends chromedriver at once (it does not stop on SIGTERM while it has work). The browser was
     /// closed by the session's DELETE just before; nothing here waits on a cooperative thread.
-    static func end(_ process: Process) {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    static func end(_ process: ChildProcess) {
+        guard process.isRunning else { return }
+        kill(process.pid, SIGKILL)
+        // Reaped on a thread of its own: nothing waits on a cooperative thread.
+        Thread { process.wait(timeout: 10) }.start()
     }
 
     func open(_ url: String) async throws {
