@@ -79,6 +79,8 @@ struct ConsolePageTests {
                 for _ in 0..<webchatRow { try await browser.keys("j"); keys += 1 }
                 try await browser.keys("o"); keys += 1
                 try await browser.wait("the thread to open") { try await browser.script("return !document.getElementById('thread-pane').hidden") as? Bool == true }
+                // Blocking a contact is a supervisor's: an advocate has no such button.
+                #expect(try await browser.script("return document.getElementById('block').hidden && document.getElementById('unblock').hidden") as? Bool == true)
                 // Survivor text is text: no element was made from it, and no script ran.
                 #expect(try await browser.text("#messages").contains("<img src=x onerror="))
                 #expect(try await browser.script("return document.querySelectorAll('#messages img, #messages script').length") as? Int == 0)
@@ -340,6 +342,43 @@ struct ConsolePageTests {
                 try await browser.wait("the thread to move to ben") { try await browser.text("#assignments").contains("ben") }
                 let lines = try await server.store.read { try await $0.audit(since: 0, until: .max, afterSeq: -1, limit: 1000) }.compactMap(\.line)
                 #expect(lines.contains { $0.contains(#""action":"thread.transfer""#) && $0.contains(#""actor":"sam""#) && $0.contains("supervision") })
+            }
+        }
+    }
+
+    /// A supervisor blocks an abusive contact from the thread pane (a length and a reason), sees the
+    /// block on the thread, and lifts it; an advocate has no such button.
+    @Test func aSupervisorBlocksAnAbusiveContactFromTheThreadPane() async throws {
+        try await RelayTestServer.run { server in
+            let supervisorTOTP = try await StaffHardeningTests.enrol(server, "sam", role: .supervisor)
+            let thread = try await StaffAPITests.smsThread(server, "+12025550145", "BLOCK-CANARY you will regret this", sid: 145)
+            try await Self.withConsole(server) { browser in
+                try await Self.signIn(browser, server, "sam", totp: supervisorTOTP)
+                try await browser.wait("the queue") { try await browser.script("return document.querySelectorAll('#queue li').length") as? Int == 1 }
+                try await browser.click("#queue li button")
+                // A new contact opens as a first response; should the console ask why, the answer is supervision.
+                try await browser.wait("the thread or the purpose question") {
+                    try await browser.script("return document.getElementById('ask').open || !document.getElementById('thread-pane').hidden") as? Bool == true
+                }
+                if try await browser.script("return document.getElementById('ask').open") as? Bool == true {
+                    _ = try await browser.script("document.getElementById('ask-choice').value = 'supervision'")
+                    try await browser.click("#ask-ok")
+                }
+                try await browser.wait("the thread with its block button") {
+                    try await browser.script("return !document.getElementById('thread-pane').hidden && !document.getElementById('block').hidden") as? Bool == true
+                }
+                try await browser.click("#block")
+                try await browser.wait("the block question") { try await browser.script("return document.getElementById('ask').open") as? Bool == true }
+                try await browser.type("threats to staff", into: "#ask-note")
+                try await browser.click("#ask-ok")
+                try await browser.wait("the block on the thread") { try await browser.text("#thread-meta").contains("blocked until") }
+                #expect(try await browser.script("return document.getElementById('block').hidden && !document.getElementById('unblock').hidden") as? Bool == true)
+                let lines = try await server.store.read { try await $0.audit(since: 0, until: .max, afterSeq: -1, limit: 1000) }.compactMap(\.line)
+                #expect(lines.contains { $0.contains(#""action":"contact.block""#) && $0.contains(thread) && $0.contains("threats to staff") })
+                #expect(try await server.inboundSMS(from: "+12025550145", body: "BLOCK-CANARY again", sid: "SM" + String(format: "%032x", 146)).0 == .ok)
+                #expect(try await server.store.read { try await $0.messages(threadID: thread).count } == 1)
+                try await browser.click("#unblock")
+                try await browser.wait("the block lifted") { try await !browser.text("#thread-meta").contains("blocked until") }
             }
         }
     }

@@ -35,6 +35,8 @@ export class ThreadPane {
     on("claim", "click", () => this.claim());
     on("transfer", "click", () => this.transfer());
     on("close", "click", () => this.close());
+    on("block", "click", () => this.block());
+    on("unblock", "click", () => this.unblock());
     on("reply-form", "submit", (event) => { event.preventDefault(); this.reply(); });
     // Ctrl+Enter (or ⌘+Enter) in the reply box sends.
     on("reply-text", "keydown", (event) => {
@@ -108,7 +110,14 @@ export class ThreadPane {
   render() {
     const view = this.view;
     $("thread-title").textContent = view.pseudonym;
-    $("thread-meta").textContent = t("channels." + view.channel) + " · " + t("states." + view.state);
+    const meta = [t("channels." + view.channel), t("states." + view.state)];
+    if (view.language) { meta.push(t("languages." + view.language)); }
+    if (view.redirected) { meta.push(t("redirected")); }
+    if (view.blocked_until) { meta.push(t("blockedUntil", { time: new Date(view.blocked_until).toLocaleString() })); }
+    $("thread-meta").textContent = meta.join(" · ");
+    // Only a supervisor blocks an abusive contact, or lifts a block.
+    $("block").hidden = this.role !== "supervisor" || Boolean(view.blocked_until);
+    $("unblock").hidden = this.role !== "supervisor" || !view.blocked_until;
     const messages = view.messages.map((message) => this.messageItem(message));
     $("messages").replaceChildren(...messages);
     const last = $("messages").lastElementChild;
@@ -347,6 +356,28 @@ export class ThreadPane {
     if (!answer.ok) { $("reply-error").textContent = explain(answer); return false; }
     this.onChanged("closed");
     return true;
+  }
+
+  async block() {
+    const choice = await ask({
+      title: t("blockTitle"), text: t("blockText"), label: t("blockLabel"), note: true,
+      options: [["24", t("blockLengths.h24")], ["1", t("blockLengths.h1")], ["168", t("blockLengths.h168")], ["720", t("blockLengths.h720")]],
+    });
+    if (!choice) { return; }
+    if (!choice.note) { $("reply-error").textContent = t("blockReason"); return; }
+    const id = this.shown();
+    if (!id) { return; }
+    const answer = await api.post("/api/v1/threads/" + encodeURIComponent(id) + "/block", { hours: Number(choice.value), reason: choice.note }, this.headers());
+    if (!answer.ok) { $("reply-error").textContent = explain(answer); return; }
+    await this.load();
+  }
+
+  async unblock() {
+    const id = this.shown();
+    if (!id) { return; }
+    const answer = await api.delete("/api/v1/threads/" + encodeURIComponent(id) + "/block");
+    if (!answer.ok) { $("reply-error").textContent = explain(answer); return; }
+    await this.load();
   }
 
   /// Empties the pane (another thread, back to the queue, the session's end).
