@@ -49,5 +49,11 @@ let package = Package(
         fuzzTarget("FuzzKeyringFile", ["RelayCrypto"]),
         // Audit checkpoints: C2SP signed notes, parsed and verified.
         fuzzTarget("FuzzCheckpointNote", ["RelayCore", "RelayCrypto"]),
+        // The tip form's JSON body and its bounds.
+        fuzzTarget("FuzzReportJSON", ["RelayWire", "RelayCore"]),
+        // Mailgun's inbound webhook: multipart and form bodies, the signature check, the sender.
+        fuzzTarget("FuzzEmailWebhook", ["RelayWire", "RelayCrypto", "RelayCore"]),
+        // Triage policy YAML and the rules it makes.
+        fuzzTarget("FuzzTriagePolicy", ["RelayCore", "RelayModel"]),
     ]
 )

@@ -82,12 +82,25 @@ struct HTTPCanaryTests {
             let reply = try await server.relay.outbox.queueReply(threadID: thread, text: "REPLYCANARY-\(index)")
             replies.append(reply.messageID)
         }
+        // The tip form (with a number to text back) and email, each with canaries in every field.
+        for index in 0..<5 {
+            let report = #"{"what":"TIPCANARY-\#(index) the van at the motel","city":"CITYCANARY","region":"IL","when":"WHENCANARY","situation":"unsure","way_back":"text","phone":"+1303555\#(2000 + index)","language":"en"}"#
+            #expect(try await server.chat(.post, "/report", token: nil, json: report, headers: ["Idempotency-Key": "canary-report-\(index)"]).0 == .created)
+            var email = RelayTestServer.Email()
+            email.sender = "mailcanary\(index)@example.org"
+            email.subject = "SUBJECTCANARY-\(index)"
+            email.text = "MAILCANARY-\(index) they keep my papers"
+            email.extra = [("message-headers", #"[["X-Originating-IP","[198.51.100.23]"]]"#), ("body-html", "<p>HTMLCANARY</p>")]
+            #expect(try await server.inboundEmail(email).0 == .ok)
+        }
         return replies
     }
 
     /// What must be found nowhere.
     static var needles: [[UInt8]] {
         ["SMSCANARY", "CHATCANARY", "REPLYCANARY", "NOTECANARY", "REFCANARY", "SAFECANARY", "motel on 5th", "passport", "12 Elm St", "+1303555", "1303555", "303555", "canary-key",
+            "TIPCANARY", "CITYCANARY", "WHENCANARY", "canary-report", "MAILCANARY", "mailcanary", "SUBJECTCANARY", "198.51.100", "HTMLCANARY",
+            RelayTestServer.mailgunAPIKey, RelayTestServer.mailgunSigningKey,
             RelayTestServer.authToken, Data("\(RelayTestServer.accountSID):\(RelayTestServer.authToken)".utf8).base64EncodedString()]
             .map { Array($0.utf8) }
     }

@@ -77,6 +77,12 @@ struct VoiceMenuTests {
             let compliance = try await StaffAPITests.staff(server, "cora", .compliance)
             let (_, audit) = try await server.chat(.get, "/api/v1/audit?thread=\(thread)", token: compliance)
             #expect(audit.contains("voice_text") && audit.contains(#""actor":"system""#))
+            // The caller's number is nowhere in clear: not in the database, not in the logs.
+            try await server.store.checkpointAndTruncate()
+            if let sqlite = server.sqlite {
+                #expect(try FileScan.hits(in: FileScan.databaseFiles(sqlite.path), needles: [Array("2025550192".utf8), Array(sid.utf8)]).isEmpty)
+            }
+            #expect(!server.logs.text.contains("2025550192") && !server.logs.text.contains(sid))
             // Only counts: how many chose a text, nothing about who.
             let (_, metrics) = try await server.chat(.get, "/metrics", token: OpenAPIConformanceTests.scrapeToken)
             #expect(metrics.contains(#"saferelay_voice_choices_total{choice="text"} 2"#))
