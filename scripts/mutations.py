@@ -37,8 +37,8 @@ MUTATIONS = [
          "UPDATE outbox SET state = 'queued', updated_at = ? WHERE state = 'sending'")]},
     {"name": "SMS reply window always open", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/ReplyGate.swift",
-         "            guard let closes = smsWindowCloses(thread), now <= closes else { return .windowClosed }\n        case (.webchat, _)",
-         "            _ = smsWindowCloses(thread)\n        case (.webchat, _)")]},
+         "            guard let closes = smsWindowCloses(thread, contact: contact), now <= closes else { return .windowClosed }\n        case (.webchat, _)",
+         "            _ = smsWindowCloses(thread, contact: contact)\n        case (.webchat, _)")]},
     {"name": "do-not-contact not checked when a reply is queued", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/ReplyGate.swift",
          "        if contact.safety.doNotContact { return .doNotContact }\n",
@@ -280,10 +280,10 @@ MUTATIONS = [
         ("Sources/RelayCore/Services/IntakeService+Triage.swift",
          "        if let answer = decision.answer, !answers.contains(answer.kind.rawValue) {\n", "        if let answer = decision.answer {\n"),
         ("Sources/RelayCore/Triage/TriagePolicy.swift",
-         "        if !decision.urgent, !thread.answered.contains(.redirect), let redirect", "        if !decision.urgent, let redirect")]},
+         "        if !decision.urgent, thread.priority == 0, !thread.advocateReplied, !thread.answered.contains(.redirect),\n", "        if !decision.urgent, thread.priority == 0, !thread.advocateReplied,\n")]},
     {"name": "an urgent message is redirected out of the queue", "invariant": 11, "edits": [
         ("Sources/RelayCore/Triage/TriagePolicy.swift",
-         "        if !decision.urgent, !thread.answered.contains(.redirect), let redirect", "        if !thread.answered.contains(.redirect), let redirect")]},
+         "        if !decision.urgent, thread.priority == 0, !thread.advocateReplied, !thread.answered.contains(.redirect),\n", "        if !thread.answered.contains(.redirect),\n")]},
     {"name": "a redirect hides a thread whose answer did not go out", "invariant": 11, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Triage.swift",
          "        var redirectedAt: StoreTime? = nil\n", "        var redirectedAt: StoreTime? = decision.redirect != nil ? now : nil\n")]},

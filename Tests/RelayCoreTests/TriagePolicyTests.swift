@@ -112,6 +112,11 @@ struct TriagePolicyTests {
         var answered = offered
         answered.advocateReplied = true
         #expect(policy.evaluate(TriageInput(text: "other", channel: .sms, at: at, thread: answered)).redirect == nil)
+        #expect(policy.evaluate(TriageInput(text: "about unpaid overtime", channel: .sms, at: at, thread: answered)).redirect == nil)
+        // Someone who said earlier that they are in danger is never redirected by a later message.
+        var urgentBefore = offered
+        urgentBefore.priority = 1
+        #expect(policy.evaluate(TriageInput(text: "other", channel: .sms, at: at, thread: urgentBefore)).redirect == nil)
         // Each automatic answer once: no second redirect, no second first answer.
         answered = TriageThreadState(language: .en, answered: [.firstAnswer, .redirect])
         #expect(policy.evaluate(TriageInput(text: "other", channel: .sms, at: at, thread: answered)).answer == nil)

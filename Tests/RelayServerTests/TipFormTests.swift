@@ -120,6 +120,8 @@ struct TipFormTests {
             // With their session open, an advocate's answer reaches it.
             let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread.id)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
+            let (_, view) = try await server.chat(.get, "/api/v1/threads/\(thread.id)", token: advocate)
+            #expect(view.contains(#""reply_window_closes_at":null"#) && view.contains(#""reply_refusal":null"#))
             let (sent, _) = try await server.chat(.post, "/api/v1/threads/\(thread.id)/replies", token: advocate, json: #"{"text":"Gracias por avisarnos."}"#)
             #expect(sent == .created)
             #expect(try await server.chat(.get, "/chat/messages", token: token).1.contains("Gracias por avisarnos."))

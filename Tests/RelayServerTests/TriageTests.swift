@@ -124,6 +124,11 @@ struct TriageTests {
             #expect(try await !Self.queueHolds(server, urgentThread, token: advocate))
             #expect(try await server.inboundSMS(from: urgent, body: "help me now", sid: Self.sid(35)).0 == .ok)
             #expect(try await Self.queueHolds(server, urgentThread, token: advocate))
+            // …and once they have said so, a later menu answer does not take them out of the queue either.
+            let helpFirst = "+12025550188"
+            #expect(try await server.inboundSMS(from: helpFirst, body: "help, they took my passport", sid: Self.sid(38)).0 == .ok)
+            #expect(try await server.inboundSMS(from: helpFirst, body: "OTHER", sid: Self.sid(39)).0 == .ok)
+            #expect(try await Self.queueHolds(server, try await ContactSafetyTests.openThread(server, phone: helpFirst), token: advocate))
 
             // A do-not-contact person asking for the menu gets no answer, so stays in the queue.
             let flagged = "+12025550187"
@@ -216,6 +221,28 @@ struct ContactBlockTests {
             #expect(paused == .forbidden && why.contains("paused"))
             #expect(try await server.chat(.delete, "/api/v1/threads/\(thread)/block", token: supervisor).0 == .noContent)
             #expect(try await server.chat(.post, "/chat/messages", token: token, json: #"{"text":"hi again"}"#, headers: ["Idempotency-Key": "block-key-0002"]).0 == .created)
+        }
+    }
+}
+
+/// A redirect's answer that does not arrive (the provider refuses it, or its fate is unknown) puts
+/// the person back in the waiting queue: nobody stays hidden behind an answer they never got.
+@Suite(.timeLimit(.minutes(3)))
+struct RedirectDeliveryTests {
+    @Test(.timeLimit(.minutes(2)))
+    func aRedirectThatFailsOrIsUnknownPutsThePersonBackInTheQueue() async throws {
+        try await RelayTestServer.run(settings: try TriageTests.settings()) { server in
+            let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
+            for (index, answer) in [StandInTwilio.Answer.status(400, code: 21211), .status(500, code: nil)].enumerated() {
+                let phone = "+1202555020\(index)"
+                #expect(try await server.inboundSMS(from: phone, body: "hello", sid: TriageTests.sid(80 + 2 * index)).0 == .ok)
+                #expect(try await server.eventually("first answer") { await TriageTests.sent(server, to: phone).count == 1 })
+                let thread = try await ContactSafetyTests.openThread(server, phone: phone)
+                await server.twilio.enqueue(answer)
+                #expect(try await server.inboundSMS(from: phone, body: "OTHER", sid: TriageTests.sid(81 + 2 * index)).0 == .ok)
+                #expect(try await server.eventually("the redirect attempted") { await TriageTests.sent(server, to: phone).count == 2 })
+                #expect(try await server.eventually("back in the queue") { try await TriageTests.queueHolds(server, thread, token: advocate) })
+            }
         }
     }
 }

@@ -57,13 +57,15 @@ struct VoiceMenuTests {
             let phone = "+12025550192"
             let sid = Self.callSid(2)
             let (status, answer) = try await Self.call(server, "/voice/twilio/menu?lang=es&attempt=1", sid: sid, from: phone, digits: "2")
-            #expect(status == .ok && answer.contains("mensaje de texto") && answer.contains("<Hangup/>"))
+            #expect(status == .ok && answer.contains("mensaje de texto") && answer.contains("<Dial record=\"do-not-record\">"))
             // Twilio repeats the webhook: no second text.
             #expect(try await Self.call(server, "/voice/twilio/menu?lang=es&attempt=1", sid: sid, from: phone, digits: "2").0 == .ok)
             #expect(try await server.eventually("text sent") { await TriageTests.sent(server, to: phone).count == 1 })
             try await Task.sleep(for: .milliseconds(600))
             let texts = await TriageTests.sent(server, to: phone)
             #expect(texts.count == 1 && texts[0].hasPrefix("Hola, nos pediste"))
+            // A caller id can be forged: another call from the number the same day texts nothing more.
+            #expect(try await Self.call(server, "/voice/twilio/menu?lang=es&attempt=1", sid: Self.callSid(9), from: phone, digits: "2").1 == answer)
             let thread = try await ContactSafetyTests.openThread(server, phone: phone)
             let record = try #require(try await server.store.read { try await $0.thread(id: thread) })
             #expect(record.language == .es && record.automaticAnswers == ["first_answer"])
@@ -85,14 +87,16 @@ struct VoiceMenuTests {
             #expect(!server.logs.text.contains("2025550192") && !server.logs.text.contains(sid))
             // Only counts: how many chose a text, nothing about who.
             let (_, metrics) = try await server.chat(.get, "/metrics", token: OpenAPIConformanceTests.scrapeToken)
-            #expect(metrics.contains(#"saferelay_voice_choices_total{choice="text"} 2"#))
+            #expect(metrics.contains(#"saferelay_voice_choices_total{choice="text"} 3"#))
             #expect(!metrics.contains("2025550192") && !metrics.contains(sid))
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func aProtectedNumberGetsNoTextButAPerson() async throws {
+    func aProtectedNumberGetsNoTextAndTheCallerHearsExactlyTheSame() async throws {
         try await Self.run { server in
+            // What an unflagged number hears, for comparison.
+            let (_, unflagged) = try await Self.call(server, "/voice/twilio/menu?lang=en&attempt=1", sid: Self.callSid(20), from: "+12025550194", digits: "2")
             let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
             let phone = "+12025550193"
             #expect(try await server.inboundSMS(from: phone, body: "hello", sid: TriageTests.sid(70)).0 == .ok)
@@ -101,11 +105,30 @@ struct VoiceMenuTests {
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             #expect(try await server.chat(.put, "/api/v1/threads/\(thread)/case/safety", token: advocate, json: #"{"phone_may_be_monitored":true,"do_not_contact":false}"#).0 == .ok)
             let (_, answer) = try await Self.call(server, "/voice/twilio/menu?lang=en&attempt=1", sid: Self.callSid(3), from: phone, digits: "2")
-            #expect(answer.contains("<Dial") && !answer.contains("text message now"))
-            // A withheld caller id cannot be texted either.
-            #expect(try await Self.call(server, "/voice/twilio/menu?lang=en&attempt=1", sid: Self.callSid(4), from: "anonymous", digits: "2").1.contains("<Dial"))
+            // Whoever holds the phone cannot tell from the call that the number is flagged.
+            #expect(answer == unflagged && answer.contains("<Dial"))
+            // Withheld caller ids (Twilio's pseudo-numbers) and a failed attestation are not texted either.
+            for (index, withheld) in ["anonymous", "+266696687", "+7378742833", "+86282452253"].enumerated() {
+                #expect(try await Self.call(server, "/voice/twilio/menu?lang=en&attempt=1", sid: Self.callSid(30 + index), from: withheld, digits: "2").1 == unflagged)
+            }
+            var forged = [("AccountSid", RelayTestServer.accountSID), ("CallSid", Self.callSid(40)), ("From", "+12025550195"), ("Digits", "2")]
+            forged.append(("StirVerstat", "TN-Validation-Failed"))
+            #expect(try await server.postSigned("/voice/twilio/menu?lang=en&attempt=1", forged).1 == unflagged)
+            // A conversation already open keeps the window the survivor's own texts left: a call does not reopen it.
+            let texter = "+12025550196"
+            #expect(try await server.inboundSMS(from: texter, body: "hello", sid: TriageTests.sid(75)).0 == .ok)
+            #expect(try await server.eventually("first answer") { await TriageTests.sent(server, to: texter).count == 1 })
+            server.clock.advance(by: 20 * 60)
+            let texterThread = try await ContactSafetyTests.openThread(server, phone: texter)
+            let before = try await server.store.read { try await $0.thread(id: texterThread)?.lastInboundAt }
+            #expect(try await Self.call(server, "/voice/twilio/menu?lang=en&attempt=1", sid: Self.callSid(41), from: texter, digits: "2").1 == unflagged)
+            #expect(try await server.store.read { try await $0.thread(id: texterThread)?.lastInboundAt } == before)
             try await Task.sleep(for: .milliseconds(600))
             #expect(await TriageTests.sent(server, to: phone).count == 1)
+            #expect(await TriageTests.sent(server, to: texter).count == 1)
+            for withheld in ["+266696687", "+7378742833", "+86282452253", "+12025550195"] {
+                #expect(await TriageTests.sent(server, to: withheld).isEmpty)
+            }
         }
     }
 

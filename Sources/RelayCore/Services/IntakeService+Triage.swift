@@ -30,7 +30,7 @@ extension IntakeService {
             text: text, channel: thread.channel, at: Date(storeTime: now),
             thread: isNew ? nil : TriageThreadState(
                 language: thread.language, answered: Set(thread.automaticAnswers.compactMap(AutomaticAnswer.Kind.init(rawValue:))),
-                advocateReplied: thread.firstResponseAt != nil))
+                advocateReplied: thread.firstResponseAt != nil, priority: thread.priority))
         input.declaredLanguage = declaredLanguage
         let decision = settings.triage.evaluate(input)
         if decision.urgent { try await writer.raisePriority(threadID: thread.id, to: 1) }

@@ -16,15 +16,19 @@ public enum VoiceTextOutcome: Sendable, Equatable {
 }
 
 extension IntakeService {
-    /// A caller chose, in the voice menu, to continue by text: opens (or finds) their SMS
-    /// conversation as if they had written — the choice opens the reply window — and queues the
-    /// policy's voice text through the same reply rules as any reply, audited as sent by the
-    /// system. Nothing about the call is kept but a keyed hash of its id (so that a repeated
-    /// webhook sends nothing twice) and the number, sealed, like any texter's.
+    /// A caller chose, in the voice menu, to continue by text: opens a new SMS conversation as if
+    /// they had written — the choice opens its reply window — and queues the policy's voice text
+    /// through the same reply rules as any reply, audited as sent by the system. A caller id can be
+    /// forged, so a call never reopens the window of a conversation that is already open (the
+    /// survivor's own texts govern it; a closed window is refused), and a number gets at most one
+    /// voice text a day, whoever calls. Nothing about the call is kept but keyed hashes of its id
+    /// and of the number's day (so that a repeated webhook sends nothing twice) and the number,
+    /// sealed, like any texter's.
     public func startTextFromCall(caller address: ContactAddress, language: ConversationLanguage, callID: String) async throws -> VoiceTextOutcome {
         let addressIndex = self.addressIndex(address)
         let deliveryIndex = keyring.blindIndex(.deliveryID).index("voice-text:\(callID)")
         let now = clock.now().storeTime
+        let dayIndex = keyring.blindIndex(.deliveryID).index("voice-text-day:\(address.normalised):\(now / 86_400_000)")
         let envelope = self.envelope
         let settings = self.settings
         let text = settings.triage.voiceText.text(in: language)
@@ -32,18 +36,24 @@ extension IntakeService {
         do {
             outcome = try await store.write { writer -> (VoiceTextOutcome, String?) in
                 guard try await !writer.isHandled(deliveryIndex: deliveryIndex) else { return (.duplicate, nil) }
+                guard try await !writer.isHandled(deliveryIndex: dayIndex) else { throw VoiceTextRefused() }
                 let known = try await writer.contact(addressIndex: addressIndex)
                 var thread: ThreadRecord
+                let isNew: Bool
                 if let known, let open = try await writer.openThread(contactID: known.id, channel: .sms), open.key != nil {
+                    // Its window stays as the survivor's own texts left it.
                     thread = open
+                    isNew = false
                 } else {
                     let threadID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
                     let (_, wrapped) = envelope.newDataKey(owner: threadID)
                     thread = ThreadRecord(
                         id: threadID, contactID: known?.id, channel: .sms, state: .open, key: StoredKey(wrapped), openedAt: now, lastActivityAt: now)
+                    thread.lastInboundAt = now
+                    isNew = true
                 }
-                thread.lastInboundAt = now
                 try await writer.markHandled(deliveryIndex: deliveryIndex, at: now)
+                try await writer.markHandled(deliveryIndex: dayIndex, at: now)
                 let contact = if let known { known } else {
                     try await Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
                 }
@@ -54,11 +64,11 @@ extension IntakeService {
                 if ReplyGate(settings: settings).refusal(thread: thread, contact: contact, webchatSessionOpen: false, at: now, hasOverride: false) != nil {
                     throw VoiceTextRefused()
                 }
-                if thread.contactID == nil {
+                if isNew {
                     thread.contactID = contact.id
                     try await writer.insert(thread)
+                    try await writer.touchThread(id: thread.id, at: now, inbound: true)
                 }
-                try await writer.touchThread(id: thread.id, at: now, inbound: true)
                 let outbound = try await OutboxService.storeOutbound(
                     text: text, thread: thread, contact: contact, cautionOverride: false, at: now, envelope: envelope, writer: writer)
                 var answers = thread.automaticAnswers

@@ -59,7 +59,11 @@ extension OutboxService {
         let now = clock.now()
         let claimedBefore = store.isShared ? now.addingTimeInterval(-Self.inFlightLease).storeTime : .max
         let nowTime = now.storeTime
-        let count = try await store.write { try await $0.markInFlightOutboxUnknown(claimedBefore: claimedBefore, at: nowTime) }
+        let count = try await store.write { writer in
+            let marked = try await writer.markInFlightOutboxUnknown(claimedBefore: claimedBefore, at: nowTime)
+            if marked > 0 { try await writer.unhideUndeliveredRedirects(threadID: nil) }
+            return marked
+        }
         if count > 0 { logger.warning("outbox entries in flight at a crash marked unknown", metadata: ["outbox.unknown": "\(count)"]) }
         return count
     }
@@ -82,6 +86,7 @@ extension OutboxService {
                     entry.state = .failed
                     entry.errorCode = "not_sendable"
                     try await writer.update(entry)
+                    try await writer.unhideUndeliveredRedirects(threadID: entry.threadID)
                     continue
                 }
                 // The contact's flags are checked again at send time: one set after the reply was
@@ -90,6 +95,7 @@ extension OutboxService {
                     entry.state = .failed
                     entry.errorCode = refusal.rawValue
                     try await writer.update(entry)
+                    try await writer.unhideUndeliveredRedirects(threadID: entry.threadID)
                     continue
                 }
                 do {
@@ -113,6 +119,7 @@ extension OutboxService {
                     entry.state = .failed
                     entry.errorCode = "undecryptable"
                     try await writer.update(entry)
+                    try await writer.unhideUndeliveredRedirects(threadID: entry.threadID)
                 }
             }
             return claimed
@@ -147,6 +154,7 @@ extension OutboxService {
             entry.errorCode = reason
             entry.updatedAt = now
             try await writer.update(entry)
+            try await writer.unhideUndeliveredRedirects(threadID: entry.threadID)
         }
         return false
     }
@@ -192,6 +200,8 @@ extension OutboxService {
                 entry.errorCode = reason
             }
             try await writer.update(entry)
+            // A redirect whose answer did not arrive (or may not have) must not hide the person.
+            if entry.state == .failed || entry.state == .unknown { try await writer.unhideUndeliveredRedirects(threadID: entry.threadID) }
             return (entry.state, entry.threadID)
         }
         if let (state, threadID) = result {
@@ -217,6 +227,7 @@ extension OutboxService {
             entry.errorCode = errorCode.flatMap { $0.isEmpty ? nil : String($0.prefix(16)) }
             entry.updatedAt = now
             try await writer.update(entry)
+            if next == .failed { try await writer.unhideUndeliveredRedirects(threadID: entry.threadID) }
             return next
         }
     }

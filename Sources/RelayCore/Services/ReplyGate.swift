@@ -22,14 +22,14 @@ struct ReplyGate: Sendable {
         case (.sms, _), (.webform, .sms):
             if contact.optedOut { return .optedOut }
             if contact.safety.textNeedsOverride && !hasOverride { return .safetyOverrideRequired }
-            guard let closes = smsWindowCloses(thread), now <= closes else { return .windowClosed }
+            guard let closes = smsWindowCloses(thread, contact: contact), now <= closes else { return .windowClosed }
         case (.webchat, _), (.webform, .webchat):
             // The page shows replies only inside the session the survivor has open: no trace on the phone.
             guard webchatSessionOpen else { return .windowClosed }
         case (.email, _):
             // An inbox can be read by someone else as a phone can: the same caution holds.
             if contact.safety.textNeedsOverride && !hasOverride { return .safetyOverrideRequired }
-            guard let closes = smsWindowCloses(thread), now <= closes else { return .windowClosed }
+            guard let closes = smsWindowCloses(thread, contact: contact), now <= closes else { return .windowClosed }
         case (.webform, _):
             return .noWayBack
         }
@@ -39,14 +39,14 @@ struct ReplyGate: Sendable {
     /// When a texted or emailed thread's reply window closes (the person's last message plus the
     /// channel's window); `nil` for webchat (its window is the survivor's open session), a report
     /// that left no number, or a thread with no inbound message.
-    func smsWindowCloses(_ thread: ThreadRecord) -> StoreTime? {
+    func smsWindowCloses(_ thread: ThreadRecord, contact: ContactRecord?) -> StoreTime? {
         guard let lastInbound = thread.lastInboundAt else { return nil }
         let window: TimeInterval
         switch thread.channel {
         case .sms: window = settings.smsReplyWindow
         case .email: window = settings.emailReplyWindow
-        case .webform: window = settings.reportTextWindow
-        case .webchat: return nil
+        case .webform where contact?.channel == .sms: window = settings.reportTextWindow
+        case .webform, .webchat: return nil
         }
         return lastInbound + StoreTime(window * 1000)
     }

@@ -90,7 +90,7 @@ extension AdvocacyService {
         // monitored phone is the advocate's to give, so it is `safety.textNeedsOverride`, not a refusal.
         view.replyRefusal = gate.refusal(
             thread: thread, contact: snapshot.contact, webchatSessionOpen: snapshot.webchatSessionOpen, at: now.storeTime, hasOverride: true)
-        view.replyWindowClosesAt = gate.smsWindowCloses(thread).map { Date(storeTime: $0) }
+        view.replyWindowClosesAt = gate.smsWindowCloses(thread, contact: snapshot.contact).map { Date(storeTime: $0) }
         view.blockedUntil = snapshot.contact?.blockedUntil.flatMap { $0 > now.storeTime ? Date(storeTime: $0) : nil }
         return view
     }

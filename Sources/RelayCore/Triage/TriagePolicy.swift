@@ -76,8 +76,11 @@ public struct TriagePolicy: Sendable, Equatable {
             decision.fired.append("urgency:\(phrase.joined(separator: " "))")
         }
 
-        // An urgent message is never redirected: whoever says they are in danger waits for a person.
-        if !decision.urgent, !thread.answered.contains(.redirect), let redirect = matchingRedirect(words: words, whole: whole, thread: thread, isNew: input.thread == nil) {
+        // Nobody who said they are in danger — in this message or an earlier one — is redirected, nor
+        // a conversation an advocate has taken up: they wait for a person.
+        if !decision.urgent, thread.priority == 0, !thread.advocateReplied, !thread.answered.contains(.redirect),
+            let redirect = matchingRedirect(words: words, whole: whole, thread: thread, isNew: input.thread == nil)
+        {
             decision.fired.append("redirect:\(redirect.id)")
             if let texts = redirect.reply.texts(for: input.channel) {
                 decision.redirect = redirect.id
@@ -100,8 +103,8 @@ public struct TriagePolicy: Sendable, Equatable {
     }
 
     private func matchingRedirect(words: [Substring], whole: String, thread: TriageThreadState, isNew: Bool) -> Redirect? {
-        // A menu answer counts only after the menu was offered (the first answer) and before an advocate replied.
-        let menuOpen = !isNew && thread.answered.contains(.firstAnswer) && !thread.advocateReplied
+        // A menu answer counts only after the menu was offered (the first answer).
+        let menuOpen = !isNew && thread.answered.contains(.firstAnswer)
         return redirects.first { redirect in
             redirect.phrases.contains { TriageWords.contains(words, phrase: $0) } || (menuOpen && redirect.menuAnswers.contains(whole))
         }
@@ -138,12 +141,15 @@ public struct TriageThreadState: Sendable, Equatable {
     public var answered: Set<AutomaticAnswer.Kind>
     /// Whether an advocate has replied.
     public var advocateReplied: Bool
+    /// The conversation's priority so far (above 0: someone said they are in danger).
+    public var priority: Int
 
     /// Creates a state.
-    public init(language: ConversationLanguage? = nil, answered: Set<AutomaticAnswer.Kind> = [], advocateReplied: Bool = false) {
+    public init(language: ConversationLanguage? = nil, answered: Set<AutomaticAnswer.Kind> = [], advocateReplied: Bool = false, priority: Int = 0) {
         self.language = language
         self.answered = answered
         self.advocateReplied = advocateReplied
+        self.priority = priority
     }
 }
 

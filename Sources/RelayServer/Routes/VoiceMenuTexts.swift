@@ -8,7 +8,7 @@ enum VoiceMenuTexts {
         let otherLanguage: String
         let notAnOption: String
         let connecting: String
-        let textSent: String
+        let textChosen: String
         let voice: String
     }
 
@@ -20,7 +20,7 @@ enum VoiceMenuTexts {
                 otherLanguage: "Para español, oprima 9.",
                 notAnOption: "Sorry, that is not one of the choices.",
                 connecting: "Please hold while we connect you.",
-                textSent: "Thank you. We are sending you a text message now. Goodbye.",
+                textChosen: "Thank you. If we can, we will send you a text message in a moment. To talk with someone now, stay on the line.",
                 voice: "en-US")
         case .es:
             Spoken(
@@ -28,7 +28,7 @@ enum VoiceMenuTexts {
                 otherLanguage: "For English, press 8.",
                 notAnOption: "Lo sentimos, esa no es una de las opciones.",
                 connecting: "Por favor, espere mientras le comunicamos.",
-                textSent: "Gracias. Le estamos enviando un mensaje de texto. Adiós.",
+                textChosen: "Gracias. Si es posible, le enviaremos un mensaje de texto en un momento. Para hablar con alguien ahora, permanezca en la línea.",
                 voice: "es-US")
         }
     }

@@ -44,16 +44,16 @@ struct VoiceRoutes<Context: RequestContext> {
             return TwilioRoutes<Context>.twiml(dial(language))
         case "2":
             count("text")
-            // A withheld or foreign caller id cannot be texted: put them through instead.
-            guard let from = fields.first("From"), let address = try? ContactAddress.phone(from) else {
-                return TwilioRoutes<Context>.twiml(dial(language))
+            // Whatever happens — a text queued, refused by the reply rules (do-not-contact, opted
+            // out, a phone flagged monitored, a block), a withheld or untrusted caller id — the
+            // caller hears the same words and is put through: whoever holds the phone learns
+            // nothing of what the hotline knows about the number.
+            if let from = fields.first("From"), !Self.withheldCallerIDs.contains(from), !Self.failedAttestation(fields.first("StirVerstat")),
+                let address = try? ContactAddress.phone(from)
+            {
+                _ = try await relay.intake.startTextFromCall(caller: address, language: language, callID: call)
             }
-            switch try await relay.intake.startTextFromCall(caller: address, language: language, callID: call) {
-            case .started, .duplicate:
-                return TwilioRoutes<Context>.twiml(say(spoken.textSent, spoken.voice) + "<Hangup/>")
-            case .refused:
-                return TwilioRoutes<Context>.twiml(dial(language))
-            }
+            return TwilioRoutes<Context>.twiml(say(spoken.textChosen, spoken.voice) + dialOnly())
         case "9":
             count("spanish")
             return TwilioRoutes<Context>.twiml(gather(.es, attempt: 1))
@@ -84,8 +84,21 @@ struct VoiceRoutes<Context: RequestContext> {
 
     func dial(_ language: ConversationLanguage) -> String {
         let spoken = VoiceMenuTexts.spoken(language)
+        return say(spoken.connecting, spoken.voice) + dialOnly()
+    }
+
+    func dialOnly() -> String {
         let number = TwilioRoutes<Context>.xmlEscape(configuration.voiceDialNumber ?? "")
-        return say(spoken.connecting, spoken.voice) + #"<Dial record="do-not-record"><Number>\#(number)</Number></Dial>"#
+        return #"<Dial record="do-not-record"><Number>\#(number)</Number></Dial>"#
+    }
+
+    /// The numbers Twilio gives for a caller id that is withheld (anonymous, restricted,
+    /// unavailable, blocked): no person behind them can be texted.
+    static var withheldCallerIDs: Set<String> { ["+266696687", "+7378742833", "+86282452253", "+2562533", "anonymous", "Anonymous", "restricted", "unknown"] }
+
+    /// Whether STIR/SHAKEN says the caller id failed validation (absent: nothing is known).
+    static func failedAttestation(_ verstat: String?) -> Bool {
+        verstat?.lowercased().contains("failed") ?? false
     }
 
     func say(_ text: String, _ voice: String) -> String {

@@ -96,6 +96,13 @@ extension PostgresAccess {
         try await run("UPDATE thread SET priority = greatest(priority, \(priority)) WHERE id = \(threadID)")
     }
 
+    func unhideUndeliveredRedirects(threadID: String?) async throws {
+        try await run("""
+            UPDATE thread SET redirected_at = NULL WHERE redirected_at IS NOT NULL AND (\(threadID)::text IS NULL OR id = \(threadID))
+                AND EXISTS (SELECT 1 FROM outbox o WHERE o.thread_id = thread.id AND o.state IN ('failed', 'unknown') AND o.created_at >= thread.redirected_at)
+            """)
+    }
+
     func recordTriage(threadID: String, language: ConversationLanguage?, automaticAnswers: [String], redirectedAt: StoreTime?) async throws {
         try await run("""
             UPDATE thread SET language = \(language?.rawValue), automatic_answers = \(automaticAnswers.joined(separator: ",")),

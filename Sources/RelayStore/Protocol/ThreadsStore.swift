@@ -41,6 +41,9 @@ public protocol ThreadsWriting: ThreadsReading {
     /// Records what triage decided for a thread: its language, the automatic answers it has had,
     /// and whether (since when) a redirect keeps it out of the waiting queue.
     func recordTriage(threadID: String, language: ConversationLanguage?, automaticAnswers: [String], redirectedAt: StoreTime?) async throws
+    /// Puts back in the waiting queue a redirected thread (one, or with `nil` every one) that has a
+    /// reply `failed` or `unknown` since its redirect: the redirect's answer may not have arrived.
+    func unhideUndeliveredRedirects(threadID: String?) async throws
     /// Destroys a thread's content: deletes its messages and its wrapped data key, marks it erased.
     /// Returns the number of messages deleted, or `nil` if there is no such thread.
     func eraseThread(id: String, at time: StoreTime) async throws -> Int?

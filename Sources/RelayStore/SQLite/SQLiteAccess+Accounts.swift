@@ -116,6 +116,13 @@ extension SQLiteAccess {
         try db.cachedStatement(sql: "UPDATE thread SET priority = max(priority, ?) WHERE id = ?").execute(arguments: [priority, threadID])
     }
 
+    func unhideUndeliveredRedirects(threadID: String?) throws {
+        try db.cachedStatement(sql: """
+            UPDATE thread SET redirected_at = NULL WHERE redirected_at IS NOT NULL AND (?1 IS NULL OR id = ?1)
+                AND EXISTS (SELECT 1 FROM outbox o WHERE o.thread_id = thread.id AND o.state IN ('failed', 'unknown') AND o.created_at >= thread.redirected_at)
+            """).execute(arguments: [threadID])
+    }
+
     func recordTriage(threadID: String, language: ConversationLanguage?, automaticAnswers: [String], redirectedAt: StoreTime?) throws {
         try db.cachedStatement(sql: "UPDATE thread SET language = ?, automatic_answers = ?, redirected_at = ? WHERE id = ?")
             .execute(arguments: [language?.rawValue, automaticAnswers.joined(separator: ","), redirectedAt, threadID])
