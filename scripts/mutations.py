@@ -278,7 +278,7 @@ MUTATIONS = [
          "            if fits {\n")]},
     {"name": "an automatic answer of a kind is sent twice in a conversation", "invariant": 7, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Triage.swift",
-         "        if let answer = decision.answer, !answers.contains(answer.kind.rawValue) {\n", "        if let answer = decision.answer {\n"),
+         "        if answering, let answer = decision.answer, !answers.contains(answer.kind.rawValue) {\n", "        if answering, let answer = decision.answer {\n"),
         ("Sources/RelayCore/Triage/TriagePolicy.swift",
          "        if !decision.urgent, thread.priority == 0, !thread.advocateReplied, !thread.answered.contains(.redirect),\n", "        if !decision.urgent, thread.priority == 0, !thread.advocateReplied,\n")]},
     {"name": "an urgent message is redirected out of the queue", "invariant": 11, "edits": [

@@ -9,8 +9,12 @@ public struct ContactAddress: Sendable, Equatable {
     /// The normalised form: E.164 for SMS (`+14155550100`), the opaque contact id for webchat.
     public let normalised: String
 
+    /// Set for an email whose sender the provider could not verify: it is kept apart from the
+    /// verified sender's contact, so that a forged sender never writes into (or opens) their conversation.
+    var unverified = false
+
     /// What goes into the blind index: channel and address, so equal strings on two channels never collide.
-    var indexInput: String { "\(channel.rawValue):\(normalised)" }
+    var indexInput: String { "\(channel.rawValue):\(unverified ? "unverified:" : "")\(normalised)" }
 
     /// An SMS address, normalised to E.164. Accepts `+`, `00` or (for North America) a bare
     /// 10- or 11-digit number, with spaces, dots, dashes and parentheses ignored.

@@ -38,10 +38,11 @@ public struct Command: Sendable {
         defer { close(null) }
         let stdout = Self.descriptor(output, null: null)
         let stderr = error.map { Self.descriptor($0, null: null) } ?? stdout
+        // This process's copy of a pipe's writing end closes whatever happens, so a reader sees the end.
+        defer { for handle in [output, error].compactMap({ $0 as? Pipe }) { try? handle.fileHandleForWriting.close() } }
         let pid = try Spawn.start(
             executable: executable, arguments: arguments, environment: environment ?? ProcessInfo.processInfo.environment, directory: directory,
             stdin: null, stdout: stdout, stderr: stderr)
-        for handle in [output, error].compactMap({ $0 as? Pipe }) { try? handle.fileHandleForWriting.close() }
         return ChildProcess(pid: pid)
     }
 

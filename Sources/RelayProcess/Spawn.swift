@@ -27,10 +27,18 @@ enum Spawn {
     static func start(
         executable: String, arguments: [String], environment: [String: String], directory: String?, stdin: Int32, stdout: Int32, stderr: Int32
     ) throws -> pid_t {
+        // Copies above 2 first, so that no dup2 into 0, 1 or 2 overwrites a source still to be used.
+        var copies: [Int32] = []
+        defer { for copy in copies { close(copy) } }
+        for source in [stdin, stdout, stderr] {
+            let copy = fcntl(source, F_DUPFD_CLOEXEC, 3)
+            guard copy >= 0 else { throw Failure(operation: "fcntl(F_DUPFD_CLOEXEC)", code: errno) }
+            copies.append(copy)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for (from, to) in [(stdin, Int32(0)), (stdout, 1), (stderr, 2)] {
+        for (from, to) in [(copies[0], Int32(0)), (copies[1], 1), (copies[2], 2)] {
             let result = posix_spawn_file_actions_adddup2(&actions, from, to)
             guard result == 0 else { throw Failure(operation: "posix_spawn_file_actions_adddup2", code: result) }
         }
@@ -75,17 +83,33 @@ final class ExitWatch: Sendable {
         self.pid = pid
     }
 
-    /// The exit status (or the signal that ended it), if the child has exited; never blocks.
+    /// The exit status (or the signal that ended it), if the child has exited; never blocks. A
+    /// child that can no longer be waited for (someone else reaped it) counts as exited, status -1.
     func poll() -> Int32? {
         exit.withLock { known in
             if let known { return known }
             var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
+            var result = waitpid(pid, &status, WNOHANG)
+            while result < 0 && errno == EINTR { result = waitpid(pid, &status, WNOHANG) }
+            if result < 0 {
+                known = -1
+                return known
+            }
             guard result == pid else { return nil }
             // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import as functions.
             let signal = status & 0x7f
             known = signal == 0 ? (status >> 8) & 0xff : signal
             return known
+        }
+    }
+
+    /// A child nobody waits for any more is still reaped (on a thread of its own), never left a zombie.
+    deinit {
+        guard exit.withLock({ $0 }) == nil else { return }
+        let pid = self.pid
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
     }
 }

@@ -88,7 +88,7 @@ struct EmailChannelTests {
             #expect(try await server.inboundEmail(replay).0 == .forbidden)
             var noSender = RelayTestServer.Email()
             noSender.sender = "not an address"
-            #expect(try await server.inboundEmail(noSender).0 == .badRequest)
+            #expect(try await server.inboundEmail(noSender).0 == .notAcceptable)  // final: Mailgun does not retry
 
             var headers = HTTPFields()
             headers[.contentType] = "multipart/form-data; boundary=xyz"
@@ -196,6 +196,76 @@ struct EmailChannelTests {
             for _ in 0..<3 { await dispatcher.drainOnce() }
             #expect(try await after.outbox.state(messageID: inFlight.messageID) == .unknown)
             #expect(await mailgun.received.isEmpty)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aForgedSenderNeverReachesTheRealSendersConversationNorGetsAnAnswer() async throws {
+        try await RelayTestServer.run(settings: try TriageTests.settings()) { server in
+            var real = RelayTestServer.Email()
+            real.sender = "survivor@example.org"
+            #expect(try await server.inboundEmail(real).0 == .ok)
+            #expect(try await server.eventually("first answer") { await server.mailgun.received.count == 1 })
+            let thread = try #require(try await Self.emailThread(server, "survivor@example.org"))
+            // Anyone can write the survivor's address as the sender; SPF and DKIM fail.
+            var forged = RelayTestServer.Email()
+            forged.sender = "survivor@example.org"
+            forged.verified = false
+            forged.text = "FORGED please write back to this address"
+            #expect(try await server.inboundEmail(forged).0 == .ok)
+            let after = try #require(try await Self.emailThread(server, "survivor@example.org"))
+            #expect(after.lastInboundAt == thread.lastInboundAt)
+            #expect(try await !server.relay.sealing.decryptedMessages(threadID: thread.id).map(\.body).joined().contains("FORGED"))
+            // Kept apart, for advocates to see, with no window a reply could go through and no answer sent.
+            let threads = try await server.store.read { try await $0.queuePage(after: nil, limit: 50) }.filter { $0.channel == .email }
+            let apart = try #require(threads.first { $0.id != thread.id })
+            #expect(try await server.relay.sealing.decryptedMessages(threadID: apart.id).first?.body.contains("could not be verified") == true)
+            let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(apart.id)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
+            let (refused, why) = try await server.chat(.post, "/api/v1/threads/\(apart.id)/replies", token: advocate, json: #"{"text":"hello?"}"#)
+            #expect(refused == .conflict && why.contains("window_closed"))
+            // A forged ERASE erases nothing; a machine's mail (an out-of-office) gets no answer.
+            var forgedErase = RelayTestServer.Email()
+            forgedErase.sender = "survivor@example.org"
+            forgedErase.verified = false
+            forgedErase.text = "ERASE"
+            #expect(try await server.inboundEmail(forgedErase).0 == .ok)
+            #expect(try await Self.emailThread(server, "survivor@example.org")?.id == thread.id)
+            var robot = RelayTestServer.Email()
+            robot.sender = "robot@example.org"
+            robot.extra = [("message-headers", #"[["Auto-Submitted","auto-replied"]]"#)]
+            #expect(try await server.inboundEmail(robot).0 == .ok)
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(await server.mailgun.received.count == 1)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aVerifiedSenderCanEraseOrStopByEmail() async throws {
+        try await RelayTestServer.run { server in
+            var first = RelayTestServer.Email()
+            first.sender = "leaving@example.org"
+            #expect(try await server.inboundEmail(first).0 == .ok)
+            let thread = try #require(try await Self.emailThread(server, "leaving@example.org"))
+            var erase = RelayTestServer.Email()
+            erase.sender = "leaving@example.org"
+            erase.subject = "erase"
+            erase.text = "please"
+            #expect(try await server.inboundEmail(erase).0 == .ok)
+            await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread.id) }
+            // STOP: no reply goes out any more.
+            var hello = RelayTestServer.Email()
+            hello.sender = "quiet@example.org"
+            #expect(try await server.inboundEmail(hello).0 == .ok)
+            let quiet = try #require(try await Self.emailThread(server, "quiet@example.org"))
+            var stop = RelayTestServer.Email()
+            stop.sender = "quiet@example.org"
+            stop.text = "STOP"
+            #expect(try await server.inboundEmail(stop).0 == .ok)
+            let advocate = try await StaffAPITests.staff(server, "ana", .advocate)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(quiet.id)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
+            let (refused, why) = try await server.chat(.post, "/api/v1/threads/\(quiet.id)/replies", token: advocate, json: #"{"text":"hello?"}"#)
+            #expect(refused == .conflict && why.contains("opted_out"))
         }
     }
 }

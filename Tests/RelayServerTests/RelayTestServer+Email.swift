@@ -20,6 +20,8 @@ extension RelayTestServer {
         var signature: String? = nil
         /// Fields Mailgun sends that must never be stored.
         var extra: [(String, String)] = []
+        /// Whether Mailgun verified the sender (SPF passed), as its headers say.
+        var verified = true
     }
 
     /// Posts a signed inbound email: a form, or multipart when it carries attachments.
@@ -31,7 +33,7 @@ extension RelayTestServer {
             ("recipient", email.recipient), ("sender", email.sender), ("from", "Someone <\(email.sender)>"), ("subject", email.subject),
             ("body-plain", email.text + "\n\n> quoted earlier mail"), ("stripped-text", email.text), ("Message-Id", email.messageID),
             ("attachment-count", String(email.attachments.count)), ("timestamp", timestamp), ("token", email.token), ("signature", signature),
-        ] + email.extra
+        ] + (email.verified ? [("X-Mailgun-Spf", "Pass")] : [("X-Mailgun-Spf", "Fail")]) + email.extra
         var headers = HTTPFields()
         let body: ByteBuffer
         if email.attachments.isEmpty {

@@ -113,7 +113,13 @@ struct TipFormTests {
             let thread = try #require(try await Self.threads(server).first { $0.channel == .webform })
             #expect(thread.language == .es)
             // The reporter comes back in the webchat with the phrase: their report is there.
-            let (resumed, session) = try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(phrase)"}"#)
+            // The answer was lost and the page sends the report again: filed once, and a new phrase replaces the first.
+            let (again, repeated) = try await Self.report(server, json, key: "report-key-0002")
+            #expect(again == .ok)
+            let reissued = try #require((try JSONSerialization.jsonObject(with: Data(repeated.utf8)) as? [String: Any])?["resume_phrase"] as? String)
+            #expect(reissued != phrase)
+            #expect(try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(phrase)"}"#).0 == .unauthorized)
+            let (resumed, session) = try await server.chat(.post, "/chat/resume", token: nil, json: #"{"phrase":"\#(reissued)"}"#)
             #expect(resumed == .created)
             let token = try JSONDecoder().decode([String: String].self, from: Data(session.utf8))["token"]!
             #expect(try await server.chat(.get, "/chat/messages", token: token).1.contains("nunca sale"))
@@ -152,6 +158,12 @@ struct TipFormTests {
                 #expect(try FileScan.hits(in: FileScan.databaseFiles(sqlite.path), needles: [Array("2025550177".utf8), Array("motel".utf8)]).isEmpty)
             }
             #expect(!server.logs.text.contains("2025550177") && !server.logs.text.contains("motel"))
+            // A number a supervisor blocked: the form answers as for any report, and nothing is stored.
+            let supervisor = try await StaffAPITests.staff(server, "sue", .supervisor)
+            #expect(try await server.chat(.post, "/api/v1/threads/\(thread.id)/block", token: supervisor, json: #"{"reason":"abuse"}"#).0 == .ok)
+            let count = try await server.store.read { try await $0.messages(threadID: thread.id).count }
+            #expect(try await Self.report(server, json, key: "report-key-0004").0 == .created)
+            #expect(try await server.store.read { try await $0.messages(threadID: thread.id).count } == count)
         }
     }
 

@@ -22,14 +22,26 @@ public struct InboundEmail: Sendable {
     public var messageID: String?
     /// How many attachments the provider sent (dropped unread).
     public var attachmentsDropped: Int
+    /// Whether the provider verified the sender (SPF or DKIM passed). An unverified sender's mail is
+    /// kept in a conversation of its own that opens no reply window and gets no automatic answer:
+    /// anyone can write a survivor's address as the sender.
+    public var senderVerified: Bool
+    /// Whether the mail says it was sent by a machine (`Auto-Submitted`, `Precedence: bulk`): no
+    /// automatic answer to it, so that two robots never answer each other.
+    public var automated: Bool
 
     /// Creates an inbound email.
-    public init(address: ContactAddress, subject: String, text: String, messageID: String?, attachmentsDropped: Int) {
+    public init(
+        address: ContactAddress, subject: String, text: String, messageID: String?, attachmentsDropped: Int, senderVerified: Bool = true,
+        automated: Bool = false
+    ) {
         self.address = address
         self.subject = subject
         self.text = text
         self.messageID = messageID
         self.attachmentsDropped = attachmentsDropped
+        self.senderVerified = senderVerified
+        self.automated = automated
     }
 
     /// The sealed body: the subject and the text, and a note of what was cut or dropped.
@@ -41,6 +53,9 @@ public struct InboundEmail: Sendable {
             notes.append("[the rest of a longer message was cut]")
         }
         if attachmentsDropped > 0 { notes.append("[\(attachmentsDropped) attachment(s) removed unread: attachments are not accepted]") }
+        if !senderVerified {
+            notes.append("[the sender's address could not be verified (SPF, DKIM): kept apart, no reply can go to it]")
+        }
         let subject = String(self.subject.trimmingCharacters(in: .whitespacesAndNewlines).prefix(Self.maximumSubjectCharacters))
         return (["Subject: \(subject.isEmpty ? "(none)" : subject)", "", text.isEmpty ? "(no text)" : text] + notes).joined(separator: "\n")
     }
@@ -53,15 +68,17 @@ extension IntakeService {
     /// (`RelayError.unauthorized`), since the signature does not cover the body.
     public func ingestEmail(_ email: InboundEmail, webhookToken: String? = nil) async throws -> IngestReceipt {
         guard email.address.channel == .email else { throw RelayError.invalidInput("not an email address") }
-        let addressIndex = self.addressIndex(email.address)
+        var address = email.address
+        address.unverified = !email.senderVerified
+        let addressIndex = self.addressIndex(address)
         let deliveryIndex = email.messageID.map { self.deliveryIndex(channel: .email, deliveryID: $0) }
         let now = clock.now().storeTime
         let envelope = self.envelope
-        let address = email.address
         let tokenIndex = webhookToken.map { self.deliveryIndex(channel: .email, deliveryID: "webhook-token:" + $0) }
         let receipt = try await storeInbound(
-            body: Array(email.body.utf8), channel: .email, deliveryIndex: deliveryIndex, at: now, oneTimeIndex: tokenIndex
-        ) { writer in
+            body: Array(email.body.utf8), channel: .email, deliveryIndex: deliveryIndex, at: now, oneTimeIndex: tokenIndex,
+            opensWindow: email.senderVerified, automaticAnswer: email.senderVerified && !email.automated
+        ) { [address] writer in
             if let known = try await writer.contact(addressIndex: addressIndex) { return known }
             return try await Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
         }

@@ -81,7 +81,7 @@ extension IntakeService {
     /// open its thread, seal, insert, touch the reply window. Publishes the message to live streams.
     func storeInbound(
         body: [UInt8], channel: ChannelKind, deliveryIndex: [UInt8]?, at now: StoreTime, declaredLanguage: ConversationLanguage? = nil,
-        oneTimeIndex: [UInt8]? = nil,
+        oneTimeIndex: [UInt8]? = nil, opensWindow: Bool = true, automaticAnswer: Bool = true, triageText: String? = nil,
         contact resolveContact: @escaping @Sendable (any StoreWriter) async throws -> ContactRecord
     ) async throws -> IngestReceipt {
         let envelope = self.envelope
@@ -133,10 +133,10 @@ extension IntakeService {
                 id: messageID, threadID: threadID, direction: .inbound, sealedBody: Data(sealed),
                 deliveryIndex: deliveryIndex.map { Data($0) }, createdAt: now))
             if let deliveryIndex { try await writer.markHandled(deliveryIndex: deliveryIndex, at: now) }
-            try await writer.touchThread(id: threadID, at: now, inbound: true)
+            try await writer.touchThread(id: threadID, at: now, inbound: opensWindow)
             let (_, automatic) = try await Self.applyTriage(
-                text: text, thread: thread, isNew: newThread, contact: contact, at: now, declaredLanguage: declaredLanguage, settings: settings,
-                envelope: envelope, writer: writer)
+                text: triageText ?? text, thread: thread, isNew: newThread, contact: contact, at: now, declaredLanguage: declaredLanguage,
+                answering: automaticAnswer && opensWindow, settings: settings, envelope: envelope, writer: writer)
             return (IngestReceipt(messageID: messageID, threadID: threadID, contactID: contact.id, duplicate: false, newThread: newThread), automatic)
         }
         if !receipt.duplicate {

@@ -133,15 +133,36 @@ extension IntakeService {
         }
         let addressIndex = self.addressIndex(address)
         let stored = phrase
-        let receipt = try await storeInbound(
-            body: Array(report.body.utf8), channel: .webform, deliveryIndex: deliveryIndex, at: now, declaredLanguage: report.language
-        ) { writer in
-            if case .text = report.wayBack, let known = try await writer.contact(addressIndex: addressIndex) { return known }
-            let contact = try await Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
-            if let stored {
-                try await writer.upsert(ResumePhraseRecord(contactID: contact.id, lookupIndex: Data(stored.lookup), phraseHash: stored.hash, createdAt: now))
+        let receipt: IngestReceipt
+        do {
+            // Triage reads what the person wrote, not the report's own labels.
+            receipt = try await storeInbound(
+                body: Array(report.body.utf8), channel: .webform, deliveryIndex: deliveryIndex, at: now, declaredLanguage: report.language,
+                triageText: report.what
+            ) { writer in
+                if case .text = report.wayBack, let known = try await writer.contact(addressIndex: addressIndex) { return known }
+                let contact = try await Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)
+                if let stored {
+                    try await writer.upsert(ResumePhraseRecord(contactID: contact.id, lookupIndex: Data(stored.lookup), phraseHash: stored.hash, createdAt: now))
+                }
+                return contact
             }
-            return contact
+        } catch RelayError.contactBlocked {
+            // A number a supervisor blocked: answered like any report (a web visitor must not learn
+            // that a number has a history with the hotline), nothing stored.
+            logger.info("tip report from a blocked contact dropped")
+            return ReportReceipt(threadID: "", duplicate: false, resumePhrase: nil)
+        }
+        // The same submission again (its answer was lost on the way): whoever holds the key sent the
+        // report, so a way back through the webchat gets a fresh phrase (the earlier one stops working).
+        if receipt.duplicate, let phrase, !receipt.contactID.isEmpty {
+            let contactID = receipt.contactID
+            let reissued = try await store.write { writer -> Bool in
+                guard let contact = try await writer.contact(id: contactID), contact.channel == .webchat, contact.key != nil else { return false }
+                try await writer.upsert(ResumePhraseRecord(contactID: contactID, lookupIndex: Data(phrase.lookup), phraseHash: phrase.hash, createdAt: now))
+                return true
+            }
+            return ReportReceipt(threadID: receipt.threadID, duplicate: true, resumePhrase: reissued ? phrase.text : nil)
         }
         logger.info("tip report filed", metadata: ["thread.id": "\(receipt.threadID)", "duplicate": "\(receipt.duplicate)"])
         return ReportReceipt(threadID: receipt.threadID, duplicate: receipt.duplicate, resumePhrase: receipt.duplicate ? nil : phrase?.text)

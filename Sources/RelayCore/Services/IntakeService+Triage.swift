@@ -22,10 +22,10 @@ extension IntakeService {
     /// its answer actually goes out; any later message from the person puts it back.
     static func applyTriage(
         text: String, thread stored: ThreadRecord, isNew: Bool, contact: ContactRecord, at now: StoreTime, declaredLanguage: ConversationLanguage? = nil,
-        settings: RelaySettings, envelope: Envelope, writer: any StoreWriter
+        answering: Bool = true, settings: RelaySettings, envelope: Envelope, writer: any StoreWriter
     ) async throws -> (TriageDecision, AutomaticReply?) {
         var thread = stored
-        thread.lastInboundAt = now
+        if answering { thread.lastInboundAt = now }
         var input = TriageInput(
             text: text, channel: thread.channel, at: Date(storeTime: now),
             thread: isNew ? nil : TriageThreadState(
@@ -38,7 +38,7 @@ extension IntakeService {
         var answers = thread.automaticAnswers
         var redirectedAt: StoreTime? = nil
         var reply: AutomaticReply? = nil
-        if let answer = decision.answer, !answers.contains(answer.kind.rawValue) {
+        if answering, let answer = decision.answer, !answers.contains(answer.kind.rawValue) {
             let gate = ReplyGate(settings: settings)
             let sessionOpen = try await gate.webchatSessionOpen(for: thread, at: now, reader: writer)
             let fits = answer.text.count <= OutboxService.characterLimit(thread: thread, contact: contact, settings: settings)

@@ -27,6 +27,7 @@ struct ReplyGate: Sendable {
             // The page shows replies only inside the session the survivor has open: no trace on the phone.
             guard webchatSessionOpen else { return .windowClosed }
         case (.email, _):
+            if contact.optedOut { return .optedOut }
             // An inbox can be read by someone else as a phone can: the same caution holds.
             if contact.safety.textNeedsOverride && !hasOverride { return .safetyOverrideRequired }
             guard let closes = smsWindowCloses(thread, contact: contact), now <= closes else { return .windowClosed }

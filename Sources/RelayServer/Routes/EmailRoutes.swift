@@ -75,23 +75,35 @@ struct EmailRoutes {
             refusals.notice("email webhook refused", reason: error == .stale ? "stale timestamp" : "bad signature", logger: context.logger)
             throw forbidden
         }
-        // Only now are the fields read.
+        // Only now are the fields read. What can never be stored is answered 406, which Mailgun
+        // takes as final (any other refusal it retries for hours).
         guard let sender = fields.first("sender"), let address = try? ContactAddress.email(sender) else {
-            throw APIError(.badRequest, code: "missing_field", message: "sender is missing or not an email address")
+            throw APIError(.notAcceptable, code: "missing_field", message: "sender is missing or not an email address")
         }
         let subject = fields.first("subject") ?? ""
         let text = fields.first("stripped-text") ?? fields.first("body-plain") ?? ""
         let messageID = fields.first("Message-Id") ?? fields.first("message-id")
         guard subject.count <= 998, messageID.map({ (1...998).contains($0.count) }) ?? true else {
-            throw APIError(.badRequest, code: "invalid_field", message: "subject or Message-Id is too long")
+            throw APIError(.notAcceptable, code: "invalid_field", message: "subject or Message-Id is too long")
         }
+        // Read, never stored: whether the provider verified the sender, and whether a machine sent it.
+        let headers = EmailHeaders(fields: fields)
         let declared = fields.first("attachment-count").flatMap { Int($0) } ?? 0
         let dropped = max(parsed.fileCount, min(max(declared, 0), 1000))
         if dropped > 0 { metrics.count("saferelay_email_attachments_dropped_total") }
         guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global),
             await limiter.allow(scope: "email", identity: address.normalised, bucket: configuration.rateLimits.perSender)
         else { throw APIError.rateLimited }
-        let email = InboundEmail(address: address, subject: subject, text: text, messageID: messageID, attachmentsDropped: dropped)
+        // ERASE, STOP and START in the subject or as the whole text, from a verified sender only
+        // (anyone can write a survivor's address as the sender): acted on, nothing stored or sent back.
+        if headers.senderVerified, let keyword = SMSKeyword.match(text, settings: relay.settings) ?? SMSKeyword.match(subject, settings: relay.settings) {
+            let delivery = messageID ?? ("token:" + (fields.first("token") ?? ""))
+            _ = try await relay.intake.handleKeyword(keyword, from: address, deliveryID: delivery)
+            return try RequestSupport.json(InboundAnswer(stored: false, attachments_dropped: dropped))
+        }
+        let email = InboundEmail(
+            address: address, subject: subject, text: text, messageID: messageID, attachmentsDropped: dropped, senderVerified: headers.senderVerified,
+            automated: headers.automated)
         do {
             _ = try await ErrorTable.during(.general) { try await relay.intake.ingestEmail(email, webhookToken: fields.first("token")) }
         } catch let error as APIError where error.code == "paused" {

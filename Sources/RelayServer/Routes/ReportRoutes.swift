@@ -73,7 +73,7 @@ struct ReportRoutes {
             situation: TipSituation(rawValue: input.situation) ?? .unsure, wayBack: wayBack,
             language: input.language.flatMap(ConversationLanguage.init(rawValue:)) ?? .en)
         let receipt = try await ErrorTable.during(.inboundMessage) { try await relay.intake.fileReport(report, idempotencyKey: key) }
-        if !receipt.duplicate { metrics.count("saferelay_reports_total", [("situation", report.situation.rawValue)]) }
+        if !receipt.duplicate { metrics.count("saferelay_reports_total") }
         return try RequestSupport.json(ReportAnswer(resume_phrase: receipt.resumePhrase, duplicate: receipt.duplicate), status: receipt.duplicate ? .ok : .created)
     }
 }
