@@ -317,4 +317,13 @@ MUTATIONS = [
         ("Sources/RelayCore/Services/IntakeService+Report.swift",
          "        let deliveryIndex = self.deliveryIndex(channel: .webform, deliveryID: idempotencyKey)\n",
          "        let deliveryIndex = self.deliveryIndex(channel: .webform, deliveryID: idempotencyKey + RandomToken.identifier())\n")]},
+    {"name": "a redirect's answer that failed keeps hiding the person", "invariant": 11, "edits": [
+        ("Sources/RelayCore/Services/OutboxService+Dispatch.swift",
+         "            if entry.state == .failed || entry.state == .unknown { try await writer.unhideUndeliveredRedirects(threadID: entry.threadID) }\n", "")]},
+    {"name": "a forged email sender writes into the verified sender's conversation", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Services/IntakeService+Email.swift", "        address.unverified = !email.senderVerified\n", "")]},
+    {"name": "a call reopens an open conversation's window", "invariant": 8, "edits": [
+        ("Sources/RelayCore/Services/IntakeService+Voice.swift",
+         "                    try await writer.insert(thread)\n                    try await writer.touchThread(id: thread.id, at: now, inbound: true)\n                }\n",
+         "                    try await writer.insert(thread)\n                }\n                try await writer.touchThread(id: thread.id, at: now, inbound: true)\n")]},
 ]

@@ -8,7 +8,8 @@ import RelayWire
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzReportJSON(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let body = FuzzInput(start, count).rest()
+    var input = FuzzInput(start, count)
+    let body = input.rest()
     guard body.count <= ReportInput.maximumBytes, let report = try? ReportInput.parse(body) else { return 0 }
     let what = report.what.trimmingCharacters(in: .whitespacesAndNewlines)
     Property.require(!what.isEmpty && what.count <= ReportInput.maximumWhatCharacters, "an accepted report's text is out of bounds")

@@ -9,7 +9,8 @@ import RelayModel
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTriagePolicy(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let bytes = FuzzInput(start, count).rest()
+    var input = FuzzInput(start, count)
+    let bytes = input.rest()
     guard bytes.count <= TriagePolicy.maximumBytes, let text = String(validating: bytes, as: UTF8.self) else { return 0 }
     let parts = text.components(separatedBy: "\n---8<---\n")
     let yaml = parts[0]
