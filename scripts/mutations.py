@@ -312,7 +312,8 @@ MUTATIONS = [
          "                if false {\n")]},
     {"name": "a repeated voice webhook texts the caller again", "invariant": 7, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Voice.swift",
-         "                guard try await !writer.isHandled(deliveryIndex: deliveryIndex) else { return (.duplicate, nil) }\n", "")]},
+         "                guard try await !writer.isHandled(deliveryIndex: deliveryIndex) else { return (.duplicate, nil) }\n"
+         "                guard try await !writer.isHandled(deliveryIndex: dayIndex) else { throw VoiceTextRefused() }\n", "")]},
     {"name": "a repeated tip report is filed twice", "invariant": 6, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Report.swift",
          "        let deliveryIndex = self.deliveryIndex(channel: .webform, deliveryID: idempotencyKey)\n",
@@ -322,8 +323,7 @@ MUTATIONS = [
          "            if entry.state == .failed || entry.state == .unknown { try await writer.unhideUndeliveredRedirects(threadID: entry.threadID) }\n", "")]},
     {"name": "a forged email sender writes into the verified sender's conversation", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Email.swift", "        address.unverified = !email.senderVerified\n", "")]},
-    {"name": "a call reopens an open conversation's window", "invariant": 8, "edits": [
+    {"name": "a call texts into a conversation already open", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Voice.swift",
-         "                    try await writer.insert(thread)\n                    try await writer.touchThread(id: thread.id, at: now, inbound: true)\n                }\n",
-         "                    try await writer.insert(thread)\n                }\n                try await writer.touchThread(id: thread.id, at: now, inbound: true)\n")]},
+         "                if let known, try await writer.openThread(contactID: known.id, channel: .sms) != nil { throw VoiceTextRefused() }\n", "")]},
 ]

@@ -114,14 +114,17 @@ struct VoiceMenuTests {
             var forged = [("AccountSid", RelayTestServer.accountSID), ("CallSid", Self.callSid(40)), ("From", "+12025550195"), ("Digits", "2")]
             forged.append(("StirVerstat", "TN-Validation-Failed"))
             #expect(try await server.postSigned("/voice/twilio/menu?lang=en&attempt=1", forged).1 == unflagged)
-            // A conversation already open keeps the window the survivor's own texts left: a call does not reopen it.
+            // A conversation already open (its window open or not) gets no voice text, and a call never
+            // touches it or its window: the survivor's own texts govern it.
             let texter = "+12025550196"
             #expect(try await server.inboundSMS(from: texter, body: "hello", sid: TriageTests.sid(75)).0 == .ok)
             #expect(try await server.eventually("first answer") { await TriageTests.sent(server, to: texter).count == 1 })
-            server.clock.advance(by: 20 * 60)
             let texterThread = try await ContactSafetyTests.openThread(server, phone: texter)
             let before = try await server.store.read { try await $0.thread(id: texterThread)?.lastInboundAt }
+            server.clock.advance(by: 60)
             #expect(try await Self.call(server, "/voice/twilio/menu?lang=en&attempt=1", sid: Self.callSid(41), from: texter, digits: "2").1 == unflagged)
+            server.clock.advance(by: 20 * 60)
+            #expect(try await Self.call(server, "/voice/twilio/menu?lang=en&attempt=1", sid: Self.callSid(42), from: texter, digits: "2").1 == unflagged)
             #expect(try await server.store.read { try await $0.thread(id: texterThread)?.lastInboundAt } == before)
             try await Task.sleep(for: .milliseconds(600))
             #expect(await TriageTests.sent(server, to: phone).count == 1)

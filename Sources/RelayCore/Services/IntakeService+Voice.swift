@@ -19,9 +19,8 @@ extension IntakeService {
     /// A caller chose, in the voice menu, to continue by text: opens a new SMS conversation as if
     /// they had written — the choice opens its reply window — and queues the policy's voice text
     /// through the same reply rules as any reply, audited as sent by the system. A caller id can be
-    /// forged, so a call never reopens the window of a conversation that is already open (the
-    /// survivor's own texts govern it; a closed window is refused), and a number gets at most one
-    /// voice text a day, whoever calls. Nothing about the call is kept but keyed hashes of its id
+    /// forged, so a number with a conversation already open gets none (a call never touches that
+    /// conversation or its window), and a number gets at most one voice text a day, whoever calls. Nothing about the call is kept but keyed hashes of its id
     /// and of the number's day (so that a repeated webhook sends nothing twice) and the number,
     /// sealed, like any texter's.
     public func startTextFromCall(caller address: ContactAddress, language: ConversationLanguage, callID: String) async throws -> VoiceTextOutcome {
@@ -38,20 +37,14 @@ extension IntakeService {
                 guard try await !writer.isHandled(deliveryIndex: deliveryIndex) else { return (.duplicate, nil) }
                 guard try await !writer.isHandled(deliveryIndex: dayIndex) else { throw VoiceTextRefused() }
                 let known = try await writer.contact(addressIndex: addressIndex)
-                var thread: ThreadRecord
-                let isNew: Bool
-                if let known, let open = try await writer.openThread(contactID: known.id, channel: .sms), open.key != nil {
-                    // Its window stays as the survivor's own texts left it.
-                    thread = open
-                    isNew = false
-                } else {
-                    let threadID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
-                    let (_, wrapped) = envelope.newDataKey(owner: threadID)
-                    thread = ThreadRecord(
-                        id: threadID, contactID: known?.id, channel: .sms, state: .open, key: StoredKey(wrapped), openedAt: now, lastActivityAt: now)
-                    thread.lastInboundAt = now
-                    isNew = true
-                }
+                // A number with a conversation already open gets no voice text: the survivor's own
+                // texts govern that conversation and its window, and a call may be forged.
+                if let known, try await writer.openThread(contactID: known.id, channel: .sms) != nil { throw VoiceTextRefused() }
+                let threadID = RandomToken.timeOrderedIdentifier(milliseconds: UInt64(max(0, now)))
+                let (_, wrapped) = envelope.newDataKey(owner: threadID)
+                var thread = ThreadRecord(
+                    id: threadID, contactID: known?.id, channel: .sms, state: .open, key: StoredKey(wrapped), openedAt: now, lastActivityAt: now)
+                thread.lastInboundAt = now
                 try await writer.markHandled(deliveryIndex: deliveryIndex, at: now)
                 try await writer.markHandled(deliveryIndex: dayIndex, at: now)
                 let contact = if let known { known } else {
@@ -64,11 +57,9 @@ extension IntakeService {
                 if ReplyGate(settings: settings).refusal(thread: thread, contact: contact, webchatSessionOpen: false, at: now, hasOverride: false) != nil {
                     throw VoiceTextRefused()
                 }
-                if isNew {
-                    thread.contactID = contact.id
-                    try await writer.insert(thread)
-                    try await writer.touchThread(id: thread.id, at: now, inbound: true)
-                }
+                thread.contactID = contact.id
+                try await writer.insert(thread)
+                try await writer.touchThread(id: thread.id, at: now, inbound: true)
                 let outbound = try await OutboxService.storeOutbound(
                     text: text, thread: thread, contact: contact, cautionOverride: false, at: now, envelope: envelope, writer: writer)
                 var answers = thread.automaticAnswers
