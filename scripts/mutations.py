@@ -313,7 +313,10 @@ MUTATIONS = [
     {"name": "a repeated voice webhook texts the caller again", "invariant": 7, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Voice.swift",
          "                guard try await !writer.isHandled(deliveryIndex: deliveryIndex) else { return (.duplicate, nil) }\n"
-         "                guard try await !writer.isHandled(deliveryIndex: dayIndex) else { throw VoiceTextRefused() }\n", "")]},
+         "                guard try await !writer.isHandled(deliveryIndex: dayIndex) else { throw VoiceTextRefused() }\n", ""),
+        # Each of the three guards alone stops a repeat (the call, the number's day, the conversation now open).
+        ("Sources/RelayCore/Services/IntakeService+Voice.swift",
+         "                if let known, try await writer.openThread(contactID: known.id, channel: .sms) != nil { throw VoiceTextRefused() }\n", "")]},
     {"name": "a repeated tip report is filed twice", "invariant": 6, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Report.swift",
          "        let deliveryIndex = self.deliveryIndex(channel: .webform, deliveryID: idempotencyKey)\n",
