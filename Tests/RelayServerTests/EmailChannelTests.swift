@@ -34,10 +34,8 @@ struct EmailChannelTests {
             email.sender = "Canary.Person@Example.org"
             email.subject = "SUBJECTCANARY about my job"
             email.text = "MAILCANARY they keep my papers"
-            email.extra = [
-                ("message-headers", #"[["X-Originating-IP","[203.0.113.77]"],["Received","from mx.example.org (203.0.113.78)"]]"#),
-                ("X-Mailgun-Spam-Score", "SPAMCANARY 9.9"), ("body-html", "<p>HTMLCANARY</p>"), ("Cc", "cccanary@example.net"),
-            ]
+            email.headers = [("X-Originating-IP", "[203.0.113.77]"), ("Received", "from mx.example.org (203.0.113.78)")]
+            email.extra = [("X-Mailgun-Spam-Score", "SPAMCANARY 9.9"), ("body-html", "<p>HTMLCANARY</p>"), ("Cc", "cccanary@example.net")]
             let (status, _) = try await server.inboundEmail(email)
             #expect(status == .ok)
             // The provider retries the same message (new token, same Message-Id): stored once.
@@ -224,6 +222,23 @@ struct EmailChannelTests {
             #expect(try await server.chat(.post, "/api/v1/threads/\(apart.id)/claim", token: advocate, headers: RelayTestServer.claimPurpose).0 == .noContent)
             let (refused, why) = try await server.chat(.post, "/api/v1/threads/\(apart.id)/replies", token: advocate, json: #"{"text":"hello?"}"#)
             #expect(refused == .conflict && why.contains("window_closed"))
+            // The forger writes Mailgun's verdict into their own headers: a repeated verdict counts as none.
+            var selfCertified = RelayTestServer.Email()
+            selfCertified.sender = "survivor@example.org"
+            selfCertified.verified = false
+            selfCertified.headers = [("X-Mailgun-Spf", "Pass")]
+            selfCertified.text = "FORGED again"
+            #expect(try await server.inboundEmail(selfCertified).0 == .ok)
+            #expect(try await !server.relay.sealing.decryptedMessages(threadID: thread.id).map(\.body).joined().contains("FORGED"))
+            // A captured signature (its one-time token) replayed with an ERASE in the survivor's name acts on nothing.
+            var captured = RelayTestServer.Email()
+            captured.sender = "someone-else@example.org"
+            #expect(try await server.inboundEmail(captured).0 == .ok)
+            var replayedErase = captured
+            replayedErase.sender = "survivor@example.org"
+            replayedErase.text = "ERASE"
+            _ = try await server.inboundEmail(replayedErase)
+            #expect(try await Self.emailThread(server, "survivor@example.org")?.id == thread.id)
             // A forged ERASE erases nothing; a machine's mail (an out-of-office) gets no answer.
             var forgedErase = RelayTestServer.Email()
             forgedErase.sender = "survivor@example.org"
@@ -233,10 +248,12 @@ struct EmailChannelTests {
             #expect(try await Self.emailThread(server, "survivor@example.org")?.id == thread.id)
             var robot = RelayTestServer.Email()
             robot.sender = "robot@example.org"
-            robot.extra = [("message-headers", #"[["Auto-Submitted","auto-replied"]]"#)]
+            robot.headers = [("Auto-Submitted", "auto-replied")]
             #expect(try await server.inboundEmail(robot).0 == .ok)
             try await Task.sleep(for: .milliseconds(600))
-            #expect(await server.mailgun.received.count == 1)
+            // One first answer to the survivor, one to the other verified sender; nothing to the forgeries or the robot.
+            #expect(await server.mailgun.received.filter { $0.fields["to"] == "survivor@example.org" }.count == 1)
+            #expect(await server.mailgun.received.count == 2)
         }
     }
 
@@ -247,10 +264,17 @@ struct EmailChannelTests {
             first.sender = "leaving@example.org"
             #expect(try await server.inboundEmail(first).0 == .ok)
             let thread = try #require(try await Self.emailThread(server, "leaving@example.org"))
+            // A subject "Stop" over a letter is a letter: stored, nobody opted out.
+            var letter = RelayTestServer.Email()
+            letter.sender = "leaving@example.org"
+            letter.subject = "Stop"
+            letter.text = "they will not stop calling me"
+            #expect(try await server.inboundEmail(letter).0 == .ok)
+            #expect(try await server.relay.sealing.decryptedMessages(threadID: thread.id).count == 2)
             var erase = RelayTestServer.Email()
             erase.sender = "leaving@example.org"
             erase.subject = "erase"
-            erase.text = "please"
+            erase.text = ""
             #expect(try await server.inboundEmail(erase).0 == .ok)
             await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread.id) }
             // STOP: no reply goes out any more.

@@ -90,7 +90,8 @@ struct HTTPCanaryTests {
             email.sender = "mailcanary\(index)@example.org"
             email.subject = "SUBJECTCANARY-\(index)"
             email.text = "MAILCANARY-\(index) they keep my papers"
-            email.extra = [("message-headers", #"[["X-Originating-IP","[198.51.100.23]"]]"#), ("body-html", "<p>HTMLCANARY</p>")]
+            email.headers = [("X-Originating-IP", "[198.51.100.23]")]
+            email.extra = [("body-html", "<p>HTMLCANARY</p>")]
             #expect(try await server.inboundEmail(email).0 == .ok)
         }
         return replies

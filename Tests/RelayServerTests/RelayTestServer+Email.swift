@@ -22,6 +22,14 @@ extension RelayTestServer {
         var extra: [(String, String)] = []
         /// Whether Mailgun verified the sender (SPF passed), as its headers say.
         var verified = true
+        /// Headers besides Mailgun's verdict (name, value).
+        var headers: [(String, String)] = []
+
+        func headers(verified: Bool) -> String {
+            let all = [("X-Mailgun-Spf", verified ? "Pass" : "Fail")] + headers
+            let data = try! JSONSerialization.data(withJSONObject: all.map { [$0.0, $0.1] })
+            return String(decoding: data, as: UTF8.self)
+        }
     }
 
     /// Posts a signed inbound email: a form, or multipart when it carries attachments.
@@ -33,7 +41,7 @@ extension RelayTestServer {
             ("recipient", email.recipient), ("sender", email.sender), ("from", "Someone <\(email.sender)>"), ("subject", email.subject),
             ("body-plain", email.text + "\n\n> quoted earlier mail"), ("stripped-text", email.text), ("Message-Id", email.messageID),
             ("attachment-count", String(email.attachments.count)), ("timestamp", timestamp), ("token", email.token), ("signature", signature),
-        ] + (email.verified ? [("X-Mailgun-Spf", "Pass")] : [("X-Mailgun-Spf", "Fail")]) + email.extra
+        ] + [("message-headers", email.headers(verified: email.verified))] + email.extra
         var headers = HTTPFields()
         let body: ByteBuffer
         if email.attachments.isEmpty {

@@ -106,7 +106,7 @@ struct TipFormTests {
     func aPhraseLetsTheReporterReadAnswersInTheWebchat() async throws {
         try await RelayTestServer.run(settings: try TriageTests.settings()) { server in
             let json = #"{"what":"una niña trabaja en la casa de al lado y nunca sale","situation":"domestic_work","way_back":"phrase","language":"es"}"#
-            let (status, answer) = try await Self.report(server, json, key: "report-key-0002")
+            let (status, answer) = try await Self.report(server, json, key: "report-key-0000000002")
             #expect(status == .created)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])
             let phrase = try #require(object["resume_phrase"] as? String)
@@ -114,7 +114,7 @@ struct TipFormTests {
             #expect(thread.language == .es)
             // The reporter comes back in the webchat with the phrase: their report is there.
             // The answer was lost and the page sends the report again: filed once, and a new phrase replaces the first.
-            let (again, repeated) = try await Self.report(server, json, key: "report-key-0002")
+            let (again, repeated) = try await Self.report(server, json, key: "report-key-0000000002")
             #expect(again == .ok)
             let reissued = try #require((try JSONSerialization.jsonObject(with: Data(repeated.utf8)) as? [String: Any])?["resume_phrase"] as? String)
             #expect(reissued != phrase)

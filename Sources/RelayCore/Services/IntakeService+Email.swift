@@ -77,7 +77,7 @@ extension IntakeService {
         let tokenIndex = webhookToken.map { self.deliveryIndex(channel: .email, deliveryID: "webhook-token:" + $0) }
         let receipt = try await storeInbound(
             body: Array(email.body.utf8), channel: .email, deliveryIndex: deliveryIndex, at: now, oneTimeIndex: tokenIndex,
-            opensWindow: email.senderVerified, automaticAnswer: email.senderVerified && !email.automated
+            opensWindow: email.senderVerified && !email.automated, automaticAnswer: email.senderVerified && !email.automated
         ) { [address] writer in
             if let known = try await writer.contact(addressIndex: addressIndex) { return known }
             return try await Self.newContact(address: address, addressIndex: addressIndex, now: now, envelope: envelope, writer: writer)

@@ -149,16 +149,24 @@ extension IntakeService {
             }
         } catch RelayError.contactBlocked {
             // A number a supervisor blocked: answered like any report (a web visitor must not learn
-            // that a number has a history with the hotline), nothing stored.
+            // that a number has a history with the hotline), nothing stored but the submission's
+            // keyed hash, so that a retry is answered as a repeat, like any report's.
+            try await store.write { try await $0.markHandled(deliveryIndex: deliveryIndex, at: now) }
             logger.info("tip report from a blocked contact dropped")
             return ReportReceipt(threadID: "", duplicate: false, resumePhrase: nil)
         }
-        // The same submission again (its answer was lost on the way): whoever holds the key sent the
-        // report, so a way back through the webchat gets a fresh phrase (the earlier one stops working).
-        if receipt.duplicate, let phrase, !receipt.contactID.isEmpty {
+        // The same submission again, soon after (its answer was lost on the way): whoever holds the
+        // key sent the report, so a way back through the webchat gets a fresh phrase (the earlier one
+        // stops working) — only within ten minutes of filing, before anyone has used the way back,
+        // and for a key long enough not to be guessed.
+        if receipt.duplicate, let phrase, !receipt.contactID.isEmpty, idempotencyKey.utf8.count >= 16 {
             let contactID = receipt.contactID
+            let threadID = receipt.threadID
             let reissued = try await store.write { writer -> Bool in
-                guard let contact = try await writer.contact(id: contactID), contact.channel == .webchat, contact.key != nil else { return false }
+                guard let contact = try await writer.contact(id: contactID), contact.channel == .webchat, contact.key != nil,
+                    let thread = try await writer.thread(id: threadID), now - thread.openedAt <= 10 * 60 * 1000,
+                    try await !writer.hasWebchatSession(contactID: contactID, seenSince: 0)
+                else { return false }
                 try await writer.upsert(ResumePhraseRecord(contactID: contactID, lookupIndex: Data(phrase.lookup), phraseHash: phrase.hash, createdAt: now))
                 return true
             }

@@ -46,7 +46,9 @@ extension IntakeService {
                 let outbound = try await OutboxService.storeOutbound(
                     text: answer.text, thread: thread, contact: contact, cautionOverride: false, at: now, envelope: envelope, writer: writer)
                 answers.append(answer.kind.rawValue)
-                if answer.kind == .redirect { redirectedAt = now }
+                // Email has no delivery report: a bounced redirect could never bring the person back,
+                // so an email conversation answered by a redirect stays in the queue.
+                if answer.kind == .redirect && thread.channel != .email { redirectedAt = now }
                 _ = try await AuditLog.append(
                     AuditEvent(
                         actor: "system", role: "system", action: "reply.automatic", threadID: thread.id,

@@ -3,7 +3,12 @@ import RelayWire
 
 /// The two things the relay reads from an inbound email's headers (Mailgun's `message-headers`,
 /// a JSON list of name and value pairs) and never stores: whether the provider verified the
-/// sender (SPF or DKIM passed), and whether a machine sent it (`Auto-Submitted`, `Precedence`).
+/// sender, and whether a machine sent it (`Auto-Submitted`, `Precedence`).
+///
+/// Verified means exactly one `X-Mailgun-Spf: Pass`: SPF is checked against the envelope sender,
+/// which is the address the relay threads and replies by. DKIM is not enough (a pass says some
+/// domain signed, not the sender's), form fields are not read (anyone can post a field), and a
+/// repeated verdict — a sender who wrote their own header beside Mailgun's — counts as none.
 struct EmailHeaders {
     var senderVerified = false
     var automated = false
@@ -17,13 +22,12 @@ struct EmailHeaders {
                 if let name = entry[0] as? String, let value = entry[1] as? String { pairs.append((name, value)) }
             }
         }
-        // Mailgun may also post its verdicts as fields of their own.
-        pairs += fields.filter { $0.0.lowercased().hasPrefix("x-mailgun-") }
+        var spf: [String] = []
         for (name, value) in pairs {
             let value = value.trimmingCharacters(in: .whitespaces).lowercased()
             switch name.lowercased() {
-            case "x-mailgun-spf", "x-mailgun-dkim-check-result":
-                if value == "pass" { senderVerified = true }
+            case "x-mailgun-spf":
+                spf.append(value)
             case "auto-submitted":
                 if value != "no" { automated = true }
             case "precedence":
@@ -32,5 +36,6 @@ struct EmailHeaders {
                 continue
             }
         }
+        senderVerified = spf == ["pass"]
     }
 }

@@ -38,6 +38,18 @@ struct EmailRoutes {
         let attachments_dropped: Int
     }
 
+    /// The keywords email honours: the erase words, `STOP` and `UNSUBSCRIBE`, `START`; the whole
+    /// text, or the subject only when there is no text (a subject "Stop" over a letter is a letter).
+    static func keyword(text: String, subject: String, settings: RelaySettings) -> SMSKeyword? {
+        let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let candidate = body.isEmpty ? subject : body
+        let word = candidate.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        if settings.eraseKeywords.contains(word) { return .erase }
+        if ["STOP", "UNSUBSCRIBE"].contains(word) { return .optOut }
+        if word == "START" { return .optIn }
+        return nil
+    }
+
     func register(on router: Router<Context>) {
         router.post("/email/inbound") { request, context in try await inbound(request, context: context) }
     }
@@ -91,16 +103,18 @@ struct EmailRoutes {
         let declared = fields.first("attachment-count").flatMap { Int($0) } ?? 0
         let dropped = max(parsed.fileCount, min(max(declared, 0), 1000))
         if dropped > 0 { metrics.count("saferelay_email_attachments_dropped_total") }
+        // ERASE, STOP and START as the whole text (or the subject of a mail with no text), from a
+        // verified sender only (anyone can write a survivor's address as the sender): acted on before
+        // any rate limit (an erase is never refused for rate reasons), nothing stored or sent back.
+        // The webhook's one-time token is the delivery id, so a captured signature replayed with
+        // another sender acts on nothing.
+        if headers.senderVerified, let keyword = Self.keyword(text: text, subject: subject, settings: relay.settings), let token = fields.first("token") {
+            _ = try await relay.intake.handleKeyword(keyword, from: address, deliveryID: "webhook-token:" + token)
+            return try RequestSupport.json(InboundAnswer(stored: false, attachments_dropped: dropped))
+        }
         guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global),
             await limiter.allow(scope: "email", identity: address.normalised, bucket: configuration.rateLimits.perSender)
         else { throw APIError.rateLimited }
-        // ERASE, STOP and START in the subject or as the whole text, from a verified sender only
-        // (anyone can write a survivor's address as the sender): acted on, nothing stored or sent back.
-        if headers.senderVerified, let keyword = SMSKeyword.match(text, settings: relay.settings) ?? SMSKeyword.match(subject, settings: relay.settings) {
-            let delivery = messageID ?? ("token:" + (fields.first("token") ?? ""))
-            _ = try await relay.intake.handleKeyword(keyword, from: address, deliveryID: delivery)
-            return try RequestSupport.json(InboundAnswer(stored: false, attachments_dropped: dropped))
-        }
         let email = InboundEmail(
             address: address, subject: subject, text: text, messageID: messageID, attachmentsDropped: dropped, senderVerified: headers.senderVerified,
             automated: headers.automated)

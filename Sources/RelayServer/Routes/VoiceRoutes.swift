@@ -51,7 +51,8 @@ struct VoiceRoutes<Context: RequestContext> {
             if let from = fields.first("From"), !Self.withheldCallerIDs.contains(from), !Self.failedAttestation(fields.first("StirVerstat")),
                 let address = try? ContactAddress.phone(from)
             {
-                _ = try await relay.intake.startTextFromCall(caller: address, language: language, callID: call)
+                // A store that cannot answer must not change what the caller hears: they are put through.
+                _ = try? await relay.intake.startTextFromCall(caller: address, language: language, callID: call)
             }
             return TwilioRoutes<Context>.twiml(say(spoken.textChosen, spoken.voice) + dialOnly())
         case "9":

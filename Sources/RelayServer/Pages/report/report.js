@@ -76,7 +76,11 @@
       what, city: $("city").value.trim() || null, region: $("region").value.trim() || null, when: $("when").value.trim() || null,
       situation: choice("situation") || "unsure", way_back: wayBack, phone: wayBack === "text" ? phone : null, language: lang
     };
-    key = key || (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + "-" + Math.random().toString(36).slice(2));
+    if (!key) {
+      // 128 random bits: the key also lets a lost answer's phrase be asked for again, briefly.
+      const bytes = crypto.getRandomValues(new Uint8Array(16));
+      key = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    }
     $("submit").disabled = true;
     $("status").textContent = t("sending");
     try {
