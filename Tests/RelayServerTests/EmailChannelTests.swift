@@ -271,12 +271,22 @@ struct EmailChannelTests {
             letter.text = "they will not stop calling me"
             #expect(try await server.inboundEmail(letter).0 == .ok)
             #expect(try await server.relay.sealing.decryptedMessages(threadID: thread.id).count == 2)
+            // Mail sent in their name without verification is kept apart; their ERASE takes it too.
+            var unverified = RelayTestServer.Email()
+            unverified.sender = "leaving@example.org"
+            unverified.verified = false
+            #expect(try await server.inboundEmail(unverified).0 == .ok)
+            var twin = try ContactAddress.email("leaving@example.org")
+            twin.unverified = true
+            let twinIndex = server.relay.sealing.addressIndex(twin)
+            #expect(try await server.store.read { try await $0.contact(addressIndex: twinIndex) } != nil)
             var erase = RelayTestServer.Email()
             erase.sender = "leaving@example.org"
             erase.subject = "erase"
             erase.text = ""
             #expect(try await server.inboundEmail(erase).0 == .ok)
             await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread.id) }
+            #expect(try await server.store.read { try await $0.contact(addressIndex: twinIndex) } == nil)
             // STOP: no reply goes out any more.
             var hello = RelayTestServer.Email()
             hello.sender = "quiet@example.org"

@@ -84,4 +84,17 @@ extension IntakeService {
         }
         return receipt
     }
+
+    /// A keyword from a verified email sender (``handleKeyword(_:from:deliveryID:)``). An erase also
+    /// erases what anyone sent in that address's name without verification: the person asked for
+    /// everything under their address to go.
+    public func handleEmailKeyword(_ keyword: SMSKeyword, from address: ContactAddress, deliveryID: String) async throws -> KeywordOutcome {
+        let outcome = try await handleKeyword(keyword, from: address, deliveryID: deliveryID)
+        if keyword == .erase, outcome != .duplicate {
+            var unverified = address
+            unverified.unverified = true
+            _ = try await handleKeyword(.erase, from: unverified, deliveryID: deliveryID + ":unverified")
+        }
+        return outcome
+    }
 }

@@ -109,7 +109,7 @@ struct EmailRoutes {
         // The webhook's one-time token is the delivery id, so a captured signature replayed with
         // another sender acts on nothing.
         if headers.senderVerified, let keyword = Self.keyword(text: text, subject: subject, settings: relay.settings), let token = fields.first("token") {
-            _ = try await relay.intake.handleKeyword(keyword, from: address, deliveryID: "webhook-token:" + token)
+            _ = try await relay.intake.handleEmailKeyword(keyword, from: address, deliveryID: "webhook-token:" + token)
             return try RequestSupport.json(InboundAnswer(stored: false, attachments_dropped: dropped))
         }
         guard await limiter.allow(scope: "global", identity: "inbound", bucket: configuration.rateLimits.global),
