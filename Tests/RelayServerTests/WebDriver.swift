@@ -35,18 +35,24 @@ final class WebDriver: Sendable {
         guard let driverPath = driverPaths.first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
             let browserPath = browserPaths.first(where: { FileManager.default.isExecutableFile(atPath: $0) })
         else { throw Failure(description: "chromium and chromium-driver are not installed (scripts/test installs them)") }
-        let port = try freePort()
-        let process = try Command(executable: driverPath, arguments: ["--port=\(port)", "--allowed-ips=127.0.0.1", "--log-level=OFF"])
-            .start(output: FileHandle.nullDevice)
-        let base = "http://127.0.0.1:\(port)"
-        do {
+        // The free port can be taken by another test's server between finding it and chromedriver
+        // binding it (chromedriver then exits), and a loaded machine can start it slowly: three tries.
+        var started: (ChildProcess, String)?
+        for _ in 0..<3 where started == nil {
+            let port = try freePort()
+            let candidate = try Command(executable: driverPath, arguments: ["--port=\(port)", "--allowed-ips=127.0.0.1", "--log-level=OFF"])
+                .start(output: FileHandle.nullDevice)
+            let base = "http://127.0.0.1:\(port)"
             let deadline = Date().addingTimeInterval(20)
             var ready = false
-            while !ready && Date() < deadline {
+            while !ready && candidate.isRunning && Date() < deadline {
                 ready = ((try? await call(base, .GET, "/status", nil)) as? [String: Any])?["ready"] as? Bool ?? false
                 if !ready { try await Task.sleep(for: .milliseconds(100)) }
             }
-            guard ready else { throw Failure(description: "chromedriver did not start") }
+            if ready { started = (candidate, base) } else { end(candidate) }
+        }
+        guard let (process, base) = started else { throw Failure(description: "chromedriver did not start (three tries)") }
+        do {
             let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
                 "browserName": "chrome",
                 "goog:chromeOptions": [
