@@ -155,8 +155,7 @@ struct EmailChannelTests {
             answer.text = "thank you, can we talk tomorrow?"
             #expect(try await server.inboundEmail(answer).0 == .ok)
             #expect(try await Self.emailThread(server, "asker@example.org")?.id == thread.id)
-            #expect(EmailReplyTokens(keyring: server.relay.keyring).threadID(fromToken: EmailReplyTokens.token(inRecipient: from) ?? "") == thread.id)
-            #expect(EmailReplyTokens(keyring: server.relay.keyring).threadID(fromToken: "\(thread.id).00000000000000000000") == nil)
+            #expect(from == "reply+\(EmailReplyTokens(keyring: server.relay.keyring).token(threadID: thread.id))@\(RelayTestServer.mailDomain)")
 
             // A 500 may come after Mailgun queued it: unknown, shown, never re-sent.
             await server.mailgun.enqueue(.status(500))
@@ -254,6 +253,28 @@ struct EmailChannelTests {
             // One first answer to the survivor, one to the other verified sender; nothing to the forgeries or the robot.
             #expect(await server.mailgun.received.filter { $0.fields["to"] == "survivor@example.org" }.count == 1)
             #expect(await server.mailgun.received.count == 2)
+        }
+    }
+
+    /// Invariant 3 for email: a sender whose bucket is empty (a flood in their name, forged or not)
+    /// still erases.
+    @Test(.timeLimit(.minutes(2)))
+    func anEmailEraseIsNeverRefusedForRateReasons() async throws {
+        var limits = RelayTestServer.testLimits
+        limits.perSender = .init(perSecond: 0.001, burst: 1)
+        try await RelayTestServer.run(rateLimits: limits) { server in
+            var first = RelayTestServer.Email()
+            first.sender = "flooded@example.org"
+            #expect(try await server.inboundEmail(first).0 == .ok)
+            let thread = try #require(try await Self.emailThread(server, "flooded@example.org"))
+            var second = RelayTestServer.Email()
+            second.sender = "flooded@example.org"
+            #expect(try await server.inboundEmail(second).0 == .tooManyRequests)
+            var erase = RelayTestServer.Email()
+            erase.sender = "flooded@example.org"
+            erase.text = "ERASE"
+            #expect(try await server.inboundEmail(erase).0 == .ok)
+            await #expect(throws: RelayError.threadErased) { try await server.relay.sealing.decryptedMessages(threadID: thread.id) }
         }
     }
 

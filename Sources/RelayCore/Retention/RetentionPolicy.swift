@@ -75,26 +75,14 @@ extension RetentionPolicy {
 
     /// Loads and validates a policy file.
     public static func load(path: String) throws -> RetentionPolicy {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PolicyError(file: path, line: 0, reason: "cannot read the file (missing or unreadable)")
-        }
-        guard data.count <= maximumBytes else { throw PolicyError(file: path, line: 0, reason: "larger than \(maximumBytes) bytes") }
-        guard let text = String(data: data, encoding: .utf8) else { throw PolicyError(file: path, line: 0, reason: "not UTF-8 text") }
-        return try parse(text, file: path, sha256: Hex.encode(SHA256.hash(Array(data))))
+        let file = try PolicyReader.readFile(path, maximumBytes: maximumBytes)
+        return try parse(file.text, file: path, sha256: file.sha256)
     }
 
     /// Parses policy YAML.
     public static func parse(_ text: String, file: String, sha256: String? = nil) throws -> RetentionPolicy {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw PolicyError(file: file, line: 0, reason: "the file is empty") }
-            root = node
-        } catch let error as PolicyError {
-            throw error
-        } catch let error as YamlError {
-            throw PolicyError(file: file, line: Self.line(of: error), reason: "not valid YAML")
-        }
         let reader = PolicyReader(file: file)
+        let root = try reader.compose(text)
         let top = try reader.mapping(root, "the policy", allowed: ["version", "name", "content", "metadata", "audit", "legal_hold", "overrides", "contacts"])
         if let version = top["version"] {
             guard version.int == 1 else { throw reader.error(version, "version must be 1") }
@@ -168,6 +156,28 @@ extension RetentionPolicy {
 /// Reads policy nodes with their line numbers for errors.
 struct PolicyReader {
     let file: String
+
+    /// A policy file's text and the SHA-256 of its bytes (hex), bounded and UTF-8.
+    static func readFile(_ path: String, maximumBytes: Int) throws -> (text: String, sha256: String) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PolicyError(file: path, line: 0, reason: "cannot read the file (missing or unreadable)")
+        }
+        guard data.count <= maximumBytes else { throw PolicyError(file: path, line: 0, reason: "larger than \(maximumBytes) bytes") }
+        guard let text = String(data: data, encoding: .utf8) else { throw PolicyError(file: path, line: 0, reason: "not UTF-8 text") }
+        return (text, Hex.encode(SHA256.hash(Array(data))))
+    }
+
+    /// The YAML document's root node; an empty file or invalid YAML is a ``PolicyError`` with its line.
+    func compose(_ text: String) throws -> Node {
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw PolicyError(file: file, line: 0, reason: "the file is empty") }
+            return node
+        } catch let error as PolicyError {
+            throw error
+        } catch let error as YamlError {
+            throw PolicyError(file: file, line: RetentionPolicy.line(of: error), reason: "not valid YAML")
+        }
+    }
 
     func error(_ node: Node, _ reason: String) -> PolicyError {
         PolicyError(file: file, line: node.mark?.line ?? 0, reason: reason)

@@ -24,26 +24,14 @@ extension TriagePolicy {
     /// Loads and validates a triage file.
     /// - Throws: ``PolicyError`` with the file, the line and the reason.
     public static func load(path: String) throws -> TriagePolicy {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PolicyError(file: path, line: 0, reason: "cannot read the file (missing or unreadable)")
-        }
-        guard data.count <= maximumBytes else { throw PolicyError(file: path, line: 0, reason: "larger than \(maximumBytes) bytes") }
-        guard let text = String(data: data, encoding: .utf8) else { throw PolicyError(file: path, line: 0, reason: "not UTF-8 text") }
-        return try parse(text, file: path, sha256: Hex.encode(SHA256.hash(Array(data))))
+        let file = try PolicyReader.readFile(path, maximumBytes: maximumBytes)
+        return try parse(file.text, file: path, sha256: file.sha256)
     }
 
     /// Parses triage YAML.
     public static func parse(_ text: String, file: String, sha256: String? = nil) throws -> TriagePolicy {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw PolicyError(file: file, line: 0, reason: "the file is empty") }
-            root = node
-        } catch let error as PolicyError {
-            throw error
-        } catch let error as YamlError {
-            throw PolicyError(file: file, line: RetentionPolicy.line(of: error), reason: "not valid YAML")
-        }
         let reader = PolicyReader(file: file)
+        let root = try reader.compose(text)
         let top = try reader.mapping(
             root, "the triage policy",
             allowed: ["version", "name", "language", "first_answer", "urgency", "redirects", "hours", "blocks", "voice"])
