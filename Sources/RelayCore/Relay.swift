@@ -46,6 +46,8 @@ public struct Relay: RelayService {
     public var advocacy: AdvocacyService { AdvocacyService(context: context) }
     /// The advocate's case record of a contact: notes, referrals, safety flags, typology tags; sealed, audited.
     public var caseRecords: CaseRecordService { CaseRecordService(context: context) }
+    /// Trend reports: aggregate counts by month, region and type with small cells suppressed; audited.
+    public var trends: TrendService { TrendService(context: context) }
     /// The tamper-evident audit log: appending (in the caller's transaction or its own), checkpoints, verification, export, the compliance read.
     public var auditLog: AuditLog { AuditLog(context: context) }
     /// Retention policies and legal holds: plan, apply, status, holds.

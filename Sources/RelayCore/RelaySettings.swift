@@ -11,6 +11,8 @@ public struct RelaySettings: Sendable {
     public var reportTextWindow: TimeInterval = 72 * 3600
     /// The triage rules (`Policies/triage.yaml`): automatic answers, language, urgency, redirects, hours.
     public var triage: TriagePolicy = .minimal
+    /// What trend reports publish and the regions advocates choose from (`Policies/trends.yaml`).
+    public var trends: TrendPolicy = .builtIn
     /// How long an unused webchat session stays valid (default 2 hours); a reply needs a live one.
     public var webchatSessionIdle: TimeInterval = 2 * 60 * 60
     /// How long a webchat session lasts at most, however busy (default 24 hours): a token copied

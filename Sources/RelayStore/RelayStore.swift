@@ -5,13 +5,13 @@ import RelayModel
 /// `Protocol/`), so that a backend implements them aggregate by aggregate.
 public protocol StoreReader:
     ContactsReading, ThreadsReading, MessagesReading, OutboxReading, SessionsReading, AccountsReading, AuditReading, RetentionReading,
-    KeysReading
+    KeysReading, TrendsReading
 {}
 
 /// Write access inside one transaction: everything commits together or not at all.
 public protocol StoreWriter:
     StoreReader, ContactsWriting, ThreadsWriting, MessagesWriting, OutboxWriting, SessionsWriting, AccountsWriting, AuditWriting,
-    RetentionWriting, KeysWriting
+    RetentionWriting, KeysWriting, TrendsWriting
 {}
 
 extension RelayStore {

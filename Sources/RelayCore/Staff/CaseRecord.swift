@@ -65,6 +65,12 @@ public struct CaseRecord: Codable, Sendable, Equatable {
     public var safety = Safety()
     /// Typology tags.
     public var tags: [String] = []
+    /// The region the case concerns, from the trends policy's list (chosen, never derived from an address).
+    public var region: String?
+    /// Who reached out: one of ``TrendKey/whoCodes``.
+    public var reachedOutBy: String?
+    /// What this case adds to the trend counters now (moved when the fields change).
+    public var counted: TrendKey?
 
     /// An empty record.
     public init() {}
@@ -94,6 +100,8 @@ public enum CaseChange: Sendable {
     case safety(CaseRecord.Safety)
     /// Replace the tags.
     case tags([String])
+    /// Set or clear the report's fields: the region and who reached out.
+    case profile(region: String?, reachedOutBy: String?)
 
     /// The audit action name.
     var action: String {
@@ -103,6 +111,7 @@ public enum CaseChange: Sendable {
         case .referralOutcome: "case.referral_outcome"
         case .safety: "case.safety"
         case .tags: "case.tags"
+        case .profile: "case.profile"
         }
     }
 }

@@ -71,6 +71,13 @@ extension CaseRecordService {
             guard tags.count <= 25, tags.allSatisfy(CaseRecord.typology.contains) else {
                 throw RelayError.invalidInput("tags must come from the typology (GET /api/v1/typology)")
             }
+        case .profile(let region, let who):
+            if let region, !settings.trends.offers(region: region) {
+                throw RelayError.invalidInput("region must be one of the trends policy's regions (GET /api/v1/regions)")
+            }
+            if let who, !TrendKey.whoCodes.contains(who) {
+                throw RelayError.invalidInput("reached_out_by must be one of: \(TrendKey.whoCodes.joined(separator: ", "))")
+            }
         }
         let changed = try await store.write { writer -> (CaseRecord, Bool) in
             guard let thread = try await writer.thread(id: threadID), let contactID = thread.contactID,
@@ -102,6 +109,17 @@ extension CaseRecordService {
                 }
             case .tags(let tags):
                 record.tags = Array(Set(tags)).sorted()
+            case .profile(let region, let who):
+                record.region = region
+                record.reachedOutBy = who
+            }
+            // The trend counters follow the record in this transaction: what it added before is
+            // taken back, what it adds now is counted (a purge later leaves the counts).
+            let trendKey = TrendKey.of(record, month: TrendMonth(of: Date(storeTime: contact.createdAt)), channel: contact.channel.rawValue)
+            if trendKey != record.counted {
+                if let before = record.counted { try await writer.adjustTrendCount(before.counter, by: -1) }
+                if let trendKey { try await writer.adjustTrendCount(trendKey.counter, by: 1) }
+                record.counted = trendKey
             }
             let key = try relay.envelope.unwrap(stored.wrapped, owner: contactID)
             let plain = try JSONEncoder().encode(record)

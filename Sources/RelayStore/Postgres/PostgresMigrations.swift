@@ -168,6 +168,19 @@ enum PostgresMigrations {
             "ALTER TABLE thread ADD COLUMN redirected_at BIGINT",
             "ALTER TABLE contact ADD COLUMN blocked_until BIGINT",
         ]),
+        (3, [
+            // SQLite's migration 9: aggregate counters for trend reports (no id of anything).
+            """
+            CREATE TABLE trend_count (
+                month TEXT NOT NULL,
+                region TEXT NOT NULL,
+                type TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                who TEXT NOT NULL,
+                count BIGINT NOT NULL CHECK (count >= 0),
+                PRIMARY KEY (month, region, type, channel, who))
+            """,
+        ]),
     ]
 
     /// Applies the pending migrations in one transaction, under an advisory lock so that two

@@ -218,6 +218,20 @@ enum SQLiteMigrations {
                 ALTER TABLE contact ADD COLUMN blocked_until INTEGER;
                 """)
         }
+        migrator.registerMigration("v9-trend-counts") { db in
+            // Aggregate counters for trend reports: coarse fields and a count, no id of anything.
+            try db.execute(sql: """
+                CREATE TABLE trend_count (
+                    month TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    who TEXT NOT NULL,
+                    count INTEGER NOT NULL CHECK (count >= 0),
+                    PRIMARY KEY (month, region, type, channel, who)
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

@@ -1,0 +1,121 @@
+import Foundation
+import RelayModel
+import RelayStore
+import RelayTestSupport
+import Testing
+
+@testable import RelayCore
+
+/// The trend counters follow case records in their own transaction and outlive purges; reports
+/// are for supervisors and compliance, audited before they are made.
+struct TrendServiceTests {
+    static let supervisor = StaffIdentity(accountID: "s1", name: "sam", role: .supervisor)
+
+    static func counts(_ harness: RelayHarness) async throws -> [TrendCount] {
+        try await harness.store.read { try await $0.trendCounts() }
+    }
+
+    @Test func aCaseCountsOnceAndItsFieldsMoveTheCountInTheSameTransaction() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        let relay = harness.relay
+        let thread = try await relay.intake.ingest(harness.sms("+12025550140", "hello", sid: "SMt1"))
+        let month = TrendMonth(of: harness.clock.now()).description
+        let purpose = "first_response"
+        #expect(try await Self.counts(harness).isEmpty)
+
+        // A note alone does not count the case: none of the report's fields is recorded.
+        _ = try await relay.caseRecords.change(threadID: thread.threadID, .note("first call"), by: Self.supervisor, purpose: purpose)
+        #expect(try await Self.counts(harness).isEmpty)
+
+        _ = try await relay.caseRecords.change(threadID: thread.threadID, .profile(region: "TX", reachedOutBy: "survivor"), by: Self.supervisor, purpose: purpose)
+        #expect(try await Self.counts(harness) == [TrendCount(month: month, region: "TX", type: "not-recorded", channel: "sms", who: "survivor", count: 1)])
+
+        _ = try await relay.caseRecords.change(threadID: thread.threadID, .tags(["domestic-work"]), by: Self.supervisor, purpose: purpose)
+        #expect(try await Self.counts(harness) == [TrendCount(month: month, region: "TX", type: "domestic-work", channel: "sms", who: "survivor", count: 1)])
+
+        // Two types: the case is one row of every count, under `several`.
+        let record = try await relay.caseRecords.change(
+            threadID: thread.threadID, .tags(["domestic-work", "construction"]), by: Self.supervisor, purpose: purpose)
+        #expect(record.counted?.type == "several")
+        #expect(try await Self.counts(harness) == [TrendCount(month: month, region: "TX", type: "several", channel: "sms", who: "survivor", count: 1)])
+
+        // A refused change changes no count.
+        await #expect(throws: RelayError.self) {
+            _ = try await relay.caseRecords.change(threadID: thread.threadID, .profile(region: "Atlantis", reachedOutBy: nil), by: Self.supervisor, purpose: purpose)
+        }
+        await #expect(throws: RelayError.self) {
+            _ = try await relay.caseRecords.change(threadID: thread.threadID, .profile(region: nil, reachedOutBy: "neighbour"), by: Self.supervisor, purpose: purpose)
+        }
+        #expect(try await Self.counts(harness).map(\.count) == [1])
+
+        // A second person; then the first is erased: the counts, which hold no id, stay.
+        let other = try await relay.intake.ingest(harness.sms("+12025550141", "hi", sid: "SMt2"))
+        _ = try await relay.caseRecords.change(threadID: other.threadID, .profile(region: "TX", reachedOutBy: "professional"), by: Self.supervisor, purpose: purpose)
+        _ = try await relay.erasure.eraseContact(id: thread.contactID)
+        let left = try await Self.counts(harness)
+        #expect(left.map(\.count).reduce(0, +) == 2)
+        #expect(left.map(\.who).sorted() == ["professional", "survivor"])
+
+        // Clearing every field takes the case out of the counts.
+        _ = try await relay.caseRecords.change(threadID: other.threadID, .profile(region: nil, reachedOutBy: nil), by: Self.supervisor, purpose: purpose)
+        #expect(try await Self.counts(harness).map(\.who) == ["survivor"])
+    }
+
+    @Test func advocatesAreRefusedAndEveryReportIsAuditedWithItsQuery() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        let relay = harness.relay
+        let query = try TrendQuery.parse(by: "quarter,region", from: "2026-01", to: "2026-06")
+        await #expect(throws: AccessError.forbidden) {
+            _ = try await relay.trends.report(query, by: StaffIdentity(accountID: "a1", name: "ana", role: .advocate))
+        }
+        await #expect(throws: AccessError.forbidden) {
+            _ = try await relay.trends.report(query, by: StaffIdentity(accountID: "d1", name: "dee", role: .admin))
+        }
+        _ = try await relay.trends.report(query, by: Self.supervisor)
+        _ = try await relay.trends.report(query, actor: "cli:cora")
+        let page = try await relay.auditLog.events(
+            by: StaffIdentity(accountID: "c1", name: "cora", role: .compliance), since: .distantPast, until: .distantFuture, actor: nil,
+            threadID: nil, after: nil, limit: 100)
+        let reports = page.events.map(\.line).filter { $0.contains(#""action":"trends.report""#) }
+        #expect(reports.count == 2)
+        #expect(reports.allSatisfy { $0.contains(#""x_by":"quarter,region""#) && $0.contains(#""x_from":"2026-01""#) && $0.contains(#""x_to":"2026-06""#) })
+        #expect(reports.contains { $0.contains(#""actor":"sam""#) && $0.contains(#""role":"supervisor""#) })
+        #expect(reports.contains { $0.contains(#""actor":"cli:cora""#) && $0.contains(#""role":"compliance""#) })
+        // The refused ones were not reports.
+        #expect(!page.events.map(\.line).contains { $0.contains(#""actor":"ana""#) })
+    }
+
+    @Test func queriesAreBoundedAndRefusedWithAReason() throws {
+        for (by, from, to, code) in [
+            ("", nil, nil, "invalid_by"), ("month,month", nil, nil, "invalid_by"), ("month,quarter", nil, nil, "invalid_by"),
+            ("region,phone", nil, nil, "invalid_by"), (String(repeating: "region,", count: 20), nil, nil, "invalid_by"),
+            ("month", "2026-13", nil, "invalid_month"), ("month", "26-01", nil, "invalid_month"), ("month", "2026-06", "2026-01", "invalid_range"),
+            ("quarter", "2026-02", nil, "invalid_range"), ("year", nil, "2026-11", "invalid_range"),
+            ("region", "2026-02", "2026-05", "invalid_range"), ("type", "2026-01", nil, "invalid_range"),
+        ] as [(String, String?, String?, String)] {
+            #expect(throws: TrendQuery.Invalid.self) { _ = try TrendQuery.parse(by: by, from: from, to: to) }
+            do {
+                _ = try TrendQuery.parse(by: by, from: from, to: to)
+            } catch {
+                #expect(error.code == code, "\(by) \(from ?? "-") \(to ?? "-")")
+            }
+        }
+        #expect(try TrendQuery.parse(by: "region", from: "2026-04", to: "2026-06").byRegion)
+        #expect(try TrendQuery.parse(by: "year,type", from: "2025-01", to: "2026-12").period == .year)
+    }
+
+    @Test func theCurrentMonthIsNotReportedUntilItIsOver() throws {
+        let counts = [
+            TrendCount(month: "2026-10", region: "TX", type: "construction", channel: "sms", who: "survivor", count: 20),
+            TrendCount(month: "2026-11", region: "TX", type: "construction", channel: "sms", who: "survivor", count: 30),
+        ]
+        let table = TrendTable(counts: counts, policy: .builtIn, lastMonth: TrendMonth("2026-10")!)
+        let view = table.view(try TrendQuery.parse(by: "month", from: nil, to: nil))
+        #expect(view.through == "2026-10")
+        #expect(view.cells.first { $0.period == "2026-10" }?.count == 20)
+        #expect(!view.cells.contains { $0.period == "2026-11" })
+        #expect(view.cells.first { $0.period == "total" }?.count == 20)
+    }
+}
