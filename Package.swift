@@ -211,7 +211,7 @@ let package = Package(
         .testTarget(
             name: "SafeRelayCLITests",
             dependencies: [
-                "saferelay", "saferelay-load", "RelayTestSupport", "RelayCrypto", "RelayProcess",
+                "saferelay", "saferelay-load", "RelayTestSupport", "RelayCrypto", "RelayProcess", "RelayStore",
             ],
             swiftSettings: swiftSettings
         ),

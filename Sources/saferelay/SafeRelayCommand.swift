@@ -11,6 +11,6 @@ struct SafeRelayCommand: AsyncParsableCommand {
             66 missing keyring, 70 internal error, 73 refusing to overwrite, 74 I/O error, \
             77 unsafe permissions, 78 bad configuration.
             """,
-        subcommands: [Serve.self, Keys.self, Advocates.self, Retention.self, Hold.self, Audit.self, StoreCommand.self, Triage.self]
+        subcommands: [Serve.self, Keys.self, Advocates.self, Retention.self, Hold.self, Audit.self, StoreCommand.self, Triage.self, Trends.self]
     )
 }

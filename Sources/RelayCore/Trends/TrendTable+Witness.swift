@@ -1,7 +1,8 @@
 /// How a small cell is protected: see ``TrendTable``.
 extension TrendTable {
     /// A change of ±1 to some base counts: every cell whose sum it changes (with the sign of the
-    /// change), and what suppressing them costs (the counts newly hidden, how many cells).
+    /// change), and what suppressing them costs (the counts newly hidden, weighted by ``weight(_:)``,
+    /// and how many cells).
     struct Witness {
         var cells: [(index: Int, factor: Int)]
         var cost: Int
@@ -20,24 +21,129 @@ extension TrendTable {
     /// totals then change too, and are suppressed) only when no pairing keeps every count valid.
     func witness(for cell: [Int]) -> Witness {
         let varying = (0..<3).filter { cell[$0] != dimensions[$0].root }
-        for size in stride(from: varying.count, through: 0, by: -1) {
-            var best: Witness?
+        var best: Witness?
+        func consider(_ candidate: Witness?) {
+            guard let candidate else { return }
+            if let current = best, (current.cost, current.added) <= (candidate.cost, candidate.added) { return }
+            best = candidate
+        }
+        for size in stride(from: varying.count, through: 1, by: -1) {
             for paired in Self.subsets(of: varying, size: size) {
                 let options = (0..<3).map { paired.contains($0) ? pairOptions(cell, $0) : fixedOptions(cell, $0) }
-                if options.contains(where: \.isEmpty) { continue }
-                for x in options[0] {
-                    for y in options[1] {
-                        for z in options[2] {
-                            guard let candidate = evaluate([x, y, z]) else { continue }
-                            if let current = best, (current.cost, current.added) <= (candidate.cost, candidate.added) { continue }
-                            best = candidate
+                if !options.contains(where: \.isEmpty) {
+                    for x in options[0] {
+                        for y in options[1] {
+                            for z in options[2] { consider(evaluate([x, y, z])) }
                         }
                     }
                 }
+                if size < 3 { for candidate in freeWitnesses(for: cell, paired: paired) { consider(candidate) } }
             }
-            if let best { return best }
         }
-        return fallback(cell)
+        // Two base counts anywhere, one inside the cell and one outside: when the data is too
+        // sparse for a pairing in each dimension (a region whose only cases have no type).
+        for candidate in swaps(for: cell) { consider(candidate) }
+        return best ?? fallback(cell)
+    }
+
+    /// Pairings in the `paired` dimensions whose corners each take their own largest base count in
+    /// the other dimensions (inside the cell's nodes there): where no one leaf of a dimension has
+    /// cases at every corner (a region whose cases are all of one type nobody else has).
+    func freeWitnesses(for cell: [Int], paired: [Int]) -> [Witness] {
+        let options = paired.map { pairOptions(cell, $0) }
+        guard !options.contains(where: \.isEmpty) else { return [] }
+        let free = (0..<3).filter { !paired.contains($0) }
+        var witnesses: [Witness] = []
+        func choose(_ depth: Int, _ chosen: [Option]) {
+            guard depth == options.count else {
+                for option in options[depth] { choose(depth + 1, chosen + [option]) }
+                return
+            }
+            var partial: [(coordinates: [Int], sign: Int)] = [([0, 0, 0], 1)]
+            for (position, d) in paired.enumerated() {
+                partial = partial.flatMap { corner in
+                    chosen[position].corners.map { pick in
+                        var coordinates = corner.coordinates
+                        coordinates[d] = pick.leaf
+                        return (coordinates, corner.sign * pick.sign)
+                    }
+                }
+            }
+            var corners: [(base: [Int], sign: Int)] = []
+            for corner in partial {
+                guard let base = largestBase(filling: free, of: corner.coordinates, inside: cell) else { return }
+                corners.append((base, corner.sign))
+            }
+            if let witness = evaluate(corners: corners) { witnesses.append(witness) }
+        }
+        choose(0, [])
+        return witnesses
+    }
+
+    /// The base count with the most cases among those agreeing with `coordinates` except in the
+    /// `free` dimensions, which range over the cell's nodes; `nil` if all are empty.
+    func largestBase(filling free: [Int], of coordinates: [Int], inside cell: [Int]) -> [Int]? {
+        var best: (base: [Int], value: Int)?
+        func fill(_ position: Int, _ base: [Int]) {
+            guard position < free.count else {
+                let value = values[index(base)]
+                if value > (best?.value ?? 0) { best = (base, value) }
+                return
+            }
+            for leaf in dimensions[free[position]].leaves[cell[free[position]]] {
+                var next = base
+                next[free[position]] = leaf
+                fill(position + 1, next)
+            }
+        }
+        fill(0, coordinates)
+        return best?.base
+    }
+
+    /// Witnesses that move one case from a base count inside the cell to one outside it: every
+    /// cell holding exactly one of the two changes (never the grand total).
+    func swaps(for cell: [Int]) -> [Witness] {
+        let inside = { (base: [Int]) in (0..<3).allSatisfy { self.dimensions[$0].leaves[cell[$0]].contains(base[$0]) } }
+        let own = baseCounts.filter(inside).sorted { values[index($0)] > values[index($1)] }.prefix(2)
+        var witnesses: [Witness] = []
+        for u in own {
+            for v in baseCounts where !inside(v) {
+                if let witness = evaluate(corners: [(u, 1), (v, -1)]) { witnesses.append(witness) }
+            }
+        }
+        return witnesses
+    }
+
+    /// The witness changing these base counts by these amounts, if it is valid (see
+    /// ``evaluate(_:)``), whatever their pattern.
+    func evaluate(corners: [(base: [Int], sign: Int)]) -> Witness? {
+        var sums: [Int: Int] = [:]
+        for corner in corners {
+            guard values[index(corner.base)] >= 1 else { return nil }
+            let chains = (0..<3).map { dimensions[$0].chain(from: corner.base[$0], to: dimensions[$0].root) }
+            for t in chains[0] {
+                for r in chains[1] {
+                    for y in chains[2] { sums[index([t, r, y]), default: 0] += corner.sign }
+                }
+            }
+        }
+        var cells: [(index: Int, factor: Int)] = []
+        var canRaise = true
+        var canLower = true
+        var cost = 0
+        var added = 0
+        for (cell, factor) in sums.sorted(by: { $0.key < $1.key }) where factor != 0 {
+            if values[cell] < 1 + abs(factor) {
+                if factor < 0 { canRaise = false } else { canLower = false }
+            }
+            if !suppressed[cell] {
+                cost += values[cell] * weight(cell)
+                added += 1
+            }
+            cells.append((cell, factor))
+        }
+        guard canRaise || canLower else { return nil }
+        return Witness(cells: cells, cost: cost, added: added)
     }
 
     /// The witness these options make, if it is valid: every base count it changes is at least 1,
@@ -62,7 +168,7 @@ extension TrendTable {
                         if factor < 0 { canRaise = false } else { canLower = false }
                     }
                     if !suppressed[cell] {
-                        cost += values[cell]
+                        cost += values[cell] * weight(cell)
                         added += 1
                     }
                     cells.append((cell, factor))
@@ -71,6 +177,13 @@ extension TrendTable {
         }
         guard canRaise || canLower else { return nil }
         return Witness(cells: cells, cost: cost, added: added)
+    }
+
+    /// How much hiding a cell costs per case: 4 to the power of its levels summed (a quarter's
+    /// total over every region and type is worth more to readers than one region's month).
+    func weight(_ cell: Int) -> Int {
+        let nodes = nodes(of: cell)
+        return 1 << (2 * (0..<3).map { dimensions[$0].level[nodes[$0]] }.reduce(0, +))
     }
 
     /// Pairings in dimension `d`: a leaf inside the cell's node with a leaf inside a sibling node.

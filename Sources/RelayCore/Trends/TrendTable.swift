@@ -20,6 +20,8 @@ public struct TrendTable: Sendable {
     var values: [Int]
     /// Each cell: suppressed (primary or secondary).
     var suppressed: [Bool]
+    /// Every base count (month, region, type leaves) above zero, in index order.
+    var baseCounts: [[Int]] = []
     /// The smallest count published.
     public let threshold: Int
     /// The last whole month counted.
@@ -57,6 +59,11 @@ public struct TrendTable: Sendable {
             let leaves = [(month.year - firstYear) * 12 + month.month - 1, regionIndex[count.region]!, typeIndex[count.type]!]
             let chains = (0..<3).map { dimensions[$0].chain(from: leaves[$0], to: dimensions[$0].root) }
             for t in chains[0] { for r in chains[1] { for y in chains[2] { values[t * strides[0] + r * strides[1] + y] += count.count } } }
+        }
+        for t in 0..<time.leafCount {
+            for r in 0..<region.leafCount {
+                for y in 0..<type.leafCount where values[t * strides[0] + r * strides[1] + y] > 0 { baseCounts.append([t, r, y]) }
+            }
         }
         suppress(secondary: secondarySuppression)
     }

@@ -106,6 +106,11 @@ struct StaffRoutes {
             let input = try await input(TagsInput.self, request)
             return try await change(request, context, .tags(input.tags))
         }
+        staff.put("threads/:id/case/profile") { request, context in
+            let input = try await input(ProfileInput.self, request)
+            return try await change(request, context, .profile(region: input.region, reachedOutBy: input.reached_out_by))
+        }
+        registerTrends(on: staff)
     }
 
     /// `GET /api/v1/events`: live ids for the working roles.

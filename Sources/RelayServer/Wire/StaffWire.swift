@@ -139,6 +139,14 @@ extension StaffRoutes {
     }
     struct OutcomeInput: Decodable { let outcome: String }
     struct TagsInput: Decodable { let tags: [String] }
+    struct ProfileInput: Decodable {
+        let region: String?
+        let reached_out_by: String?
+    }
+    struct RegionsAnswer: Encodable {
+        let regions: [String]
+        let reached_out_by: [String]
+    }
     struct TransferInput: Decodable { let to: String }
     struct TypologyAnswer: Encodable { let tags: [String] }
     struct PurposesAnswer: Encodable {

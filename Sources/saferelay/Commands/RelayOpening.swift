@@ -12,11 +12,12 @@ extension StoreOptions {
     }
 
     /// Opens the keyring and an existing database as a relay for a CLI command.
-    func openRelay(label: String) async throws -> (Relay, OpenDatabase) {
+    func openRelay(label: String, configure: (inout RelaySettings) -> Void = { _ in }) async throws -> (Relay, OpenDatabase) {
         let keyring = try loadKeyring().keyring
         let store = try await openExistingStore()
         var settings = RelaySettings()
         settings.auditWitnessPath = auditWitnessPath
+        configure(&settings)
         return (Relay(store: store, keyring: keyring, settings: settings, logger: LoggingSetup.logger(label)), OpenDatabase(store: store))
     }
 

@@ -49,6 +49,8 @@ struct Serve: AsyncParsableCommand {
             + "Policies/triage.yaml if present, else built-in urgency words and no automatic answers).", valueName: "file"))
     var triage: String?
 
+    @OptionGroup var trends: TrendsPolicyOption
+
     @Option(name: .customLong("voice-dial"), help: ArgumentHelp(
         "The hotline's phone line the voice menu puts callers through to, E.164 (env SAFERELAY_VOICE_DIAL; unset: no voice menu).",
         valueName: "number"))
@@ -228,6 +230,13 @@ struct Serve: AsyncParsableCommand {
             } catch {
                 CLIFailure(message: "triage policy refused: \(error)", code: CLIFailure.dataError).exit()
             }
+        }
+        do {
+            settings.trends = try trends.load()
+        } catch let failure as CLIFailure {
+            failure.exit()
+        } catch {
+            CLIFailure(message: "trends policy refused: \(error)", code: CLIFailure.dataError).exit()
         }
         var retentionPolicy: RetentionPolicy?
         let policyPath = Setting.resolve(policy, environment: "SAFERELAY_POLICY", default: "Policies/default.yaml")

@@ -7,6 +7,7 @@ import { LiveStream } from "./stream.js";
 import { QueuePane } from "./queue.js";
 import { ThreadPane } from "./thread.js";
 import { AdminScreen, AuditScreen } from "./admin.js";
+import { TrendsScreen } from "./trends.js";
 import { ask } from "./dialogs.js";
 import { qrSVG } from "./qr.js";
 
@@ -20,7 +21,7 @@ let clock = null;
 let refreshing = null;
 
 function show(section) {
-  for (const id of ["sign-in", "enrol", "work", "supervisor", "admin", "audit"]) { $(id).hidden = id !== section; }
+  for (const id of ["sign-in", "enrol", "work", "supervisor", "admin", "audit", "trends"]) { $(id).hidden = id !== section; }
   const inside = !["sign-in", "enrol"].includes(section);
   $("nav").hidden = !inside;
   $("sign-out").hidden = !inside;
@@ -33,12 +34,14 @@ function notice(text) {
 }
 
 async function settings() {
-  const [canned, dispositions, typology] = await Promise.all([
-    api.get("/api/v1/canned-responses"), api.get("/api/v1/dispositions"), api.get("/api/v1/typology")]);
+  const [canned, dispositions, typology, regions] = await Promise.all([
+    api.get("/api/v1/canned-responses"), api.get("/api/v1/dispositions"), api.get("/api/v1/typology"), api.get("/api/v1/regions")]);
   return {
     canned: canned.ok ? canned.body.responses : [],
     dispositions: dispositions.ok ? dispositions.body.dispositions : [],
     typology: typology.ok ? typology.body.tags : [],
+    regions: regions.ok ? regions.body.regions : [],
+    reachedOutBy: regions.ok ? regions.body.reached_out_by : [],
   };
 }
 
@@ -53,11 +56,13 @@ async function startSession(name, answer) {
   $("nav-supervisor").hidden = answer.role !== "supervisor";
   $("nav-admin").hidden = answer.role !== "admin";
   $("nav-audit").hidden = !(answer.role === "admin" || answer.role === "compliance");
+  $("nav-trends").hidden = !(answer.role === "supervisor" || answer.role === "compliance");
   // Every listener the panes add ends with the session: a later sign-in in this tab starts clean.
   session.listeners = new AbortController();
   const signal = session.listeners.signal;
   session.admin = new AdminScreen({ me: name, signal });
   session.audit = new AuditScreen({ signal });
+  session.trends = new TrendsScreen({ signal });
   session.queue = new QueuePane({ me: name, onOpen: (item) => openThread(item), signal });
   session.thread = new ThreadPane({ me: name, role: answer.role, settings: config, onChanged: (what) => changed(what), signal });
   session.stream = new LiveStream({
@@ -87,6 +92,7 @@ function endSession(reason) {
     session.thread.forget();
     session.admin.clear();
     session.audit.clear();
+    session.trends.clear();
   }
   session = null;
   forget();
@@ -296,6 +302,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("nav-supervisor").addEventListener("click", () => { show("supervisor"); supervisorView(); });
   $("nav-admin").addEventListener("click", () => { show("admin"); session.admin.load(); });
   $("nav-audit").addEventListener("click", () => { show("audit"); session.audit.load(false); });
+  $("nav-trends").addEventListener("click", () => { show("trends"); $("trends-period").focus(); });
   $("back").addEventListener("click", backToQueue);
   $("to-enrol").addEventListener("click", () => { show("enrol"); $("en-name").focus(); });
   const leaveEnrolment = () => {

@@ -47,6 +47,7 @@ export class ThreadPane {
     on("referral-form", "submit", (event) => { event.preventDefault(); this.addReferral(); });
     on("safety-form", "submit", (event) => { event.preventDefault(); this.saveSafety(); });
     on("tags-form", "submit", (event) => { event.preventDefault(); this.saveTags(); });
+    on("profile-form", "submit", (event) => { event.preventDefault(); this.saveProfile(); });
     document.addEventListener("languagechange", () => { this.fillChoices(); this.shownCase = null; if (this.view) { this.render(); } }, { signal });
     this.fillChoices();
   }
@@ -245,6 +246,18 @@ export class ThreadPane {
     $("monitored").checked = safety.phone_may_be_monitored;
     $("safe-text").value = safety.safe_to_text === null || safety.safe_to_text === undefined ? "" : safety.safe_to_text ? "yes" : "no";
     $("safe-times").value = safety.safe_times || "";
+    const choices = (select, codes, chosen, words) => {
+      const first = select.options[0];
+      select.replaceChildren(first, ...codes.map((code) => {
+        const option = document.createElement("option");
+        option.value = code;
+        option.textContent = words ? t(words + "." + code) : code;
+        return option;
+      }));
+      select.value = chosen || "";
+    };
+    choices($("case-region"), this.settings.regions || [], record.region);
+    choices($("case-who"), this.settings.reachedOutBy || [], record.reached_out_by, "reachers");
     const tags = new Set(record.tags);
     $("tags").replaceChildren(...(this.settings.typology || []).map((tag) => {
       const label = element("label", "tag");
@@ -291,6 +304,10 @@ export class ThreadPane {
       safe_to_text: safe === "" ? null : safe === "yes", safe_times: $("safe-times").value.trim() || null,
     });
     if (ok) { await this.load(); }
+  }
+
+  async saveProfile() {
+    await this.change("PUT", "case/profile", { region: $("case-region").value || null, reached_out_by: $("case-who").value || null });
   }
 
   async saveTags() {
