@@ -1,4 +1,5 @@
 import Foundation
+import RelayCrypto
 import RelayModel
 import RelayStore
 import RelayTestSupport
@@ -85,6 +86,29 @@ struct TrendServiceTests {
         #expect(reports.contains { $0.contains(#""actor":"cli:cora""#) && $0.contains(#""role":"compliance""#) })
         // The refused ones were not reports.
         #expect(!page.events.map(\.line).contains { $0.contains(#""actor":"ana""#) })
+    }
+
+    /// The report path reads the counters and writes its audit event, and nothing else: no
+    /// message, note, address, thread, contact or account — the audit event committed first.
+    @Test func aReportReadsOnlyTheCountersAfterItsAuditEventCommitted() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let log = AuditOrderTests.StatementLog()
+        let store = try SQLiteStore(path: directory.file("saferelay.sqlite")) { connection, sql in log.append(connection, sql) }
+        defer { try? store.close() }
+        let relay = Relay(store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), logger: CapturedLogs().logger())
+        let thread = try await relay.intake.ingest(InboundMessage(address: .phone("+12025550402"), body: "TREND-CANARY", deliveryID: "SMr1"))
+        _ = try await relay.caseRecords.change(threadID: thread.threadID, .profile(region: "TX", reachedOutBy: "survivor"), by: Self.supervisor, purpose: "first_response")
+        log.clear()
+        let view = try await relay.trends.report(try TrendQuery.parse(by: "month,region,type", from: nil, to: nil), by: Self.supervisor)
+        #expect(!view.cells.isEmpty)
+        let lines = log.all
+        let commit = try #require(lines.firstIndex { $0.sql.hasPrefix("COMMIT") }, "the report was not audited")
+        let read = try #require(lines.firstIndex { $0.sql.contains("FROM trend_count") }, "the counters were not read")
+        #expect(commit < read)
+        for table in ["message", "case_record", "contact", "thread", "account", "outbox", "webchat_session", "resume_phrase"] {
+            #expect(!lines.contains { $0.sql.contains("FROM \(table) ") || $0.sql.contains("FROM \(table)\n") || $0.sql.hasSuffix("FROM \(table)") }, "read \(table)")
+        }
     }
 
     @Test func queriesAreBoundedAndRefusedWithAReason() throws {

@@ -58,7 +58,7 @@ struct OpenAPIConformanceTests {
         try await api.call(.get, "/report/report.js")
         try await api.call(.get, "/report/report.css")
         try await api.call(.get, "/console")
-        for name in ["admin.js", "api.js", "console.css", "dialogs.js", "i18n.js", "main.js", "qr.js", "queue.js", "stream.js", "thread.js"] {
+        for name in ["admin.js", "api.js", "console.css", "dialogs.js", "i18n.js", "main.js", "qr.js", "queue.js", "stream.js", "thread.js", "trends.js"] {
             try await api.call(.get, "/console/\(name)")
         }
         #expect(try await api.call(.get, "/metrics").status == 404)
@@ -154,6 +154,14 @@ struct OpenAPIConformanceTests {
         #expect(try await api.call(.put, "/api/v1/threads/{id}/case/safety", path: path + "/case/safety", token: ana, json: safety).status == 200)
         #expect(try await api.call(.put, "/api/v1/threads/{id}/case/tags", path: path + "/case/tags", token: ana, json: #"{"tags":["construction"]}"#).status == 200)
         #expect(try await api.call(.put, "/api/v1/threads/{id}/case/tags", path: path + "/case/tags", token: cora, json: #"{"tags":[]}"#).status == 403)
+        let profile = #"{"region":"TX","reached_out_by":"professional"}"#
+        #expect(try await api.call(.put, "/api/v1/threads/{id}/case/profile", path: path + "/case/profile", token: ana, json: profile).status == 200)
+        #expect(try await api.call(.put, "/api/v1/threads/{id}/case/profile", path: path + "/case/profile", token: ana, json: #"{"region":"Atlantis","reached_out_by":null}"#).status == 400)
+        #expect(try await api.call(.get, "/api/v1/regions", token: ana).status == 200)
+        #expect(try await api.call(.get, "/api/v1/trends", path: "/api/v1/trends?by=quarter,region,type", token: sam).status == 200)
+        #expect(try await api.call(.get, "/api/v1/trends", path: "/api/v1/trends?by=region&from=2026-02&to=2026-05", token: cora).status == 400)
+        #expect(try await api.call(.get, "/api/v1/trends", token: ana).status == 403)
+        #expect(try await api.call(.get, "/api/v1/trends").status == 401)
         #expect(try await api.call(.post, "/api/v1/threads/{id}/transfer", path: path + "/transfer", token: ana, json: #"{"to":"nobody"}"#).status == 400)
         #expect(try await api.call(.post, "/api/v1/threads/{id}/transfer", path: path + "/transfer", token: ana, json: #"{"to":"ben"}"#).status == 204)
         #expect(try await api.call(.post, "/api/v1/threads/{id}/block", path: path + "/block", token: ana, json: #"{"reason":"abuse"}"#).status == 403)

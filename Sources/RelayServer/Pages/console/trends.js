@@ -46,10 +46,10 @@ export function series(report) {
 /// height, marked "S" and named in its title (no height could be read as a count).
 export function chart(bars, threshold) {
   const width = Math.max(320, 40 + bars.length * 28);
-  const height = 220;
+  const height = 250;
   const top = 16;
   const base = 170;
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-label": t("trendsChart") });
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "chart", role: "img", "aria-label": t("trendsChart") });
   const defs = svg("defs");
   const pattern = svg("pattern", { id: "suppressed-hatch", width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
   pattern.append(svg("line", { x1: 0, y1: 0, x2: 0, y2: 6, class: "hatch-line" }));
@@ -98,16 +98,21 @@ export class TrendsScreen {
 
   render(report) {
     $("trends-about").textContent = t("trendsAbout", {
-      from: report.from || "—", to: report.to || "—", through: report.through, threshold: report.threshold,
+      from: report.from || "—", to: report.to || "—", through: report.through, below: report.threshold - 1,
     });
     const bars = series(report);
     $("trends-chart").replaceChildren(chart(bars, report.threshold));
     $("trends-legend").textContent = t("trendsLegend", { threshold: report.threshold });
     $("trends-figure").hidden = bars.length === 0;
-    // Rows with nobody in them are left out of the table (the chart keeps the periods).
+    // Only the columns of the grouping; rows with nobody in them are left out (the chart keeps the periods).
+    const first = report.cells[0] || {};
+    const columns = ["period", "region", "type"].filter((key) => first[key] !== undefined);
+    const head = document.createElement("tr");
+    head.append(...columns.concat(["cases"]).map((key) => { const th = document.createElement("th"); th.textContent = t(key); return th; }));
+    $("trends-table").querySelector("thead").replaceChildren(head);
     $("trends-table").querySelector("tbody").replaceChildren(...report.cells.filter((c) => c.count !== 0).map((c) => {
       const row = document.createElement("tr");
-      row.append(cell(label(c.period)), cell(label(c.region)), cell(label(c.type)),
+      row.append(...columns.map((key) => cell(label(c[key]))),
         c.count === null ? cell(t("suppressed"), "suppressed") : cell(String(c.count), "number"));
       return row;
     }));
