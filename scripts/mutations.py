@@ -329,4 +329,27 @@ MUTATIONS = [
     {"name": "a call texts into a conversation already open", "invariant": 8, "edits": [
         ("Sources/RelayCore/Services/IntakeService+Voice.swift",
          "                if let known, try await writer.openThread(contactID: known.id, channel: .sms) != nil { throw VoiceTextRefused() }\n", "")]},
+    {"name": "a trend report publishes counts of 1 to 5", "invariant": 1, "edits": [
+        ("Sources/RelayCore/Trends/TrendTable.swift",
+         "        var primaries = values.indices.filter { values[$0] > 0 && values[$0] < threshold }\n",
+         "        var primaries = values.indices.filter { values[$0] > 5 && values[$0] < threshold }\n")]},
+    {"name": "a trend report suppresses small cells but nothing that gives them away", "invariant": 1, "edits": [
+        ("Sources/RelayCore/Trends/TrendTable.swift", "        guard secondary else { return }\n", "        return\n")]},
+    {"name": "a witness pairs a month with one of another quarter as if they were siblings", "invariant": 1, "edits": [
+        ("Sources/RelayCore/Trends/TrendHierarchy.swift",
+         "        return children[parent[node]].filter { $0 != node }\n",
+         "        return labels.indices.filter { level[$0] == level[node] && $0 != node }\n")]},
+    {"name": "a witness may leave a cell it changes published", "invariant": 1, "edits": [
+        ("Sources/RelayCore/Trends/TrendTable.swift",
+         "            for (affected, _) in witness(for: nodes(of: cell)).cells {\n",
+         "            for (affected, _) in witness(for: nodes(of: cell)).cells.prefix(2) {\n")]},
+    {"name": "advocates may run trend reports", "invariant": 9, "edits": [
+        ("Sources/RelayCore/Trends/TrendService.swift",
+         "        guard Self.readers.contains(identity.role) else { throw AccessError.forbidden }\n", "")]},
+    {"name": "a trend report is made without its audit event", "invariant": 2, "edits": [
+        ("Sources/RelayCore/Trends/TrendService.swift",
+         "            try await auditLog.record(AuditEvent(actor: actor, role: role, action: \"trends.report\", details: details))\n", "")]},
+    {"name": "a case record change adds to the counts without taking back the old one", "invariant": 1, "edits": [
+        ("Sources/RelayCore/Staff/CaseRecordService+Record.swift",
+         "                if let before = record.counted { try await writer.adjustTrendCount(before.counter, by: -1) }\n", "")]},
 ]

@@ -130,6 +130,23 @@ struct TrendServiceTests {
         #expect(try TrendQuery.parse(by: "year,type", from: "2025-01", to: "2026-12").period == .year)
     }
 
+    @Test func theShippedPolicyIsTheBuiltInOneAndBadFilesAreRefusedWithTheirLine() throws {
+        let shipped = try TrendPolicy.load(path: RepositoryFile.path("Policies/trends.yaml"))
+        #expect(shipped.threshold == 11 && shipped.regions == TrendPolicy.builtIn.regions && shipped.name == "us-states-k11")
+        for (text, line) in [
+            ("version: 2\n", 1), ("threshold: 2\n", 1), ("threshold: eleven\n", 1), ("version: 1\nregions: [TX, TX]\n", 2),
+            ("regions: [not-recorded]\n", 1), ("regions: []\n", 1), ("regions: [\"Texas state\"]\n", 1), ("colour: red\n", 1),
+            ("version: 1\nregions:\n  - TX\n  - {a: b}\n", 4),
+        ] as [(String, Int)] {
+            #expect(throws: PolicyError.self) { _ = try TrendPolicy.parse(text, file: "t.yaml") }
+            do {
+                _ = try TrendPolicy.parse(text, file: "t.yaml")
+            } catch let error as PolicyError {
+                #expect(error.line == line, "\(text)")
+            }
+        }
+    }
+
     @Test func theCurrentMonthIsNotReportedUntilItIsOver() throws {
         let counts = [
             TrendCount(month: "2026-10", region: "TX", type: "construction", channel: "sms", who: "survivor", count: 20),

@@ -243,4 +243,39 @@ let benchmarks: @Sendable () -> Void = {
     } teardown: {
         auditBatch.close()
     }
+
+    // MARK: Trend reports: the whole lattice and its suppression, at a national hotline's size
+
+    let nationalCounts = trendCounts(cases: 30_000)
+    let perReport = Benchmark.Configuration(metrics: metrics, warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 20)
+    Benchmark("Trends: suppress 30,000 cases (36 months × 58 regions × 27 types)", configuration: perReport) { benchmark in
+        benchmark.startMeasurement()
+        blackHole(TrendTable(counts: nationalCounts, policy: .builtIn, lastMonth: TrendMonth("2026-12")!))
+        benchmark.stopMeasurement()
+    }
+}
+
+/// `cases` cases over 2024-2026, skewed as a national hotline's are: a few regions and types hold
+/// most of them (each draw the smallest of two or three uniform ones), deterministic (SplitMix64).
+func trendCounts(cases: Int) -> [TrendCount] {
+    var state: UInt64 = 11
+    func next(_ bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Int(z % UInt64(bound))
+    }
+    let regions = TrendPolicy.builtIn.regions
+    let types = TrendKey.typeCodes
+    var merged: [String: TrendCount] = [:]
+    for _ in 0..<cases {
+        let ordinal = next(36)
+        let month = TrendMonth(year: 2024 + ordinal / 12, month: ordinal % 12 + 1)!.description
+        let region = regions[min(next(regions.count), next(regions.count))]
+        let type = types[min(next(types.count), next(types.count), next(types.count))]
+        merged[month + region + type, default: TrendCount(month: month, region: region, type: type, channel: "sms", who: "survivor", count: 0)].count += 1
+    }
+    return merged.keys.sorted().map { merged[$0]! }
 }

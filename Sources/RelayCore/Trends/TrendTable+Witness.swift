@@ -27,23 +27,47 @@ extension TrendTable {
             if let current = best, (current.cost, current.added) <= (candidate.cost, candidate.added) { return }
             best = candidate
         }
-        for size in stride(from: varying.count, through: 1, by: -1) {
-            for paired in Self.subsets(of: varying, size: size) {
-                let options = (0..<3).map { paired.contains($0) ? pairOptions(cell, $0) : fixedOptions(cell, $0) }
-                if !options.contains(where: \.isEmpty) {
-                    for x in options[0] {
-                        for y in options[1] {
-                            for z in options[2] { consider(evaluate([x, y, z])) }
-                        }
-                    }
+        let subsets = stride(from: varying.count, through: 1, by: -1).flatMap { Self.subsets(of: varying, size: $0) }
+        // A pairing in some dimensions, one leaf in the others: cheap to try, and enough wherever
+        // the data is not sparse. One that hides nothing more is as good as it gets.
+        for paired in subsets {
+            let options = (0..<3).map { paired.contains($0) ? pairOptions(cell, $0) : fixedOptions(cell, $0) }
+            if options.contains(where: \.isEmpty) { continue }
+            for x in options[0] {
+                for y in options[1] {
+                    for z in options[2] { consider(evaluate([x, y, z])) }
                 }
-                if size < 3 { for candidate in freeWitnesses(for: cell, paired: paired) { consider(candidate) } }
             }
+            if best?.cost == 0 { return best! }
         }
-        // Two base counts anywhere, one inside the cell and one outside: when the data is too
-        // sparse for a pairing in each dimension (a region whose only cases have no type).
+        // Corners free to take their own leaf in the unpaired dimensions (a region whose cases
+        // are all of a type nobody else has), when no pairing came free.
+        for paired in subsets where paired.count < 3 {
+            for candidate in freeWitnesses(for: cell, paired: paired) { consider(candidate) }
+            if best?.cost == 0 { return best! }
+        }
+        if let best { return best }
+        // Two base counts, one inside the cell and one outside it, as a last resort before the
+        // fallback (which hides every total above one base count).
         for candidate in swaps(for: cell) { consider(candidate) }
         return best ?? fallback(cell)
+    }
+
+    /// Witnesses that move one case from a base count inside the cell to one outside it that
+    /// differs in one dimension (else in two): every cell holding exactly one of them changes.
+    func swaps(for cell: [Int]) -> [Witness] {
+        let inside = { (base: [Int]) in (0..<3).allSatisfy { self.dimensions[$0].leaves[cell[$0]].contains(base[$0]) } }
+        let own = baseCounts.filter(inside).sorted { values[index($0)] > values[index($1)] }.prefix(2)
+        var witnesses: [Witness] = []
+        for u in own {
+            for differing in [1, 2] {
+                for v in baseCounts where !inside(v) && (0..<3).filter({ u[$0] != v[$0] }).count == differing {
+                    if let witness = evaluate(corners: [(u, 1), (v, -1)]) { witnesses.append(witness) }
+                }
+                if !witnesses.isEmpty { break }
+            }
+        }
+        return witnesses
     }
 
     /// Pairings in the `paired` dimensions whose corners each take their own largest base count in
@@ -98,20 +122,6 @@ extension TrendTable {
         }
         fill(0, coordinates)
         return best?.base
-    }
-
-    /// Witnesses that move one case from a base count inside the cell to one outside it: every
-    /// cell holding exactly one of the two changes (never the grand total).
-    func swaps(for cell: [Int]) -> [Witness] {
-        let inside = { (base: [Int]) in (0..<3).allSatisfy { self.dimensions[$0].leaves[cell[$0]].contains(base[$0]) } }
-        let own = baseCounts.filter(inside).sorted { values[index($0)] > values[index($1)] }.prefix(2)
-        var witnesses: [Witness] = []
-        for u in own {
-            for v in baseCounts where !inside(v) {
-                if let witness = evaluate(corners: [(u, 1), (v, -1)]) { witnesses.append(witness) }
-            }
-        }
-        return witnesses
     }
 
     /// The witness changing these base counts by these amounts, if it is valid (see

@@ -139,9 +139,18 @@ extension StaffRoutes {
     }
     struct OutcomeInput: Decodable { let outcome: String }
     struct TagsInput: Decodable { let tags: [String] }
+    /// Both members are required (`null` clears one): a body that forgot one must not clear it.
     struct ProfileInput: Decodable {
         let region: String?
         let reached_out_by: String?
+
+        enum CodingKeys: String, CodingKey { case region, reached_out_by }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            region = try container.decode(String?.self, forKey: .region)
+            reached_out_by = try container.decode(String?.self, forKey: .reached_out_by)
+        }
     }
     struct RegionsAnswer: Encodable {
         let regions: [String]
