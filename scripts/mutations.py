@@ -341,8 +341,8 @@ MUTATIONS = [
          "        return labels.indices.filter { level[$0] == level[node] && $0 != node }\n")]},
     {"name": "a witness may leave a cell it changes published", "invariant": 1, "edits": [
         ("Sources/RelayCore/Trends/TrendTable.swift",
-         "            for (affected, _) in witness(for: nodes(of: cell)).cells {\n",
-         "            for (affected, _) in witness(for: nodes(of: cell)).cells.prefix(2) {\n")]},
+         "            for (affected, _) in cells(of: witness(for: nodes(of: cell))) {\n",
+         "            for (affected, _) in cells(of: witness(for: nodes(of: cell))).prefix(2) {\n")]},
     {"name": "advocates may run trend reports", "invariant": 9, "edits": [
         ("Sources/RelayCore/Trends/TrendService.swift",
          "        guard Self.readers.contains(identity.role) else { throw AccessError.forbidden }\n", "")]},

@@ -130,6 +130,21 @@ struct TrendServiceTests {
         #expect(try TrendQuery.parse(by: "year,type", from: "2025-01", to: "2026-12").period == .year)
     }
 
+    /// A report reuses the last suppressed table only while the counters it was made from are the
+    /// same: a changed count in a reported month is in the next report.
+    @Test func aChangedCountIsInTheNextReport() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        let past = TrendMonth(of: harness.clock.now()).previous.previous.description
+        let key = TrendCount(month: past, region: "TX", type: "construction", channel: "sms", who: "survivor", count: 1)
+        try await harness.store.write { try await $0.adjustTrendCount(key, by: 30) }
+        let query = try TrendQuery.parse(by: "month", from: past, to: past)
+        #expect(try await harness.relay.trends.report(query, by: Self.supervisor).cells.first?.count == 30)
+        #expect(try await harness.relay.trends.report(query, by: Self.supervisor).cells.first?.count == 30)
+        try await harness.store.write { try await $0.adjustTrendCount(key, by: 1) }
+        #expect(try await harness.relay.trends.report(query, by: Self.supervisor).cells.first?.count == 31)
+    }
+
     @Test func theShippedPolicyIsTheBuiltInOneAndBadFilesAreRefusedWithTheirLine() throws {
         let shipped = try TrendPolicy.load(path: RepositoryFile.path("Policies/trends.yaml"))
         #expect(shipped.threshold == 11 && shipped.regions == TrendPolicy.builtIn.regions && shipped.name == "us-states-k11")

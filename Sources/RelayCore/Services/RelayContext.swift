@@ -28,6 +28,8 @@ final class RelayContext: Sendable {
     let loginGuard: LoginGuard
     /// The keyed hashing of the edges' admission limits (derived once).
     let admissionKeys: AdmissionKeys
+    /// The last suppressed trend table, reused while the counters have not changed.
+    let trendTables = TrendTableCache()
 
     init(
         store: any RelayStore, keyring: Keyring, clock: any RelayClock, settings: RelaySettings, events: LiveEvents,

@@ -11,6 +11,8 @@ struct TrendHierarchy: Sendable {
     let leaves: [Range<Int>]
     /// Each node's level: 0 for leaves, 1 for their groups, …
     let level: [Int]
+    /// Each leaf's nodes up to the root, leaf first (kept: the witness search walks them often).
+    let rootChains: [[Int]]
 
     /// The root (every leaf).
     var root: Int { labels.count - 1 }
@@ -68,6 +70,11 @@ struct TrendHierarchy: Sendable {
         self.children = children
         self.leaves = leaves
         self.level = level
+        self.rootChains = leafLabels.indices.map { leaf in
+            var nodes = [leaf]
+            while parent[nodes[nodes.count - 1]] >= 0 { nodes.append(parent[nodes[nodes.count - 1]]) }
+            return nodes
+        }
     }
 
     /// The nodes from `leaf` up to and including `node` (an ancestor of `leaf`, or itself).

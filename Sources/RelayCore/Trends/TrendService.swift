@@ -32,9 +32,10 @@ public struct TrendService: RelayService {
         } catch {
             throw AccessError.auditUnavailable
         }
-        let counts = try await store.read { try await $0.trendCounts() }
         // A month is reported once it is over: the current one still changes by the hour.
-        let table = TrendTable(counts: counts, policy: policy, lastMonth: TrendMonth(of: clock.now()).previous)
+        let lastMonth = TrendMonth(of: clock.now()).previous
+        let counts = try await store.read { try await $0.trendCounts() }.filter { TrendMonth($0.month).map { $0 <= lastMonth } ?? false }
+        let table = await context.trendTables.table(counts: counts, lastMonth: lastMonth, policy: policy)
         return table.view(query)
     }
 }

@@ -14,14 +14,17 @@ import RelayStore
 /// (a total over a range only when the range is a month, a quarter, a year or the whole span),
 /// so no query, and no pair of queries, adds a number the lattice did not already hold.
 public struct TrendTable: Sendable {
+    /// A cell's node in each dimension (time, region, type): no allocation, unlike an array.
+    typealias Nodes = SIMD3<Int>
+
     let dimensions: [TrendHierarchy]
-    let strides: [Int]
+    let strides: Nodes
     /// Each cell's count.
     var values: [Int]
     /// Each cell: suppressed (primary or secondary).
     var suppressed: [Bool]
     /// Every base count (month, region, type leaves) above zero, in index order.
-    var baseCounts: [[Int]] = []
+    var baseCounts: [Nodes] = []
     /// The smallest count published.
     public let threshold: Int
     /// The last whole month counted.
@@ -46,7 +49,7 @@ public struct TrendTable: Sendable {
         let region = TrendHierarchy.flat(regions)
         let type = TrendHierarchy.flat(types)
         self.dimensions = [time, region, type]
-        self.strides = [region.labels.count * type.labels.count, type.labels.count, 1]
+        self.strides = Nodes(region.labels.count * type.labels.count, type.labels.count, 1)
         self.threshold = policy.threshold
         self.lastMonth = lastMonth
         self.policyName = policy.name
@@ -62,22 +65,28 @@ public struct TrendTable: Sendable {
         }
         for t in 0..<time.leafCount {
             for r in 0..<region.leafCount {
-                for y in 0..<type.leafCount where values[t * strides[0] + r * strides[1] + y] > 0 { baseCounts.append([t, r, y]) }
+                for y in 0..<type.leafCount where values[t * strides[0] + r * strides[1] + y] > 0 { baseCounts.append(Nodes(t, r, y)) }
             }
         }
         suppress(secondary: secondarySuppression)
     }
 
     /// The cell at these nodes (time, region, type).
-    func index(_ nodes: [Int]) -> Int { nodes[0] * strides[0] + nodes[1] * strides[1] + nodes[2] }
+    func index(_ nodes: Nodes) -> Int { (nodes &* strides).wrappedSum() }
 
     /// The nodes of a cell.
-    func nodes(of index: Int) -> [Int] { [index / strides[0], (index % strides[0]) / strides[1], index % strides[1]] }
+    func nodes(of index: Int) -> Nodes { Nodes(index / strides[0], (index % strides[0]) / strides[1], index % strides[1]) }
 
     /// A published count, or `nil` if suppressed.
-    func published(_ nodes: [Int]) -> Int? {
+    func published(_ nodes: Nodes) -> Int? {
         let cell = index(nodes)
         return suppressed[cell] ? nil : values[cell]
+    }
+
+    /// The levels of a cell's nodes summed (0 for a base count).
+    func levels(of cell: Int) -> Int {
+        let nodes = nodes(of: cell)
+        return dimensions[0].level[nodes[0]] + dimensions[1].level[nodes[1]] + dimensions[2].level[nodes[2]]
     }
 
     /// Suppresses every small cell and, unless told not to (a test shows what that would leak),
@@ -87,15 +96,12 @@ public struct TrendTable: Sendable {
         for cell in primaries { suppressed[cell] = true }
         guard secondary else { return }
         // Wider cells first: their witnesses reach down and protect many finer cells at once.
-        let dimensions = self.dimensions
-        primaries.sort { lhs, rhs in
-            let (a, b) = (nodes(of: lhs), nodes(of: rhs))
-            let (wa, wb) = ((0..<3).map { dimensions[$0].level[a[$0]] }.reduce(0, +), (0..<3).map { dimensions[$0].level[b[$0]] }.reduce(0, +))
-            return wa != wb ? wa > wb : lhs < rhs
-        }
+        let width = primaries.map { cell in levels(of: cell) }
+        let order = primaries.indices.sorted { width[$0] != width[$1] ? width[$0] > width[$1] : primaries[$0] < primaries[$1] }
+        primaries = order.map { primaries[$0] }
         var protected = Array(repeating: false, count: values.count)
         for cell in primaries where !protected[cell] {
-            for (affected, _) in witness(for: nodes(of: cell)).cells {
+            for (affected, _) in cells(of: witness(for: nodes(of: cell))) {
                 suppressed[affected] = true
                 protected[affected] = true
             }

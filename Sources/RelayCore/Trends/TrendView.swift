@@ -92,7 +92,7 @@ extension TrendTable {
                 for type in types {
                     view.cells.append(TrendView.Cell(
                         period: row.label, region: query.byRegion ? dimensions[1].labels[region] : nil,
-                        type: query.byType ? dimensions[2].labels[type] : nil, count: published([row.node, region, type])))
+                        type: query.byType ? dimensions[2].labels[type] : nil, count: published(Nodes(row.node, region, type))))
                 }
             }
         }
