@@ -70,8 +70,9 @@ struct TrendCommandTests {
         // The README's sample report: `SAFERELAY_TREND_SAMPLE=FILE swift test --filter TrendCommandTests`.
         if let sample = ProcessInfo.processInfo.environment["SAFERELAY_TREND_SAMPLE"] {
             let quarters = try SafeRelayBinary.run(base + ["--by", "quarter,region", "--from", "2026-01", "--to", "2026-09"], in: dir.path)
+            let year = try SafeRelayBinary.run(base + ["--by", "region,type", "--from", "2025-01", "--to", "2025-12"], in: dir.path)
             try ("$ saferelay trends --by quarter,region --from 2026-01 --to 2026-09\n" + quarters.stdout
-                + "\n$ saferelay trends --by year,type\n" + table.stdout).write(toFile: sample, atomically: true, encoding: .utf8)
+                + "\n$ saferelay trends --by region,type --from 2025-01 --to 2025-12\n" + year.stdout).write(toFile: sample, atomically: true, encoding: .utf8)
         }
 
     }
