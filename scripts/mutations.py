@@ -352,4 +352,10 @@ MUTATIONS = [
     {"name": "a case record change adds to the counts without taking back the old one", "invariant": 1, "edits": [
         ("Sources/RelayCore/Staff/CaseRecordService+Record.swift",
          "                if let before = record.counted { try await writer.adjustTrendCount(before.counter, by: -1) }\n", "")]},
+    {"name": "a reported quarter is made again from today's counters", "invariant": 1, "edits": [
+        ("Sources/RelayCore/Trends/TrendService.swift",
+         "            if !quarter.months.contains(where: covered.contains) { missing.append(TrendPeriod(quarter)) }\n",
+         "            missing.append(TrendPeriod(quarter))\n"),
+        ("Sources/RelayStore/SQLite/SQLiteAccess+Trends.swift",
+         "ON CONFLICT (period) DO NOTHING", "ON CONFLICT (period) DO UPDATE SET body = excluded.body")]},
 ]

@@ -12,7 +12,7 @@ public enum StoreCopy {
         ("webchat_session", "rowid"), ("resume_phrase", "rowid"), ("audit_event", "seq"), ("audit_checkpoint", "tree_size"),
         ("legal_hold", "rowid"), ("account", "rowid"), ("api_session", "rowid"), ("case_record", "rowid"),
         ("suppressed_address", "rowid"), ("pending_audit", "id"), ("maintenance", "rowid"), ("staff_device", "rowid"),
-        ("trend_count", "month, region, type, channel, who"),
+        ("trend_count", "month, region, type, channel, who"), ("trend_snapshot", "rowid"),
     ]
 
     /// Columns SQLite still has but no longer uses (a column is not dropped there): not copied.

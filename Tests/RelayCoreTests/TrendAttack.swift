@@ -32,7 +32,9 @@ struct TrendAttack {
 
     /// Reads a view: each cell becomes an equation (published) or a target (suppressed).
     mutating func read(_ view: TrendView) {
-        guard let from = view.from.flatMap({ months.firstIndex(of: $0) }), let to = view.to.flatMap({ months.firstIndex(of: $0) }) else { return }
+        guard let from = view.from.flatMap({ months.firstIndex(of: $0) }), let to = view.to.flatMap({ months.firstIndex(of: $0) }),
+            let through = months.firstIndex(of: view.through)
+        else { return }
         for cell in view.cells {
             let monthRange: [Int]
             switch cell.period {
@@ -48,7 +50,8 @@ struct TrendAttack {
             let regionRange = cell.region.map { $0 == "all" ? Array(regions.indices) : [regions.firstIndex(of: $0)!] } ?? Array(regions.indices)
             let typeRange = cell.type.map { $0 == "all" ? Array(types.indices) : [types.firstIndex(of: $0)!] } ?? Array(types.indices)
             var cells = Set<Int>()
-            for m in monthRange { for r in regionRange { for t in typeRange { cells.insert(base(m, r, t)) } } }
+            // Months after `through` are not in any published number (they are not reported yet).
+            for m in monthRange where m <= through { for r in regionRange { for t in typeRange { cells.insert(base(m, r, t)) } } }
             if let count = cell.count {
                 equations[cells] = count
                 if cells.count == 1 { known[cells.first!] = count }

@@ -82,6 +82,7 @@ struct TrendServiceTests {
         let reports = page.events.map(\.line).filter { $0.contains(#""action":"trends.report""#) }
         #expect(reports.count == 2)
         #expect(reports.allSatisfy { $0.contains(#""x_by":"quarter,region""#) && $0.contains(#""x_from":"2026-01""#) && $0.contains(#""x_to":"2026-06""#) })
+        #expect(reports.allSatisfy { $0.contains(#""x_threshold":"11""#) && $0.contains(#""x_policy":"built-in""#) })
         #expect(reports.contains { $0.contains(#""actor":"sam""#) && $0.contains(#""role":"supervisor""#) })
         #expect(reports.contains { $0.contains(#""actor":"cli:cora""#) && $0.contains(#""role":"compliance""#) })
         // The refused ones were not reports.
@@ -99,6 +100,9 @@ struct TrendServiceTests {
         let relay = Relay(store: store, keyring: .generate(now: "2026-11-23T20:00:00Z"), logger: CapturedLogs().logger())
         let thread = try await relay.intake.ingest(InboundMessage(address: .phone("+12025550402"), body: "TREND-CANARY", deliveryID: "SMr1"))
         _ = try await relay.caseRecords.change(threadID: thread.threadID, .profile(region: "TX", reachedOutBy: "survivor"), by: Self.supervisor, purpose: "first_response")
+        // A quarter that is over, to report on.
+        let closed = TrendQuarter(of: TrendMonth(of: Date())).previous.months[0].description
+        try await store.write { try await $0.adjustTrendCount(TrendCount(month: closed, region: "TX", type: "construction", channel: "sms", who: "other", count: 1), by: 12) }
         log.clear()
         let view = try await relay.trends.report(try TrendQuery.parse(by: "month,region,type", from: nil, to: nil), by: Self.supervisor)
         #expect(!view.cells.isEmpty)
@@ -116,8 +120,8 @@ struct TrendServiceTests {
             ("", nil, nil, "invalid_by"), ("month,month", nil, nil, "invalid_by"), ("month,quarter", nil, nil, "invalid_by"),
             ("region,phone", nil, nil, "invalid_by"), (String(repeating: "region,", count: 20), nil, nil, "invalid_by"),
             ("month", "2026-13", nil, "invalid_month"), ("month", "26-01", nil, "invalid_month"), ("month", "2026-06", "2026-01", "invalid_range"),
-            ("quarter", "2026-02", nil, "invalid_range"), ("year", nil, "2026-11", "invalid_range"),
-            ("region", "2026-02", "2026-05", "invalid_range"), ("type", "2026-01", nil, "invalid_range"),
+            ("quarter", "2026-02", nil, "invalid_range"), ("year", nil, "2026-11", "invalid_range"), ("year", "2026-04", nil, "invalid_range"),
+            ("region", "2026-02", "2026-05", "invalid_range"), ("month", "2026-02", nil, "invalid_range"), ("type", nil, "2026-05", "invalid_range"),
         ] as [(String, String?, String?, String)] {
             #expect(throws: TrendQuery.Invalid.self) { _ = try TrendQuery.parse(by: by, from: from, to: to) }
             do {
@@ -127,30 +131,44 @@ struct TrendServiceTests {
             }
         }
         #expect(try TrendQuery.parse(by: "region", from: "2026-04", to: "2026-06").byRegion)
+        #expect(try TrendQuery.parse(by: "month,type", from: "2025-10", to: "2026-03").byType)
         #expect(try TrendQuery.parse(by: "year,type", from: "2025-01", to: "2026-12").period == .year)
     }
 
-    /// A report reuses the last suppressed table only while the counters it was made from are the
-    /// same: a changed count in a reported month is in the next report.
-    @Test func aChangedCountIsInTheNextReport() async throws {
+    /// A quarter is frozen the first time it is reported: a count added to it later is in no later
+    /// report, and the quarter still open is in none.
+    @Test func aReportedQuarterNeverChangesAndTheOpenOneIsNotShown() async throws {
         let harness = try RelayHarness()
         defer { harness.tearDown() }
-        let past = TrendMonth(of: harness.clock.now()).previous.previous.description
-        let key = TrendCount(month: past, region: "TX", type: "construction", channel: "sms", who: "survivor", count: 1)
-        try await harness.store.write { try await $0.adjustTrendCount(key, by: 30) }
-        let query = try TrendQuery.parse(by: "month", from: past, to: past)
-        #expect(try await harness.relay.trends.report(query, by: Self.supervisor).cells.first?.count == 30)
-        #expect(try await harness.relay.trends.report(query, by: Self.supervisor).cells.first?.count == 30)
+        let now = TrendMonth(of: harness.clock.now())
+        let closed = TrendQuarter(of: now).previous
+        let month = closed.months[1].description
+        let key = TrendCount(month: month, region: "TX", type: "construction", channel: "sms", who: "survivor", count: 1)
+        let open = TrendCount(month: now.description, region: "TX", type: "construction", channel: "sms", who: "survivor", count: 1)
+        try await harness.store.write { writer in
+            try await writer.adjustTrendCount(key, by: 30)
+            try await writer.adjustTrendCount(open, by: 40)
+        }
+        let query = try TrendQuery.parse(by: "quarter", from: nil, to: nil)
+        let first = try await harness.relay.trends.report(query, by: Self.supervisor)
+        #expect(first.cells.first { $0.period == closed.description }?.count == 30)
+        #expect(!first.cells.contains { $0.period == TrendQuarter(of: now).description })
+        #expect(first.cells.first { $0.period == "total" }?.count == 30)
         try await harness.store.write { try await $0.adjustTrendCount(key, by: 1) }
-        #expect(try await harness.relay.trends.report(query, by: Self.supervisor).cells.first?.count == 31)
+        let second = try await harness.relay.trends.report(query, by: Self.supervisor)
+        #expect(second.cells == first.cells)
+        #expect(try await harness.store.read { try await $0.trendSnapshots() }.map(\.period) == [closed.description])
     }
 
     @Test func theShippedPolicyIsTheBuiltInOneAndBadFilesAreRefusedWithTheirLine() throws {
         let shipped = try TrendPolicy.load(path: RepositoryFile.path("Policies/trends.yaml"))
         #expect(shipped.threshold == 11 && shipped.regions == TrendPolicy.builtIn.regions && shipped.name == "us-states-k11")
+        #expect(shipped.frozenBy == .quarter)
+        #expect(try TrendPolicy.parse("frozen_by: year\n", file: "t.yaml").frozenBy == .year)
         for (text, line) in [
             ("version: 2\n", 1), ("threshold: 2\n", 1), ("threshold: eleven\n", 1), ("version: 1\nregions: [TX, TX]\n", 2),
-            ("regions: [not-recorded]\n", 1), ("regions: []\n", 1), ("regions: [\"Texas state\"]\n", 1), ("colour: red\n", 1),
+            ("regions: [not-recorded]\n", 1), ("regions: [all]\n", 1), ("regions: [total]\n", 1), ("regions: [\"-TX\"]\n", 1), ("regions: []\n", 1),
+            ("frozen_by: month\n", 1), ("regions: [\"Texas state\"]\n", 1), ("colour: red\n", 1),
             ("version: 1\nregions:\n  - TX\n  - {a: b}\n", 4),
         ] as [(String, Int)] {
             #expect(throws: PolicyError.self) { _ = try TrendPolicy.parse(text, file: "t.yaml") }
@@ -162,16 +180,4 @@ struct TrendServiceTests {
         }
     }
 
-    @Test func theCurrentMonthIsNotReportedUntilItIsOver() throws {
-        let counts = [
-            TrendCount(month: "2026-10", region: "TX", type: "construction", channel: "sms", who: "survivor", count: 20),
-            TrendCount(month: "2026-11", region: "TX", type: "construction", channel: "sms", who: "survivor", count: 30),
-        ]
-        let table = TrendTable(counts: counts, policy: .builtIn, lastMonth: TrendMonth("2026-10")!)
-        let view = table.view(try TrendQuery.parse(by: "month", from: nil, to: nil))
-        #expect(view.through == "2026-10")
-        #expect(view.cells.first { $0.period == "2026-10" }?.count == 20)
-        #expect(!view.cells.contains { $0.period == "2026-11" })
-        #expect(view.cells.first { $0.period == "total" }?.count == 20)
-    }
 }

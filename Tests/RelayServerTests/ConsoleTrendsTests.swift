@@ -62,12 +62,12 @@ extension ConsolePageTests {
                 // A whole-range view by region draws suppressed regions hatched, marked S.
                 _ = try await browser.script("""
                     document.getElementById('trends-period').value = '';
-                    document.getElementById('trends-from').value = '2026-02';
-                    document.getElementById('trends-to').value = '2026-02';
+                    document.getElementById('trends-from').value = '2026-04';
+                    document.getElementById('trends-to').value = '2026-06';
                     """)
                 try await browser.click("#trends-form button")
                 let month = try await server.relay.trends.report(
-                    try TrendQuery.parse(by: "region", from: "2026-02", to: "2026-02"), by: StaffIdentity(accountID: "x", name: "sam", role: .supervisor))
+                    try TrendQuery.parse(by: "region", from: "2026-04", to: "2026-06"), by: StaffIdentity(accountID: "x", name: "sam", role: .supervisor))
                 let hidden = month.cells.filter { $0.region != "all" && $0.count == nil }.count
                 try await browser.wait("the month's bars") {
                     try await browser.script("return document.querySelectorAll('#trends-chart svg g.bar.suppressed').length") as? Int == hidden

@@ -51,8 +51,10 @@ public enum TrendSample {
             add(month, "west", types[0], generator.next(12...25))
             add(month, "west", types[1], generator.next(10...22))
             add(month, "west", small, quiet[month] ?? 0)
-            add(month, "north", "several", generator.next(0...3))
-            add(month, "not-recorded", "not-recorded", generator.next(0...4))
+            // Cases with several types, or without a region or a type, as any hotline has them.
+            for region in ["north", "south", "east"] { add(month, region, "several", generator.next(0...3)) }
+            for type in types.dropLast() { add(month, "not-recorded", type, generator.next(0...3)) }
+            add(month, "north", "not-recorded", generator.next(0...2))
         }
         return merged.keys.sorted().map { merged[$0]! }
     }

@@ -115,7 +115,10 @@ extension CaseRecordService {
             }
             // The trend counters follow the record in this transaction: what it added before is
             // taken back, what it adds now is counted (a purge later leaves the counts).
-            let trendKey = TrendKey.of(record, month: TrendMonth(of: Date(storeTime: contact.createdAt)), channel: contact.channel.rawValue)
+            // The month a case is counted in is the month it was first counted, kept as its fields
+            // change: a correction moves its count within that month, never into another.
+            let month = record.counted.flatMap { TrendMonth($0.month) } ?? TrendMonth(of: now)
+            let trendKey = TrendKey.of(record, month: month, channel: contact.channel.rawValue)
             if trendKey != record.counted {
                 if let before = record.counted { try await writer.adjustTrendCount(before.counter, by: -1) }
                 if let trendKey { try await writer.adjustTrendCount(trendKey.counter, by: 1) }

@@ -1,10 +1,11 @@
 import RelayStore
 
-/// What one case adds to the trend counters: the month its contact first wrote and the coarse
-/// fields an advocate chose. Kept inside the sealed case record, so that a change moves exactly
+/// What one case adds to the trend counters: the month it was first counted (the advocate's first
+/// record of a region, who reached out or a type — in practice the month the person reached out)
+/// and the coarse fields an advocate chose. Kept inside the sealed case record, so that a change moves exactly
 /// the count it added before; the counters themselves hold no id.
 public struct TrendKey: Codable, Sendable, Equatable {
-    /// `YYYY-MM` (UTC).
+    /// `YYYY-MM` (UTC) of the first count.
     public var month: String
     /// A region code or `not-recorded`.
     public var region: String

@@ -13,6 +13,13 @@ public struct TrendPolicy: Sendable, Equatable {
     public var threshold: Int
     /// Region codes, in the order the console offers them.
     public var regions: [String]
+    /// What a report freezes and suppresses at once: each quarter once it is over (timely; years
+    /// are then sums of quarters, and lose detail), or each year (years and their quarters and
+    /// months in full detail, a year late).
+    public var frozenBy: Unit = .quarter
+
+    /// The unit of freezing.
+    public enum Unit: String, Sendable, Equatable { case quarter, year }
 
     /// Smallest and largest threshold a file may set.
     public static let thresholds = 3...100
@@ -20,6 +27,8 @@ public struct TrendPolicy: Sendable, Equatable {
     public static let maximumBytes = 64 * 1024
     /// The region code of a case whose region nobody recorded.
     public static let notRecorded = "not-recorded"
+    /// Words a report uses itself, never region codes.
+    static let reserved: Set<String> = ["all", "total", notRecorded]
 
     /// The United States' states, the District of Columbia, Puerto Rico and the other territories,
     /// by postal code, and `outside-us`.
@@ -46,7 +55,7 @@ public struct TrendPolicy: Sendable, Equatable {
     public static func parse(_ text: String, file: String, sha256: String? = nil) throws -> TrendPolicy {
         let reader = PolicyReader(file: file)
         let root = try reader.compose(text)
-        let top = try reader.mapping(root, "the trends policy", allowed: ["version", "name", "threshold", "regions"])
+        let top = try reader.mapping(root, "the trends policy", allowed: ["version", "name", "threshold", "regions", "frozen_by"])
         if let version = top["version"], version.int != 1 { throw reader.error(version, "version must be 1") }
         var policy = TrendPolicy.builtIn
         policy.name = try top["name"].map { try reader.string($0, "name") } ?? (file as NSString).lastPathComponent
@@ -57,12 +66,16 @@ public struct TrendPolicy: Sendable, Equatable {
             }
             policy.threshold = value
         }
+        if let node = top["frozen_by"] {
+            guard let unit = Unit(rawValue: try reader.string(node, "frozen_by")) else { throw reader.error(node, "frozen_by must be `quarter` or `year`") }
+            policy.frozenBy = unit
+        }
         if let node = top["regions"] {
             var regions: [String] = []
             for item in try reader.list(node, "regions", limit: 500) {
                 let code = try reader.string(item, "a region")
-                guard isCode(code), code != notRecorded, !regions.contains(code) else {
-                    throw reader.error(item, "a region is 1 to 32 letters, digits or -, given once (not `\(notRecorded)`)")
+                guard isCode(code), !reserved.contains(code), code.first != "-", !regions.contains(code) else {
+                    throw reader.error(item, "a region is 1 to 32 letters, digits or - (not first), given once, and not `all`, `total` or `\(notRecorded)`")
                 }
                 regions.append(code)
             }

@@ -46,8 +46,8 @@ public struct TrendQuery: Sendable, Equatable {
     }
 
     /// Parses `--by month,region,type` (each of `month|quarter|year`, `region`, `type` at most
-    /// once, at most one period) and `--from` / `--to` (`YYYY-MM`; with quarters or years, the
-    /// first and last month of one).
+    /// once, at most one period) and `--from` / `--to` (`YYYY-MM`: the first and last month of a
+    /// quarter, of a year with years).
     public static func parse(by: String, from: String?, to: String?) throws(Invalid) -> TrendQuery {
         guard by.utf8.count <= 64 else { throw Invalid(code: "invalid_by", message: "by is at most 64 characters") }
         var query = TrendQuery()
@@ -75,24 +75,15 @@ public struct TrendQuery: Sendable, Equatable {
         query.from = try month(from, "from")
         query.to = try month(to, "to")
         if let first = query.from, let last = query.to, last < first { throw Invalid(code: "invalid_range", message: "from must not be after to") }
-        if query.period == nil, query.from != nil || query.to != nil {
-            // The only numbers are totals over the range: it must be one month, quarter or year.
-            guard let first = query.from, let last = query.to,
-                first == last || (first.year == last.year && (first.month - 1) % 3 == 0 && last.month == first.month + 2)
-                    || (first.year == last.year && first.month == 1 && last.month == 12)
-            else {
-                throw Invalid(
-                    code: "invalid_range",
-                    message: "without month, quarter or year in by, from and to must be one month, one quarter or one year (or left out for everything)")
-            }
+        // Quarters are the unit reports are frozen and suppressed in: a range is whole quarters
+        // (whole years with years).
+        let months = max(query.period?.months ?? 3, 3)
+        let unit = months == 12 ? "year" : "quarter"
+        if let first = query.from, (first.month - 1) % months != 0 {
+            throw Invalid(code: "invalid_range", message: "from must be the first month of a \(unit) (reports are made of whole \(unit)s)")
         }
-        if let period = query.period, period != .month {
-            if let first = query.from, (first.month - 1) % period.months != 0 {
-                throw Invalid(code: "invalid_range", message: "with \(period.rawValue)s, from must be the first month of one")
-            }
-            if let last = query.to, last.month % period.months != 0 {
-                throw Invalid(code: "invalid_range", message: "with \(period.rawValue)s, to must be the last month of one")
-            }
+        if let last = query.to, last.month % months != 0 {
+            throw Invalid(code: "invalid_range", message: "to must be the last month of a \(unit) (reports are made of whole \(unit)s)")
         }
         return query
     }

@@ -1,8 +1,11 @@
 import RelayStore
 
-/// Every number a trend report can publish, computed once from the counters: the lattice of
-/// time (month, quarter, year, all) × region (each, all) × type (each, all), with small cells
-/// suppressed and enough others suppressed with them that none can be worked out again.
+/// Every number a trend report can publish about one frozen period (a quarter, or a year),
+/// computed once from its snapshot: the lattice of time (month, quarter[, year]) × region (each,
+/// all) × type (each, all), with small cells suppressed and enough others suppressed with them
+/// that none can be worked out again. Longer spans are sums of periods (``TrendReport``): a
+/// witness never leaves its period, so periods are suppressed independently and never change once
+/// reported.
 ///
 /// Each count from 1 to `threshold - 1` is suppressed (primary). For each such cell not yet
 /// protected, a *witness* is chosen: a change of ±1 to a few base counts (month, region, type)
@@ -10,9 +13,7 @@ import RelayStore
 /// it was. Every cell the witness changes is suppressed. The witness is then a second data set, as
 /// valid as the real one, that publishes exactly the same numbers and differs in the small cell:
 /// no view, total or difference of published numbers can tell them apart. Zeros are published
-/// (a suppressed cell is never zero). Every number a view shows is a cell of this one lattice
-/// (a total over a range only when the range is a month, a quarter, a year or the whole span),
-/// so no query, and no pair of queries, adds a number the lattice did not already hold.
+/// (a suppressed cell is never zero).
 public struct TrendTable: Sendable {
     /// A cell's node in each dimension (time, region, type): no allocation, unlike an array.
     typealias Nodes = SIMD3<Int>
@@ -27,49 +28,76 @@ public struct TrendTable: Sendable {
     var baseCounts: [Nodes] = []
     /// The smallest count published.
     public let threshold: Int
-    /// The last whole month counted.
-    public let lastMonth: TrendMonth
-    /// The policy's name and hash (for the audit log and the report).
-    public let policyName: String
+    /// The period it covers.
+    public let period: TrendPeriod
+    /// Each region's and type's node, by code.
+    let regionNodes: [String: Int]
+    let typeNodes: [String: Int]
 
-    /// The lattice of `counts` up to and including `lastMonth` (later months are not counted:
-    /// a month is reported once it is over), suppressed for `policy`.
-    public init(counts: [TrendCount], policy: TrendPolicy, lastMonth: TrendMonth, secondarySuppression: Bool = true) {
-        let counted = counts.compactMap { count -> (TrendMonth, TrendCount)? in
-            guard let month = TrendMonth(count.month), month <= lastMonth, count.count > 0 else { return nil }
-            return (month, count)
-        }
-        let firstYear = counted.map(\.0.year).min() ?? lastMonth.year
-        var regions = policy.regions
-        for (_, count) in counted where !regions.contains(count.region) && count.region != TrendPolicy.notRecorded { regions.append(count.region) }
+    /// The lattice of one frozen period, suppressed under the snapshot's own threshold and regions.
+    public init(_ snapshot: TrendSnapshot, secondarySuppression: Bool = true) {
+        let period = TrendPeriod(snapshot.period) ?? TrendPeriod(TrendQuarter(year: 2000, quarter: 1)!)
+        let months = period.months.map(\.description)
+        let counted = snapshot.counts.filter { months.contains($0.month) && $0.count > 0 }
+        var regions = snapshot.regions.filter { $0 != TrendPolicy.notRecorded }
+        for count in counted where !regions.contains(count.region) && count.region != TrendPolicy.notRecorded { regions.append(count.region) }
         regions.append(TrendPolicy.notRecorded)
         var types = TrendKey.typeCodes
-        for (_, count) in counted where !types.contains(count.type) { types.append(count.type) }
-        let time = TrendHierarchy.months(firstYear: firstYear, lastYear: lastMonth.year)
+        for count in counted where !types.contains(count.type) { types.append(count.type) }
+        let quarters = period.quarters.enumerated().map { ($1.description, ($0 * 3)..<($0 * 3 + 3)) }
+        let time = period.quarter != nil
+            ? TrendHierarchy(leafLabels: months, groups: [quarters])
+            : TrendHierarchy(leafLabels: months, groups: [quarters, [(period.description, 0..<12)]])
         let region = TrendHierarchy.flat(regions)
         let type = TrendHierarchy.flat(types)
         self.dimensions = [time, region, type]
         self.strides = Nodes(region.labels.count * type.labels.count, type.labels.count, 1)
-        self.threshold = policy.threshold
-        self.lastMonth = lastMonth
-        self.policyName = policy.name
+        self.threshold = snapshot.threshold
+        self.period = period
+        self.regionNodes = Dictionary(region.labels.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        self.typeNodes = Dictionary(type.labels.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let size = time.labels.count * strides[0]
         self.values = Array(repeating: 0, count: size)
         self.suppressed = Array(repeating: false, count: size)
-        let regionIndex = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1, $0) })
-        let typeIndex = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, $0) })
-        for (month, count) in counted {
-            let leaves = [(month.year - firstYear) * 12 + month.month - 1, regionIndex[count.region]!, typeIndex[count.type]!]
-            let chains = (0..<3).map { dimensions[$0].chain(from: leaves[$0], to: dimensions[$0].root) }
-            for t in chains[0] { for r in chains[1] { for y in chains[2] { values[t * strides[0] + r * strides[1] + y] += count.count } } }
+        for count in counted {
+            let leaves = Nodes(months.firstIndex(of: count.month)!, regionNodes[count.region]!, typeNodes[count.type]!)
+            for t in time.rootChains[leaves[0]] {
+                for r in region.rootChains[leaves[1]] {
+                    for y in type.rootChains[leaves[2]] { values[index(Nodes(t, r, y))] += count.count }
+                }
+            }
         }
         for t in 0..<time.leafCount {
             for r in 0..<region.leafCount {
-                for y in 0..<type.leafCount where values[t * strides[0] + r * strides[1] + y] > 0 { baseCounts.append(Nodes(t, r, y)) }
+                for y in 0..<type.leafCount where values[index(Nodes(t, r, y))] > 0 { baseCounts.append(Nodes(t, r, y)) }
             }
         }
         suppress(secondary: secondarySuppression)
     }
+
+    /// A published count of a month or quarter (`nil`: the whole period) and a region and type
+    /// code (`nil`: all), or `nil` if suppressed. A code it has no node for had no case: 0.
+    public func count(time: String?, region: String?, type: String?) -> Int? {
+        var nodes = Nodes(dimensions[0].root, dimensions[1].root, dimensions[2].root)
+        if let time {
+            guard let node = dimensions[0].labels.firstIndex(of: time) else { return 0 }
+            nodes[0] = node
+        }
+        if let region {
+            guard let leaf = regionNodes[region], leaf != dimensions[1].root else { return 0 }
+            nodes[1] = leaf
+        }
+        if let type {
+            guard let leaf = typeNodes[type], leaf != dimensions[2].root else { return 0 }
+            nodes[2] = leaf
+        }
+        return published(nodes)
+    }
+
+    /// The region codes it has a node for (not `all`), in order.
+    var regionCodes: [String] { Array(dimensions[1].labels.dropLast()) }
+    /// The type codes it has a node for (not `all`), in order.
+    var typeCodes: [String] { Array(dimensions[2].labels.dropLast()) }
 
     /// The cell at these nodes (time, region, type).
     func index(_ nodes: Nodes) -> Int { (nodes &* strides).wrappedSum() }

@@ -1,35 +1,30 @@
 import Foundation
-import RelayStore
 import Synchronization
 
-/// The last suppressed trend table and what it was made from: a report over unchanged counters
-/// (another grouping, another range) reuses it instead of suppressing the whole lattice again.
-/// Compared in full (the counters, the month, the policy), never by a hash: a table made from other
-/// counts would hide the wrong cells.
+/// Each frozen period's suppressed table, made once: a frozen period never changes, so later
+/// reports reuse it. Compared in full with its snapshot, never by a hash.
 final class TrendTableCache: Sendable {
-    private struct Entry {
-        let counts: [TrendCount]
-        let lastMonth: TrendMonth
-        let policy: TrendPolicy
-        let table: TrendTable
-    }
+    private let tables = Mutex<[String: (snapshot: TrendSnapshot, table: TrendTable)]>([:])
 
-    private let last = Mutex<Entry?>(nil)
-
-    /// The table for these inputs: the last one if it was made from the same, else a new one,
-    /// made on a thread of its own (seconds of CPU at a national hotline's size: on Swift's
-    /// cooperative pool, one thread per core, it would hold up every other request meanwhile).
-    func table(counts: [TrendCount], lastMonth: TrendMonth, policy: TrendPolicy) async -> TrendTable {
-        if let entry = last.withLock({ $0 }), entry.lastMonth == lastMonth, entry.policy == policy, entry.counts == counts {
-            return entry.table
+    /// The tables of these snapshots, the missing ones made on a thread of their own (seconds of
+    /// CPU for a national hotline's quarter: on Swift's cooperative pool, one thread per core, that
+    /// would hold up every other request meanwhile).
+    func tables(for snapshots: [TrendSnapshot]) async -> [TrendTable] {
+        let known = tables.withLock { $0 }
+        let missing = snapshots.filter { known[$0.period]?.snapshot != $0 }
+        var made: [TrendTable] = []
+        if !missing.isEmpty {
+            made = await withCheckedContinuation { (continuation: CheckedContinuation<[TrendTable], Never>) in
+                let thread = Thread { continuation.resume(returning: missing.map { TrendTable($0) }) }
+                thread.name = "saferelay-trends"
+                thread.stackSize = 8 << 20
+                thread.start()
+            }
+            tables.withLock { cache in for (snapshot, table) in zip(missing, made) { cache[snapshot.period] = (snapshot, table) } }
         }
-        let table = await withCheckedContinuation { (continuation: CheckedContinuation<TrendTable, Never>) in
-            let thread = Thread { continuation.resume(returning: TrendTable(counts: counts, policy: policy, lastMonth: lastMonth)) }
-            thread.name = "saferelay-trends"
-            thread.stackSize = 8 << 20
-            thread.start()
+        return snapshots.map { snapshot in
+            if let index = missing.firstIndex(of: snapshot) { return made[index] }
+            return known[snapshot.period]!.table
         }
-        last.withLock { $0 = Entry(counts: counts, lastMonth: lastMonth, policy: policy, table: table) }
-        return table
     }
 }

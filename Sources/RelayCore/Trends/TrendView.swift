@@ -26,11 +26,11 @@ public struct TrendView: Sendable, Equatable, Encodable {
 
     /// The grouping (`month,region,type`).
     public var by: String
-    /// The first month of the range, if any month is in it.
+    /// The first month of the range (of whole quarters), if any reported quarter is in it.
     public var from: String?
     /// The last month of the range.
     public var to: String?
-    /// The last whole month counted (later months are not reported yet).
+    /// The last month of the last quarter that is over (a quarter is reported once it is over).
     public var through: String
     /// The smallest count published.
     public var threshold: Int
@@ -43,8 +43,9 @@ public struct TrendView: Sendable, Equatable, Encodable {
 
     /// How suppression works, in one sentence for readers of the report.
     public static let method = """
-        Counts of 1 to threshold-1 are suppressed, with enough other cells (hierarchies of month, quarter, year; region; type) \
-        that no suppressed count follows from published counts, totals or differences of periods.
+        Each period (a quarter, or a year) is frozen the first time it is reported and suppressed on its own: counts of 1 \
+        to threshold-1, and enough other cells (months and quarters within it, regions, types) that none follows from \
+        published counts; longer spans are sums of periods, published only when every part is.
         """
 
     public func encode(to encoder: any Encoder) throws {
@@ -60,48 +61,75 @@ public struct TrendView: Sendable, Equatable, Encodable {
     }
 }
 
-extension TrendTable {
-    /// The view `query` asks for: cells of the lattice, and range totals that are sums of
-    /// published cells (suppressed when the range cannot be made of published cells).
+/// The periods frozen so far (quarters, or years), each suppressed on its own, and every view of
+/// them: months and quarters are cells of their period's lattice (a year too when years are
+/// frozen); longer spans are sums of whole periods, published only when every part is (a witness
+/// changes its own period's cell, so such a sum is never a function of what was published).
+public struct TrendReport: Sendable {
+    /// The frozen periods, oldest first.
+    public let tables: [TrendTable]
+    /// The regions in the order a report lists them (the current policy's, then any others).
+    public let regionOrder: [String]
+    /// The last month of the last frozen period.
+    public let through: TrendMonth
+    /// The current policy's name and threshold (frozen periods keep their own).
+    public let policy: TrendPolicy
+
+    /// A report over frozen periods.
+    public init(tables: [TrendTable], policy: TrendPolicy, through: TrendMonth) {
+        self.tables = tables.sorted { $0.period < $1.period }
+        self.policy = policy
+        self.through = through
+        var order = policy.regions.filter { $0 != TrendPolicy.notRecorded }
+        for table in tables { for code in table.regionCodes where !order.contains(code) && code != TrendPolicy.notRecorded { order.append(code) } }
+        self.regionOrder = order + [TrendPolicy.notRecorded]
+    }
+
+    /// The view `query` asks for, over the frozen periods wholly inside its range.
     public func view(_ query: TrendQuery) -> TrendView {
-        let time = dimensions[0]
-        let start = TrendMonth(time.labels[0])!
-        let lastLeaf = lastMonth.ordinal - start.ordinal
-        // Without bounds, the whole span (whole years: months after the last whole one count nothing yet).
-        let from = max(query.from.map { $0.ordinal - start.ordinal } ?? 0, 0)
-        let to = min(query.to.map { $0.ordinal - start.ordinal } ?? (time.leafCount - 1), time.leafCount - 1)
-        var view = TrendView(
-            by: query.byText, from: nil, to: nil, through: lastMonth.description, threshold: threshold, policy: policyName, cells: [])
-        guard from <= to, from <= lastLeaf else { return view }
-        view.from = time.labels[from]
-        view.to = time.labels[to]
-        var rows: [(node: Int, label: String?)] = []
-        if let period = query.period {
-            let level = TrendQuery.Period.allCases.firstIndex(of: period)!
-            rows = time.labels.indices.filter {
-                time.level[$0] == level && time.leaves[$0].lowerBound >= from && time.leaves[$0].upperBound - 1 <= to && time.leaves[$0].lowerBound <= lastLeaf
-            }.map { ($0, time.labels[$0]) }
+        var view = TrendView(by: query.byText, from: nil, to: nil, through: through.description, threshold: policy.threshold, policy: policy.name, cells: [])
+        let chosen = tables.filter { table in
+            let months = table.period.months
+            return (query.from.map { months[0] >= $0 } ?? true) && (query.to.map { months[months.count - 1] <= $0 } ?? true)
         }
-        // A total over the range only when the range is a cell of the lattice (a month, quarter,
-        // year, the whole span): any other range is a difference of published totals.
-        if let whole = node(from: from, to: to) { rows.append((whole, query.period == nil ? nil : "total")) }
-        let regions = query.byRegion ? Array(dimensions[1].labels.indices) : [dimensions[1].root]
-        let types = query.byType ? Array(dimensions[2].labels.indices) : [dimensions[2].root]
+        guard let first = chosen.first, let last = chosen.last else { return view }
+        view.from = first.period.months[0].description
+        view.to = last.period.months[last.period.months.count - 1].description
+        var types = TrendKey.typeCodes
+        for table in chosen { for code in table.typeCodes where !types.contains(code) { types.append(code) } }
+        let regions: [String?] = query.byRegion ? regionOrder + [nil] : [nil]
+        let kinds: [String?] = query.byType ? types + [nil] : [nil]
+        func sum(_ tables: [TrendTable], _ region: String?, _ type: String?) -> Int? {
+            var total = 0
+            for table in tables {
+                guard let count = table.count(time: nil, region: region, type: type) else { return nil }
+                total += count
+            }
+            return total
+        }
+        var rows: [(label: String?, count: (String?, String?) -> Int?)] = []
+        switch query.period {
+        case .month?:
+            for table in chosen { for month in table.period.months { rows.append((month.description, { table.count(time: month.description, region: $0, type: $1) })) } }
+        case .quarter?:
+            for table in chosen { for quarter in table.period.quarters { rows.append((quarter.description, { table.count(time: quarter.description, region: $0, type: $1) })) } }
+        case .year?:
+            for year in Array(Set(chosen.map(\.period.year))).sorted() {
+                let parts = chosen.filter { $0.period.year == year }
+                rows.append(("\(year)", { sum(parts, $0, $1) }))
+            }
+        case nil: break
+        }
+        rows.append((query.period == nil ? nil : "total", { sum(chosen, $0, $1) }))
         for row in rows {
             for region in regions {
-                for type in types {
+                for type in kinds {
                     view.cells.append(TrendView.Cell(
-                        period: row.label, region: query.byRegion ? dimensions[1].labels[region] : nil,
-                        type: query.byType ? dimensions[2].labels[type] : nil, count: published(Nodes(row.node, region, type))))
+                        period: row.label, region: query.byRegion ? (region ?? "all") : nil, type: query.byType ? (type ?? "all") : nil,
+                        count: row.count(region, type)))
                 }
             }
         }
         return view
-    }
-
-    /// The time node covering exactly months `from...to`, if there is one.
-    func node(from: Int, to: Int) -> Int? {
-        let time = dimensions[0]
-        return time.labels.indices.first { time.leaves[$0] == from..<(to + 1) }
     }
 }

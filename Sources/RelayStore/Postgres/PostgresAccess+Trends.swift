@@ -18,16 +18,27 @@ extension PostgresAccess {
                 ON CONFLICT (month, region, type, channel, who) DO UPDATE SET count = trend_count.count + excluded.count
                 """)
         } else if delta < 0 {
-            let changed = try await changes("""
-                UPDATE trend_count SET count = count + \(amount)
+            try await run("""
+                UPDATE trend_count SET count = greatest(count + \(amount), 0)
                 WHERE month = \(key.month) AND region = \(key.region) AND type = \(key.type) AND channel = \(key.channel) AND who = \(key.who)
-                    AND count >= \(-amount)
                 """)
-            guard changed == 1 else { throw StoreError.corruptRow(table: "trend_count") }
             try await run("""
                 DELETE FROM trend_count
                 WHERE month = \(key.month) AND region = \(key.region) AND type = \(key.type) AND channel = \(key.channel) AND who = \(key.who) AND count = 0
                 """)
         }
+    }
+
+    func trendSnapshots() async throws -> [TrendSnapshotRecord] {
+        try await rows("SELECT period, body, made_at FROM trend_snapshot ORDER BY period", table: "trend_snapshot").map {
+            TrendSnapshotRecord(period: try $0("period"), body: try $0("body"), madeAt: try $0("made_at"))
+        }
+    }
+
+    func insertTrendSnapshot(_ snapshot: TrendSnapshotRecord) async throws {
+        try await run("""
+            INSERT INTO trend_snapshot (period, body, made_at) VALUES (\(snapshot.period), \(snapshot.body), \(snapshot.madeAt))
+            ON CONFLICT (period) DO NOTHING
+            """)
     }
 }

@@ -169,7 +169,7 @@ enum PostgresMigrations {
             "ALTER TABLE contact ADD COLUMN blocked_until BIGINT",
         ]),
         (3, [
-            // SQLite's migration 9: aggregate counters for trend reports (no id of anything).
+            // SQLite's migration 9: aggregate counters for trend reports (no id of anything), frozen quarters.
             """
             CREATE TABLE trend_count (
                 month TEXT NOT NULL,
@@ -180,6 +180,7 @@ enum PostgresMigrations {
                 count BIGINT NOT NULL CHECK (count >= 0),
                 PRIMARY KEY (month, region, type, channel, who))
             """,
+            "CREATE TABLE trend_snapshot (period TEXT PRIMARY KEY, body TEXT NOT NULL, made_at BIGINT NOT NULL)",
         ]),
     ]
 

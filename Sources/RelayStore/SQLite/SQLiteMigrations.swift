@@ -219,7 +219,8 @@ enum SQLiteMigrations {
                 """)
         }
         migrator.registerMigration("v9-trend-counts") { db in
-            // Aggregate counters for trend reports: coarse fields and a count, no id of anything.
+            // Aggregate counters for trend reports: coarse fields and a count, no id of anything;
+            // and each quarter as it was frozen the first time it was reported.
             try db.execute(sql: """
                 CREATE TABLE trend_count (
                     month TEXT NOT NULL,
@@ -230,6 +231,11 @@ enum SQLiteMigrations {
                     count INTEGER NOT NULL CHECK (count >= 0),
                     PRIMARY KEY (month, region, type, channel, who)
                 ) STRICT, WITHOUT ROWID;
+                CREATE TABLE trend_snapshot (
+                    period TEXT PRIMARY KEY,
+                    body TEXT NOT NULL,
+                    made_at INTEGER NOT NULL
+                ) STRICT;
                 """)
         }
         return migrator
