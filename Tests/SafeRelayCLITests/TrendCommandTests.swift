@@ -70,9 +70,15 @@ struct TrendCommandTests {
         // The README's sample report: `SAFERELAY_TREND_SAMPLE=FILE swift test --filter TrendCommandTests`.
         if let sample = ProcessInfo.processInfo.environment["SAFERELAY_TREND_SAMPLE"] {
             let quarters = try SafeRelayBinary.run(base + ["--by", "quarter,region", "--from", "2026-01", "--to", "2026-09"], in: dir.path)
-            let year = try SafeRelayBinary.run(base + ["--by", "region,type", "--from", "2025-01", "--to", "2025-12"], in: dir.path)
+            // The same cases in a database whose policy freezes whole years.
+            let yearly = try Self.populated()
+            defer { yearly.remove() }
+            try (Self.policyText + "frozen_by: year\n").write(toFile: yearly.file("trends.yaml"), atomically: true, encoding: .utf8)
+            let year = try SafeRelayBinary.run(
+                ["trends", "--trends", yearly.file("trends.yaml"), "--actor", "cora", "--by", "region,type", "--from", "2025-01", "--to", "2025-12"], in: yearly.path)
             try ("$ saferelay trends --by quarter,region --from 2026-01 --to 2026-09\n" + quarters.stdout
-                + "\n$ saferelay trends --by region,type --from 2025-01 --to 2025-12\n" + year.stdout).write(toFile: sample, atomically: true, encoding: .utf8)
+                + "\n$ saferelay trends --by region,type --from 2025-01 --to 2025-12     # with frozen_by: year\n" + year.stdout)
+                .write(toFile: sample, atomically: true, encoding: .utf8)
         }
 
     }

@@ -248,6 +248,8 @@ export class ThreadPane {
     $("safe-times").value = safety.safe_times || "";
     const choices = (select, codes, chosen, words) => {
       const first = select.options[0];
+      // A value no longer offered (a region taken off the policy) stays shown, so saving keeps it.
+      if (chosen && !codes.includes(chosen)) { codes = codes.concat([chosen]); }
       select.replaceChildren(first, ...codes.map((code) => {
         const option = document.createElement("option");
         option.value = code;

@@ -88,8 +88,15 @@ export class TrendsScreen {
       .filter(Boolean).join(",");
     if (!by) { $("trends-error").textContent = t("trendsNeedBy"); return; }
     const parameters = new URLSearchParams({ by });
-    if ($("trends-from").value) { parameters.set("from", $("trends-from").value); }
-    if ($("trends-to").value) { parameters.set("to", $("trends-to").value); }
+    // Reports are made of whole quarters (whole years by year): a month chosen stands for its own.
+    const span = $("trends-period").value === "year" ? 12 : 3;
+    const bound = (value, end) => {
+      const [year, month] = value.split("-").map(Number);
+      const first = Math.floor((month - 1) / span) * span + 1;
+      return year + "-" + String(end ? first + span - 1 : first).padStart(2, "0");
+    };
+    if ($("trends-from").value) { parameters.set("from", bound($("trends-from").value, false)); }
+    if ($("trends-to").value) { parameters.set("to", bound($("trends-to").value, true)); }
     const answer = await api.get("/api/v1/trends?" + parameters.toString());
     if (!answer.ok) { $("trends-error").textContent = explain(answer); return; }
     $("trends-error").textContent = "";
