@@ -33,12 +33,17 @@ struct TrendAttack {
     /// Reads a view: each cell becomes an equation (published) or a target (suppressed).
     mutating func read(_ view: TrendView) {
         guard let from = view.from.flatMap({ months.firstIndex(of: $0) }), let to = view.to.flatMap({ months.firstIndex(of: $0) }),
-            let through = months.firstIndex(of: view.through)
+            let through = view.through.flatMap({ months.firstIndex(of: $0) })
         else { return }
         for cell in view.cells {
             let monthRange: [Int]
             switch cell.period {
             case nil, "total": monthRange = Array(from...to)
+            case let label? where label.contains(" (Q"):
+                // A year not all frozen: "2026 (Q1-Q2)".
+                let quarters = label.split(separator: "Q").dropFirst().map { Int($0.prefix(1))! }
+                let first = months.firstIndex(of: "\(label.prefix(4))-\(String(format: "%02d", (quarters[0] - 1) * 3 + 1))")!
+                monthRange = Array(first..<(first + 3 * (quarters[1] - quarters[0] + 1)))
             case let label? where label.contains("-Q"):
                 let first = months.firstIndex(of: "\(label.prefix(4))-\(String(format: "%02d", (Int(label.suffix(1))! - 1) * 3 + 1))")!
                 monthRange = Array(first..<(first + 3))
@@ -95,7 +100,9 @@ struct TrendAttack {
             basis[lead] = v.map { $0 * inverse % Self.prime }
         }
         var found: [String] = []
-        for (set, label) in targets {
+        // A number one report shows suppressed and another published (a later, stricter policy
+        // hides what an earlier one showed) is public, not recovered.
+        for (set, label) in targets where equations[set] == nil {
             var v = vector(set)
             if reduce(&v) == nil { found.append(label) }
         }

@@ -160,6 +160,74 @@ struct TrendServiceTests {
         #expect(try await harness.store.read { try await $0.trendSnapshots() }.map(\.period) == [closed.description])
     }
 
+    /// Two relays freezing at the same moment under different units (one by quarter, one by
+    /// year: a command-line run beside the server) store no two periods that overlap; and of two
+    /// that overlap in a store (a restored copy), only the first frozen is ever shown.
+    @Test func periodsFrozenAtOnceNeverOverlapAndAnOverlapIsNeverShown() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        let generated = TrendSample.counts()
+        try await harness.store.write { writer in for count in generated { try await writer.adjustTrendCount(count, by: count.count) } }
+        func relay(_ unit: TrendPolicy.Unit) -> Relay {
+            var settings = RelaySettings()
+            settings.trends = TrendPolicy(name: unit.rawValue, sha256: "", threshold: 11, regions: TrendSample.regions, frozenBy: unit)
+            // 2026-02-10: 2025 is over.
+            return Relay(store: harness.store, keyring: .generate(now: "2026-02-10T00:00:00Z"), clock: ManualClock(start: Date(timeIntervalSince1970: 1_770_681_600)),
+                settings: settings, logger: harness.logs.logger())
+        }
+        async let byQuarter = relay(.quarter).trends.currentReport()
+        async let byYear = relay(.year).trends.currentReport()
+        _ = try await (byQuarter, byYear)
+        let stored = try await harness.store.read { try await $0.trendSnapshots() }.compactMap { TrendPeriod($0.period) }
+        let months = stored.flatMap(\.months)
+        #expect(Set(months).count == months.count, "\(stored)")
+        #expect(Set(months.map(\.description)) == Set((1...12).map { String(format: "2025-%02d", $0) }))
+        // A copy written over later freezes: a year frozen after its quarters is never shown.
+        let year = TrendSnapshot(period: TrendPeriod(year: 2025)!, counters: generated, policy: .builtIn)
+        try await harness.store.write { try await $0.insertTrendSnapshot(TrendSnapshotRecord(period: "2025", body: try year.encoded(), madeAt: .max)) }
+        let shown = try await relay(.quarter).trends.currentReport().tables.map(\.period)
+        #expect(shown == stored.sorted())
+    }
+
+    /// A period frozen under a lower threshold than today's shows nothing but its zeros; a frozen
+    /// period's decisions are applied as stored, and a damaged one hides every count.
+    @Test func aLowerFrozenThresholdShowsNothingAndDamagedDecisionsHideEverything() async throws {
+        let counts = TrendSample.counts()
+        var lax = TrendPolicy.builtIn
+        lax.threshold = 3
+        lax.regions = TrendSample.regions
+        let quarter = TrendPeriod(TrendQuarter(year: 2025, quarter: 1)!)
+        let frozen = TrendSnapshot(period: quarter, counters: counts, policy: lax)
+        let sealed = frozen.sealed(by: TrendTable(frozen))
+        let table = TrendTable(sealed)
+        #expect(table.count(time: nil, region: "west", type: nil) != nil)
+        let strict = TrendReport(tables: [table], policy: .builtIn, through: TrendMonth("2025-03"))
+        let view = strict.view(try TrendQuery.parse(by: "month,region,type", from: nil, to: nil))
+        #expect(!view.cells.isEmpty && view.cells.allSatisfy { $0.count == nil || $0.count == 0 })
+        // The stored decisions are the ones applied.
+        #expect(TrendTable(sealed).suppressionMask() == table.suppressionMask())
+        var damaged = sealed
+        damaged.suppressed = "AAAA"
+        let hidden = TrendTable(damaged)
+        #expect(hidden.count(time: nil, region: nil, type: nil) == nil)
+    }
+
+    /// A case whose fields are cleared, then set again months later, counts in the month it was
+    /// first counted: never in two.
+    @Test func aCaseClearedAndRecordedAgainCountsInItsFirstMonth() async throws {
+        let harness = try RelayHarness()
+        defer { harness.tearDown() }
+        let relay = harness.relay
+        let thread = try await relay.intake.ingest(harness.sms("+12025550142", "hello", sid: "SMt3"))
+        let first = TrendMonth(of: harness.clock.now()).description
+        _ = try await relay.caseRecords.change(threadID: thread.threadID, .tags(["construction"]), by: Self.supervisor, purpose: "first_response")
+        _ = try await relay.caseRecords.change(threadID: thread.threadID, .tags([]), by: Self.supervisor, purpose: "first_response")
+        #expect(try await Self.counts(harness).isEmpty)
+        harness.clock.advance(by: 120 * 86_400)
+        _ = try await relay.caseRecords.change(threadID: thread.threadID, .tags(["construction"]), by: Self.supervisor, purpose: "first_response")
+        #expect(try await Self.counts(harness).map(\.month) == [first])
+    }
+
     @Test func theShippedPolicyIsTheBuiltInOneAndBadFilesAreRefusedWithTheirLine() throws {
         let shipped = try TrendPolicy.load(path: RepositoryFile.path("Policies/trends.yaml"))
         #expect(shipped.threshold == 11 && shipped.regions == TrendPolicy.builtIn.regions && shipped.name == "us-states-k11")

@@ -153,7 +153,7 @@ struct TrendSuppressionTests {
         let supervisor = StaffIdentity(accountID: "s1", name: "sam", role: .supervisor)
         _ = try await relay.trends.report(try TrendQuery.parse(by: "quarter", from: nil, to: nil), by: supervisor)
         let first = try await relay.trends.currentReport()
-        #expect(first.through.description == "2026-03")
+        #expect(first.through?.description == "2026-03")
         Self.readAll(first, into: &attack)
         // The rest of the data arrives, a reported quarter is corrected (a case moves between
         // regions in 2025-03, one more lands in 2025-04), and the policy changes.
@@ -164,12 +164,12 @@ struct TrendSuppressionTests {
             try await writer.adjustTrendCount(TrendCount(month: "2025-03", region: "north", type: Self.small, channel: "sms", who: "survivor", count: 1), by: 1)
             try await writer.adjustTrendCount(TrendCount(month: "2025-04", region: "west", type: Self.small, channel: "sms", who: "other", count: 1), by: 1)
         }
-        var stricter = settings
-        stricter.trends = TrendPolicy(name: "stricter", sha256: "", threshold: 15, regions: ["west", "east", "south", "north"], frozenBy: .year)
+        var other = settings
+        other.trends = TrendPolicy(name: "other", sha256: "", threshold: 11, regions: ["west", "east", "south", "north"], frozenBy: .year)
         clock.advance(by: 150 * 86_400) // 2026-10-12: 2026-Q3 is over.
-        let relayLater = Relay(store: harness.store, keyring: .generate(now: "2026-10-12T00:00:00Z"), clock: clock, settings: stricter, logger: harness.logs.logger())
+        let relayLater = Relay(store: harness.store, keyring: .generate(now: "2026-10-12T00:00:00Z"), clock: clock, settings: other, logger: harness.logs.logger())
         let second = try await relayLater.trends.currentReport()
-        #expect(second.through.description == "2026-09")
+        #expect(second.through?.description == "2026-09")
         // The quarters reported before are shown exactly as before.
         let before = first.view(try TrendQuery.parse(by: "month,region,type", from: nil, to: nil))
         let after = second.view(try TrendQuery.parse(by: "month,region,type", from: "2025-01", to: "2026-03"))
@@ -180,5 +180,15 @@ struct TrendSuppressionTests {
         #expect(!before.cells.isEmpty)
         Self.readAll(second, into: &attack)
         #expect(attack.recovered() == [])
+        // A stricter threshold later: the quarters frozen under 11 show only their zeros.
+        var stricter = settings
+        stricter.trends = TrendPolicy(name: "stricter", sha256: "", threshold: 15, regions: TrendSample.regions)
+        let third = try await Relay(store: harness.store, keyring: .generate(now: "2026-10-12T00:00:00Z"), clock: clock, settings: stricter, logger: harness.logs.logger())
+            .trends.currentReport()
+        let hidden = third.view(try TrendQuery.parse(by: "month,region,type", from: "2025-01", to: "2026-03"))
+        #expect(!hidden.cells.isEmpty && hidden.cells.allSatisfy { $0.count == nil || $0.count == 0 })
+        Self.readAll(third, into: &attack)
+        #expect(attack.recovered() == [])
+        #expect(attack.equations.values.allSatisfy { $0 == 0 || $0 >= 11 })
     }
 }

@@ -71,6 +71,9 @@ public struct CaseRecord: Codable, Sendable, Equatable {
     public var reachedOutBy: String?
     /// What this case adds to the trend counters now (moved when the fields change).
     public var counted: TrendKey?
+    /// The month it was first counted in (`YYYY-MM`), kept even while it counts nowhere: a case
+    /// cleared and recorded again counts in that month, never in two.
+    public var countedSince: String?
 
     /// An empty record.
     public init() {}

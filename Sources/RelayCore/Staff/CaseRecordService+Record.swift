@@ -117,12 +117,13 @@ extension CaseRecordService {
             // taken back, what it adds now is counted (a purge later leaves the counts).
             // The month a case is counted in is the month it was first counted, kept as its fields
             // change: a correction moves its count within that month, never into another.
-            let month = record.counted.flatMap { TrendMonth($0.month) } ?? TrendMonth(of: now)
+            let month = (record.countedSince ?? record.counted?.month).flatMap(TrendMonth.init) ?? TrendMonth(of: now)
             let trendKey = TrendKey.of(record, month: month, channel: contact.channel.rawValue)
             if trendKey != record.counted {
                 if let before = record.counted { try await writer.adjustTrendCount(before.counter, by: -1) }
                 if let trendKey { try await writer.adjustTrendCount(trendKey.counter, by: 1) }
                 record.counted = trendKey
+                if trendKey != nil, record.countedSince == nil { record.countedSince = month.description }
             }
             let key = try relay.envelope.unwrap(stored.wrapped, owner: contactID)
             let plain = try JSONEncoder().encode(record)

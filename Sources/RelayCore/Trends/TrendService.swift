@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import RelayCrypto
 import RelayModel
 import RelayStore
 
@@ -37,29 +39,44 @@ public struct TrendService: RelayService {
         return try await currentReport().view(query)
     }
 
+    /// How long after its end a quarter waits before it is frozen: a case counted in its last
+    /// second, or on an instance whose clock is behind, still lands in it.
+    public static let freezeMargin: TimeInterval = 86_400
+
     /// Every period that is over, frozen (the ones reported for the first time now, from the
     /// counters under the current policy), with its table.
     func currentReport() async throws -> TrendReport {
         let policy = settings.trends
         let now = clock.now()
-        let current = TrendQuarter(of: TrendMonth(of: now))
+        let current = TrendQuarter(of: TrendMonth(of: now.addingTimeInterval(-Self.freezeMargin)))
         var frozen = try await snapshots()
         let counters = try await store.read { try await $0.trendCounts() }
         let missing = Self.periodsToFreeze(
             counted: counters.compactMap { TrendMonth($0.month) }.min(), frozen: frozen.compactMap { TrendPeriod($0.period) },
             current: current, unit: policy.frozenBy)
         if !missing.isEmpty {
-            let records = try missing.map { period in
-                TrendSnapshotRecord(period: period.description, body: try TrendSnapshot(period: period, counters: counters, policy: policy).encoded(), madeAt: now.storeTime)
+            // Suppressed off the request pool, then stored with their decisions; in the write, only
+            // periods no stored one overlaps (another instance, another policy may have been first).
+            let sealed = await context.trendTables.freeze(missing.map { TrendSnapshot(period: $0, counters: counters, policy: policy) })
+            let records = try sealed.map { TrendSnapshotRecord(period: $0.period, body: try $0.encoded(), madeAt: now.storeTime) }
+            try await store.write { writer in
+                var covered = Set(try await writer.trendSnapshots().compactMap { TrendPeriod($0.period) }.flatMap(\.months))
+                for record in records {
+                    guard let period = TrendPeriod(record.period), !period.months.contains(where: covered.contains) else { continue }
+                    try await writer.insertTrendSnapshot(record)
+                    covered.formUnion(period.months)
+                    _ = try await AuditLog.append(
+                        AuditEvent(
+                            actor: "system", role: "system", action: "trends.freeze",
+                            details: ["period": record.period, "sha256": Hex.encode(SHA256.hash(Array(record.body.utf8))), "policy": policy.name]),
+                        at: now, writer: writer)
+                }
             }
-            try await store.write { writer in for record in records { try await writer.insertTrendSnapshot(record) } }
-            // Another instance may have frozen one first: what is stored is what counts.
             frozen = try await snapshots()
         }
         let reported = frozen.filter { TrendPeriod($0.period).map { $0.months.last! < current.months[0] } ?? false }
         let tables = await context.trendTables.tables(for: reported)
-        let through = tables.map { $0.period.months.last! }.max() ?? current.previous.months[2]
-        return TrendReport(tables: tables, policy: policy, through: through)
+        return TrendReport(tables: tables, policy: policy, through: tables.map { $0.period.months.last! }.max())
     }
 
     /// The periods to freeze now: from the first counted (or frozen) month through the last quarter
@@ -85,13 +102,23 @@ public struct TrendService: RelayService {
         return missing
     }
 
-    /// The frozen periods, oldest first.
+    /// The frozen periods, oldest first; of two that overlap (a copy restored over later
+    /// freezes, a store written by an older version), the one frozen first.
     func snapshots() async throws -> [TrendSnapshot] {
-        try await store.read { try await $0.trendSnapshots() }.map { record in
-            guard let snapshot = try? TrendSnapshot.decode(record.body), snapshot.period == record.period else {
+        let records = try await store.read { try await $0.trendSnapshots() }.sorted { ($0.madeAt, $0.period) < ($1.madeAt, $1.period) }
+        var covered = Set<TrendMonth>()
+        var kept: [TrendSnapshot] = []
+        for record in records {
+            guard let snapshot = try? TrendSnapshot.decode(record.body), snapshot.period == record.period, let period = TrendPeriod(record.period) else {
                 throw StoreError.corruptRow(table: "trend_snapshot")
             }
-            return snapshot
+            guard !period.months.contains(where: covered.contains) else {
+                logger.error("an overlapping frozen trend period is left out", metadata: ["trends.period": "\(record.period)"])
+                continue
+            }
+            covered.formUnion(period.months)
+            kept.append(snapshot)
         }
+        return kept.sorted { (TrendPeriod($0.period) ?? TrendPeriod(year: 2000)!) < (TrendPeriod($1.period) ?? TrendPeriod(year: 2000)!) }
     }
 }

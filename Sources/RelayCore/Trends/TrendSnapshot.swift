@@ -22,8 +22,20 @@ public struct TrendSnapshot: Codable, Sendable, Equatable {
     /// Its threshold and regions (the order matters: it decides ties in the choice of witnesses).
     public var threshold: Int
     public var regions: [String]
-    /// The quarter's counts, in key order.
+    /// The period's counts, in key order.
     public var counts: [Count]
+    /// The types in the order its lattice lists them (the order decides ties in the choice of
+    /// witnesses: a later typology must not change a frozen period's suppression).
+    public var types: [String]?
+    /// Which cells of its lattice are suppressed, decided when it was frozen: one bit per cell in
+    /// the lattice's order, base64. Later reports apply it and never search again, so no change of
+    /// code or data can show the same period suppressed two ways.
+    public var suppressed: String?
+    /// The layout of the lattice `suppressed` refers to.
+    public var layout: Int?
+
+    /// The lattice layout this version writes and reads.
+    static let currentLayout = 1
 
     /// A snapshot of the counters' period under `policy`.
     public init(period: TrendPeriod, counters: [TrendCount], policy: TrendPolicy) {
@@ -39,6 +51,18 @@ public struct TrendSnapshot: Codable, Sendable, Equatable {
         self.threshold = policy.threshold
         self.regions = policy.regions
         self.counts = merged.keys.sorted().map { merged[$0]! }
+        self.types = nil
+        self.suppressed = nil
+        self.layout = nil
+    }
+
+    /// This snapshot with its lattice's decisions written in (see ``suppressed``).
+    func sealed(by table: TrendTable) -> TrendSnapshot {
+        var copy = self
+        copy.types = table.typeCodes
+        copy.suppressed = table.suppressionMask()
+        copy.layout = Self.currentLayout
+        return copy
     }
 
     /// As stored: JSON with sorted keys.

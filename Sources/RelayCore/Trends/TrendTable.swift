@@ -1,3 +1,4 @@
+import Foundation
 import RelayStore
 
 /// Every number a trend report can publish about one frozen period (a quarter, or a year),
@@ -42,7 +43,7 @@ public struct TrendTable: Sendable {
         var regions = snapshot.regions.filter { $0 != TrendPolicy.notRecorded }
         for count in counted where !regions.contains(count.region) && count.region != TrendPolicy.notRecorded { regions.append(count.region) }
         regions.append(TrendPolicy.notRecorded)
-        var types = TrendKey.typeCodes
+        var types = snapshot.types?.filter { $0 != "all" } ?? TrendKey.typeCodes
         for count in counted where !types.contains(count.type) { types.append(count.type) }
         let quarters = period.quarters.enumerated().map { ($1.description, ($0 * 3)..<($0 * 3 + 3)) }
         let time = period.quarter != nil
@@ -72,7 +73,24 @@ public struct TrendTable: Sendable {
                 for y in 0..<type.leafCount where values[index(Nodes(t, r, y))] > 0 { baseCounts.append(Nodes(t, r, y)) }
             }
         }
-        suppress(secondary: secondarySuppression)
+        if let mask = snapshot.suppressed {
+            // Frozen: the decisions made then, never searched again. A mask that does not fit
+            // this lattice (a damaged row, another layout) hides every count rather than guess.
+            let bits = Data(base64Encoded: mask).map { Array($0) } ?? []
+            let fits = snapshot.layout == TrendSnapshot.currentLayout && bits.count == (values.count + 7) / 8
+            for cell in values.indices where values[cell] > 0 {
+                suppressed[cell] = fits ? bits[cell / 8] & (1 << (cell % 8)) != 0 : true
+            }
+        } else {
+            suppress(secondary: secondarySuppression)
+        }
+    }
+
+    /// The suppressed cells, one bit each in index order, base64 (see ``TrendSnapshot/suppressed``).
+    func suppressionMask() -> String {
+        var bits = [UInt8](repeating: 0, count: (values.count + 7) / 8)
+        for cell in suppressed.indices where suppressed[cell] { bits[cell / 8] |= 1 << (cell % 8) }
+        return Data(bits).base64EncodedString()
     }
 
     /// A published count of a month or quarter (`nil`: the whole period) and a region and type

@@ -30,8 +30,9 @@ public struct TrendView: Sendable, Equatable, Encodable {
     public var from: String?
     /// The last month of the range.
     public var to: String?
-    /// The last month of the last quarter that is over (a quarter is reported once it is over).
-    public var through: String
+    /// The last month of the last period frozen (a quarter is reported once it is over), or
+    /// `nil` while none is.
+    public var through: String?
     /// The smallest count published.
     public var threshold: Int
     /// The policy file it was made under.
@@ -70,13 +71,13 @@ public struct TrendReport: Sendable {
     public let tables: [TrendTable]
     /// The regions in the order a report lists them (the current policy's, then any others).
     public let regionOrder: [String]
-    /// The last month of the last frozen period.
-    public let through: TrendMonth
+    /// The last month of the last frozen period (`nil`: none yet).
+    public let through: TrendMonth?
     /// The current policy's name and threshold (frozen periods keep their own).
     public let policy: TrendPolicy
 
     /// A report over frozen periods.
-    public init(tables: [TrendTable], policy: TrendPolicy, through: TrendMonth) {
+    public init(tables: [TrendTable], policy: TrendPolicy, through: TrendMonth?) {
         self.tables = tables.sorted { $0.period < $1.period }
         self.policy = policy
         self.through = through
@@ -85,42 +86,57 @@ public struct TrendReport: Sendable {
         self.regionOrder = order + [TrendPolicy.notRecorded]
     }
 
-    /// The view `query` asks for, over the frozen periods wholly inside its range.
+    /// The view `query` asks for: the months and quarters inside its range; years and the total
+    /// from the frozen periods wholly inside it (a sum over part of a frozen year would be a new
+    /// number its witnesses were not chosen to keep).
     public func view(_ query: TrendQuery) -> TrendView {
-        var view = TrendView(by: query.byText, from: nil, to: nil, through: through.description, threshold: policy.threshold, policy: policy.name, cells: [])
-        let chosen = tables.filter { table in
-            let months = table.period.months
-            return (query.from.map { months[0] >= $0 } ?? true) && (query.to.map { months[months.count - 1] <= $0 } ?? true)
-        }
-        guard let first = chosen.first, let last = chosen.last else { return view }
-        view.from = first.period.months[0].description
-        view.to = last.period.months[last.period.months.count - 1].description
+        var view = TrendView(by: query.byText, from: nil, to: nil, through: through?.description, threshold: policy.threshold, policy: policy.name, cells: [])
+        let inside = { (month: TrendMonth) in (query.from.map { month >= $0 } ?? true) && (query.to.map { month <= $0 } ?? true) }
+        let touched = tables.filter { $0.period.months.contains(where: inside) }
+        let whole = touched.filter { $0.period.months.allSatisfy(inside) }
+        guard let first = touched.first, let last = touched.last else { return view }
+        view.from = first.period.months.first { inside($0) }!.description
+        view.to = last.period.months.last { inside($0) }!.description
         var types = TrendKey.typeCodes
-        for table in chosen { for code in table.typeCodes where !types.contains(code) { types.append(code) } }
+        for table in touched { for code in table.typeCodes where !types.contains(code) { types.append(code) } }
         let regions: [String?] = query.byRegion ? regionOrder + [nil] : [nil]
         let kinds: [String?] = query.byType ? types + [nil] : [nil]
+        /// A period frozen under a lower threshold than today's shows nothing but its zeros.
+        func count(_ table: TrendTable, _ time: String?, _ region: String?, _ type: String?) -> Int? {
+            let count = table.count(time: time, region: region, type: type)
+            return table.threshold < policy.threshold && count != 0 ? nil : count
+        }
         func sum(_ tables: [TrendTable], _ region: String?, _ type: String?) -> Int? {
             var total = 0
             for table in tables {
-                guard let count = table.count(time: nil, region: region, type: type) else { return nil }
-                total += count
+                guard let part = count(table, nil, region, type) else { return nil }
+                total += part
             }
             return total
         }
         var rows: [(label: String?, count: (String?, String?) -> Int?)] = []
         switch query.period {
         case .month?:
-            for table in chosen { for month in table.period.months { rows.append((month.description, { table.count(time: month.description, region: $0, type: $1) })) } }
+            for table in touched {
+                for month in table.period.months where inside(month) { rows.append((month.description, { count(table, month.description, $0, $1) })) }
+            }
         case .quarter?:
-            for table in chosen { for quarter in table.period.quarters { rows.append((quarter.description, { table.count(time: quarter.description, region: $0, type: $1) })) } }
+            for table in touched {
+                for quarter in table.period.quarters where quarter.months.allSatisfy(inside) {
+                    rows.append((quarter.description, { count(table, quarter.description, $0, $1) }))
+                }
+            }
         case .year?:
-            for year in Array(Set(chosen.map(\.period.year))).sorted() {
-                let parts = chosen.filter { $0.period.year == year }
-                rows.append(("\(year)", { sum(parts, $0, $1) }))
+            for year in Array(Set(whole.map(\.period.year))).sorted() {
+                let parts = whole.filter { $0.period.year == year }
+                let quarters = parts.flatMap(\.period.quarters).map(\.quarter).sorted()
+                // A year not all frozen yet says which quarters it is made of.
+                let label = quarters == [1, 2, 3, 4] ? "\(year)" : "\(year) (Q\(quarters.first!)-Q\(quarters.last!))"
+                rows.append((label, { sum(parts, $0, $1) }))
             }
         case nil: break
         }
-        rows.append((query.period == nil ? nil : "total", { sum(chosen, $0, $1) }))
+        if whole.count == touched.count { rows.append((query.period == nil ? nil : "total", { sum(whole, $0, $1) })) }
         for row in rows {
             for region in regions {
                 for type in kinds {

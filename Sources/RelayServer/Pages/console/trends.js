@@ -105,7 +105,7 @@ export class TrendsScreen {
 
   render(report) {
     $("trends-about").textContent = t("trendsAbout", {
-      from: report.from || "—", to: report.to || "—", through: report.through, below: report.threshold - 1,
+      from: report.from || "—", to: report.to || "—", through: report.through || "—", below: report.threshold - 1,
     });
     const bars = series(report);
     $("trends-chart").replaceChildren(chart(bars, report.threshold));

@@ -44,7 +44,8 @@ enum TrendWriter {
     static func table(_ view: TrendView) -> String {
         var out = "Trends by \(view.by)"
         if let from = view.from, let to = view.to { out += ", \(from) to \(to)" }
-        out += ", counted through \(view.through). Threshold \(view.threshold) (policy \(view.policy)).\n"
+        out += view.through.map { ", counted through \($0)" } ?? ", nothing reported yet (a quarter is reported once it is over)"
+        out += ". Threshold \(view.threshold) (policy \(view.policy)).\n"
         out += "Counts of 1 to \(view.threshold - 1), and cells that would give one away, are shown as `suppressed`. Rows with no cases are left out.\n\n"
         let columns = columns(view)
         let rows = view.cells.filter { $0.count != 0 }.map { fields($0, columns) + [$0.count.map(String.init) ?? "suppressed"] }
