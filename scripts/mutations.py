@@ -356,6 +356,9 @@ MUTATIONS = [
         ("Sources/RelayCore/Trends/TrendService.swift",
          "            if !quarter.months.contains(where: covered.contains) { missing.append(TrendPeriod(quarter)) }\n",
          "            missing.append(TrendPeriod(quarter))\n"),
+        ("Sources/RelayCore/Trends/TrendService.swift",
+         "                    guard let period = TrendPeriod(record.period), !period.months.contains(where: covered.contains) else { continue }\n",
+         "                    guard let period = TrendPeriod(record.period) else { continue }\n"),
         ("Sources/RelayStore/SQLite/SQLiteAccess+Trends.swift",
          "ON CONFLICT (period) DO NOTHING", "ON CONFLICT (period) DO UPDATE SET body = excluded.body")]},
 ]
