@@ -21,6 +21,8 @@ export class QueuePane {
 
   /// Stops the clock and forgets who was waiting.
   stop() {
+    // A refresh still waiting for its answer must not draw the queue back after a sign-out.
+    this.stopped = true;
     clearInterval(this.ticker);
     this.items = [];
     this.waiting = {};
@@ -33,6 +35,7 @@ export class QueuePane {
     let waiting = {};
     for (let page = 0; page < 10; page++) {
       const answer = await api.get("/api/v1/queue?limit=200" + (after ? "&after=" + encodeURIComponent(after) : ""));
+      if (this.stopped) { return { ok: false, status: 0, body: null, code: "signed_out" }; }
       if (!answer.ok) { return answer; }
       items.push(...answer.body.threads);
       waiting = answer.body.waiting;
