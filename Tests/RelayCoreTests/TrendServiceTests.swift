@@ -198,7 +198,7 @@ struct TrendServiceTests {
         lax.regions = TrendSample.regions
         let quarter = TrendPeriod(TrendQuarter(year: 2025, quarter: 1)!)
         let frozen = TrendSnapshot(period: quarter, counters: counts, policy: lax)
-        let sealed = frozen.sealed(by: TrendTable(frozen))
+        let sealed = await TrendSuppressionTests.offPool { frozen.sealed(by: TrendTable(frozen)) }
         let table = TrendTable(sealed)
         #expect(table.count(time: nil, region: "west", type: nil) != nil)
         let strict = TrendReport(tables: [table], policy: .builtIn, through: TrendMonth("2025-03"))

@@ -108,18 +108,19 @@ struct TrendSuppressionTests {
         let report = await Self.report(counts, through: TrendQuarter(year: 2026, quarter: 3)!)
         let (attack, recovered) = await Self.attacked(report)
         #expect(Self.everyQuery().count > 400)
-        // Published numbers are true ones, and nothing from 1 to 10 is published.
-        var truth: [Int: Int] = [:]
-        for count in counts where count.month <= "2026-09" {
-            let month = attack.months.firstIndex(of: count.month)!
-            let region = attack.regions.firstIndex(of: count.region)!
-            let type = attack.types.firstIndex(of: count.type)!
-            truth[attack.base(month, region, type), default: 0] += count.count
+        // Published numbers are true ones, and nothing from 1 to 10 is published (checked off the pool too).
+        let (truth, wrong) = await Self.offPool { () -> ([Int: Int], [Int]) in
+            var truth: [Int: Int] = [:]
+            for count in counts where count.month <= "2026-09" {
+                let month = attack.months.firstIndex(of: count.month)!
+                let region = attack.regions.firstIndex(of: count.region)!
+                let type = attack.types.firstIndex(of: count.type)!
+                truth[attack.base(month, region, type), default: 0] += count.count
+            }
+            let wrong = attack.equations.filter { cells, value in cells.reduce(0) { $0 + (truth[$1] ?? 0) } != value || (value > 0 && value < 11) }
+            return (truth, wrong.map(\.value))
         }
-        for (cells, value) in attack.equations {
-            #expect(cells.reduce(0) { $0 + (truth[$1] ?? 0) } == value)
-            #expect(value == 0 || value >= 11)
-        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
         // The quiet region's type is shown suppressed wherever it is shown.
         let whole = report.view(try TrendQuery.parse(by: "region,type", from: nil, to: nil))
         #expect(whole.cells.first { $0.region == "west" && $0.type == Self.small }?.count == nil)

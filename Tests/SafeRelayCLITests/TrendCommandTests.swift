@@ -11,7 +11,7 @@ struct TrendCommandTests {
     static let policyText = "version: 1\nname: sample\nthreshold: 11\nregions: [north, south, east, west]\n"
 
     /// A folder with a keyring, a database the server made and the sample's counters.
-    static func populated() throws -> TemporaryDirectory {
+    static func populated() async throws -> TemporaryDirectory {
         let dir = try TemporaryDirectory()
         let server = try RunningServer(in: dir.path)
         guard server.waitUntilListening() else { throw ServerDidNotStart(log: server.log) }
@@ -19,26 +19,15 @@ struct TrendCommandTests {
         let store = try SQLiteStore(path: dir.file("data/saferelay.sqlite"))
         defer { try? store.close() }
         let counts = TrendSample.counts()
-        let semaphore = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var failure: (any Error)?
-        Task {
-            do {
-                try await store.write { writer in for count in counts { try await writer.adjustTrendCount(count, by: count.count) } }
-            } catch {
-                failure = error
-            }
-            semaphore.signal()
-        }
-        semaphore.wait()
-        if let failure { throw failure }
+        try await store.write { writer in for count in counts { try await writer.adjustTrendCount(count, by: count.count) } }
         try policyText.write(toFile: dir.file("trends.yaml"), atomically: true, encoding: .utf8)
         return dir
     }
 
     struct ServerDidNotStart: Error { let log: String }
 
-    @Test func reportsInThreeFormatsSuppressTheQuietRegionAndAreAudited() throws {
-        let dir = try Self.populated()
+    @Test func reportsInThreeFormatsSuppressTheQuietRegionAndAreAudited() async throws {
+        let dir = try await Self.populated()
         defer { dir.remove() }
         let base = ["trends", "--trends", dir.file("trends.yaml"), "--actor", "cora"]
         let json = try SafeRelayBinary.run(base + ["--by", "region,type", "--format", "json"], in: dir.path)
@@ -71,7 +60,7 @@ struct TrendCommandTests {
         if let sample = ProcessInfo.processInfo.environment["SAFERELAY_TREND_SAMPLE"] {
             let quarters = try SafeRelayBinary.run(base + ["--by", "quarter,region", "--from", "2026-01", "--to", "2026-09"], in: dir.path)
             // The same cases in a database whose policy freezes whole years.
-            let yearly = try Self.populated()
+            let yearly = try await Self.populated()
             defer { yearly.remove() }
             try (Self.policyText + "frozen_by: year\n").write(toFile: yearly.file("trends.yaml"), atomically: true, encoding: .utf8)
             let year = try SafeRelayBinary.run(
@@ -83,8 +72,8 @@ struct TrendCommandTests {
 
     }
 
-    @Test func badOptionsAndABadPolicyAreRefusedWithoutAReport() throws {
-        let dir = try Self.populated()
+    @Test func badOptionsAndABadPolicyAreRefusedWithoutAReport() async throws {
+        let dir = try await Self.populated()
         defer { dir.remove() }
         for arguments in [
             ["--by", "phone"], ["--by", "month,year"], ["--from", "2026-13"], ["--by", "quarter", "--from", "2026-02"],
