@@ -141,9 +141,11 @@ struct EmailChannelTests {
             await server.mailgun.enqueue(.status(503))
             #expect(try await server.chat(.post, "/api/v1/threads/\(thread.id)/replies", token: advocate, json: #"{"text":"We are here for you."}"#).0 == .created)
             #expect(try await server.eventually("the first attempt") { await server.mailgun.received.count == 1 })
-            try await Task.sleep(for: .milliseconds(200))
-            server.clock.advance(by: 2)  // past the retry's backoff
-            #expect(try await server.eventually("the reply") { await server.mailgun.received.count == 2 })
+            // Past the retry's backoff, however late under load the outbox noted the 503.
+            #expect(try await server.eventually("the reply", timeout: 30) {
+                server.clock.advance(by: 2)
+                return await server.mailgun.received.count == 2
+            })
             try await Task.sleep(for: .milliseconds(500))
             let sends = await server.mailgun.received
             #expect(sends.count == 2 && sends.allSatisfy { $0.fields["text"] == "We are here for you." })
