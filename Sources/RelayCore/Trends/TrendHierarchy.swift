@@ -26,20 +26,6 @@ struct TrendHierarchy: Sendable {
         return TrendHierarchy(leafLabels: names, groups: groups)
     }
 
-    /// The months of whole years, grouped into quarters, years and the root.
-    static func months(firstYear: Int, lastYear: Int) -> TrendHierarchy {
-        var names: [String] = []
-        var quarters: [(String, Range<Int>)] = []
-        var years: [(String, Range<Int>)] = []
-        for year in firstYear...lastYear {
-            let start = names.count
-            for month in 1...12 { names.append(TrendMonth(year: year, month: month)!.description) }
-            for quarter in 0..<4 { quarters.append(("\(year)-Q\(quarter + 1)", (start + 3 * quarter)..<(start + 3 * quarter + 3))) }
-            years.append(("\(year)", start..<(start + 12)))
-        }
-        return TrendHierarchy(leafLabels: names, groups: [quarters, years, [("all", 0..<names.count)]])
-    }
-
     /// Builds the tree from leaves and the groups of each level above them (each level's groups
     /// partition the leaves and nest in the level above).
     init(leafLabels: [String], groups: [[(label: String, leaves: Range<Int>)]]) {
